@@ -1,0 +1,288 @@
+//! Accounts: creating them inside one's scope, passwords, unlocking.
+
+use serde::Serialize;
+use xueshi_domain::access::{Action, Denied, Role, authorize};
+use xueshi_domain::invalid::{Checks, FieldError, required_text};
+use xueshi_domain::{Id, unit::UnitPath};
+use xueshi_store::accounts::{self, AccountRow, NewAccount};
+use xueshi_store::units;
+
+use crate::audit::{Entry, record};
+use crate::auth::{check_password, end_sessions, hash_password, verify_password};
+use crate::{App, AppError, AppResult, Ctx};
+
+/// An account as shown to administrators: never the hash.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct AccountView {
+    pub id: Id,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope_unit: Id,
+    pub scope_name: String,
+    pub member_id: Option<Id>,
+    pub can_unmask: bool,
+    pub locked_until: Option<i64>,
+    pub disabled: bool,
+}
+
+impl From<&AccountRow> for AccountView {
+    fn from(a: &AccountRow) -> Self {
+        AccountView {
+            id: Id(a.id),
+            username: a.username.clone(),
+            display_name: a.display_name.clone(),
+            role: a.role(),
+            scope_unit: Id(a.scope_unit_id),
+            scope_name: a.scope_name.clone(),
+            member_id: a.member_id.map(Id),
+            can_unmask: a.can_unmask != 0,
+            locked_until: a.locked_until,
+            disabled: a.disabled != 0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct NewAccountInput {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: String,
+    pub scope_unit: Option<Id>,
+    #[serde(default)]
+    pub scope_code: String,
+    pub member_id: Option<Id>,
+    #[serde(default)]
+    pub can_unmask: bool,
+}
+
+fn parse_username(raw: &str) -> Result<String, FieldError> {
+    let t = required_text("username", raw, 32)?;
+    let ok = t.chars().count() >= 3
+        && t.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if ok {
+        Ok(t)
+    } else {
+        Err(FieldError::new("username", "bad_username"))
+    }
+}
+
+/// Creates an account. The scope must lie in the creator's subtree, the role
+/// must be one the creator may grant, and unmasking can only be granted by
+/// someone who holds it.
+pub async fn create(app: &App, ctx: &Ctx, input: NewAccountInput) -> AppResult<AccountView> {
+    let mut c = Checks::new();
+    let username = c.take(parse_username(&input.username));
+    let display_name = c.take(required_text("display_name", &input.display_name, 30));
+    let role =
+        c.take(Role::parse(&input.role).ok_or_else(|| FieldError::new("role", "bad_choice")));
+    c.take(check_password(&input.password));
+    let mut conn = app.store().read().await?;
+    let scope = match (input.scope_unit, input.scope_code.trim()) {
+        (Some(id), _) => units::get(&mut conn, id.0).await?,
+        (None, code) if !code.is_empty() => units::get_by_code(&mut conn, code).await?,
+        _ => None,
+    };
+    if scope.is_none() {
+        c.push(FieldError::new("scope", "unknown_unit"));
+    }
+    drop(conn);
+    let (Some(username), Some(display_name), Some(role), Some(scope)) =
+        (username, display_name, role, scope)
+    else {
+        return Err(AppError::Invalid(c.into_errors()));
+    };
+    if !c.is_empty() {
+        return Err(AppError::Invalid(c.into_errors()));
+    }
+    authorize(&ctx.actor, Action::ManageAccounts, &scope.path())?;
+    if !ctx.actor.role.may_grant(role) || (input.can_unmask && !ctx.actor.can_unmask) {
+        return Err(AppError::Forbidden(Denied::RoleLacks));
+    }
+    let hash = hash_password(input.password).await?;
+    let id = app.next_id();
+    let mut tx = app.store().write().await?;
+    accounts::insert(
+        &mut tx,
+        &NewAccount {
+            id: id.0,
+            username: &username,
+            display_name: &display_name,
+            password_hash: &hash,
+            role: role.as_str(),
+            scope_unit_id: scope.id,
+            member_id: input.member_id.map(|m| m.0),
+            can_unmask: input.can_unmask,
+            now: app.now(),
+        },
+    )
+    .await
+    .map_err(|e| {
+        if xueshi_store::is_unique_violation(&e) {
+            AppError::invalid("username", "taken")
+        } else {
+            e.into()
+        }
+    })?;
+    let row = accounts::get(&mut tx, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let view = AccountView::from(&row);
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("account.create", "account", Some(id), &username)
+            .unit(scope.id())
+            .after(&view),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+async fn load_in_scope(app: &App, ctx: &Ctx, id: Id) -> AppResult<AccountRow> {
+    let mut conn = app.store().read().await?;
+    let row = accounts::get(&mut conn, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    authorize(&ctx.actor, Action::ManageAccounts, &row.scope())?;
+    if !ctx.actor.role.may_grant(row.role()) {
+        return Err(AppError::Forbidden(Denied::RoleLacks));
+    }
+    Ok(row)
+}
+
+/// Accounts scoped inside the actor's subtree.
+pub async fn list(app: &App, ctx: &Ctx) -> AppResult<Vec<AccountView>> {
+    authorize(&ctx.actor, Action::ManageAccounts, &ctx.actor.scope)?;
+    let mut conn = app.store().read().await?;
+    let rows = accounts::in_subtree(&mut conn, &ctx.actor.scope, 1000).await?;
+    Ok(rows.iter().map(AccountView::from).collect())
+}
+
+/// Sets a new password for an account in scope and ends its sessions.
+pub async fn reset_password(app: &App, ctx: &Ctx, id: Id, password: String) -> AppResult<()> {
+    check_password(&password).map_err(|e| AppError::Invalid(vec![e]))?;
+    let row = load_in_scope(app, ctx, id).await?;
+    let hash = hash_password(password).await?;
+    let mut tx = app.store().write().await?;
+    accounts::set_password(&mut tx, id.0, &hash, app.now()).await?;
+    end_sessions(app, &mut tx, id.0).await?;
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("account.password", "account", Some(id), &row.username)
+            .unit(Id(row.scope_unit_id)),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes one's own password, given the current one.
+pub async fn change_own_password(
+    app: &App,
+    ctx: &Ctx,
+    current: &str,
+    new: String,
+) -> AppResult<()> {
+    check_password(&new).map_err(|e| AppError::Invalid(vec![e]))?;
+    let mut conn = app.store().read().await?;
+    let row = accounts::get(&mut conn, ctx.actor.account_id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    let ok = verify_password(current.to_owned(), row.password_hash.clone()).await;
+    if !ok {
+        return Err(AppError::invalid("current_password", "bad_credentials"));
+    }
+    let hash = hash_password(new).await?;
+    let mut tx = app.store().write().await?;
+    accounts::set_password(&mut tx, row.id, &hash, app.now()).await?;
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new(
+            "account.password",
+            "account",
+            Some(Id(row.id)),
+            &row.username,
+        )
+        .unit(Id(row.scope_unit_id)),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Lifts a lockout.
+pub async fn unlock(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
+    let row = load_in_scope(app, ctx, id).await?;
+    let mut tx = app.store().write().await?;
+    accounts::clear_failures(&mut tx, id.0, app.now()).await?;
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("account.unlock", "account", Some(id), &row.username)
+            .unit(Id(row.scope_unit_id)),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Disables or re-enables an account; disabling ends its sessions.
+pub async fn set_disabled(app: &App, ctx: &Ctx, id: Id, disabled: bool) -> AppResult<()> {
+    let row = load_in_scope(app, ctx, id).await?;
+    if row.id == ctx.actor.account_id.0 {
+        return Err(AppError::Conflict("own_account"));
+    }
+    let mut tx = app.store().write().await?;
+    accounts::set_disabled(&mut tx, id.0, disabled, app.now()).await?;
+    if disabled {
+        end_sessions(app, &mut tx, id.0).await?;
+    }
+    let action = if disabled {
+        "account.disable"
+    } else {
+        "account.enable"
+    };
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new(action, "account", Some(id), &row.username).unit(Id(row.scope_unit_id)),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Finds an account by name, for the command line.
+pub async fn by_username(app: &App, username: &str) -> AppResult<Option<AccountView>> {
+    let mut conn = app.store().read().await?;
+    Ok(accounts::by_username(&mut conn, username)
+        .await?
+        .as_ref()
+        .map(AccountView::from))
+}
+
+/// The scope path of a unit, for building a context.
+pub async fn unit_path(app: &App, unit: Id) -> AppResult<UnitPath> {
+    let mut conn = app.store().read().await?;
+    Ok(units::get(&mut conn, unit.0)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .path())
+}

@@ -1,0 +1,130 @@
+//! Appending to and reading the audit log.
+
+use serde::Serialize;
+use sqlx::AnyConnection;
+use xueshi_domain::Id;
+use xueshi_domain::access::{Action, Role, authorize};
+use xueshi_store::audit::AuditFilter;
+pub use xueshi_store::audit::AuditRow;
+
+use crate::{App, AppResult, Ctx};
+
+/// What a write did, for the log.
+#[derive(Debug)]
+pub struct Entry<'a> {
+    pub action: &'static str,
+    pub object_kind: &'static str,
+    pub object_id: Option<Id>,
+    pub label: &'a str,
+    /// The unit the object belongs to; decides who may read the entry.
+    pub unit: Option<Id>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl<'a> Entry<'a> {
+    pub fn new(
+        action: &'static str,
+        object_kind: &'static str,
+        object_id: Option<Id>,
+        label: &'a str,
+    ) -> Self {
+        Entry {
+            action,
+            object_kind,
+            object_id,
+            label,
+            unit: None,
+            before: None,
+            after: None,
+        }
+    }
+    pub fn unit(mut self, unit: Id) -> Self {
+        self.unit = Some(unit);
+        self
+    }
+    pub fn before(mut self, v: &impl Serialize) -> Self {
+        self.before = serde_json::to_value(v).ok();
+        self
+    }
+    pub fn after(mut self, v: &impl Serialize) -> Self {
+        self.after = serde_json::to_value(v).ok();
+        self
+    }
+}
+
+/// Appends an entry on the caller's connection, inside its transaction.
+pub async fn record(
+    conn: &mut AnyConnection,
+    app: &App,
+    ctx: &Ctx,
+    e: Entry<'_>,
+    outcome: &str,
+) -> AppResult<()> {
+    let actor = (ctx.actor.account_id.0 != 0).then_some(ctx.actor.account_id.0);
+    write(conn, app, actor, &ctx.actor.username, &ctx.ip, e, outcome).await
+}
+
+pub(crate) async fn write(
+    conn: &mut AnyConnection,
+    app: &App,
+    actor: Option<i64>,
+    actor_name: &str,
+    ip: &str,
+    e: Entry<'_>,
+    outcome: &str,
+) -> AppResult<()> {
+    let row = AuditRow {
+        id: app.next_id().0,
+        at: app.now(),
+        actor_account_id: actor,
+        actor_name: actor_name.chars().take(64).collect(),
+        ip: ip.to_owned(),
+        action: e.action.to_owned(),
+        outcome: outcome.to_owned(),
+        object_kind: e.object_kind.to_owned(),
+        object_id: e.object_id.map(|i| i.0),
+        object_label: e.label.chars().take(200).collect(),
+        unit_id: e.unit.map(|u| u.0),
+        before_json: e.before.map(|v| v.to_string()),
+        after_json: e.after.map(|v| v.to_string()),
+    };
+    xueshi_store::audit::insert(conn, &row).await?;
+    Ok(())
+}
+
+/// Records a refused attempt in a transaction of its own (the attempt's own
+/// transaction is rolled back).
+pub async fn record_denied(app: &App, ctx: &Ctx, e: Entry<'_>) -> AppResult<()> {
+    let mut tx = app.store().write().await?;
+    record(&mut tx, app, ctx, e, "denied").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Filters a reader may set.
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    pub action: Option<String>,
+    pub actor: Option<String>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub before_id: Option<i64>,
+}
+
+/// Entries about the actor's subtree, newest first. A system administrator
+/// also sees entries tied to no unit (failed logins of unknown names).
+pub async fn browse(app: &App, ctx: &Ctx, q: Query, limit: i64) -> AppResult<Vec<AuditRow>> {
+    authorize(&ctx.actor, Action::ViewAudit, &ctx.actor.scope)?;
+    let scope = (ctx.actor.role != Role::SystemAdmin).then(|| ctx.actor.scope.clone());
+    let f = AuditFilter {
+        scope,
+        action: q.action.filter(|s| !s.is_empty()),
+        actor: q.actor.filter(|s| !s.is_empty()),
+        since: q.since,
+        until: q.until,
+        before_id: q.before_id,
+    };
+    let mut conn = app.store().read().await?;
+    Ok(xueshi_store::audit::list(&mut conn, &f, limit.clamp(1, 500)).await?)
+}

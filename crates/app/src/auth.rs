@@ -1,0 +1,372 @@
+//! Signing in and out: password checks with lockout, server-side sessions
+//! with idle and absolute expiry, and the CSRF token each session carries.
+//!
+//! Owns the session lifecycle and a short-lived in-process cache of resolved
+//! sessions so that busy pages do not read the sessions table on every
+//! request. It must not know about cookies or headers; the web layer passes
+//! the raw token in and gets an actor out.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use xueshi_domain::access::Actor;
+use xueshi_domain::{FieldError, Id};
+use xueshi_store::accounts::{self, AccountRow};
+use xueshi_store::sessions::{self, SessionRow};
+
+use crate::audit::{Entry, write};
+use crate::{App, AppError, AppResult};
+
+/// A resolved, live session.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub actor: Actor,
+    pub csrf: String,
+    pub locale: String,
+    pub token_digest: String,
+}
+
+/// What a successful login hands back: the cookie value and the session.
+#[derive(Clone, Debug)]
+pub struct LoggedIn {
+    pub token: String,
+    pub session: Session,
+}
+
+/// How long a resolved session is trusted without re-reading the row, and
+/// how stale `last_seen_at` may get before it is written back.
+const CACHE_MS: i64 = 20_000;
+const TOUCH_MS: i64 = 60_000;
+
+#[derive(Default)]
+pub(crate) struct SessionCache {
+    entries: Mutex<HashMap<String, Cached>>,
+}
+
+#[derive(Clone)]
+struct Cached {
+    row: SessionRow,
+    session: Session,
+    fetched_at: i64,
+}
+
+impl SessionCache {
+    fn get(&self, digest: &str) -> Option<Cached> {
+        self.entries.lock().ok()?.get(digest).cloned()
+    }
+    fn put(&self, digest: String, c: Cached) {
+        if let Ok(mut m) = self.entries.lock() {
+            if m.len() > 200_000 {
+                m.clear();
+            }
+            m.insert(digest, c);
+        }
+    }
+    fn forget(&self, digest: &str) {
+        if let Ok(mut m) = self.entries.lock() {
+            m.remove(digest);
+        }
+    }
+    fn forget_account(&self, account: i64) {
+        if let Ok(mut m) = self.entries.lock() {
+            m.retain(|_, c| c.row.account_id != account);
+        }
+    }
+}
+
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    URL_SAFE_NO_PAD.encode(b)
+}
+
+fn digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Hashes a password with Argon2id off the async threads.
+pub async fn hash_password(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("hash: {e}")))
+}
+
+pub(crate) async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A password must have at least 8 characters and not be only digits.
+pub fn check_password(password: &str) -> Result<(), FieldError> {
+    let n = password.chars().count();
+    if n < 8 || n > 128 || password.chars().all(|c| c.is_ascii_digit()) {
+        Err(FieldError::new("password", "weak_password"))
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) fn actor_of(a: &AccountRow) -> Actor {
+    Actor {
+        account_id: Id(a.id),
+        username: a.username.clone(),
+        display_name: a.display_name.clone(),
+        role: a.role(),
+        scope_unit: Id(a.scope_unit_id),
+        scope: a.scope(),
+        can_unmask: a.can_unmask != 0,
+        member_id: a.member_id.map(Id),
+    }
+}
+
+/// Checks a username and password. Five failures in a row lock the account
+/// for fifteen minutes; every attempt is audited.
+pub async fn login(
+    app: &App,
+    username: &str,
+    password: &str,
+    ip: &str,
+    user_agent: &str,
+) -> AppResult<LoggedIn> {
+    let username = username.trim();
+    let now = app.now();
+    let s = app.settings();
+    let mut conn = app.store().read().await?;
+    let account = accounts::by_username(&mut conn, username).await?;
+    drop(conn);
+    let Some(account) = account else {
+        // Same work as a real check, so timing does not reveal the name.
+        let _ = verify_password(password.to_owned(), DUMMY_HASH.to_owned()).await;
+        let mut tx = app.store().write().await?;
+        write(
+            &mut tx,
+            app,
+            None,
+            username,
+            ip,
+            Entry::new("login", "account", None, username),
+            "failed",
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::invalid("password", "bad_credentials"));
+    };
+    let entry = || {
+        Entry::new("login", "account", Some(Id(account.id)), &account.username)
+            .unit(Id(account.scope_unit_id))
+    };
+    if let Some(until) = account.locked_until.filter(|u| *u > now) {
+        let mut tx = app.store().write().await?;
+        write(
+            &mut tx,
+            app,
+            Some(account.id),
+            username,
+            ip,
+            entry(),
+            "denied",
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::Locked { until });
+    }
+    let ok = verify_password(password.to_owned(), account.password_hash.clone()).await
+        && account.disabled == 0;
+    let mut tx = app.store().write().await?;
+    if !ok {
+        let failures = account.failed_logins + 1;
+        let lock = (failures >= s.lockout_after).then_some(now + s.lockout_ms);
+        accounts::record_failure(&mut tx, account.id, lock, now).await?;
+        if lock.is_some() {
+            accounts::clear_failures_keep_lock(&mut tx, account.id).await?;
+        }
+        write(
+            &mut tx,
+            app,
+            Some(account.id),
+            username,
+            ip,
+            entry(),
+            "failed",
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(match lock {
+            Some(until) => AppError::Locked { until },
+            None => AppError::invalid("password", "bad_credentials"),
+        });
+    }
+    accounts::clear_failures(&mut tx, account.id, now).await?;
+    let token = random_token();
+    let idle = if account.role().is_admin() {
+        s.admin_idle_ms
+    } else {
+        s.idle_ms
+    };
+    let row = SessionRow {
+        token_digest: digest(&token),
+        account_id: account.id,
+        csrf_token: random_token(),
+        created_at: now,
+        last_seen_at: now,
+        idle_timeout_ms: idle,
+        expires_at: now + s.absolute_ms,
+        revoked_at: None,
+    };
+    let ua: String = user_agent.chars().take(200).collect();
+    sessions::insert(&mut tx, &row, ip, &ua).await?;
+    write(&mut tx, app, Some(account.id), username, ip, entry(), "ok").await?;
+    tx.commit().await?;
+    let session = Session {
+        actor: actor_of(&account),
+        csrf: row.csrf_token.clone(),
+        locale: account.locale.clone(),
+        token_digest: row.token_digest.clone(),
+    };
+    app.sessions().put(
+        row.token_digest.clone(),
+        Cached {
+            row,
+            session: session.clone(),
+            fetched_at: now,
+        },
+    );
+    Ok(LoggedIn { token, session })
+}
+
+/// A valid Argon2 hash of a random string, for timing-equal failures.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3mXqHK8eFjJQ7jm6CXbtUYy5Kq9wJ0+1zRr3D7BsmJI";
+
+/// The live session a cookie token stands for, if any. Expired, idle and
+/// revoked sessions resolve to `None`.
+pub async fn resolve(app: &App, token: &str) -> AppResult<Option<Session>> {
+    if token.is_empty() || token.len() > 100 {
+        return Ok(None);
+    }
+    let d = digest(token);
+    let now = app.now();
+    let cached = app
+        .sessions()
+        .get(&d)
+        .filter(|c| now - c.fetched_at < CACHE_MS);
+    let mut c = match cached {
+        Some(c) => c,
+        None => {
+            let mut conn = app.store().read().await?;
+            let Some(row) = sessions::get(&mut conn, &d).await? else {
+                return Ok(None);
+            };
+            let Some(account) = accounts::get(&mut conn, row.account_id).await? else {
+                return Ok(None);
+            };
+            if account.disabled != 0 {
+                return Ok(None);
+            }
+            let session = Session {
+                actor: actor_of(&account),
+                csrf: row.csrf_token.clone(),
+                locale: account.locale.clone(),
+                token_digest: d.clone(),
+            };
+            Cached {
+                row,
+                session,
+                fetched_at: now,
+            }
+        }
+    };
+    let r = &c.row;
+    if r.revoked_at.is_some() || now >= r.expires_at || now - r.last_seen_at > r.idle_timeout_ms {
+        app.sessions().forget(&d);
+        return Ok(None);
+    }
+    if now - c.row.last_seen_at > TOUCH_MS {
+        let mut tx = app.store().write().await?;
+        sessions::touch(&mut tx, &d, now).await?;
+        tx.commit().await?;
+        c.row.last_seen_at = now;
+    }
+    let session = c.session.clone();
+    app.sessions().put(d, c);
+    Ok(Some(session))
+}
+
+/// Ends a session on the server: the token is worthless afterwards.
+pub async fn logout(app: &App, session: &Session, ip: &str) -> AppResult<()> {
+    let now = app.now();
+    let mut tx = app.store().write().await?;
+    sessions::revoke(&mut tx, &session.token_digest, now).await?;
+    let a = &session.actor;
+    let e = Entry::new("logout", "account", Some(a.account_id), &a.username).unit(a.scope_unit);
+    write(&mut tx, app, Some(a.account_id.0), &a.username, ip, e, "ok").await?;
+    tx.commit().await?;
+    app.sessions().forget(&session.token_digest);
+    Ok(())
+}
+
+/// Ends every session of an account, in this process's cache too.
+pub(crate) async fn end_sessions(
+    app: &App,
+    conn: &mut sqlx::AnyConnection,
+    account: i64,
+) -> AppResult<()> {
+    sessions::revoke_account(conn, account, app.now()).await?;
+    app.sessions().forget_account(account);
+    Ok(())
+}
+
+/// Remembers the language a signed-in user chose.
+pub async fn set_locale(app: &App, session: &Session, locale: &str) -> AppResult<()> {
+    let mut tx = app.store().write().await?;
+    accounts::set_locale(&mut tx, session.actor.account_id.0, locale).await?;
+    tx.commit().await?;
+    app.sessions().forget(&session.token_digest);
+    Ok(())
+}
+
+/// Deletes long-dead sessions; run now and then.
+pub async fn purge_sessions(app: &App) -> AppResult<u64> {
+    let mut tx = app.store().write().await?;
+    let n = sessions::purge(&mut tx, app.now()).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_parses() {
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+
+    #[test]
+    fn weak_passwords_are_refused() {
+        assert!(check_password("12345678").is_err());
+        assert!(check_password("short").is_err());
+        assert!(check_password("xueshi-2021").is_ok());
+    }
+}

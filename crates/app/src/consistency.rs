@@ -1,0 +1,65 @@
+//! Recomputing every tally from the raw rows, to check the counters that
+//! writes maintain. Dashboards read counters; this proves them.
+
+use std::collections::HashMap;
+
+use xueshi_domain::Id;
+use xueshi_domain::member::{CadreLevel, Gender, MemberStatus};
+use xueshi_domain::tally::Tally;
+use xueshi_store::{members, tallies, units};
+
+use crate::{App, AppResult};
+
+/// A unit whose stored tally differs from the recomputed one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Drift {
+    pub unit: Id,
+    pub stored: Tally,
+    pub recomputed: Tally,
+}
+
+/// Every unit's tally, recomputed from units and members.
+pub async fn recompute(app: &App) -> AppResult<HashMap<Id, Tally>> {
+    let mut conn = app.store().read().await?;
+    let all = units::all_brief(&mut conn).await?;
+    let mut direct: HashMap<i64, Tally> = HashMap::new();
+    for (id, _, kind) in &all {
+        *direct.entry(*id).or_default() += Tally::of_unit(*kind);
+    }
+    for (unit, status, cadre, gender, n) in members::direct_counts(&mut conn).await? {
+        let one = Tally::of_member(
+            MemberStatus::parse(&status).unwrap_or(MemberStatus::Formal),
+            CadreLevel::parse(&cadre).unwrap_or(CadreLevel::Ordinary),
+            Gender::parse(&gender).unwrap_or(Gender::Male),
+        );
+        *direct.entry(unit).or_default() += one.times(n);
+    }
+    let mut out: HashMap<Id, Tally> = HashMap::new();
+    for (id, path, _) in &all {
+        let own = direct.get(id).copied().unwrap_or_default();
+        for a in path.ids() {
+            *out.entry(a).or_default() += own;
+        }
+    }
+    Ok(out)
+}
+
+/// Units whose stored tally is not what the raw rows say.
+pub async fn check(app: &App) -> AppResult<Vec<Drift>> {
+    let want = recompute(app).await?;
+    let mut conn = app.store().read().await?;
+    let have = tallies::all(&mut conn).await?;
+    let mut drift: Vec<Drift> = want
+        .iter()
+        .filter_map(|(id, t)| {
+            let stored = have.get(&id.0).copied().unwrap_or_default();
+            (stored != *t).then_some(Drift {
+                unit: *id,
+                stored,
+                recomputed: *t,
+            })
+        })
+        .collect();
+    drift.sort_by_key(|d| d.unit);
+    Ok(drift)
+}

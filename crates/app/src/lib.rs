@@ -1,0 +1,154 @@
+//! Use-cases: each public function authorises the actor, runs the domain's
+//! rules, calls the store inside one transaction, and appends the audit
+//! record in that same transaction.
+//!
+//! Pages, the JSON API and the command line all call these functions; none of
+//! them talks to the store directly. This crate must not know about HTTP.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod backup;
+pub mod clock;
+pub mod consistency;
+pub mod demo;
+pub mod error;
+pub mod jobs;
+pub mod members;
+pub mod organs;
+pub mod roster;
+pub mod tree;
+pub mod vault;
+
+use std::sync::Arc;
+
+use xueshi_domain::access::{Actor, Role};
+use xueshi_domain::unit::UnitPath;
+use xueshi_domain::{Id, IdGen};
+use xueshi_store::Store;
+
+pub use clock::Clock;
+pub use error::{AppError, AppResult};
+pub use vault::Vault;
+
+/// Policy knobs with safe defaults.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Failed logins in a row that lock an account.
+    pub lockout_after: i64,
+    pub lockout_ms: i64,
+    pub idle_ms: i64,
+    pub admin_idle_ms: i64,
+    pub absolute_ms: i64,
+    /// This server's number among several sharing one database (0–1023).
+    pub node: u16,
+    /// Largest spreadsheet accepted for import, in bytes.
+    pub import_max_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            lockout_after: 5,
+            lockout_ms: 15 * 60_000,
+            idle_ms: 30 * 60_000,
+            admin_idle_ms: 15 * 60_000,
+            absolute_ms: 12 * 3_600_000,
+            node: 0,
+            import_max_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// Everything the use-cases need, cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: Clock,
+    ids: IdGen,
+    vault: Vault,
+    settings: Settings,
+    sessions: auth::SessionCache,
+    jobs: jobs::Jobs,
+}
+
+impl App {
+    pub fn new(store: Store, clock: Clock, vault: Vault, settings: Settings) -> App {
+        let ids = IdGen::new(settings.node);
+        App {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                ids,
+                vault,
+                settings,
+                sessions: auth::SessionCache::default(),
+                jobs: jobs::Jobs::default(),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+    pub fn vault(&self) -> &Vault {
+        &self.inner.vault
+    }
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+    pub fn jobs(&self) -> &jobs::Jobs {
+        &self.inner.jobs
+    }
+    pub(crate) fn sessions(&self) -> &auth::SessionCache {
+        &self.inner.sessions
+    }
+    pub fn now(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+    pub fn next_id(&self) -> Id {
+        self.inner.ids.next(self.now())
+    }
+}
+
+/// Who is acting and from where: what every use-case needs to authorise and
+/// to write the audit record.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub actor: Actor,
+    pub ip: String,
+}
+
+impl Ctx {
+    pub fn new(actor: Actor, ip: impl Into<String>) -> Ctx {
+        Ctx {
+            actor,
+            ip: ip.into(),
+        }
+    }
+
+    /// The deployer at the shell (import, demo, restore): a system
+    /// administrator over the whole tree.
+    pub fn system(root: &UnitPath) -> Ctx {
+        Ctx {
+            actor: Actor {
+                account_id: Id(0),
+                username: "cli".into(),
+                display_name: "命令行".into(),
+                role: Role::SystemAdmin,
+                scope_unit: root.id(),
+                scope: root.clone(),
+                can_unmask: true,
+                member_id: None,
+            },
+            ip: "local".into(),
+        }
+    }
+}

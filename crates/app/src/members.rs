@@ -1,0 +1,378 @@
+//! Members: the roster of each unit, with personal numbers sealed and shown
+//! masked; unmasking is a permission of its own and always audited.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::member::{CadreLevel, Gender, MemberDraft, MemberInput, MemberStatus};
+use xueshi_domain::tally::Tally;
+use xueshi_domain::text::{fold, plan_search};
+use xueshi_domain::{Id, date::iso};
+use xueshi_store::members::{self, MemberRow, MemberUpdate, NewMember};
+use xueshi_store::tallies;
+use xueshi_store::units::{self, UnitRow};
+
+use crate::audit::{Entry, record, record_denied};
+use crate::tree::{along, load};
+use crate::{App, AppError, AppResult, Ctx, Vault};
+
+/// A member as every page shows one: personal numbers masked.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct MemberView {
+    pub id: Id,
+    pub unit_id: Id,
+    pub unit_name: String,
+    pub name: String,
+    pub gender: Gender,
+    pub birth_date: Option<String>,
+    pub join_date: Option<String>,
+    pub status: MemberStatus,
+    pub cadre_level: CadreLevel,
+    pub position: String,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub left_at: Option<i64>,
+    pub left_reason: Option<String>,
+}
+
+impl MemberView {
+    pub(crate) fn of(m: &MemberRow, unit_name: &str) -> MemberView {
+        MemberView {
+            id: m.id(),
+            unit_id: Id(m.unit_id),
+            unit_name: unit_name.to_owned(),
+            name: m.name.clone(),
+            gender: m.gender(),
+            birth_date: m.birth_date.clone(),
+            join_date: m.join_date.clone(),
+            status: m.status(),
+            cadre_level: m.cadre_level(),
+            position: m.position.clone(),
+            phone: m.phone_masked.clone(),
+            id_number: m.id_number_masked.clone(),
+            left_at: m.left_at,
+            left_reason: m.left_reason.clone(),
+        }
+    }
+
+    fn tally(&self) -> Tally {
+        Tally::of_member(self.status, self.cadre_level, self.gender)
+    }
+}
+
+/// Whole personal numbers, for those allowed to see them.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Unmasked {
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+}
+
+/// Sealed and masked forms of a draft's personal numbers.
+pub(crate) struct Sealed {
+    pub phone: Option<(String, Vec<u8>)>,
+    pub id_number: Option<(String, Vec<u8>, String)>,
+}
+
+pub(crate) fn seal(vault: &Vault, d: &MemberDraft) -> Sealed {
+    Sealed {
+        phone: d
+            .phone
+            .as_ref()
+            .map(|p| (p.masked(), vault.seal(p.as_str()))),
+        id_number: d
+            .id_number
+            .as_ref()
+            .map(|n| (n.masked(), vault.seal(n.as_str()), vault.digest(n.as_str()))),
+    }
+}
+
+/// The row to insert for a validated draft.
+pub(crate) fn new_member(app: &App, id: Id, unit: Id, d: &MemberDraft) -> NewMember {
+    let s = seal(app.vault(), d);
+    let (phone_masked, phone_sealed) = s.phone.map_or((None, None), |(m, c)| (Some(m), Some(c)));
+    let (id_number_masked, id_number_sealed, id_number_digest) = s
+        .id_number
+        .map_or((None, None, None), |(m, c, g)| (Some(m), Some(c), Some(g)));
+    NewMember {
+        id: id.0,
+        unit_id: unit.0,
+        name: d.name.clone(),
+        name_folded: fold(&d.name),
+        gender: d.gender.as_str(),
+        birth_date: d.birth_date.map(iso),
+        join_date: d.join_date.map(iso),
+        status: d.status.as_str(),
+        cadre_level: d.cadre_level.as_str(),
+        position: d.position.clone(),
+        phone_masked,
+        phone_sealed,
+        id_number_masked,
+        id_number_sealed,
+        id_number_digest,
+        now: app.now(),
+    }
+}
+
+fn taken(e: sqlx::Error) -> AppError {
+    if xueshi_store::is_unique_violation(&e) {
+        AppError::invalid("id_number", "id_number_taken")
+    } else {
+        e.into()
+    }
+}
+
+async fn load_member(
+    app: &App,
+    ctx: &Ctx,
+    id: Id,
+    action: Action,
+) -> AppResult<(MemberRow, UnitRow)> {
+    let mut conn = app.store().read().await?;
+    let m = members::get(&mut conn, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let u = units::get(&mut conn, m.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    authorize(&ctx.actor, action, &u.path())?;
+    Ok((m, u))
+}
+
+pub async fn get(app: &App, ctx: &Ctx, id: Id) -> AppResult<MemberView> {
+    let (m, u) = load_member(app, ctx, id, Action::ViewMembers).await?;
+    Ok(MemberView::of(&m, &u.name))
+}
+
+/// Opens a member's sealed numbers. Needs the unmask grant; every attempt,
+/// granted or refused, is audited.
+pub async fn unmask(app: &App, ctx: &Ctx, id: Id) -> AppResult<Unmasked> {
+    let (m, u) = load_member(app, ctx, id, Action::ViewMembers).await?;
+    if let Err(d) = authorize(&ctx.actor, Action::UnmaskPii, &u.path()) {
+        record_denied(
+            app,
+            ctx,
+            Entry::new("member.unmask", "member", Some(id), &m.name).unit(u.id()),
+        )
+        .await?;
+        return Err(d.into());
+    }
+    let mut tx = app.store().write().await?;
+    let (phone, idn) = members::sealed(&mut tx, m.id).await?;
+    let v = app.vault();
+    let out = Unmasked {
+        phone: phone.as_deref().and_then(|s| v.open(s)),
+        id_number: idn.as_deref().and_then(|s| v.open(s)),
+    };
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("member.unmask", "member", Some(id), &m.name).unit(u.id()),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+fn parse(app: &App, input: &MemberInput) -> AppResult<MemberDraft> {
+    MemberDraft::parse(input, app.clock().today()).map_err(AppError::Invalid)
+}
+
+/// Registers a member in a unit that holds members.
+pub async fn create(app: &App, ctx: &Ctx, unit: Id, input: &MemberInput) -> AppResult<MemberView> {
+    let draft = parse(app, input)?;
+    let u = load(app, ctx, unit, Action::EditMembers).await?;
+    if !u.kind().holds_members() {
+        return Err(AppError::invalid("unit", "unit_holds_no_members"));
+    }
+    let id = app.next_id();
+    let row = new_member(app, id, unit, &draft);
+    let mut tx = app.store().write().await?;
+    members::insert_many(&mut tx, vec![row])
+        .await
+        .map_err(taken)?;
+    let m = members::get(&mut tx, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let view = MemberView::of(&m, &u.name);
+    let mut deltas = HashMap::new();
+    along(&u.path(), view.tally(), &mut deltas);
+    tallies::add(&mut tx, &deltas).await?;
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("member.create", "member", Some(id), &view.name)
+            .unit(unit)
+            .after(&view),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Edits a member. Blank phone or ID number fields keep the stored ones (the
+/// form only ever shows them masked).
+pub async fn update(app: &App, ctx: &Ctx, id: Id, input: &MemberInput) -> AppResult<MemberView> {
+    let draft = parse(app, input)?;
+    let (m, u) = load_member(app, ctx, id, Action::EditMembers).await?;
+    if m.left_at.is_some() {
+        return Err(AppError::Conflict("member_left"));
+    }
+    let before = MemberView::of(&m, &u.name);
+    let s = seal(app.vault(), &draft);
+    let mut tx = app.store().write().await?;
+    let upd = MemberUpdate {
+        name: draft.name.clone(),
+        name_folded: fold(&draft.name),
+        gender: draft.gender.as_str(),
+        birth_date: draft.birth_date.map(iso),
+        join_date: draft.join_date.map(iso),
+        status: draft.status.as_str(),
+        cadre_level: draft.cadre_level.as_str(),
+        position: draft.position.clone(),
+        phone: s.phone,
+        id_number: s.id_number,
+        now: app.now(),
+    };
+    members::update(&mut tx, m.id, &upd).await.map_err(taken)?;
+    let after_row = members::get(&mut tx, m.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let after = MemberView::of(&after_row, &u.name);
+    let mut deltas = HashMap::new();
+    along(&u.path(), after.tally(), &mut deltas);
+    along(&u.path(), -before.tally(), &mut deltas);
+    tallies::add(&mut tx, &deltas).await?;
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("member.update", "member", Some(id), &after.name)
+            .unit(u.id())
+            .before(&before)
+            .after(&after),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Transfers a member to another unit (组织关系转接) inside the actor's scope.
+pub async fn transfer(app: &App, ctx: &Ctx, id: Id, to: Id) -> AppResult<MemberView> {
+    let (m, from) = load_member(app, ctx, id, Action::EditMembers).await?;
+    let target = load(app, ctx, to, Action::EditMembers).await?;
+    if !target.kind().holds_members() {
+        return Err(AppError::invalid("unit", "unit_holds_no_members"));
+    }
+    if m.left_at.is_some() {
+        return Err(AppError::Conflict("member_left"));
+    }
+    if m.unit_id == target.id {
+        return Err(AppError::invalid("unit", "already_there"));
+    }
+    let view = MemberView::of(&m, &from.name);
+    let mut tx = app.store().write().await?;
+    members::set_unit(&mut tx, m.id, target.id, app.now()).await?;
+    let mut deltas = HashMap::new();
+    along(&from.path(), -view.tally(), &mut deltas);
+    along(&target.path(), view.tally(), &mut deltas);
+    tallies::add(&mut tx, &deltas).await?;
+    let e = Entry::new("member.transfer", "member", Some(id), &m.name)
+        .unit(target.id())
+        .before(&serde_json::json!({ "unit_id": from.id(), "unit": from.name }))
+        .after(&serde_json::json!({ "unit_id": target.id(), "unit": target.name }));
+    record(&mut tx, app, ctx, e, "ok").await?;
+    tx.commit().await?;
+    Ok(MemberView {
+        unit_id: target.id(),
+        unit_name: target.name.clone(),
+        ..view
+    })
+}
+
+/// Takes a member off the active roster, keeping the record.
+pub async fn leave(app: &App, ctx: &Ctx, id: Id, reason: &str) -> AppResult<()> {
+    let reason = xueshi_domain::invalid::required_text("reason", reason, 100)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    let (m, u) = load_member(app, ctx, id, Action::EditMembers).await?;
+    if m.left_at.is_some() {
+        return Err(AppError::Conflict("member_left"));
+    }
+    let view = MemberView::of(&m, &u.name);
+    let mut tx = app.store().write().await?;
+    members::set_left(&mut tx, m.id, &reason, app.now()).await?;
+    let mut deltas = HashMap::new();
+    along(&u.path(), -view.tally(), &mut deltas);
+    tallies::add(&mut tx, &deltas).await?;
+    let e = Entry::new("member.leave", "member", Some(id), &m.name)
+        .unit(u.id())
+        .before(&view)
+        .after(&serde_json::json!({ "left_reason": reason }));
+    record(&mut tx, app, ctx, e, "ok").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One page of a unit's own members and how many there are in all.
+pub async fn in_unit(
+    app: &App,
+    ctx: &Ctx,
+    unit: Id,
+    page: i64,
+    per_page: i64,
+) -> AppResult<(Vec<MemberView>, i64)> {
+    let u = load(app, ctx, unit, Action::ViewMembers).await?;
+    let mut conn = app.store().read().await?;
+    let per = per_page.clamp(1, 500);
+    let rows = members::in_unit(&mut conn, u.id, per, page.max(0) * per).await?;
+    let total = members::count_in_unit(&mut conn, u.id).await?;
+    Ok((
+        rows.iter().map(|m| MemberView::of(m, &u.name)).collect(),
+        total,
+    ))
+}
+
+/// Members whose name matches, inside the actor's subtree.
+pub async fn search(app: &App, ctx: &Ctx, query: &str, limit: i64) -> AppResult<Vec<MemberView>> {
+    authorize(&ctx.actor, Action::ViewMembers, &ctx.actor.scope)?;
+    let mut conn = app.store().read().await?;
+    let rows = members::search(
+        &mut conn,
+        &plan_search(query),
+        &ctx.actor.scope,
+        limit.clamp(1, 200),
+    )
+    .await?;
+    let mut unit_ids: Vec<i64> = rows.iter().map(|m| m.unit_id).collect();
+    unit_ids.sort_unstable();
+    unit_ids.dedup();
+    let names: HashMap<i64, String> = units::by_ids(&mut conn, &unit_ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    Ok(rows
+        .iter()
+        .map(|m| MemberView::of(m, names.get(&m.unit_id).map_or("", |s| s.as_str())))
+        .collect())
+}
+
+/// The form fields of an existing member, for editing.
+pub fn input_of(v: &MemberView) -> MemberInput {
+    MemberInput {
+        name: v.name.clone(),
+        gender: v.gender.as_str().into(),
+        birth_date: v.birth_date.clone().unwrap_or_default(),
+        join_date: v.join_date.clone().unwrap_or_default(),
+        status: v.status.as_str().into(),
+        cadre_level: v.cadre_level.as_str().into(),
+        position: v.position.clone(),
+        phone: String::new(),
+        id_number: String::new(),
+    }
+}

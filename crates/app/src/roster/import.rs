@@ -1,0 +1,593 @@
+//! Importing a roster workbook: check everything first, then write all of it
+//! in one transaction or nothing at all.
+//!
+//! Every problem is reported as "sheet, row R, column C: what is wrong" so a
+//! secretary can fix the file in one pass. A file that is not an .xlsx
+//! workbook, is too large, or unpacks to far more than it weighs (a zip bomb)
+//! is refused before any parsing.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::member::{MemberDraft, MemberInput};
+use xueshi_domain::tally::Tally;
+use xueshi_domain::text::fold;
+use xueshi_domain::unit::{UnitDraft, UnitKind, UnitPath};
+use xueshi_domain::{FieldError, Id};
+use xueshi_store::units::{self, NewUnit, UnitRow};
+use xueshi_store::{members, tallies};
+
+use super::{Column, MEMBER_COLUMNS, MEMBER_SHEET, RowError, UNIT_COLUMNS, UNIT_SHEET};
+use crate::audit::{Entry, record};
+use crate::jobs::{Output, Progress};
+use crate::members::new_member;
+use crate::tree::along;
+use crate::{App, AppError, AppResult, Ctx};
+
+/// Unpacked size a workbook may reach, and how much larger than its packed
+/// size one part may be, before it is taken for a zip bomb.
+const MAX_UNPACKED: u64 = 512 * 1024 * 1024;
+const MAX_RATIO: u64 = 250;
+/// Members written per statement batch between progress reports.
+const BATCH: usize = 5_000;
+
+/// Checks the bytes are a zip container of sane proportions.
+pub fn sniff(bytes: &[u8], max_bytes: usize) -> Result<(), RowError> {
+    if bytes.len() > max_bytes {
+        return Err(RowError::file("file_too_large"));
+    }
+    if bytes.is_empty() {
+        return Err(RowError::file("file_empty"));
+    }
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Err(RowError::file("not_xlsx"));
+    }
+    let mut zip =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| RowError::file("not_xlsx"))?;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let f = zip
+            .by_index_raw(i)
+            .map_err(|_| RowError::file("not_xlsx"))?;
+        total = total.saturating_add(f.size());
+        if f.size() > 16 * 1024 * 1024 && f.size() / f.compressed_size().max(1) > MAX_RATIO {
+            return Err(RowError::file("zip_bomb"));
+        }
+    }
+    if total > MAX_UNPACKED {
+        return Err(RowError::file("zip_bomb"));
+    }
+    Ok(())
+}
+
+/// A sheet as text: the header cells and the data rows, with their
+/// spreadsheet row numbers (1-based).
+#[derive(Debug, Default)]
+struct Sheet {
+    headers: Vec<(u32, String)>,
+    header_row: u32,
+    rows: Vec<(u32, Vec<String>)>,
+}
+
+fn text_of(d: &Data) -> String {
+    match d {
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_owned(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => match xueshi_domain::date::from_serial(dt.as_f64()) {
+            Some(d) => xueshi_domain::date::iso(d),
+            None => dt.as_f64().to_string(),
+        },
+        Data::Error(e) => format!("#{e:?}"),
+        Data::Empty => String::new(),
+    }
+}
+
+/// Reads the two sheets (either may be absent) as text.
+fn read(bytes: Vec<u8>) -> Result<(Option<Sheet>, Option<Sheet>), RowError> {
+    let mut wb: Xlsx<_> =
+        open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| RowError::file("not_xlsx"))?;
+    let mut units = None;
+    let mut members = None;
+    for name in wb.sheet_names() {
+        let key = fold(&name);
+        let slot = if key == fold(UNIT_SHEET) || key == "units" {
+            &mut units
+        } else if key == fold(MEMBER_SHEET) || key == "members" {
+            &mut members
+        } else {
+            continue;
+        };
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|_| RowError::file("not_xlsx"))?;
+        let (row0, col0) = range.start().unwrap_or((0, 0));
+        let mut sheet = Sheet::default();
+        for (i, cells) in range.rows().enumerate() {
+            let rownum = row0 + i as u32 + 1;
+            let texts: Vec<String> = cells.iter().map(text_of).collect();
+            if sheet.headers.is_empty() {
+                if texts.iter().all(String::is_empty) {
+                    continue;
+                }
+                sheet.header_row = rownum;
+                sheet.headers = texts
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, t)| !t.is_empty())
+                    .map(|(c, t)| (col0 + c as u32, t))
+                    .collect();
+                continue;
+            }
+            let mut full = vec![String::new(); col0 as usize];
+            full.extend(texts);
+            sheet.rows.push((rownum, full));
+        }
+        // Rows left blank at the end are formatting, not data.
+        while sheet
+            .rows
+            .last()
+            .is_some_and(|(_, r)| r.iter().all(String::is_empty))
+        {
+            sheet.rows.pop();
+        }
+        *slot = Some(sheet);
+    }
+    Ok((units, members))
+}
+
+/// Which file column each expected column is in.
+struct Layout {
+    sheet: &'static str,
+    at: HashMap<&'static str, u32>,
+}
+
+impl Layout {
+    fn cell<'a>(&self, row: &'a [String], field: &str) -> &'a str {
+        self.at
+            .get(field)
+            .and_then(|c| row.get(*c as usize))
+            .map_or("", |s| s.as_str())
+    }
+
+    fn error(&self, row: u32, e: FieldError) -> RowError {
+        let field = match e.field {
+            "unit" => "unit_code",
+            "parent" => "parent_code",
+            f => f,
+        };
+        RowError {
+            sheet: self.sheet,
+            row,
+            column: self.at.get(field).copied(),
+            error: e,
+        }
+    }
+}
+
+fn layout(sheet: &'static str, s: &Sheet, spec: &[Column], errors: &mut Vec<RowError>) -> Layout {
+    let mut at = HashMap::new();
+    for (c, text) in &s.headers {
+        let key = fold(text.trim_end_matches('*').trim_end_matches('＊'));
+        match spec
+            .iter()
+            .find(|col| fold(col.label) == key || col.field == key)
+        {
+            Some(col) if at.contains_key(col.field) => errors.push(RowError {
+                sheet,
+                row: s.header_row,
+                column: Some(*c),
+                error: FieldError::new("header", "duplicate_column").with("value", text),
+            }),
+            Some(col) => {
+                at.insert(col.field, *c);
+            }
+            None => errors.push(RowError {
+                sheet,
+                row: s.header_row,
+                column: Some(*c),
+                error: FieldError::new("header", "unknown_column").with("value", text),
+            }),
+        }
+    }
+    for col in spec
+        .iter()
+        .filter(|c| c.required && !at.contains_key(c.field))
+    {
+        errors.push(RowError {
+            sheet,
+            row: s.header_row.max(1),
+            column: None,
+            error: FieldError::new("header", "missing_column").with("value", col.label),
+        });
+    }
+    Layout { sheet, at }
+}
+
+/// A unit from the file, checked, waiting for its parent to be placed.
+struct FileUnit {
+    row: u32,
+    draft: UnitDraft,
+    parent_code: String,
+    placed: Option<(Id, UnitPath)>,
+}
+
+/// What a checked file will write.
+struct Plan {
+    units: Vec<FileUnit>,
+    members: Vec<(u32, MemberDraft, Id, UnitPath)>,
+}
+
+/// Checks a workbook and, when every row is right, writes it all in one
+/// transaction. Returns the counts written.
+pub async fn run(
+    app: &App,
+    ctx: &Ctx,
+    name: &str,
+    bytes: Vec<u8>,
+    progress: &dyn Progress,
+) -> AppResult<Output> {
+    authorize(&ctx.actor, Action::ImportRoster, &ctx.actor.scope)?;
+    progress.stage("stage.reading", 1);
+    sniff(&bytes, app.settings().import_max_bytes).map_err(|e| AppError::Rejected(vec![e]))?;
+    let (units_sheet, members_sheet) = tokio::task::spawn_blocking(move || read(bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Rejected(vec![e]))?;
+    progress.advance(1);
+    let plan = check(app, ctx, units_sheet, members_sheet, progress).await?;
+    write(app, ctx, name, plan, progress).await
+}
+
+async fn check(
+    app: &App,
+    ctx: &Ctx,
+    units_sheet: Option<Sheet>,
+    members_sheet: Option<Sheet>,
+    progress: &dyn Progress,
+) -> AppResult<Plan> {
+    let mut errors = Vec::new();
+    if units_sheet.as_ref().is_none_or(|s| s.rows.is_empty())
+        && members_sheet.as_ref().is_none_or(|s| s.rows.is_empty())
+    {
+        return Err(AppError::Rejected(vec![RowError::file("no_rows")]));
+    }
+    let ul = units_sheet
+        .as_ref()
+        .map(|s| layout("units", s, &UNIT_COLUMNS, &mut errors));
+    let ml = members_sheet
+        .as_ref()
+        .map(|s| layout("members", s, &MEMBER_COLUMNS, &mut errors));
+    if !errors.is_empty() {
+        return Err(AppError::Rejected(errors));
+    }
+    let total = units_sheet.as_ref().map_or(0, |s| s.rows.len())
+        + members_sheet.as_ref().map_or(0, |s| s.rows.len());
+    progress.stage("stage.checking", total as u64);
+
+    // Every code the file mentions, looked up once.
+    let mut codes: HashSet<String> = HashSet::new();
+    if let (Some(s), Some(l)) = (&units_sheet, &ul) {
+        for (_, r) in &s.rows {
+            codes.insert(l.cell(r, "code").to_owned());
+            codes.insert(l.cell(r, "parent_code").to_owned());
+        }
+    }
+    if let (Some(s), Some(l)) = (&members_sheet, &ml) {
+        for (_, r) in &s.rows {
+            codes.insert(l.cell(r, "unit_code").to_owned());
+        }
+    }
+    codes.remove("");
+    let codes: Vec<String> = codes.into_iter().collect();
+    let mut conn = app.store().read().await?;
+    let known: HashMap<String, UnitRow> = units::by_codes(&mut conn, &codes)
+        .await?
+        .into_iter()
+        .map(|u| (u.code.clone(), u))
+        .collect();
+
+    let mut file_units: Vec<FileUnit> = Vec::new();
+    let mut by_code: HashMap<String, usize> = HashMap::new();
+    if let (Some(s), Some(l)) = (&units_sheet, &ul) {
+        for (row, cells) in &s.rows {
+            progress.advance(1);
+            if cells.iter().all(String::is_empty) {
+                errors.push(RowError {
+                    sheet: l.sheet,
+                    row: *row,
+                    column: None,
+                    error: FieldError::new("row", "empty_row"),
+                });
+                continue;
+            }
+            let sort = l.cell(cells, "sort_order");
+            let sort_order = if sort.is_empty() {
+                None
+            } else {
+                match sort.parse::<i64>() {
+                    Ok(n) => Some(n),
+                    Err(_) => {
+                        errors.push(l.error(
+                            *row,
+                            FieldError::new("sort_order", "bad_number").with("value", sort),
+                        ));
+                        None
+                    }
+                }
+            };
+            let draft = UnitDraft::parse(
+                l.cell(cells, "code"),
+                l.cell(cells, "name"),
+                l.cell(cells, "kind"),
+                sort_order,
+            );
+            let parent_code = l.cell(cells, "parent_code").to_owned();
+            if parent_code.is_empty() {
+                errors.push(l.error(*row, FieldError::new("parent_code", "required")));
+            }
+            match draft {
+                Err(es) => errors.extend(es.into_iter().map(|e| l.error(*row, e))),
+                Ok(d) => {
+                    if let Some(&first) = by_code.get(&d.code) {
+                        let e = FieldError::new("code", "duplicate_in_file")
+                            .with("row", file_units[first].row);
+                        errors.push(l.error(*row, e));
+                    } else if known.contains_key(&d.code) {
+                        errors.push(l.error(
+                            *row,
+                            FieldError::new("code", "taken").with("value", &d.code),
+                        ));
+                    } else {
+                        by_code.insert(d.code.clone(), file_units.len());
+                        file_units.push(FileUnit {
+                            row: *row,
+                            draft: d,
+                            parent_code,
+                            placed: None,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    // Place units whose parent is known, until no more can be placed.
+    if let Some(l) = &ul {
+        loop {
+            let mut placed_any = false;
+            for i in 0..file_units.len() {
+                if file_units[i].placed.is_some() {
+                    continue;
+                }
+                let pc = file_units[i].parent_code.clone();
+                let parent: Option<(UnitKind, UnitPath)> = if let Some(u) = known.get(&pc) {
+                    Some((u.kind(), u.path()))
+                } else if let Some(&j) = by_code.get(&pc) {
+                    file_units[j]
+                        .placed
+                        .as_ref()
+                        .map(|(_, p)| (file_units[j].draft.kind, p.clone()))
+                } else {
+                    None
+                };
+                let Some((pkind, ppath)) = parent else {
+                    continue;
+                };
+                let fu = &mut file_units[i];
+                if authorize(&ctx.actor, Action::ImportRoster, &ppath).is_err() {
+                    errors.push(l.error(
+                        fu.row,
+                        FieldError::new("parent_code", "out_of_scope").with("value", &pc),
+                    ));
+                } else if !pkind.may_contain(fu.draft.kind) {
+                    errors.push(l.error(fu.row, FieldError::new("kind", "kind_not_allowed_here")));
+                }
+                let id = app.next_id();
+                fu.placed = Some((id, ppath.child(id)));
+                placed_any = true;
+            }
+            if !placed_any {
+                break;
+            }
+        }
+        for fu in file_units
+            .iter()
+            .filter(|f| f.placed.is_none() && !f.parent_code.is_empty())
+        {
+            let code = if by_code.contains_key(&fu.parent_code) {
+                "parent_cycle"
+            } else {
+                "unknown_parent"
+            };
+            errors.push(l.error(
+                fu.row,
+                FieldError::new("parent_code", code).with("value", &fu.parent_code),
+            ));
+        }
+    }
+
+    let mut plan_members = Vec::new();
+    if let (Some(s), Some(l)) = (&members_sheet, &ml) {
+        let today = app.clock().today();
+        let mut digests: HashMap<String, u32> = HashMap::new();
+        for (row, cells) in &s.rows {
+            progress.advance(1);
+            if cells.iter().all(String::is_empty) {
+                errors.push(RowError {
+                    sheet: l.sheet,
+                    row: *row,
+                    column: None,
+                    error: FieldError::new("row", "empty_row"),
+                });
+                continue;
+            }
+            let input = MemberInput {
+                name: l.cell(cells, "name").into(),
+                gender: l.cell(cells, "gender").into(),
+                birth_date: l.cell(cells, "birth_date").into(),
+                join_date: l.cell(cells, "join_date").into(),
+                status: l.cell(cells, "status").into(),
+                cadre_level: l.cell(cells, "cadre_level").into(),
+                position: l.cell(cells, "position").into(),
+                phone: l.cell(cells, "phone").into(),
+                id_number: l.cell(cells, "id_number").into(),
+            };
+            let code = l.cell(cells, "unit_code");
+            let unit: Option<(Id, UnitPath, UnitKind)> = if code.is_empty() {
+                errors.push(l.error(*row, FieldError::new("unit_code", "required")));
+                None
+            } else if let Some(u) = known.get(code) {
+                Some((u.id(), u.path(), u.kind()))
+            } else if let Some(&j) = by_code.get(code) {
+                file_units[j]
+                    .placed
+                    .as_ref()
+                    .map(|(id, p)| (*id, p.clone(), file_units[j].draft.kind))
+            } else {
+                errors.push(l.error(
+                    *row,
+                    FieldError::new("unit_code", "unknown_unit_code").with("value", code),
+                ));
+                None
+            };
+            let unit = unit.filter(|(_, path, kind)| {
+                if authorize(&ctx.actor, Action::ImportRoster, path).is_err() {
+                    errors.push(l.error(
+                        *row,
+                        FieldError::new("unit_code", "out_of_scope").with("value", code),
+                    ));
+                    false
+                } else if !kind.holds_members() {
+                    errors.push(l.error(
+                        *row,
+                        FieldError::new("unit_code", "unit_holds_no_members").with("value", code),
+                    ));
+                    false
+                } else {
+                    true
+                }
+            });
+            match MemberDraft::parse(&input, today) {
+                Err(es) => errors.extend(es.into_iter().map(|e| l.error(*row, e))),
+                Ok(d) => {
+                    if let Some(n) = &d.id_number {
+                        let dg = app.vault().digest(n.as_str());
+                        if let Some(first) = digests.get(&dg) {
+                            errors.push(
+                                l.error(
+                                    *row,
+                                    FieldError::new("id_number", "duplicate_in_file")
+                                        .with("row", first),
+                                ),
+                            );
+                            continue;
+                        }
+                        digests.insert(dg, *row);
+                    }
+                    if let Some((id, path, _)) = unit {
+                        plan_members.push((*row, d, id, path));
+                    }
+                }
+            }
+        }
+        let all: Vec<String> = digests.keys().cloned().collect();
+        let taken: HashSet<String> = members::existing_digests(&mut conn, &all)
+            .await?
+            .into_iter()
+            .collect();
+        for row in digests
+            .iter()
+            .filter(|(d, _)| taken.contains(*d))
+            .map(|(_, r)| *r)
+        {
+            errors.push(l.error(row, FieldError::new("id_number", "id_number_taken")));
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| (e.sheet != "units", e.row, e.column));
+        return Err(AppError::Rejected(errors));
+    }
+    Ok(Plan {
+        units: file_units,
+        members: plan_members,
+    })
+}
+
+async fn write(
+    app: &App,
+    ctx: &Ctx,
+    name: &str,
+    plan: Plan,
+    progress: &dyn Progress,
+) -> AppResult<Output> {
+    let now = app.now();
+    let mut deltas: HashMap<Id, Tally> = HashMap::new();
+    let mut placed: Vec<(&FileUnit, Id, UnitPath, String)> = plan
+        .units
+        .iter()
+        .filter_map(|u| {
+            u.placed
+                .as_ref()
+                .map(|(id, p)| (u, *id, p.clone(), fold(&u.draft.name)))
+        })
+        .collect();
+    placed.sort_by_key(|(_, _, p, _)| p.depth());
+    let rows: Vec<NewUnit<'_>> = placed
+        .iter()
+        .map(|(u, id, path, folded)| NewUnit {
+            id: id.0,
+            parent_id: path.parent().map(|p| p.id().0),
+            path: path.as_str(),
+            depth: path.depth(),
+            kind: u.draft.kind.as_str(),
+            code: &u.draft.code,
+            name: &u.draft.name,
+            name_folded: folded,
+            sort_order: u.draft.sort_order,
+            now,
+        })
+        .collect();
+    for (u, _, path, _) in &placed {
+        along(path, Tally::of_unit(u.draft.kind), &mut deltas);
+    }
+    progress.stage("stage.writing", (rows.len() + plan.members.len()) as u64);
+    let mut tx = app.store().write().await?;
+    units::insert_many(&mut tx, &rows).await?;
+    progress.advance(rows.len() as u64);
+    let n_members = plan.members.len() as u64;
+    for chunk in plan.members.chunks(BATCH) {
+        let mut batch = Vec::with_capacity(chunk.len());
+        for (_, d, unit, path) in chunk {
+            batch.push(new_member(app, app.next_id(), *unit, d));
+            along(
+                path,
+                Tally::of_member(d.status, d.cadre_level, d.gender),
+                &mut deltas,
+            );
+        }
+        members::insert_many(&mut tx, batch).await?;
+        progress.advance(chunk.len() as u64);
+    }
+    tallies::add(&mut tx, &deltas).await?;
+    let summary = serde_json::json!({ "file": name, "units": rows.len(), "members": n_members });
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("roster.import", "roster", None, name)
+            .unit(ctx.actor.scope_unit)
+            .after(&summary),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Output::Imported {
+        units: rows.len() as u64,
+        members: n_members,
+    })
+}

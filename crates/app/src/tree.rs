@@ -1,0 +1,442 @@
+//! The organisation tree: browsing, searching, and changing units while
+//! keeping every ancestor's tally true.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use xueshi_domain::access::{Action, authorize, authorize_restructure};
+use xueshi_domain::tally::Tally;
+use xueshi_domain::text::{fold, plan_search};
+use xueshi_domain::unit::{UnitDraft, UnitKind, UnitPath};
+use xueshi_domain::{FieldError, Id};
+use xueshi_store::units::{self, NewUnit, UnitRow};
+use xueshi_store::{grams, tallies};
+
+use crate::audit::{Entry, record, record_denied};
+use crate::{App, AppError, AppResult, Ctx};
+
+/// A unit with its subtree tally.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct UnitView {
+    pub id: Id,
+    pub parent_id: Option<Id>,
+    pub code: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub depth: i64,
+    pub sort_order: i64,
+    pub tally: Tally,
+}
+
+impl UnitView {
+    fn of(row: &UnitRow, tally: Tally) -> UnitView {
+        UnitView {
+            id: row.id(),
+            parent_id: row.parent_id.map(Id),
+            code: row.code.clone(),
+            name: row.name.clone(),
+            kind: row.kind(),
+            depth: row.depth,
+            sort_order: row.sort_order,
+            tally,
+        }
+    }
+}
+
+/// One step of the way from the actor's scope down to a unit.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Crumb {
+    pub id: Id,
+    pub name: String,
+}
+
+/// A unit with where it sits and what lies directly under it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct UnitDetail {
+    pub unit: UnitView,
+    /// From the actor's scope root down to the parent.
+    pub ancestors: Vec<Crumb>,
+    pub children: Vec<UnitView>,
+    /// Members registered directly in this unit.
+    pub direct_members: i64,
+    /// What the actor may do here, for offering only what will work.
+    pub may: Permissions,
+}
+
+/// The actions open to an actor on one unit.
+#[derive(Clone, Copy, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct Permissions {
+    pub edit_units: bool,
+    pub restructure: bool,
+    pub view_members: bool,
+    pub edit_members: bool,
+    pub export: bool,
+    pub unmask: bool,
+    pub manage_organs: bool,
+}
+
+impl Permissions {
+    pub fn of(actor: &xueshi_domain::access::Actor, path: &UnitPath) -> Permissions {
+        let can = |a| authorize(actor, a, path).is_ok();
+        Permissions {
+            edit_units: can(Action::EditUnits),
+            restructure: xueshi_domain::access::authorize_restructure(actor, path, None).is_ok(),
+            view_members: can(Action::ViewMembers),
+            edit_members: can(Action::EditMembers),
+            export: can(Action::ExportRoster),
+            unmask: can(Action::UnmaskPii),
+            manage_organs: can(Action::ManageOrgans),
+        }
+    }
+}
+
+/// Input for creating or editing a unit.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct UnitInput {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub sort_order: Option<i64>,
+}
+
+/// Every ancestor's (and the unit's own) tally changes by `delta`.
+pub(crate) fn along(path: &UnitPath, delta: Tally, into: &mut HashMap<Id, Tally>) {
+    for id in path.ids() {
+        *into.entry(id).or_default() += delta;
+    }
+}
+
+/// Loads a unit and checks the actor may do `action` there.
+pub(crate) async fn load(app: &App, ctx: &Ctx, id: Id, action: Action) -> AppResult<UnitRow> {
+    let mut conn = app.store().read().await?;
+    let row = units::get(&mut conn, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    authorize(&ctx.actor, action, &row.path())?;
+    Ok(row)
+}
+
+/// A unit, its place in the actor's view of the tree, and its children.
+pub async fn detail(app: &App, ctx: &Ctx, id: Id) -> AppResult<UnitDetail> {
+    let row = load(app, ctx, id, Action::ViewTree).await?;
+    let mut conn = app.store().read().await?;
+    let path = row.path();
+    let scope_depth = ctx.actor.scope.depth() as usize;
+    let up: Vec<i64> = path
+        .ids()
+        .into_iter()
+        .skip(scope_depth)
+        .map(|i| i.0)
+        .filter(|i| *i != row.id)
+        .collect();
+    let mut by_id: HashMap<i64, UnitRow> = units::by_ids(&mut conn, &up)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let ancestors = up
+        .iter()
+        .filter_map(|i| by_id.remove(i))
+        .map(|u| Crumb {
+            id: u.id(),
+            name: u.name,
+        })
+        .collect();
+    let kids = units::children(&mut conn, row.id).await?;
+    let ids: Vec<i64> = kids.iter().map(|k| k.id).chain([row.id]).collect();
+    let t = tallies::get_many(&mut conn, &ids).await?;
+    let children = kids
+        .iter()
+        .map(|k| UnitView::of(k, t.get(&k.id).copied().unwrap_or_default()))
+        .collect();
+    let direct_members = xueshi_store::members::count_in_unit(&mut conn, row.id).await?;
+    Ok(UnitDetail {
+        unit: UnitView::of(&row, t.get(&row.id).copied().unwrap_or_default()),
+        ancestors,
+        children,
+        direct_members,
+        may: Permissions::of(&ctx.actor, &path),
+    })
+}
+
+/// The actor's scope root with its tally and children: the home page.
+pub async fn overview(app: &App, ctx: &Ctx) -> AppResult<UnitDetail> {
+    detail(app, ctx, ctx.actor.scope_unit).await
+}
+
+/// The subtree tally of a unit, read from one row.
+pub async fn tally(app: &App, ctx: &Ctx, id: Id) -> AppResult<Tally> {
+    load(app, ctx, id, Action::ViewTree).await?;
+    let mut conn = app.store().read().await?;
+    Ok(tallies::get(&mut conn, id.0).await?)
+}
+
+/// Units whose name matches, inside the actor's subtree.
+pub async fn search(app: &App, ctx: &Ctx, query: &str, limit: i64) -> AppResult<Vec<UnitView>> {
+    authorize(&ctx.actor, Action::ViewTree, &ctx.actor.scope)?;
+    let mut conn = app.store().read().await?;
+    let rows = units::search(
+        &mut conn,
+        &plan_search(query),
+        &ctx.actor.scope,
+        limit.clamp(1, 200),
+    )
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let t = tallies::get_many(&mut conn, &ids).await?;
+    Ok(rows
+        .iter()
+        .map(|r| UnitView::of(r, t.get(&r.id).copied().unwrap_or_default()))
+        .collect())
+}
+
+fn invalid_code(e: sqlx::Error) -> AppError {
+    if xueshi_store::is_unique_violation(&e) {
+        AppError::invalid("code", "taken")
+    } else {
+        e.into()
+    }
+}
+
+/// A unit found by its code, inside the actor's view.
+pub async fn by_code(app: &App, ctx: &Ctx, code: &str) -> AppResult<UnitView> {
+    let mut conn = app.store().read().await?;
+    let row = units::get_by_code(&mut conn, code.trim())
+        .await?
+        .ok_or_else(|| AppError::invalid("code", "unknown_unit"))?;
+    authorize(&ctx.actor, Action::ViewTree, &row.path())?;
+    let t = tallies::get(&mut conn, row.id).await?;
+    Ok(UnitView::of(&row, t))
+}
+
+/// Creates the root of the tree (the committee that runs the campaign).
+/// Only for set-up from the command line or the demo.
+pub async fn create_root(app: &App, draft: &UnitDraft) -> AppResult<(Id, UnitPath)> {
+    let id = app.next_id();
+    let path = UnitPath::root(id);
+    let mut tx = app.store().write().await?;
+    insert(&mut tx, app, id, None, &path, draft).await?;
+    let ctx = Ctx::system(&path);
+    record(
+        &mut tx,
+        app,
+        &ctx,
+        Entry::new("unit.create", "unit", Some(id), &draft.name)
+            .unit(id)
+            .after(draft),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((id, path))
+}
+
+async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    app: &App,
+    id: Id,
+    parent: Option<Id>,
+    path: &UnitPath,
+    draft: &UnitDraft,
+) -> AppResult<()> {
+    let folded = fold(&draft.name);
+    units::insert(
+        conn,
+        &NewUnit {
+            id: id.0,
+            parent_id: parent.map(|p| p.0),
+            path: path.as_str(),
+            depth: path.depth(),
+            kind: draft.kind.as_str(),
+            code: &draft.code,
+            name: &draft.name,
+            name_folded: &folded,
+            sort_order: draft.sort_order,
+            now: app.now(),
+        },
+    )
+    .await
+    .map_err(invalid_code)?;
+    grams::replace(conn, grams::Indexed::Unit, id.0, &folded).await?;
+    let mut deltas = HashMap::new();
+    along(path, Tally::of_unit(draft.kind), &mut deltas);
+    tallies::add(conn, &deltas).await?;
+    Ok(())
+}
+
+/// Creates a unit under `parent`.
+pub async fn create(app: &App, ctx: &Ctx, parent: Id, input: &UnitInput) -> AppResult<UnitView> {
+    let draft = UnitDraft::parse(&input.code, &input.name, &input.kind, input.sort_order)
+        .map_err(AppError::Invalid)?;
+    let parent_row = load(app, ctx, parent, Action::EditUnits).await?;
+    if !parent_row.kind().may_contain(draft.kind) {
+        return Err(AppError::invalid("kind", "kind_not_allowed_here"));
+    }
+    let id = app.next_id();
+    let path = parent_row.path().child(id);
+    let mut tx = app.store().write().await?;
+    insert(&mut tx, app, id, Some(parent), &path, &draft).await?;
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("unit.create", "unit", Some(id), &draft.name)
+            .unit(id)
+            .after(&draft),
+        "ok",
+    )
+    .await?;
+    let row = units::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
+    let t = tallies::get(&mut tx, id.0).await?;
+    tx.commit().await?;
+    Ok(UnitView::of(&row, t))
+}
+
+/// Renames, re-codes or re-kinds a unit.
+pub async fn update(app: &App, ctx: &Ctx, id: Id, input: &UnitInput) -> AppResult<UnitView> {
+    let draft = UnitDraft::parse(&input.code, &input.name, &input.kind, input.sort_order)
+        .map_err(AppError::Invalid)?;
+    let row = load(app, ctx, id, Action::EditUnits).await?;
+    let mut tx = app.store().write().await?;
+    let old_kind = row.kind();
+    if draft.kind != old_kind {
+        if let Some(pid) = row.parent_id
+            && let Some(parent) = units::get(&mut tx, pid).await?
+            && !parent.kind().may_contain(draft.kind)
+        {
+            return Err(AppError::invalid("kind", "kind_not_allowed_here"));
+        }
+        let kids = units::children(&mut tx, row.id).await?;
+        if kids.iter().any(|k| !draft.kind.may_contain(k.kind())) {
+            return Err(AppError::invalid("kind", "kind_children_conflict"));
+        }
+        if !draft.kind.holds_members()
+            && xueshi_store::members::count_in_unit(&mut tx, row.id).await? > 0
+        {
+            return Err(AppError::invalid("kind", "kind_members_conflict"));
+        }
+        let mut deltas = HashMap::new();
+        along(&row.path(), Tally::of_unit(draft.kind), &mut deltas);
+        along(&row.path(), -Tally::of_unit(old_kind), &mut deltas);
+        tallies::add(&mut tx, &deltas).await?;
+    }
+    let folded = fold(&draft.name);
+    units::update(
+        &mut tx,
+        row.id,
+        &draft.code,
+        &draft.name,
+        &folded,
+        draft.kind.as_str(),
+        draft.sort_order,
+        app.now(),
+    )
+    .await
+    .map_err(invalid_code)?;
+    grams::replace(&mut tx, grams::Indexed::Unit, row.id, &folded).await?;
+    let before = UnitDraft {
+        code: row.code.clone(),
+        name: row.name.clone(),
+        kind: old_kind,
+        sort_order: row.sort_order,
+    };
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("unit.update", "unit", Some(id), &draft.name)
+            .unit(id)
+            .before(&before)
+            .after(&draft),
+        "ok",
+    )
+    .await?;
+    let row = units::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
+    let t = tallies::get(&mut tx, id.0).await?;
+    tx.commit().await?;
+    Ok(UnitView::of(&row, t))
+}
+
+/// Moves a unit and everything under it beneath a new parent.
+pub async fn move_unit(app: &App, ctx: &Ctx, id: Id, new_parent: Id) -> AppResult<UnitView> {
+    let mut conn = app.store().read().await?;
+    let row = units::get(&mut conn, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let parent = units::get(&mut conn, new_parent.0)
+        .await?
+        .ok_or_else(|| AppError::invalid("parent", "unknown_unit"))?;
+    drop(conn);
+    let (old, target) = (row.path(), parent.path());
+    if let Err(d) = authorize_restructure(&ctx.actor, &old, Some(&target)) {
+        record_denied(
+            app,
+            ctx,
+            Entry::new("unit.move", "unit", Some(id), &row.name).unit(id),
+        )
+        .await?;
+        return Err(d.into());
+    }
+    if target.is_within(&old) {
+        return Err(AppError::invalid("parent", "move_into_own_subtree"));
+    }
+    if !parent.kind().may_contain(row.kind()) {
+        return Err(AppError::invalid("parent", "kind_not_allowed_here"));
+    }
+    if row.parent_id == Some(parent.id) {
+        return Err(AppError::invalid("parent", "already_there"));
+    }
+    let mut tx = app.store().write().await?;
+    let subtree = tallies::get(&mut tx, row.id).await?;
+    let mut deltas = HashMap::new();
+    if let Some(p) = old.parent() {
+        along(&p, -subtree, &mut deltas);
+    }
+    along(&target, subtree, &mut deltas);
+    tallies::add(&mut tx, &deltas).await?;
+    units::move_subtree(&mut tx, row.id, &old, Some((parent.id, &target)), app.now()).await?;
+    let e = Entry::new("unit.move", "unit", Some(id), &row.name)
+        .unit(id)
+        .before(&serde_json::json!({ "parent_id": row.parent_id.map(Id) }))
+        .after(&serde_json::json!({ "parent_id": Id(parent.id), "parent": parent.name }));
+    record(&mut tx, app, ctx, e, "ok").await?;
+    let moved = units::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(UnitView::of(&moved, subtree))
+}
+
+/// Deletes an empty unit: no sub-units, no member records, no accounts, no
+/// organs. Its assignments to organs' slices go with it.
+pub async fn delete(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
+    let mut conn = app.store().read().await?;
+    let row = units::get(&mut conn, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    authorize_restructure(&ctx.actor, &row.path(), None)?;
+    let mut tx = app.store().write().await?;
+    let blockers = units::dependants(&mut tx, row.id).await?;
+    if let Some(code) = blockers {
+        return Err(AppError::Invalid(vec![FieldError::new("unit", code)]));
+    }
+    let mut deltas = HashMap::new();
+    along(&row.path(), -Tally::of_unit(row.kind()), &mut deltas);
+    deltas.remove(&row.id());
+    tallies::add(&mut tx, &deltas).await?;
+    units::delete(&mut tx, row.id).await?;
+    let before = UnitDraft {
+        code: row.code.clone(),
+        name: row.name.clone(),
+        kind: row.kind(),
+        sort_order: row.sort_order,
+    };
+    let e = Entry::new("unit.delete", "unit", Some(id), &row.name).before(&before);
+    let e = match row.parent_id {
+        Some(p) => e.unit(Id(p)),
+        None => e,
+    };
+    record(&mut tx, app, ctx, e, "ok").await?;
+    tx.commit().await?;
+    Ok(())
+}

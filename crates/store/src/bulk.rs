@@ -1,0 +1,171 @@
+//! Multi-row INSERTs with `$n` placeholders numbered by hand, for imports,
+//! demo data and restores: one statement carries hundreds of rows.
+
+use sqlx::AnyConnection;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+
+use crate::Result;
+
+/// One value of a row, in the four types every table uses.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Int(Option<i64>),
+    Float(Option<f64>),
+    Text(Option<String>),
+    Bytes(Option<Vec<u8>>),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(Some(v))
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(Some(v.to_owned()))
+    }
+}
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<Option<Vec<u8>>> for Value {
+    fn from(v: Option<Vec<u8>>) -> Self {
+        Value::Bytes(v)
+    }
+}
+
+/// Binds one value to a query.
+pub fn bind(q: Query<'_, sqlx::Any, AnyArguments>, v: Value) -> Query<'_, sqlx::Any, AnyArguments> {
+    match v {
+        Value::Int(x) => q.bind(x),
+        Value::Float(x) => q.bind(x),
+        Value::Text(x) => q.bind(x),
+        Value::Bytes(x) => q.bind(x),
+    }
+}
+
+/// Both databases take far more, but statements of this size are fastest.
+const MAX_PARAMS: usize = 16_000;
+const MAX_ROWS: usize = 500;
+
+/// Inserts rows of `columns.len()` values each into `table`, many per
+/// statement. `suffix` is appended to every statement (an `ON CONFLICT`
+/// clause, say). Returns the number of rows written.
+pub async fn insert_rows(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+    suffix: &str,
+) -> Result<u64> {
+    let width = columns.len();
+    let per = (MAX_PARAMS / width.max(1)).clamp(1, MAX_ROWS);
+    let mut written = 0;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(per).collect();
+        let sql = insert_sql(table, columns, chunk.len(), suffix);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            debug_assert_eq!(row.len(), width);
+            for v in row {
+                q = bind(q, v);
+            }
+        }
+        written += q.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(written)
+}
+
+fn insert_sql(table: &str, columns: &[&str], rows: usize, suffix: &str) -> String {
+    let width = columns.len();
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let mut n = 0;
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..width {
+            n += 1;
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&n.to_string());
+        }
+        sql.push(')');
+    }
+    if !suffix.is_empty() {
+        sql.push(' ');
+        sql.push_str(suffix);
+    }
+    sql
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_are_numbered_across_rows() {
+        assert_eq!(
+            super::insert_sql("t", &["a", "b"], 2, "ON CONFLICT DO NOTHING"),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT DO NOTHING"
+        );
+    }
+}
+
+/// Copies every row of `table` from one database to another, in `order`,
+/// a few hundred rows per INSERT. Returns the number of rows copied.
+pub async fn copy_table(
+    src: &mut AnyConnection,
+    dst: &mut AnyConnection,
+    table: &str,
+    columns: &[crate::dialect::Column],
+    order: &str,
+    mut on_rows: impl FnMut(u64),
+) -> Result<u64> {
+    use futures_util::TryStreamExt;
+    use sqlx::Row;
+
+    use crate::dialect::ColumnKind;
+
+    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    let sql = format!("SELECT {} FROM {table} ORDER BY {order}", names.join(", "));
+    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *src);
+    let mut pending: Vec<Vec<Value>> = Vec::new();
+    let mut copied = 0;
+    while let Some(row) = rows.try_next().await? {
+        let mut values = Vec::with_capacity(columns.len());
+        for (i, c) in columns.iter().enumerate() {
+            values.push(match c.kind {
+                ColumnKind::Integer => Value::Int(row.try_get(i)?),
+                ColumnKind::Float => Value::Float(row.try_get(i)?),
+                ColumnKind::Text => Value::Text(row.try_get(i)?),
+                ColumnKind::Bytes => Value::Bytes(row.try_get(i)?),
+            });
+        }
+        pending.push(values);
+        if pending.len() == MAX_ROWS {
+            copied += insert_rows(dst, table, &names, std::mem::take(&mut pending), "").await?;
+            on_rows(copied);
+        }
+    }
+    if !pending.is_empty() {
+        copied += insert_rows(dst, table, &names, pending, "").await?;
+        on_rows(copied);
+    }
+    Ok(copied)
+}

@@ -1,0 +1,258 @@
+//! The few places where SQLite and PostgreSQL differ, and nowhere else:
+//! connection set-up, the dialect-only migrations, schema introspection, and
+//! consistent copies of a running database.
+
+use sqlx::migrate::Migrator;
+use sqlx::{AnyConnection, Connection, Executor, Row};
+
+use crate::{Result, Store};
+
+static COMMON: Migrator = sqlx::migrate!("./migrations/common");
+static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("./migrations/pg");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    /// SQLite files are created when missing, unless opened read-only.
+    pub(crate) fn normalise_url(self, url: &str, read_only: bool) -> String {
+        match self {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode={}", if read_only { "ro" } else { "rwc" })
+            }
+            _ => url.to_owned(),
+        }
+    }
+
+    /// Per-connection settings. On SQLite: WAL so readers never wait for the
+    /// writer, NORMAL sync (durable at checkpoints, safe with WAL), a busy
+    /// timeout for writers of other processes, foreign keys on.
+    pub(crate) async fn prepare_connection(
+        self,
+        conn: &mut AnyConnection,
+        read_only: bool,
+    ) -> Result<()> {
+        if self == Backend::Sqlite {
+            conn.execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
+                 PRAGMA cache_size = -65536;",
+            )
+            .await?;
+            if !read_only {
+                conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) async fn migrate(store: &Store) -> Result<()> {
+    let dialect = match store.backend() {
+        Backend::Sqlite => &SQLITE,
+        Backend::Postgres => &POSTGRES,
+    };
+    let mut conn = store.pool().acquire().await?;
+    // Each migrator sees the other's versions in the bookkeeping table.
+    for m in [&COMMON, dialect] {
+        let m = Migrator {
+            migrations: m.migrations.clone(),
+            ignore_missing: true,
+            ..Migrator::DEFAULT
+        };
+        m.run(&mut *conn).await.map_err(migrate_err)?;
+    }
+    Ok(())
+}
+
+fn migrate_err(e: sqlx::migrate::MigrateError) -> sqlx::Error {
+    match e {
+        sqlx::migrate::MigrateError::Execute(e) => e,
+        other => sqlx::Error::Migrate(Box::new(other)),
+    }
+}
+
+/// A table's columns, in order, with the portable type each was declared as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    pub kind: ColumnKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnKind {
+    Integer,
+    Float,
+    Text,
+    Bytes,
+}
+
+/// The application's tables (not the migration bookkeeping), sorted by name.
+pub async fn tables(conn: &mut AnyConnection, backend: Backend) -> Result<Vec<String>> {
+    let sql = match backend {
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+             AND name NOT LIKE '_sqlx%' ORDER BY name"
+        }
+        Backend::Postgres => {
+            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = current_schema() \
+             AND table_type = 'BASE TABLE' AND table_name NOT LIKE '_sqlx%' ORDER BY table_name"
+        }
+    };
+    let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
+}
+
+/// The columns of one table.
+pub async fn columns(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    table: &str,
+) -> Result<Vec<Column>> {
+    let rows = match backend {
+        Backend::Sqlite => {
+            sqlx::query("SELECT name, type FROM pragma_table_info($1) ORDER BY cid")
+                .bind(table)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+        Backend::Postgres => {
+            sqlx::query(
+                "SELECT CAST(column_name AS TEXT), CAST(data_type AS TEXT) FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+            )
+            .bind(table)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
+    rows.iter()
+        .map(|r| {
+            let name: String = r.try_get(0)?;
+            let declared: String = r.try_get(1)?;
+            let declared = declared.to_ascii_uppercase();
+            let kind = if declared.contains("INT") {
+                ColumnKind::Integer
+            } else if declared.contains("DOUBLE") {
+                ColumnKind::Float
+            } else if declared.contains("BYTEA") {
+                ColumnKind::Bytes
+            } else {
+                ColumnKind::Text
+            };
+            Ok(Column { name, kind })
+        })
+        .collect()
+}
+
+/// Writes a consistent copy of a running SQLite database to `file` (a new
+/// SQLite file). Readers and the writer carry on meanwhile.
+pub async fn sqlite_snapshot(conn: &mut AnyConnection, file: &str) -> Result<()> {
+    sqlx::query("VACUUM INTO $1")
+        .bind(file)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Starts a read transaction that sees one snapshot of a PostgreSQL database
+/// for its whole length.
+pub async fn begin_snapshot(conn: &mut AnyConnection, backend: Backend) -> Result<()> {
+    match backend {
+        Backend::Sqlite => conn.execute("BEGIN").await?,
+        Backend::Postgres => {
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await?
+        }
+    };
+    Ok(())
+}
+
+/// Settings for loading millions of rows into a fresh database.
+pub async fn bulk_load_mode(conn: &mut AnyConnection, backend: Backend, on: bool) -> Result<()> {
+    match (backend, on) {
+        (Backend::Sqlite, true) => {
+            conn.execute("PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576;")
+                .await?;
+        }
+        (Backend::Sqlite, false) => {
+            conn.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;")
+                .await?;
+        }
+        (Backend::Postgres, true) => {
+            conn.execute("SET synchronous_commit = OFF").await?;
+        }
+        (Backend::Postgres, false) => {
+            conn.execute("SET synchronous_commit = ON").await?;
+        }
+    }
+    Ok(())
+}
+
+/// Refreshes the planner's statistics after a bulk load.
+pub async fn analyze(conn: &mut AnyConnection) -> Result<()> {
+    conn.execute("ANALYZE").await?;
+    Ok(())
+}
+
+/// Checks the connection is alive.
+pub async fn ping(conn: &mut AnyConnection) -> Result<()> {
+    conn.ping().await
+}
+
+/// The application's tables in an order where every table comes after the
+/// tables it refers to, read from a SQLite database's foreign keys (the
+/// backup format is SQLite; both databases share one schema).
+pub async fn sqlite_table_order(conn: &mut AnyConnection) -> Result<Vec<String>> {
+    let names = tables(conn, Backend::Sqlite).await?;
+    let mut refs: Vec<(String, Vec<String>)> = Vec::new();
+    for t in &names {
+        let rows = sqlx::query("SELECT DISTINCT \"table\" FROM pragma_foreign_key_list($1)")
+            .bind(t.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+        let targets: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|x| x != t)
+            .collect();
+        refs.push((t.clone(), targets));
+    }
+    let mut order: Vec<String> = Vec::new();
+    while order.len() < refs.len() {
+        let before = order.len();
+        for (t, targets) in &refs {
+            if !order.contains(t) && targets.iter().all(|x| order.contains(x)) {
+                order.push(t.clone());
+            }
+        }
+        if order.len() == before {
+            return Err(sqlx::Error::Protocol("foreign keys form a cycle".into()));
+        }
+    }
+    Ok(order)
+}

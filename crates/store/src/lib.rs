@@ -1,0 +1,163 @@
+//! Storage: the SQL for SQLite and PostgreSQL, written once.
+//!
+//! Owns the connection pool, the migrations, and one module per aggregate with
+//! the queries it needs. Every function takes a connection (`&mut
+//! AnyConnection`), so a use-case decides what runs in one transaction. This
+//! crate returns sqlx results and never decides a rule: what is allowed is the
+//! domain's business, who may do it the app's. The only `match` on the
+//! database kind lives in `dialect`.
+
+pub mod accounts;
+pub mod audit;
+pub mod bulk;
+pub mod dialect;
+pub mod grams;
+pub mod members;
+pub mod meta;
+pub mod organs;
+pub mod sessions;
+pub mod tallies;
+pub mod units;
+
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+pub use dialect::Backend;
+pub use sqlx::Error;
+
+pub type Result<T, E = sqlx::Error> = std::result::Result<T, E>;
+
+/// How to reach the database.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    pub url: String,
+    pub max_connections: u32,
+    /// Opens a SQLite file without writing to it (a backup being restored).
+    pub read_only: bool,
+}
+
+impl StoreOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        StoreOptions {
+            url: url.into(),
+            max_connections: 8,
+            read_only: false,
+        }
+    }
+}
+
+/// The database behind the app: a pool plus, on SQLite, the lock that makes
+/// this process's writers take turns instead of failing on a busy database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    writer: Option<Arc<Mutex<()>>>,
+}
+
+impl Store {
+    /// Connects; creates a SQLite file when it does not exist yet.
+    pub async fn connect(opts: &StoreOptions) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(&opts.url).ok_or_else(|| {
+            sqlx::Error::Configuration(format!("unsupported database url: {}", opts.url).into())
+        })?;
+        let url = backend.normalise_url(&opts.url, opts.read_only);
+        let read_only = opts.read_only;
+        let connect: AnyConnectOptions = url.parse()?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(opts.max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move { backend.prepare_connection(conn, read_only).await })
+            })
+            .connect_with(connect)
+            .await?;
+        let writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Store {
+            pool,
+            backend,
+            writer,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Brings the schema up to date: the portable migrations, then the few
+    /// that only one dialect needs.
+    pub async fn migrate(&self) -> Result<()> {
+        dialect::migrate(self).await
+    }
+
+    /// A connection for reading.
+    pub async fn read(&self) -> Result<PoolConnection<Any>> {
+        self.pool.acquire().await
+    }
+
+    /// A write transaction. On SQLite, writers of this process queue here and
+    /// the transaction starts IMMEDIATE, so a concurrent writer elsewhere
+    /// (the CLI) makes it wait rather than fail half-way.
+    pub async fn write(&self) -> Result<WriteTx> {
+        let guard = match &self.writer {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx { tx, _guard: guard })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A write transaction; dropped without `commit`, it rolls back.
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+}
+
+/// True when a database error is a unique-constraint violation.
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+}
+
+/// Converts a stored flag (BIGINT 0/1).
+pub fn flag(v: i64) -> bool {
+    v != 0
+}

@@ -1,0 +1,97 @@
+//! Login sessions, stored server-side so logout and expiry are real.
+
+use sqlx::{AnyConnection, FromRow};
+
+use crate::Result;
+
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct SessionRow {
+    pub token_digest: String,
+    pub account_id: i64,
+    pub csrf_token: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub idle_timeout_ms: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    s: &SessionRow,
+    ip: &str,
+    user_agent: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (token_digest, account_id, csrf_token, created_at, last_seen_at, idle_timeout_ms, \
+         expires_at, revoked_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9)",
+    )
+    .bind(&s.token_digest)
+    .bind(s.account_id)
+    .bind(&s.csrf_token)
+    .bind(s.created_at)
+    .bind(s.last_seen_at)
+    .bind(s.idle_timeout_ms)
+    .bind(s.expires_at)
+    .bind(ip)
+    .bind(user_agent)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut AnyConnection, token_digest: &str) -> Result<Option<SessionRow>> {
+    sqlx::query_as(
+        "SELECT token_digest, account_id, csrf_token, created_at, last_seen_at, idle_timeout_ms, expires_at, revoked_at \
+         FROM sessions WHERE token_digest = $1",
+    )
+    .bind(token_digest)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+pub async fn touch(conn: &mut AnyConnection, token_digest: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE sessions SET last_seen_at = $2 WHERE token_digest = $1 AND last_seen_at < $2",
+    )
+    .bind(token_digest)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn revoke(conn: &mut AnyConnection, token_digest: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE sessions SET revoked_at = $2 WHERE token_digest = $1 AND revoked_at IS NULL",
+    )
+    .bind(token_digest)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Ends every session of an account (password change, disabling).
+pub async fn revoke_account(conn: &mut AnyConnection, account_id: i64, now: i64) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE sessions SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(account_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
+/// Deletes sessions that ended more than a day ago.
+pub async fn purge(conn: &mut AnyConnection, now: i64) -> Result<u64> {
+    let cutoff = now - 86_400_000;
+    Ok(sqlx::query(
+        "DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1 OR last_seen_at + idle_timeout_ms < $1",
+    )
+    .bind(cutoff)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}

@@ -1,0 +1,208 @@
+//! Storage tests, each on SQLite and on PostgreSQL.
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+use xueshi_domain::Id;
+use xueshi_domain::tally::Tally;
+use xueshi_domain::text::{fold, plan_search};
+use xueshi_domain::unit::{UnitKind, UnitPath};
+use xueshi_store::dialect::{ColumnKind, columns, tables};
+use xueshi_store::units::{self, NewUnit};
+use xueshi_store::{Backend, Store, grams, tallies};
+use xueshi_testkit::{Db, TestDb, both};
+
+async fn add_unit(
+    store: &Store,
+    id: i64,
+    parent: Option<&UnitPath>,
+    kind: UnitKind,
+    name: &str,
+) -> UnitPath {
+    let path = match parent {
+        Some(p) => p.child(Id(id)),
+        None => UnitPath::root(Id(id)),
+    };
+    let mut tx = store.write().await.unwrap();
+    let folded = fold(name);
+    units::insert(
+        &mut tx,
+        &NewUnit {
+            id,
+            parent_id: parent.map(|p| p.id().0),
+            path: path.as_str(),
+            depth: path.depth(),
+            kind: kind.as_str(),
+            code: &format!("U{id}"),
+            name,
+            name_folded: &folded,
+            sort_order: 0,
+            now: 1,
+        },
+    )
+    .await
+    .unwrap();
+    grams::replace(&mut tx, grams::Indexed::Unit, id, &folded)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_databases_end_with_the_same_tables_and_columns() {
+    let lite = TestDb::new(Db::Sqlite).await;
+    let pg = TestDb::new(Db::Postgres).await;
+    let (ls, ps) = (lite.store().await, pg.store().await);
+    let mut lc = ls.read().await.unwrap();
+    let mut pc = ps.read().await.unwrap();
+    let lt = tables(&mut lc, Backend::Sqlite).await.unwrap();
+    let pt = tables(&mut pc, Backend::Postgres).await.unwrap();
+    assert_eq!(lt, pt);
+    assert!(lt.contains(&"units".to_owned()) && lt.contains(&"audit_log".to_owned()));
+    for t in &lt {
+        let a = columns(&mut lc, Backend::Sqlite, t).await.unwrap();
+        let b = columns(&mut pc, Backend::Postgres, t).await.unwrap();
+        assert_eq!(a, b, "columns of {t}");
+        assert!(!a.is_empty());
+    }
+    let members = columns(&mut lc, Backend::Sqlite, "members").await.unwrap();
+    assert!(
+        members
+            .iter()
+            .any(|c| c.name == "phone_sealed" && c.kind == ColumnKind::Bytes)
+    );
+}
+
+both!(
+    async fn migrations_run_twice_without_harm(db) {
+        let t = TestDb::new(db).await;
+        let store = t.store().await;
+        store.migrate().await.unwrap();
+    }
+);
+
+both!(
+    async fn a_subtree_is_one_range_and_moves_in_one_statement(db) {
+        let t = TestDb::new(db).await;
+        let store = t.store().await;
+        let root = add_unit(&store, 1, None, UnitKind::LocalCommittee, "云溪区委").await;
+        let town = add_unit(&store, 2, Some(&root), UnitKind::PartyCommittee, "松杨湖街道党工委").await;
+        let village = add_unit(&store, 3, Some(&town), UnitKind::GeneralBranch, "茅岭头社区党总支").await;
+        let _branch = add_unit(&store, 4, Some(&village), UnitKind::Branch, "第一党支部").await;
+        let park = add_unit(&store, 5, Some(&root), UnitKind::WorkingCommittee, "绿色化工产业园党工委").await;
+        let mut c = store.read().await.unwrap();
+        assert_eq!(units::count_subtree(&mut c, &town).await.unwrap(), 3);
+        assert_eq!(units::count_subtree(&mut c, &root).await.unwrap(), 5);
+        drop(c);
+
+        let mut tx = store.write().await.unwrap();
+        let moved = units::move_subtree(&mut tx, 3, &village, Some((5, &park)), 2).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(moved, 2);
+        let mut c = store.read().await.unwrap();
+        assert_eq!(units::count_subtree(&mut c, &town).await.unwrap(), 1);
+        assert_eq!(units::count_subtree(&mut c, &park).await.unwrap(), 3);
+        let branch = units::get(&mut c, 4).await.unwrap().unwrap();
+        assert_eq!(branch.path(), park.child(Id(3)).child(Id(4)));
+        assert_eq!(branch.depth, 3);
+        let v = units::get(&mut c, 3).await.unwrap().unwrap();
+        assert_eq!(v.parent_id, Some(5));
+        let subtree: Vec<i64> = units::subtree(&mut c, &park).await.unwrap().iter().map(|u| u.id).collect();
+        assert_eq!(subtree, vec![5, 3, 4]);
+    }
+);
+
+both!(
+    async fn names_are_found_by_bigram_and_prefix_within_scope(db) {
+        let t = TestDb::new(db).await;
+        let store = t.store().await;
+        let root = add_unit(&store, 1, None, UnitKind::LocalCommittee, "云溪区委").await;
+        let a = add_unit(&store, 2, Some(&root), UnitKind::PartyCommittee, "黨史學習教育辦公室").await;
+        let b = add_unit(&store, 3, Some(&root), UnitKind::PartyCommittee, "长岭街道党工委").await;
+        let mut c = store.read().await.unwrap();
+        let found = units::search(&mut c, &plan_search("党史"), &root, 10).await.unwrap();
+        assert_eq!(found.iter().map(|u| u.id).collect::<Vec<_>>(), vec![2]);
+        let found = units::search(&mut c, &plan_search("長嶺"), &root, 10).await.unwrap();
+        assert_eq!(found.iter().map(|u| u.id).collect::<Vec<_>>(), vec![3]);
+        let found = units::search(&mut c, &plan_search("长"), &root, 10).await.unwrap();
+        assert_eq!(found.iter().map(|u| u.id).collect::<Vec<_>>(), vec![3]);
+        assert!(units::search(&mut c, &plan_search("党史"), &b, 10).await.unwrap().is_empty());
+        assert_eq!(units::search(&mut c, &plan_search("教育"), &a, 10).await.unwrap().len(), 1);
+    }
+);
+
+both!(
+    async fn tallies_add_up_and_start_at_zero(db) {
+        let t = TestDb::new(db).await;
+        let store = t.store().await;
+        add_unit(&store, 1, None, UnitKind::LocalCommittee, "云溪区委").await;
+        let mut deltas = HashMap::new();
+        deltas.insert(Id(1), Tally::of_unit(UnitKind::Branch));
+        let mut tx = store.write().await.unwrap();
+        tallies::add(&mut tx, &deltas).await.unwrap();
+        tallies::add(&mut tx, &deltas).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = store.read().await.unwrap();
+        let got = tallies::get(&mut c, 1).await.unwrap();
+        assert_eq!((got.units_total, got.kind_branch, got.units_grassroots), (2, 2, 2));
+        assert!(tallies::get(&mut c, 999).await.unwrap().is_zero());
+    }
+);
+
+both!(
+    async fn the_audit_log_refuses_changes_and_deletions(db) {
+        let t = TestDb::new(db).await;
+        let store = t.store().await;
+        let row = xueshi_store::audit::AuditRow {
+            id: 1,
+            at: 1,
+            actor_account_id: None,
+            actor_name: "cli".into(),
+            ip: "127.0.0.1".into(),
+            action: "unit.create".into(),
+            outcome: "ok".into(),
+            object_kind: "unit".into(),
+            object_id: Some(1),
+            object_label: "x".into(),
+            unit_id: None,
+            before_json: None,
+            after_json: None,
+        };
+        let mut tx = store.write().await.unwrap();
+        xueshi_store::audit::insert(&mut tx, &row).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = store.read().await.unwrap();
+        assert!(sqlx::query("UPDATE audit_log SET actor_name = 'x'").execute(&mut *c).await.is_err());
+        assert!(sqlx::query("DELETE FROM audit_log").execute(&mut *c).await.is_err());
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log").fetch_one(&mut *c).await.unwrap().get(0);
+        assert_eq!(n, 1);
+    }
+);
+
+both!(
+    async fn duplicate_codes_are_unique_violations(db) {
+        let t = TestDb::new(db).await;
+        let store = t.store().await;
+        add_unit(&store, 1, None, UnitKind::LocalCommittee, "云溪区委").await;
+        let mut tx = store.write().await.unwrap();
+        let err = units::insert(
+            &mut tx,
+            &NewUnit {
+                id: 2,
+                parent_id: Some(1),
+                path: "x",
+                depth: 1,
+                kind: "branch",
+                code: "U1",
+                name: "n",
+                name_folded: "n",
+                sort_order: 0,
+                now: 1,
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(xueshi_store::is_unique_violation(&err), "{err}");
+    }
+);

@@ -1,0 +1,39 @@
+//! Test support: fresh databases, the both-databases macro, and the TestApp
+//! that runs the real server on a port.
+
+pub mod browser;
+pub mod db;
+pub mod server;
+
+pub use db::{Db, TestDb, dump};
+pub use browser::Browser;
+pub use server::{Client, TestApp, csrf_of};
+
+use xueshi_app::{App, Clock, Settings, Vault};
+
+/// An app over a fresh database, with a clock the test can wind forward.
+pub async fn app(db: Db) -> (TestDb, App) {
+    let t = TestDb::new(db).await;
+    let store = t.store().await;
+    let app = App::new(
+        store,
+        Clock::system(),
+        Vault::new(&[7; 32]),
+        Settings::default(),
+    );
+    (t, app)
+}
+
+/// An app over a fresh database holding the district demo (seed 2021).
+pub async fn district(db: Db) -> (TestDb, App) {
+    let (t, app) = app(db).await;
+    xueshi_app::demo::build(
+        &app,
+        xueshi_app::demo::Scale::District,
+        2021,
+        &xueshi_app::jobs::Quiet,
+    )
+    .await
+    .expect("demo builds");
+    (t, app)
+}

@@ -1,0 +1,26 @@
+//! The JSON API under `/api/v1`: the same use-cases as the pages, with the
+//! same session cookie; writes carry the session's CSRF token in the
+//! `X-CSRF-Token` header. Described at `/api/v1/openapi.json`.
+
+pub mod openapi;
+pub mod roster;
+pub mod session;
+pub mod tree;
+
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
+
+use crate::error::HttpError;
+
+/// A JSON body whose parse errors are reported in the API's error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = HttpError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::Json::<T>::from_request(req, state)
+            .await
+            .map(|j| ApiJson(j.0))
+            .map_err(|_| HttpError::bad_request())
+    }
+}

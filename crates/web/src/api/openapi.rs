@@ -1,0 +1,47 @@
+//! The OpenAPI document of `/api/v1`.
+
+use axum::Json;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "学史 xueshi API",
+        description = "Party-history study campaign platform. Ids are decimal strings; \
+        errors are {code, message, fields}; writes need the session's X-CSRF-Token header."
+    ),
+    paths(
+        super::session::login,
+        super::session::logout,
+        super::session::whoami,
+        super::tree::scope,
+        super::tree::unit,
+        super::tree::unit_members,
+        super::tree::create_unit,
+        super::tree::update_unit,
+        super::tree::move_unit,
+        super::tree::delete_unit,
+        super::tree::create_member,
+        super::tree::member,
+        super::tree::update_member,
+        super::tree::unmask,
+        super::tree::transfer,
+        super::tree::leave,
+        super::tree::search,
+        super::tree::organs,
+        super::tree::organ,
+        super::tree::audit_log,
+        super::roster::import,
+        super::roster::export,
+        super::roster::job,
+        super::roster::download,
+        document,
+    )
+)]
+pub struct ApiDoc;
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", responses((status = 200, description = "OpenAPI 3.1")))]
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,132 @@
+//! Charts as SVG drawn on the server: no script, readable on a phone,
+//! printable. Labels are escaped here; templates insert the result as is.
+
+use std::fmt::Write;
+
+/// Colours of the Party's red and warm neutrals, in order of use.
+const PALETTE: [&str; 8] = [
+    "#c8102e", "#e0a526", "#8a1c1c", "#d9734e", "#5b6b7c", "#a4343a", "#f2c14e", "#7f8c8d",
+];
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn short(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(max - 1).collect::<String>())
+    }
+}
+
+/// Horizontal bars, one per item, largest scale to the full width.
+pub fn bars(title: &str, items: &[(String, i64)]) -> String {
+    let row = 26;
+    let label_w = 170;
+    let width = 600;
+    let bar_w = width - label_w - 60;
+    let height = row * items.len().max(1) + 8;
+    let max = items.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
+        esc(title),
+        esc(title)
+    );
+    for (i, (label, v)) in items.iter().enumerate() {
+        let y = 4 + i * row;
+        let w = ((*v as f64 / max as f64) * bar_w as f64).round() as i64;
+        let _ = write!(
+            s,
+            r##"<text x="{}" y="{}" text-anchor="end" class="lbl">{}</text><rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="#c8102e"/><text x="{}" y="{}" class="val">{}</text>"##,
+            label_w - 8,
+            y + 17,
+            esc(&short(label, 12)),
+            label_w,
+            y + 4,
+            w.max(1),
+            row - 8,
+            label_w as i64 + w.max(1) + 6,
+            y + 17,
+            v
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// A ring of parts with a legend beside it.
+pub fn donut(title: &str, parts: &[(String, i64)]) -> String {
+    let total: i64 = parts.iter().map(|(_, v)| *v).sum();
+    let (cx, cy, r) = (90.0, 90.0, 70.0);
+    let circumference = 2.0 * std::f64::consts::PI * r;
+    let height = (parts.len() * 26 + 20).max(180);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="chart" viewBox="0 0 420 {height}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
+        esc(title),
+        esc(title)
+    );
+    let _ = write!(
+        s,
+        r##"<circle cx="{cx}" cy="{cy}" r="{r}" fill="none" stroke="#eee" stroke-width="30"/>"##
+    );
+    let mut offset = 0.0;
+    for (i, (label, v)) in parts.iter().enumerate() {
+        let colour = PALETTE[i % PALETTE.len()];
+        if total > 0 && *v > 0 {
+            let len = circumference * (*v as f64) / (total as f64);
+            let _ = write!(
+                s,
+                r#"<circle cx="{cx}" cy="{cy}" r="{r}" fill="none" stroke="{colour}" stroke-width="30" stroke-dasharray="{len:.2} {:.2}" stroke-dashoffset="{:.2}" transform="rotate(-90 {cx} {cy})"/>"#,
+                circumference - len,
+                -offset
+            );
+            offset += len;
+        }
+        let y = 24 + i * 26;
+        let pct = if total > 0 {
+            *v as f64 * 100.0 / total as f64
+        } else {
+            0.0
+        };
+        let _ = write!(
+            s,
+            r#"<rect x="200" y="{}" width="14" height="14" fill="{colour}"/><text x="222" y="{}" class="lbl">{} {} ({pct:.1}%)</text>"#,
+            y - 12,
+            y,
+            esc(&short(label, 10)),
+            v
+        );
+    }
+    let _ = write!(
+        s,
+        r#"<text x="{cx}" y="{}" text-anchor="middle" class="big">{total}</text></svg>"#,
+        cy + 8.0
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_escaped_and_bars_scale() {
+        let svg = bars("t", &[("<a>".into(), 10), ("b".into(), 5)]);
+        assert!(svg.contains("&lt;a&gt;") && !svg.contains("<a>"));
+        assert!(
+            svg.contains(r#"width="370""#),
+            "the largest bar takes the full width"
+        );
+        assert!(svg.contains(r#"width="185""#));
+        let d = donut("d", &[("x".into(), 1), ("y".into(), 3)]);
+        assert!(d.contains("25.0%") && d.contains("75.0%"));
+    }
+}

@@ -1,0 +1,325 @@
+//! Per-request context: who is asking (session cookie), in which language,
+//! from which address, and the CSRF check every state-changing request
+//! passes. One middleware resolves all of it before the handler runs and
+//! renders any `HttpError` after it returns.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use xueshi_app::auth::{self, Session};
+
+use crate::error::HttpError;
+use crate::i18n::Lang;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "xs_session";
+pub const CSRF_COOKIE: &str = "xs_csrf";
+pub const LANG_COOKIE: &str = "xs_lang";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+pub const CSRF_FIELD: &str = "csrf";
+
+/// What the middleware learnt about a request.
+#[derive(Clone, Debug)]
+pub struct RequestCtx {
+    pub ip: String,
+    pub lang: Lang,
+    pub session: Option<Session>,
+    /// Token for forms sent before signing in (double-submit cookie).
+    pub anon_csrf: String,
+    pub secure: bool,
+    pub path: String,
+    pub api: bool,
+}
+
+impl RequestCtx {
+    /// The token forms on this page must send back.
+    pub fn csrf(&self) -> &str {
+        self.session
+            .as_ref()
+            .map_or(self.anon_csrf.as_str(), |s| s.csrf.as_str())
+    }
+}
+
+pub fn cookies(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| {
+            kv.trim()
+                .split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        })
+        .collect()
+}
+
+fn cookie<'a>(all: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    all.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// A `Set-Cookie` value. Session cookies carry no expiry: the server ends
+/// sessions itself.
+pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(a) = max_age {
+        c.push_str(&format!("; Max-Age={a}"));
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
+}
+
+fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
+    if state.web.trust_proxy
+        && let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok())
+    {
+        return ip;
+    }
+    peer.ip()
+}
+
+fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
+    match state.web.secure_cookies {
+        Some(s) => s,
+        None => {
+            state.web.trust_proxy
+                && headers
+                    .get("x-forwarded-proto")
+                    .is_some_and(|v| v.as_bytes() == b"https")
+        }
+    }
+}
+
+/// Equal without revealing where two tokens first differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+fn query_token(uri: &axum::http::Uri) -> Option<String> {
+    uri.query()?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("csrf="))
+        .map(str::to_owned)
+}
+
+/// Checks the CSRF token of a state-changing request. Returns the request
+/// (its body re-assembled when it had to be read) or the refusal.
+async fn check_csrf(rc: &RequestCtx, req: Request, limit: usize) -> Result<Request, HttpError> {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(req);
+    }
+    let headers = req.headers();
+    // Browsers cannot send JSON across sites without CORS, which is off;
+    // an anonymous JSON call (the API's sign-in) needs no token.
+    if rc.session.is_none() && is_json(headers) {
+        return Ok(req);
+    }
+    let expected = rc.csrf().to_owned();
+    if let Some(given) = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        return if same(given, &expected) {
+            Ok(req)
+        } else {
+            Err(HttpError::csrf())
+        };
+    }
+    if let Some(given) = query_token(req.uri()) {
+        return if same(&given, &expected) {
+            Ok(req)
+        } else {
+            Err(HttpError::csrf())
+        };
+    }
+    if is_form(headers) {
+        let (parts, body) = req.into_parts();
+        let bytes = to_bytes(body, limit)
+            .await
+            .map_err(|_| HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large"))?;
+        let given = form_urlencoded_field(&bytes, CSRF_FIELD);
+        return match given {
+            Some(g) if same(&g, &expected) => Ok(Request::from_parts(parts, Body::from(bytes))),
+            _ => Err(HttpError::csrf()),
+        };
+    }
+    Err(HttpError::csrf())
+}
+
+fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// Resolves the request context, checks CSRF, runs the handler and renders
+/// any error it returned.
+pub async fn context(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let jar = cookies(req.headers());
+    let ip = client_ip(&state, req.headers(), peer).to_string();
+    let secure = is_secure(&state, req.headers());
+    let session = match cookie(&jar, SESSION_COOKIE) {
+        Some(token) => match auth::resolve(&state.app, token).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                None
+            }
+        },
+        None => None,
+    };
+    let lang = session
+        .as_ref()
+        .and_then(|s| Lang::parse(&s.locale))
+        .or_else(|| cookie(&jar, LANG_COOKIE).and_then(Lang::parse))
+        .or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept)
+        })
+        .unwrap_or_default();
+    let existing_csrf = cookie(&jar, CSRF_COOKIE)
+        .filter(|v| v.len() >= 32)
+        .map(str::to_owned);
+    let new_csrf = existing_csrf.is_none();
+    let path = req.uri().path().to_owned();
+    let rc = RequestCtx {
+        ip,
+        lang,
+        session,
+        anon_csrf: existing_csrf.unwrap_or_else(auth::random_token),
+        secure,
+        api: path.starts_with("/api/"),
+        path,
+    };
+    req.extensions_mut().insert(rc.clone());
+    let mut resp = match check_csrf(&rc, req, state.web.max_body_bytes).await {
+        Ok(req) => next.run(req).await,
+        Err(e) => e.into_response(),
+    };
+    if let Some(err) = resp.extensions_mut().remove::<HttpError>() {
+        resp = render_error(&state, &rc, err);
+    }
+    let h = resp.headers_mut();
+    if new_csrf {
+        h.append(
+            header::SET_COOKIE,
+            set_cookie(CSRF_COOKIE, &rc.anon_csrf, rc.secure, None),
+        );
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        ),
+    );
+    if rc.session.is_some() {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+fn render_error(state: &AppState, rc: &RequestCtx, err: HttpError) -> Response {
+    if rc.api {
+        return (err.status, axum::Json(err.to_json(rc.lang))).into_response();
+    }
+    if err.status == StatusCode::UNAUTHORIZED {
+        let next = urlencode(&rc.path);
+        return Redirect::to(&format!("/login?expired=1&next={next}")).into_response();
+    }
+    crate::pages::error_page(state, rc, &err)
+}
+
+/// Percent-encodes a value for a query string.
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|q| q.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
+/// The request context, for pages that work with or without an account.
+pub struct Rc(pub RequestCtx);
+
+impl<S: Send + Sync> FromRequestParts<S> for Rc {
+    type Rejection = HttpError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<RequestCtx>()
+            .cloned()
+            .map(Rc)
+            .ok_or_else(HttpError::unauthenticated)
+    }
+}
+
+/// A signed-in request: the session and its context. Handlers that take it
+/// refuse anonymous requests (a redirect to the login page, or 401).
+pub struct Auth {
+    pub session: Session,
+    pub rc: RequestCtx,
+}
+
+impl Auth {
+    /// The actor and address for the use-cases.
+    pub fn ctx(&self) -> xueshi_app::Ctx {
+        xueshi_app::Ctx::new(self.session.actor.clone(), self.rc.ip.clone())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Auth {
+    type Rejection = HttpError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let rc = parts
+            .extensions
+            .get::<RequestCtx>()
+            .cloned()
+            .ok_or_else(HttpError::unauthenticated)?;
+        match rc.session.clone() {
+            Some(session) => Ok(Auth { session, rc }),
+            None => Err(HttpError::unauthenticated()),
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Every route, declared once with what its path parameter names, so the
+//! router and the tests that walk all routes (scope isolation, CSRF) read
+//! the same table.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{MethodRouter, delete, get, post, put};
+
+use crate::state::AppState;
+use crate::{api, assets, pages};
+
+/// What a route's `{id}` refers to, which decides how the isolation test
+/// aims it at another subtree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// No account needed.
+    Public,
+    /// Signed in; works on the actor's own scope or own account.
+    Signed,
+    Unit,
+    Member,
+    Organ,
+    /// `{id}` is an organ and `{sub}` one of its people.
+    OrganPerson,
+    /// `{id}` is an organ and `{sub}` a unit of its slice.
+    OrganUnit,
+    Account,
+    Job,
+}
+
+#[derive(Clone, Debug)]
+pub struct RouteInfo {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+#[derive(Default)]
+struct Table {
+    infos: Vec<RouteInfo>,
+    routers: BTreeMap<&'static str, MethodRouter<AppState>>,
+}
+
+impl Table {
+    fn add(
+        &mut self,
+        method: Method,
+        path: &'static str,
+        access: Access,
+        r: MethodRouter<AppState>,
+    ) {
+        self.infos.push(RouteInfo {
+            method,
+            path,
+            access,
+        });
+        let entry = self.routers.remove(path).unwrap_or_default();
+        self.routers.insert(path, entry.merge(r));
+    }
+    fn get<H: Handler<T, AppState>, T: 'static>(
+        &mut self,
+        path: &'static str,
+        access: Access,
+        h: H,
+    ) {
+        self.add(Method::GET, path, access, get(h));
+    }
+    fn post<H: Handler<T, AppState>, T: 'static>(
+        &mut self,
+        path: &'static str,
+        access: Access,
+        h: H,
+    ) {
+        self.add(Method::POST, path, access, post(h));
+    }
+    fn put<H: Handler<T, AppState>, T: 'static>(
+        &mut self,
+        path: &'static str,
+        access: Access,
+        h: H,
+    ) {
+        self.add(Method::PUT, path, access, put(h));
+    }
+    fn delete<H: Handler<T, AppState>, T: 'static>(
+        &mut self,
+        path: &'static str,
+        access: Access,
+        h: H,
+    ) {
+        self.add(Method::DELETE, path, access, delete(h));
+    }
+}
+
+fn table() -> Table {
+    use Access::*;
+    let mut t = Table::default();
+    t.get("/", Public, pages::home::root);
+    t.get("/health", Public, || async { "ok" });
+    t.get("/assets/{file}", Public, assets::serve);
+    t.get("/login", Public, pages::auth::show);
+    t.post("/login", Public, pages::auth::submit);
+    t.post("/lang", Public, pages::auth::switch_lang);
+    t.post("/logout", Signed, pages::auth::logout);
+    t.get("/password", Signed, pages::auth::password_form);
+    t.post("/password", Signed, pages::auth::password_submit);
+
+    t.get("/home", Signed, pages::home::home);
+    t.get("/tree", Signed, pages::home::tree_page);
+    t.get("/search", Signed, pages::home::search);
+
+    t.get("/units/{id}", Unit, pages::units::show);
+    t.post("/units/{id}", Unit, pages::units::update);
+    t.get("/units/{id}/edit", Unit, pages::units::edit_form);
+    t.get("/units/{id}/new", Unit, pages::units::new_form);
+    t.post("/units/{id}/children", Unit, pages::units::create);
+    t.get("/units/{id}/move", Unit, pages::units::move_form);
+    t.post("/units/{id}/move", Unit, pages::units::move_submit);
+    t.post("/units/{id}/delete", Unit, pages::units::delete);
+    t.post("/units/{id}/export", Unit, pages::units::export);
+    t.get("/units/{id}/members/new", Unit, pages::members::new_form);
+    t.post("/units/{id}/members", Unit, pages::members::create);
+
+    t.get("/members/{id}", Member, pages::members::show);
+    t.post("/members/{id}", Member, pages::members::update);
+    t.get("/members/{id}/edit", Member, pages::members::edit_form);
+    t.post("/members/{id}/unmask", Member, pages::members::unmask);
+    t.get(
+        "/members/{id}/transfer",
+        Member,
+        pages::members::transfer_form,
+    );
+    t.post("/members/{id}/transfer", Member, pages::members::transfer);
+    t.post("/members/{id}/leave", Member, pages::members::leave);
+
+    t.get("/import", Signed, pages::roster::page);
+    t.get("/import/template.xlsx", Signed, pages::roster::template);
+    t.post("/import", Signed, pages::roster::upload);
+    t.get("/jobs/{id}", Job, pages::roster::job);
+    t.get("/jobs/{id}/download", Job, pages::roster::download);
+
+    t.get("/audit", Signed, pages::audit::page);
+
+    t.get("/organs", Signed, pages::organs::list);
+    t.post("/organs", Signed, pages::organs::create);
+    t.get("/organs/{id}", Organ, pages::organs::show);
+    t.post("/organs/{id}", Organ, pages::organs::update);
+    t.post("/organs/{id}/delete", Organ, pages::organs::delete);
+    t.post("/organs/{id}/people", Organ, pages::organs::add_person);
+    t.post(
+        "/organs/{id}/people/{sub}/delete",
+        OrganPerson,
+        pages::organs::remove_person,
+    );
+    t.post("/organs/{id}/units", Organ, pages::organs::assign);
+    t.post(
+        "/organs/{id}/units/{sub}/delete",
+        OrganUnit,
+        pages::organs::unassign,
+    );
+
+    t.get("/accounts", Signed, pages::accounts::list);
+    t.post("/accounts", Signed, pages::accounts::create);
+    t.post("/accounts/{id}/unlock", Account, pages::accounts::unlock);
+    t.post("/accounts/{id}/password", Account, pages::accounts::reset);
+    t.post("/accounts/{id}/disable", Account, pages::accounts::disable);
+    t.post("/accounts/{id}/enable", Account, pages::accounts::enable);
+
+    t.get("/api/v1/openapi.json", Public, api::openapi::document);
+    t.post("/api/v1/session", Public, api::session::login);
+    t.delete("/api/v1/session", Signed, api::session::logout);
+    t.get("/api/v1/me", Signed, api::session::whoami);
+    t.get("/api/v1/units", Signed, api::tree::scope);
+    t.get("/api/v1/units/{id}", Unit, api::tree::unit);
+    t.put("/api/v1/units/{id}", Unit, api::tree::update_unit);
+    t.delete("/api/v1/units/{id}", Unit, api::tree::delete_unit);
+    t.get("/api/v1/units/{id}/members", Unit, api::tree::unit_members);
+    t.post("/api/v1/units/{id}/children", Unit, api::tree::create_unit);
+    t.post("/api/v1/units/{id}/move", Unit, api::tree::move_unit);
+    t.post("/api/v1/units/{id}/members", Unit, api::tree::create_member);
+    t.post("/api/v1/units/{id}/exports", Unit, api::roster::export);
+    t.get("/api/v1/members/{id}", Member, api::tree::member);
+    t.put("/api/v1/members/{id}", Member, api::tree::update_member);
+    t.post("/api/v1/members/{id}/unmask", Member, api::tree::unmask);
+    t.post("/api/v1/members/{id}/transfer", Member, api::tree::transfer);
+    t.post("/api/v1/members/{id}/leave", Member, api::tree::leave);
+    t.get("/api/v1/search", Signed, api::tree::search);
+    t.get("/api/v1/organs", Signed, api::tree::organs);
+    t.get("/api/v1/organs/{id}", Organ, api::tree::organ);
+    t.get("/api/v1/audit", Signed, api::tree::audit_log);
+    t.post("/api/v1/imports", Signed, api::roster::import);
+    t.get("/api/v1/jobs/{id}", Job, api::roster::job);
+    t.get("/api/v1/jobs/{id}/download", Job, api::roster::download);
+    t
+}
+
+/// Every route with its method and access, for tests.
+pub fn route_table() -> Vec<RouteInfo> {
+    table().infos
+}
+
+/// The routes, without middleware or state.
+pub(crate) fn routes() -> Router<AppState> {
+    table()
+        .routers
+        .into_iter()
+        .fold(Router::new(), |r, (path, m)| r.route(path, m))
+}

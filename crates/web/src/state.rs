@@ -1,0 +1,54 @@
+//! What every handler can reach: the use-cases and the web settings.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use xueshi_app::App;
+
+/// Web settings with safe defaults.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// `Some(true)`: cookies always `Secure`; `None`: when the request came
+    /// over HTTPS (as a trusted proxy says).
+    pub secure_cookies: Option<bool>,
+    /// Believe `X-Forwarded-For` / `X-Forwarded-Proto` (behind a reverse proxy).
+    pub trust_proxy: bool,
+    /// Login attempts per IP per minute.
+    pub login_per_minute: u32,
+    /// Largest request body, in bytes (uploads included).
+    pub max_body_bytes: usize,
+    /// Shown on the login page when the database holds the demo.
+    pub show_demo_accounts: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: None,
+            trust_proxy: false,
+            login_per_minute: 10,
+            max_body_bytes: 32 * 1024 * 1024,
+            show_demo_accounts: false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub web: Arc<WebConfig>,
+    pub login_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+impl AppState {
+    pub fn new(app: App, web: WebConfig) -> AppState {
+        let per = NonZeroU32::new(web.login_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        AppState {
+            app,
+            login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per))),
+            web: Arc::new(web),
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The pages in headless Chromium: sign in, open the tree, open a unit,
+//! switch to English, on a 360-px phone and on a desktop. Screenshots are
+//! kept under `target/artifacts/`.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use xueshi_testkit::{Browser, Db, TestApp};
+
+async fn wait_for(b: &Browser, css: &str) -> fantoccini::elements::Element {
+    b.client.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"))
+}
+
+async fn text(b: &Browser, css: &str) -> String {
+    wait_for(b, css).await.text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secretary_signs_in_and_walks_the_tree_on_a_phone() {
+    let t = TestApp::district(Db::Sqlite).await;
+    let b = Browser::start(360, 780).await;
+    b.client.goto(&t.url("/login")).await.unwrap();
+    assert_eq!(b.eval("return window.innerWidth").await, 360);
+    wait_for(&b, "#username").await.send_keys("office").await.unwrap();
+    wait_for(&b, "#password").await.send_keys("xueshi2021").await.unwrap();
+    b.screenshot("login-360").await;
+    wait_for(&b, "#login-submit").await.click().await.unwrap();
+
+    assert_eq!(text(&b, "#scope-name").await, "中共岳阳市云溪区委员会");
+    assert_eq!(text(&b, "#stat-grassroots").await, "534");
+    assert_eq!(text(&b, "#stat-members").await, "11543");
+    let overflow = b.eval("return document.documentElement.scrollWidth").await;
+    assert!(overflow.as_i64().unwrap() <= 360, "the overview fits a 360-px screen ({overflow})");
+    b.screenshot("home-360").await;
+
+    wait_for(&b, "#nav-tree").await.click().await.unwrap();
+    wait_for(&b, "#tree").await;
+    b.client.find(Locator::LinkText("松杨湖街道党工委")).await.unwrap().click().await.unwrap();
+    assert_eq!(text(&b, "#unit-name").await, "松杨湖街道党工委");
+    let members: i64 = text(&b, "#unit-members").await.parse().unwrap();
+    assert!(members > 500, "{members}");
+    assert!(b.eval("return document.documentElement.scrollWidth").await.as_i64().unwrap() <= 360);
+    b.screenshot("unit-360").await;
+
+    wait_for(&b, "#lang-switch").await.click().await.unwrap();
+    wait_for(&b, "#unit-name").await;
+    let heading = b.client.find(Locator::Css("#children")).await.unwrap().text().await.unwrap();
+    assert!(heading.contains("Name") && heading.contains("Members"), "{heading}");
+    assert_eq!(b.eval("return document.documentElement.lang").await, "en");
+    let shot = b.screenshot("unit-360-en").await;
+    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000, "a real picture was taken");
+
+    b.client.goto(&t.url("/logout")).await.unwrap();
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overview_on_a_desktop() {
+    let t = TestApp::district(Db::Sqlite).await;
+    let b = Browser::start(1280, 900).await;
+    b.client.goto(&t.url("/login")).await.unwrap();
+    wait_for(&b, "#username").await.send_keys("office").await.unwrap();
+    wait_for(&b, "#password").await.send_keys("xueshi2021").await.unwrap();
+    wait_for(&b, "#login-submit").await.click().await.unwrap();
+    wait_for(&b, "#scope-name").await;
+    let charts = b.client.find_all(Locator::Css("svg.chart")).await.unwrap();
+    assert!(charts.len() >= 3, "the overview draws its charts");
+    b.screenshot("home-1280").await;
+    b.close().await;
+}

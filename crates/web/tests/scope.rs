@@ -1,0 +1,123 @@
+//! Scope isolation: an administrator of one subtree is refused on every
+//! route that names an object of another, and nothing changes. The routes
+//! come from the router's own table, so a new route is covered the day it
+//! is added.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+use xueshi_testkit::{TestApp, both, dump};
+use xueshi_web::{Access, route_table};
+
+/// Everything in the database except the audit log and sessions (refusals
+/// and sign-ins are recorded there on purpose).
+async fn snapshot(t: &TestApp) -> BTreeMap<String, Vec<String>> {
+    let mut all = dump(t.app.store()).await;
+    all.remove("audit_log");
+    all.remove("sessions");
+    all
+}
+
+async fn json(c: &xueshi_testkit::Client, path: &str) -> Value {
+    c.api(Method::GET, path, None).await.json().await.unwrap()
+}
+
+async fn unit_named(admin: &xueshi_testkit::Client, name: &str) -> Value {
+    let v = json(admin, &format!("/api/v1/search?q={name}")).await;
+    v["units"].as_array().unwrap().iter().find(|u| u["name"] == name).cloned().unwrap_or_else(|| panic!("{name}"))
+}
+
+both!(
+    async fn a_unit_admin_is_refused_on_every_route_for_objects_of_another_subtree(db) {
+        let t = TestApp::district(db).await;
+        let mut admin = t.client();
+        assert_eq!(admin.api_login("office", "xueshi2021").await.0, 200);
+
+        // Objects outside 松杨湖街道.
+        let lukou = unit_named(&admin, "路口镇党委").await;
+        let lukou_detail = json(&admin, &format!("/api/v1/units/{}", lukou["id"].as_str().unwrap())).await;
+        let village = lukou_detail["children"].as_array().unwrap().iter().find(|c| c["tally"]["members_total"].as_i64().unwrap() > 0 && c["kind"] == "branch").cloned().unwrap();
+        let foreign_member = json(&admin, &format!("/api/v1/units/{}/members", village["id"].as_str().unwrap())).await["members"][0].clone();
+        let organs = json(&admin, "/api/v1/organs").await;
+        let guidance = organs.as_array().unwrap().iter().find(|o| o["kind"] == "guidance_group").cloned().unwrap();
+        let office_account = json(&admin, "/api/v1/me").await["account_id"].clone();
+        let export: Value = admin
+            .api(Method::POST, &format!("/api/v1/units/{}/exports", lukou["id"].as_str().unwrap()), Some(json!({})))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let foreign_job = export["id"].as_str().unwrap_or_else(|| panic!("{export}")).to_owned();
+
+        // The unit admin and things inside its own scope.
+        let mut ua = t.client();
+        assert_eq!(ua.api_login("songyanghu", "xueshi2021").await.0, 200);
+        let own = json(&ua, "/api/v1/units").await;
+        assert_eq!(own["unit"]["name"], "松杨湖街道党工委");
+        let own_branch = own["children"].as_array().unwrap().iter().find(|c| c["kind"] == "branch").cloned().unwrap();
+
+        let form: Vec<(&str, String)> = vec![
+            ("code", "ZZ-1".into()),
+            ("name", "测试".into()),
+            ("kind", "branch".into()),
+            ("status", "formal".into()),
+            ("gender", "male".into()),
+            ("parent_code", own["unit"]["code"].as_str().unwrap().into()),
+            ("unit_code", own_branch["code"].as_str().unwrap().into()),
+            ("reason", "转出".into()),
+            ("password", "Abcdefgh1".into()),
+            ("post", "成员".into()),
+            ("duties", "x".into()),
+            ("unmasked", "1".into()),
+        ];
+        let body = json!({
+            "code": "ZZ-1", "name": "测试", "kind": "branch", "status": "formal", "gender": "male",
+            "parent_id": own["unit"]["id"], "unit_id": own_branch["id"], "reason": "转出", "unmasked": true,
+        });
+        let before = snapshot(&t).await;
+        let mut walked = 0;
+        for r in route_table() {
+            let (id, sub) = match r.access {
+                Access::Public | Access::Signed => continue,
+                Access::Unit => (lukou["id"].clone(), Value::Null),
+                Access::Member => (foreign_member["id"].clone(), Value::Null),
+                Access::Organ => (guidance["id"].clone(), Value::Null),
+                Access::OrganPerson => (guidance["id"].clone(), guidance["people"][0]["id"].clone()),
+                Access::OrganUnit => (guidance["id"].clone(), guidance["slice"][0]["id"].clone()),
+                Access::Account => (office_account.clone(), Value::Null),
+                Access::Job => (Value::String(foreign_job.clone()), Value::Null),
+            };
+            let path = r.path.replace("{id}", id.as_str().unwrap()).replace("{sub}", sub.as_str().unwrap_or(""));
+            let url = ua.url(&path);
+            let mut req = ua.http.request(r.method.clone(), &url).header("x-csrf-token", ua.csrf.clone().unwrap());
+            if r.method != Method::GET {
+                req = if r.path.starts_with("/api/") { req.json(&body) } else { req.form(&form) };
+            }
+            let resp = req.send().await.unwrap();
+            let want = if r.access == Access::Job { 404 } else { 403 };
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap();
+            assert_eq!(status, want, "{} {}: {text}", r.method, r.path);
+            for secret in [foreign_member["name"].as_str().unwrap(), village["name"].as_str().unwrap()] {
+                assert!(!text.contains(secret), "{} {} leaks {secret}", r.method, r.path);
+            }
+            walked += 1;
+        }
+        assert!(walked >= 35, "walked {walked} routes");
+        assert_eq!(snapshot(&t).await, before, "refused requests changed nothing");
+
+        // Lists that work on one's own scope show nothing from outside it.
+        let found = json(&ua, &format!("/api/v1/search?q={}", foreign_member["name"].as_str().unwrap())).await;
+        assert!(found["members"].as_array().unwrap().iter().all(|m| m["id"] != foreign_member["id"]));
+        assert!(found["units"].as_array().unwrap().iter().all(|u| u["id"] != lukou["id"]));
+        assert!(json(&ua, "/api/v1/organs").await.as_array().unwrap().is_empty());
+        let audit = json(&ua, "/api/v1/audit").await;
+        assert!(audit.as_array().unwrap().iter().all(|e| e["actor"] != "office"), "no entries about other subtrees");
+        assert!(audit.as_array().unwrap().iter().any(|e| e["actor"] == "songyanghu" && e["action"] == "login"));
+        let (_, accounts) = ua.page("/accounts").await;
+        assert!(accounts.contains("songyanghu") && !accounts.contains(">office<"));
+        let (_, tree) = ua.page("/tree").await;
+        assert!(tree.contains("茅岭头社区") && !tree.contains("枧冲村"));
+    }
+);
