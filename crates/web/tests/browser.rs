@@ -11,8 +11,28 @@ async fn wait_for(b: &Browser, css: &str) -> fantoccini::elements::Element {
     b.client.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"))
 }
 
+/// The text of the first element matching `css`, read again when a
+/// navigation replaced the element between finding and reading it.
 async fn text(b: &Browser, css: &str) -> String {
-    wait_for(b, css).await.text().await.unwrap()
+    for _ in 0..50 {
+        if let Ok(t) = wait_for(b, css).await.text().await {
+            return t;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} kept going stale")
+}
+
+/// Waits until `script` returns true: a click that navigates returns before
+/// the new page is there.
+async fn wait_until(b: &Browser, script: &str) {
+    for _ in 0..150 {
+        if b.client.execute(script, vec![]).await.ok().and_then(|v| v.as_bool()) == Some(true) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("waited 15 s for `{script}`")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -35,7 +55,7 @@ async fn a_secretary_signs_in_and_walks_the_tree_on_a_phone() {
 
     wait_for(&b, "#nav-tree").await.click().await.unwrap();
     wait_for(&b, "#tree").await;
-    b.client.find(Locator::LinkText("松杨湖街道党工委")).await.unwrap().click().await.unwrap();
+    b.client.wait().at_most(Duration::from_secs(15)).for_element(Locator::LinkText("松杨湖街道党工委")).await.unwrap().click().await.unwrap();
     assert_eq!(text(&b, "#unit-name").await, "松杨湖街道党工委");
     let members: i64 = text(&b, "#unit-members").await.parse().unwrap();
     assert!(members > 500, "{members}");
@@ -43,10 +63,9 @@ async fn a_secretary_signs_in_and_walks_the_tree_on_a_phone() {
     b.screenshot("unit-360").await;
 
     wait_for(&b, "#lang-switch").await.click().await.unwrap();
-    wait_for(&b, "#unit-name").await;
-    let heading = b.client.find(Locator::Css("#children")).await.unwrap().text().await.unwrap();
+    wait_until(&b, "return document.readyState === 'complete' && document.documentElement.lang === 'en'").await;
+    let heading = text(&b, "#children").await;
     assert!(heading.contains("Name") && heading.contains("Members"), "{heading}");
-    assert_eq!(b.eval("return document.documentElement.lang").await, "en");
     let shot = b.screenshot("unit-360-en").await;
     assert!(std::fs::metadata(&shot).unwrap().len() > 10_000, "a real picture was taken");
 
