@@ -637,6 +637,11 @@ async fn user(cfg: &Config, action: UserAction) -> Result<()> {
     Ok(())
 }
 
+// Imports and demo builds allocate and free millions of short strings;
+// glibc's allocator spent a third of an import in malloc and free.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let rt = match tokio::runtime::Builder::new_multi_thread()
