@@ -76,6 +76,7 @@ pub async fn restore(target: &Store, file: &Path, progress: &dyn Progress) -> Ap
         url: sqlite_url(file),
         max_connections: 1,
         read_only: true,
+        sqlite_cache_mib: 64,
     })
     .await?;
     let mut dst = target.read().await?;

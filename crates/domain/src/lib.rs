@@ -11,6 +11,8 @@ pub mod invalid;
 pub mod member;
 pub mod organ;
 pub mod pii;
+pub mod quiz;
+pub mod study;
 pub mod tally;
 pub mod text;
 pub mod unit;

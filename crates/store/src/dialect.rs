@@ -53,13 +53,15 @@ impl Backend {
         self,
         conn: &mut AnyConnection,
         read_only: bool,
+        cache_mib: u32,
     ) -> Result<()> {
         if self == Backend::Sqlite {
             conn.execute(
-                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
-                 PRAGMA cache_size = -65536;",
+                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
             )
             .await?;
+            let kib = i64::from(cache_mib.max(2)) * 1024;
+            conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{kib}"))).await?;
             if !read_only {
                 conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
                     .await?;

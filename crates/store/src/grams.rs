@@ -45,13 +45,15 @@ pub async fn replace(
 
 /// Indexes the folded names of new rows.
 pub async fn add(conn: &mut AnyConnection, which: Indexed, rows: &[(i64, &str)]) -> Result<()> {
-    let values: Vec<Vec<Value>> = rows
+    let mut pairs: Vec<(String, i64)> = rows
         .iter()
-        .flat_map(|(id, folded)| {
-            bigrams(folded)
-                .into_iter()
-                .map(move |g| vec![Value::from(g), Value::from(*id)])
-        })
+        .flat_map(|(id, folded)| bigrams(folded).into_iter().map(move |g| (g, *id)))
+        .collect();
+    // In key order, a batch walks the index once instead of jumping about.
+    pairs.sort_unstable();
+    let values: Vec<Vec<Value>> = pairs
+        .into_iter()
+        .map(|(g, id)| vec![Value::from(g), Value::from(id)])
         .collect();
     if values.is_empty() {
         return Ok(());

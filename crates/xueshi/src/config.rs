@@ -15,6 +15,9 @@ pub struct Config {
     pub database_url: String,
     pub bind: String,
     pub max_connections: u32,
+    /// SQLite page cache per connection, in MiB (`demo --scale province`
+    /// raises it to 2048 for its bulk load).
+    pub sqlite_cache_mb: u32,
     /// Where the installation secret (32 random bytes, base64) is kept; made
     /// on first start. It seals phone and ID numbers: back it up apart from
     /// the database.
@@ -42,6 +45,7 @@ impl Default for Config {
             database_url: "sqlite://xueshi.db".into(),
             bind: "127.0.0.1:8080".into(),
             max_connections: 8,
+            sqlite_cache_mb: 64,
             secret_key_file: "xueshi.key".into(),
             secret_key: None,
             node: 0,
@@ -63,6 +67,7 @@ impl std::fmt::Debug for Config {
             .field("database_url", &redact_url(&self.database_url))
             .field("bind", &self.bind)
             .field("max_connections", &self.max_connections)
+            .field("sqlite_cache_mb", &self.sqlite_cache_mb)
             .field("secret_key_file", &self.secret_key_file)
             .field(
                 "secret_key",

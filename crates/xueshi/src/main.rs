@@ -153,7 +153,7 @@ enum UserAction {
     List,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum DemoScale {
     District,
     Province,
@@ -198,6 +198,7 @@ async fn open(cfg: &Config) -> Result<App> {
         url: cfg.database_url.clone(),
         max_connections: cfg.max_connections,
         read_only: false,
+        sqlite_cache_mib: cfg.sqlite_cache_mb,
     })
     .await
     .with_context(|| format!("connecting to {}", config::redact_url(&cfg.database_url)))?;
@@ -362,6 +363,11 @@ async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve { bind, demo } => serve(cfg, bind, demo).await,
         Command::Demo { scale, seed } => {
+            let mut cfg = cfg.clone();
+            if scale == DemoScale::Province {
+                // Millions of rows into random-order indexes: keep them in memory.
+                cfg.sqlite_cache_mb = cfg.sqlite_cache_mb.max(2048);
+            }
             let app = open(&cfg).await?;
             let scale = match scale {
                 DemoScale::District => Scale::District,
