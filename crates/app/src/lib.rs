@@ -16,7 +16,9 @@ pub mod error;
 pub mod jobs;
 pub mod members;
 pub mod organs;
+pub mod quiz;
 pub mod roster;
+pub mod study;
 pub mod tree;
 pub mod vault;
 
@@ -74,6 +76,16 @@ struct Inner {
     settings: Settings,
     sessions: auth::SessionCache,
     jobs: jobs::Jobs,
+    quiz: quiz::BankCache,
+}
+
+/// The app as a background task holds it: it does not keep the app alive.
+pub(crate) struct WorkerApp(std::sync::Weak<Inner>);
+
+impl WorkerApp {
+    pub(crate) fn upgrade(&self) -> Option<App> {
+        self.0.upgrade().map(|inner| App { inner })
+    }
 }
 
 impl App {
@@ -88,6 +100,7 @@ impl App {
                 settings,
                 sessions: auth::SessionCache::default(),
                 jobs: jobs::Jobs::default(),
+                quiz: quiz::BankCache::default(),
             }),
         }
     }
@@ -106,6 +119,12 @@ impl App {
     }
     pub fn jobs(&self) -> &jobs::Jobs {
         &self.inner.jobs
+    }
+    pub(crate) fn quiz_cache(&self) -> &quiz::BankCache {
+        &self.inner.quiz
+    }
+    pub(crate) fn clone_for_worker(&self) -> WorkerApp {
+        WorkerApp(Arc::downgrade(&self.inner))
     }
     pub(crate) fn sessions(&self) -> &auth::SessionCache {
         &self.inner.sessions

@@ -95,6 +95,12 @@ pub enum Action {
     ManageAccounts,
     ViewOrgans,
     ManageOrgans,
+    /// Check in and take the daily quiz as oneself (a member's own study).
+    Study,
+    /// See a subtree's study figures, compliance and leaderboards.
+    ViewStudy,
+    /// Keep the question bank, the materials and the campaign's quotas.
+    ManageStudy,
 }
 
 impl Action {
@@ -111,6 +117,9 @@ impl Action {
             Action::ManageAccounts => "manage_accounts",
             Action::ViewOrgans => "view_organs",
             Action::ManageOrgans => "manage_organs",
+            Action::Study => "study",
+            Action::ViewStudy => "view_study",
+            Action::ManageStudy => "manage_study",
         }
     }
 }
@@ -145,10 +154,10 @@ pub enum Denied {
 pub fn role_allows(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
-        Role::SystemAdmin => true,
-        Role::CampaignOffice | Role::UnitAdmin => true,
-        Role::Inspector => matches!(action, ViewTree | ViewMembers | ViewOrgans),
-        Role::Member => matches!(action, ViewTree | ViewOrgans),
+        Role::SystemAdmin | Role::CampaignOffice => true,
+        Role::UnitAdmin => action != ManageStudy,
+        Role::Inspector => matches!(action, ViewTree | ViewMembers | ViewOrgans | Study | ViewStudy),
+        Role::Member => matches!(action, ViewTree | ViewOrgans | Study),
     }
 }
 

@@ -11,7 +11,7 @@ use crate::invalid::FieldError;
 use crate::text::fold;
 
 /// A question's kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionKind {
     /// 单选题

@@ -10,7 +10,7 @@ use serde::Serialize;
 use time::{Date, Duration};
 
 /// What a check-in (学习打卡) or a material is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StudyKind {
     /// 读一本书
@@ -58,7 +58,7 @@ impl StudyKind {
 }
 
 /// The span a quota counts over.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     Day,

@@ -258,3 +258,36 @@ pub async fn sqlite_table_order(conn: &mut AnyConnection) -> Result<Vec<String>>
     }
     Ok(order)
 }
+
+/// Drops a table's secondary indexes (its primary key stays) and returns the
+/// statements that build them again. A bulk load into an empty table inserts
+/// in key order and builds each index once by sorting, instead of inserting
+/// millions of keys into it at random.
+pub async fn drop_indexes(conn: &mut AnyConnection, backend: Backend, table: &str) -> Result<Vec<String>> {
+    let sql = match backend {
+        Backend::Sqlite => {
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL ORDER BY name"
+        }
+        Backend::Postgres => {
+            "SELECT CAST(i.indexname AS TEXT), CAST(i.indexdef AS TEXT) FROM pg_indexes i \
+             WHERE i.schemaname = current_schema() AND i.tablename = $1 AND i.indexname NOT IN \
+             (SELECT CAST(c.conname AS TEXT) FROM pg_constraint c WHERE c.contype = 'p') ORDER BY 1"
+        }
+    };
+    let rows = sqlx::query(sql).bind(table).fetch_all(&mut *conn).await?;
+    let mut rebuild = Vec::with_capacity(rows.len());
+    for r in rows {
+        let name: String = r.try_get(0)?;
+        rebuild.push(r.try_get::<String, _>(1)?);
+        conn.execute(sqlx::AssertSqlSafe(format!("DROP INDEX {name}"))).await?;
+    }
+    Ok(rebuild)
+}
+
+/// Runs the statements `drop_indexes` returned.
+pub async fn rebuild_indexes(conn: &mut AnyConnection, statements: &[String]) -> Result<()> {
+    for s in statements {
+        conn.execute(sqlx::AssertSqlSafe(s.clone())).await?;
+    }
+    Ok(())
+}

@@ -152,7 +152,25 @@ async fn write(
         progress.advance(chunk.len() as u64);
     }
 
+    // The tables are empty: load them bare and build their indexes once.
+    let mut rebuild = Vec::new();
+    {
+        let mut tx = app.store().write().await?;
+        for table in ["member_grams", "members"] {
+            rebuild.extend(dialect::drop_indexes(&mut tx, app.store().backend(), table).await?);
+        }
+        tx.commit().await?;
+    }
     let (picked, direct) = write_members(app, plan, &ids, seed, progress).await?;
+    progress.stage("stage.indexing", rebuild.len() as u64);
+    {
+        let mut tx = app.store().write().await?;
+        for s in &rebuild {
+            dialect::rebuild_indexes(&mut tx, std::slice::from_ref(s)).await?;
+            progress.advance(1);
+        }
+        tx.commit().await?;
+    }
 
     progress.stage("stage.tallies", plan.units.len() as u64);
     let mut totals: Vec<Tally> = direct;

@@ -84,11 +84,13 @@ CREATE INDEX members_unit ON members (unit_id, name_folded);
 CREATE INDEX members_name ON members (name_folded);
 CREATE UNIQUE INDEX members_id_number ON members (id_number_digest) WHERE id_number_digest IS NOT NULL;
 
+-- Keyed by a unique index rather than a primary key, so a bulk load into an
+-- empty database can drop it and build it once at the end (dialect.rs).
 CREATE TABLE member_grams (
     gram TEXT NOT NULL,
-    member_id BIGINT NOT NULL REFERENCES members (id) ON DELETE CASCADE,
-    PRIMARY KEY (gram, member_id)
+    member_id BIGINT NOT NULL REFERENCES members (id) ON DELETE CASCADE
 );
+CREATE UNIQUE INDEX member_grams_key ON member_grams (gram, member_id);
 CREATE INDEX member_grams_member ON member_grams (member_id);
 
 CREATE TABLE accounts (

@@ -1,0 +1,453 @@
+//! The daily quiz (每日答题): drawing today's questions, a signed ticket that
+//! says what was drawn and when, and grading a submission on the server.
+//!
+//! Submissions go through one writer task that commits everything waiting in
+//! one transaction (group commit) and answers each caller only after its
+//! batch is durable, so a province's members can submit at once without each
+//! paying for its own commit. Correct answers never leave this module before
+//! an attempt is stored.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+use tokio::sync::{RwLock, mpsc, oneshot};
+use xueshi_domain::Id;
+use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::date::iso;
+use xueshi_domain::quiz::{Question, QuestionKind, draw};
+use xueshi_domain::unit::UnitPath;
+use xueshi_store::study::{self, AttemptRow, CampaignRow, Daily, StreakRow};
+use xueshi_store::{members, units};
+
+use crate::audit::{Entry, record};
+use crate::{App, AppError, AppResult, Ctx};
+
+/// Seconds allowed past the deadline for the network.
+const GRACE_MS: i64 = 5_000;
+/// Most submissions one commit carries.
+const MAX_BATCH: usize = 512;
+
+/// A question as the member sees it before answering: no answer.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct QuizQuestion {
+    pub id: Id,
+    pub kind: QuestionKind,
+    pub stem: String,
+    pub options: Vec<String>,
+}
+
+/// Today's quiz, not yet taken.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct QuizPaper {
+    pub day: String,
+    /// Signed: who drew which questions when. Sent back with the answers.
+    pub ticket: String,
+    /// When the server stops accepting this attempt (epoch ms).
+    pub deadline_ms: i64,
+    pub seconds: i64,
+    pub questions: Vec<QuizQuestion>,
+}
+
+/// One graded question, shown after the attempt.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct GradedQuestion {
+    pub id: Id,
+    pub kind: QuestionKind,
+    pub stem: String,
+    pub options: Vec<String>,
+    pub given: String,
+    pub answer: String,
+    pub correct: bool,
+    pub explanation: String,
+}
+
+/// A stored attempt with its grading.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct QuizResult {
+    pub day: String,
+    pub correct: i64,
+    pub total: i64,
+    pub streak: i64,
+    pub questions: Vec<GradedQuestion>,
+}
+
+/// What the member's daily quiz page shows.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Today {
+    Open(QuizPaper),
+    Done(QuizResult),
+    /// No campaign runs today for the member's unit, or the bank is empty.
+    Closed,
+}
+
+/// The answers a member sends: question id → answer as the form wrote it.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct Submission {
+    pub ticket: String,
+    #[serde(default)]
+    pub answers: HashMap<String, String>,
+}
+
+/// The question bank as the quiz reads it, loaded once and dropped on change.
+#[derive(Default)]
+pub(crate) struct BankCache {
+    bank: RwLock<Option<Arc<Bank>>>,
+    /// When each member first drew today's paper, so reloading the page does
+    /// not restart the clock. Kept in memory: a restart forgives.
+    starts: Mutex<(String, HashMap<i64, i64>)>,
+    writer: tokio::sync::OnceCell<mpsc::Sender<Job>>,
+}
+
+struct Bank {
+    ids: Vec<i64>,
+    questions: HashMap<i64, (Question, String)>,
+}
+
+impl BankCache {
+    pub(crate) async fn invalidate(&self) {
+        *self.bank.write().await = None;
+    }
+}
+
+async fn bank(app: &App) -> AppResult<Arc<Bank>> {
+    let cache = &app.quiz_cache();
+    if let Some(b) = cache.bank.read().await.as_ref() {
+        return Ok(b.clone());
+    }
+    let mut slot = cache.bank.write().await;
+    if let Some(b) = slot.as_ref() {
+        return Ok(b.clone());
+    }
+    let mut conn = app.store().read().await?;
+    let ids = study::active_question_ids(&mut conn).await?;
+    let mut questions = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        for r in study::questions_by_id(&mut conn, chunk).await? {
+            let kind = QuestionKind::parse(&r.kind).unwrap_or(QuestionKind::FillIn);
+            let options: Vec<String> = serde_json::from_str(&r.options).unwrap_or_default();
+            let q = Question { kind, stem: r.stem, options, answer: r.answer };
+            questions.insert(r.id, (q, r.explanation));
+        }
+    }
+    let b = Arc::new(Bank { ids, questions });
+    *slot = Some(b.clone());
+    Ok(b)
+}
+
+/// The member behind the actor, with their unit's path; refused when the
+/// account is not a member's.
+pub(crate) async fn me(app: &App, ctx: &Ctx) -> AppResult<(Id, UnitPath)> {
+    let member = ctx.actor.member_id.ok_or(AppError::Invalid(vec![xueshi_domain::FieldError::new(
+        "member",
+        "not_a_member",
+    )]))?;
+    let mut conn = app.store().read().await?;
+    let m = members::get(&mut conn, member.0).await?.ok_or(AppError::NotFound)?;
+    let unit = units::get(&mut conn, m.unit_id).await?.ok_or(AppError::NotFound)?;
+    let path = unit.path();
+    authorize(&ctx.actor, Action::Study, &path)?;
+    Ok((member, path))
+}
+
+/// The campaign governing a unit today.
+pub(crate) async fn campaign(app: &App, path: &UnitPath, day: Date) -> AppResult<Option<CampaignRow>> {
+    let ids: Vec<i64> = path.ids().iter().map(|i| i.0).collect();
+    let mut conn = app.store().read().await?;
+    Ok(study::campaign_for(&mut conn, &ids, &iso(day)).await?)
+}
+
+fn ticket_payload(member: Id, day: &str, issued: i64, questions: &[i64]) -> String {
+    let qs: Vec<String> = questions.iter().map(i64::to_string).collect();
+    format!("{}.{day}.{issued}.{}", member.0, qs.join("-"))
+}
+
+fn sign(app: &App, payload: &str) -> String {
+    app.vault().digest(&format!("quiz-ticket|{payload}"))
+}
+
+struct Ticket {
+    member: i64,
+    day: String,
+    issued: i64,
+    questions: Vec<i64>,
+}
+
+fn open_ticket(app: &App, raw: &str) -> Option<Ticket> {
+    let (payload, sig) = raw.rsplit_once('.')?;
+    let want = sign(app, payload);
+    if want.len() != sig.len() || !bool::from(subtle_eq(want.as_bytes(), sig.as_bytes())) {
+        return None;
+    }
+    let mut parts = payload.splitn(4, '.');
+    let member = parts.next()?.parse().ok()?;
+    let day = parts.next()?.to_owned();
+    let issued = parts.next()?.parse().ok()?;
+    let questions = parts.next()?.split('-').map(|q| q.parse().ok()).collect::<Option<Vec<i64>>>()?;
+    Some(Ticket { member, day, issued, questions })
+}
+
+fn subtle_eq(a: &[u8], b: &[u8]) -> bool {
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn day_index(campaign: &CampaignRow, day: Date) -> i64 {
+    xueshi_domain::date::from_iso(&campaign.starts_on).map_or(0, |s| (day - s).whole_days())
+}
+
+/// Today's quiz for the signed-in member: the paper to answer, or the result
+/// when it was taken.
+pub async fn today(app: &App, ctx: &Ctx) -> AppResult<Today> {
+    let (member, path) = me(app, ctx).await?;
+    let day = app.clock().today();
+    let day_s = iso(day);
+    if let Some(done) = result(app, member, &day_s).await? {
+        return Ok(Today::Done(done));
+    }
+    let Some(c) = campaign(app, &path, day).await? else { return Ok(Today::Closed) };
+    let bank = bank(app).await?;
+    let picked = draw(member.0, day_index(&c, day), &bank.ids, c.quiz_size as usize);
+    if picked.is_empty() {
+        return Ok(Today::Closed);
+    }
+    let issued = {
+        let mut starts = app.quiz_cache().starts.lock().map_err(|_| anyhow::anyhow!("quiz clock poisoned"))?;
+        if starts.0 != day_s {
+            *starts = (day_s.clone(), HashMap::new());
+        }
+        *starts.1.entry(member.0).or_insert_with(|| app.now())
+    };
+    let payload = ticket_payload(member, &day_s, issued, &picked);
+    let ticket = format!("{payload}.{}", sign(app, &payload));
+    let questions = picked
+        .iter()
+        .filter_map(|id| bank.questions.get(id).map(|(q, _)| (id, q)))
+        .map(|(id, q)| QuizQuestion { id: Id(*id), kind: q.kind, stem: q.stem.clone(), options: q.options.clone() })
+        .collect();
+    Ok(Today::Open(QuizPaper {
+        day: day_s,
+        ticket,
+        deadline_ms: issued + c.quiz_seconds * 1000,
+        seconds: c.quiz_seconds,
+        questions,
+    }))
+}
+
+async fn result(app: &App, member: Id, day: &str) -> AppResult<Option<QuizResult>> {
+    let mut conn = app.store().read().await?;
+    let Some(a) = study::attempt(&mut conn, member.0, day).await? else { return Ok(None) };
+    let streak = study::streaks(&mut conn, &[member.0]).await?.get(&member.0).map_or(0, |s| s.current_run);
+    drop(conn);
+    let ids: Vec<i64> = serde_json::from_str(&a.questions).unwrap_or_default();
+    let given: HashMap<String, String> = serde_json::from_str(&a.answers).unwrap_or_default();
+    let bank = bank(app).await?;
+    let mut missing = Vec::new();
+    let mut graded = Vec::with_capacity(ids.len());
+    for id in &ids {
+        match bank.questions.get(id) {
+            Some((q, explanation)) => graded.push(graded_view(*id, q, explanation, &given)),
+            None => missing.push(*id),
+        }
+    }
+    if !missing.is_empty() {
+        // Retired since: still shown as they were asked.
+        let mut conn = app.store().read().await?;
+        for r in study::questions_by_id(&mut conn, &missing).await? {
+            let q = Question {
+                kind: QuestionKind::parse(&r.kind).unwrap_or(QuestionKind::FillIn),
+                stem: r.stem,
+                options: serde_json::from_str(&r.options).unwrap_or_default(),
+                answer: r.answer,
+            };
+            graded.push(graded_view(r.id, &q, &r.explanation, &given));
+        }
+    }
+    Ok(Some(QuizResult { day: a.day, correct: a.correct, total: a.total, streak, questions: graded }))
+}
+
+fn graded_view(id: i64, q: &Question, explanation: &str, given: &HashMap<String, String>) -> GradedQuestion {
+    let g = given.get(&id.to_string()).cloned().unwrap_or_default();
+    GradedQuestion {
+        id: Id(id),
+        kind: q.kind,
+        stem: q.stem.clone(),
+        options: q.options.clone(),
+        correct: q.grade(&g),
+        given: g,
+        answer: q.answer.clone(),
+        explanation: explanation.to_owned(),
+    }
+}
+
+fn refused(code: &'static str) -> AppError {
+    AppError::Invalid(vec![xueshi_domain::FieldError::new("ticket", code)])
+}
+
+/// Grades and stores today's attempt. A second attempt, a late one, or one
+/// naming questions the ticket did not draw is refused and changes nothing.
+pub async fn submit(app: &App, ctx: &Ctx, s: Submission) -> AppResult<QuizResult> {
+    let (member, path) = me(app, ctx).await?;
+    let now = app.now();
+    let day = iso(app.clock().today());
+    let t = open_ticket(app, &s.ticket).ok_or_else(|| refused("quiz_tampered"))?;
+    if t.member != member.0 {
+        return Err(refused("quiz_tampered"));
+    }
+    if t.day != day {
+        return Err(refused("quiz_expired"));
+    }
+    let c = campaign(app, &path, app.clock().today()).await?.ok_or_else(|| refused("quiz_expired"))?;
+    if now > t.issued + c.quiz_seconds * 1000 + GRACE_MS {
+        return Err(refused("quiz_late"));
+    }
+    let drawn: HashSet<String> = t.questions.iter().map(i64::to_string).collect();
+    if s.answers.keys().any(|k| !drawn.contains(k)) {
+        return Err(refused("quiz_tampered"));
+    }
+    let bank = bank(app).await?;
+    let mut correct = 0;
+    for q in &t.questions {
+        let given = s.answers.get(&q.to_string()).map_or("", String::as_str);
+        match bank.questions.get(q) {
+            Some((question, _)) if question.grade(given) => correct += 1,
+            _ => {}
+        }
+    }
+    let answers: HashMap<&String, &String> = s.answers.iter().filter(|(_, v)| !v.trim().is_empty()).collect();
+    let attempt = AttemptRow {
+        member_id: member.0,
+        day: day.clone(),
+        unit_id: path.id().0,
+        questions: serde_json::to_string(&t.questions).map_err(|e| AppError::Internal(e.into()))?,
+        answers: serde_json::to_string(&answers).map_err(|e| AppError::Internal(e.into()))?,
+        correct,
+        total: t.questions.len() as i64,
+        started_at: t.issued,
+        submitted_at: now,
+    };
+    let (reply, answer) = oneshot::channel();
+    writer(app)
+        .await
+        .send(Job { ctx: ctx.clone(), attempt, path, reply })
+        .await
+        .map_err(|_| anyhow::anyhow!("the quiz writer stopped"))?;
+    let stored = answer.await.map_err(|_| anyhow::anyhow!("the quiz writer dropped a submission"))??;
+    if !stored {
+        return Err(AppError::Conflict("quiz_already_taken"));
+    }
+    result(app, member, &day).await?.ok_or(AppError::NotFound)
+}
+
+struct Job {
+    ctx: Ctx,
+    attempt: AttemptRow,
+    path: UnitPath,
+    reply: oneshot::Sender<AppResult<bool>>,
+}
+
+async fn writer(app: &App) -> mpsc::Sender<Job> {
+    app.quiz_cache()
+        .writer
+        .get_or_init(|| async {
+            let (tx, rx) = mpsc::channel(8 * MAX_BATCH);
+            // The task holds the app weakly enough: it ends when every sender
+            // (kept in the app) is gone.
+            tokio::spawn(run_writer(app.clone_for_worker(), rx));
+            tx
+        })
+        .await
+        .clone()
+}
+
+async fn run_writer(app: crate::WorkerApp, mut rx: mpsc::Receiver<Job>) {
+    let mut jobs = Vec::with_capacity(MAX_BATCH);
+    loop {
+        jobs.clear();
+        if rx.recv_many(&mut jobs, MAX_BATCH).await == 0 {
+            return;
+        }
+        let Some(app) = app.upgrade() else { return };
+        let batch = std::mem::take(&mut jobs);
+        match commit(&app, &batch).await {
+            Ok(stored) => {
+                for (job, s) in batch.into_iter().zip(stored) {
+                    let _ = job.reply.send(Ok(s));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "quiz batch failed");
+                for job in batch {
+                    let _ = job.reply.send(Err(AppError::Internal(anyhow::anyhow!("the quiz batch failed"))));
+                }
+            }
+        }
+    }
+}
+
+/// One transaction for a batch: attempts (a member's second of the day is
+/// skipped), counters up the tree, streaks, audit records.
+async fn commit(app: &App, batch: &[Job]) -> AppResult<Vec<bool>> {
+    let mut tx = app.store().write().await?;
+    let mut seen = HashSet::new();
+    let fresh: Vec<&Job> = batch.iter().filter(|j| seen.insert((j.attempt.member_id, j.attempt.day.clone()))).collect();
+    let rows: Vec<AttemptRow> = fresh.iter().map(|j| j.attempt.clone()).collect();
+    let stored_rows = study::insert_attempts(&mut tx, &rows).await?;
+    let stored_jobs: Vec<&Job> = fresh.iter().zip(&stored_rows).filter(|(_, s)| **s).map(|(j, _)| *j).collect();
+    let mut deltas: HashMap<(i64, String), Daily> = HashMap::new();
+    for j in &stored_jobs {
+        let d = Daily {
+            quiz_takers: 1,
+            quiz_correct: j.attempt.correct,
+            quiz_questions: j.attempt.total,
+            ..Daily::default()
+        };
+        for id in j.path.ids() {
+            *deltas.entry((id.0, j.attempt.day.clone())).or_default() += d;
+        }
+    }
+    study::add_daily(&mut tx, &deltas).await?;
+    let ids: Vec<i64> = stored_jobs.iter().map(|j| j.attempt.member_id).collect();
+    let mut streaks = study::streaks(&mut tx, &ids).await?;
+    let mut changed = Vec::with_capacity(ids.len());
+    for j in &stored_jobs {
+        let s = streaks.entry(j.attempt.member_id).or_insert_with(|| StreakRow {
+            member_id: j.attempt.member_id,
+            ..StreakRow::default()
+        });
+        let today = xueshi_domain::date::from_iso(&j.attempt.day);
+        let yesterday = today.and_then(|d| d.previous_day()).map(iso);
+        s.current_run = if Some(&s.last_day) == yesterday.as_ref() { s.current_run + 1 } else { 1 };
+        s.best_run = s.best_run.max(s.current_run);
+        s.last_day = j.attempt.day.clone();
+        s.quizzes += 1;
+        s.correct += j.attempt.correct;
+        changed.push(s.clone());
+    }
+    if !changed.is_empty() {
+        study::put_streaks(&mut tx, &changed).await?;
+    }
+    for j in &stored_jobs {
+        let label = format!("{} {}/{}", j.attempt.day, j.attempt.correct, j.attempt.total);
+        record(
+            &mut tx,
+            app,
+            &j.ctx,
+            Entry::new("quiz.submit", "member", Some(Id(j.attempt.member_id)), &label).unit(j.path.id()),
+            "ok",
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let stored: HashSet<(i64, &str)> = stored_jobs.iter().map(|j| (j.attempt.member_id, j.attempt.day.as_str())).collect();
+    let mut answered = HashSet::new();
+    Ok(batch
+        .iter()
+        .map(|j| {
+            let key = (j.attempt.member_id, j.attempt.day.as_str());
+            // Only the first job of a stored pair reports success.
+            stored.contains(&key) && answered.insert(key)
+        })
+        .collect())
+}

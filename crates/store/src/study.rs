@@ -1,0 +1,631 @@
+//! Study rows: campaigns and quotas, materials, 党史上的今天, check-ins, the
+//! question bank, quiz attempts, member streaks and the per-unit per-day
+//! counters (`study_daily`). Counters hold a unit's whole subtree; callers
+//! pass one delta per ancestor.
+
+use std::collections::HashMap;
+
+use sqlx::{AnyConnection, FromRow, Row};
+
+use crate::Result;
+use crate::bulk::{Value, insert_rows};
+use crate::units::placeholders;
+
+#[derive(Clone, Debug, FromRow)]
+pub struct CampaignRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub name: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub quiz_size: i64,
+    pub quiz_seconds: i64,
+}
+
+pub async fn insert_campaign(conn: &mut AnyConnection, c: &CampaignRow, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO campaigns (id, unit_id, name, starts_on, ends_on, quiz_size, quiz_seconds, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(c.id)
+    .bind(c.unit_id)
+    .bind(&c.name)
+    .bind(&c.starts_on)
+    .bind(&c.ends_on)
+    .bind(c.quiz_size)
+    .bind(c.quiz_seconds)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The campaign that governs a unit on a day: the one run by its nearest
+/// ancestor (the unit itself included) whose dates hold the day.
+pub async fn campaign_for(conn: &mut AnyConnection, ancestors: &[i64], day: &str) -> Result<Option<CampaignRow>> {
+    if ancestors.is_empty() {
+        return Ok(None);
+    }
+    let list = placeholders(2, ancestors.len());
+    let mut q = sqlx::query_as::<_, CampaignRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT id, unit_id, name, starts_on, ends_on, quiz_size, quiz_seconds FROM campaigns \
+         WHERE unit_id IN ({list}) AND starts_on <= $1 AND ends_on >= $1"
+    )))
+    .bind(day);
+    for a in ancestors {
+        q = q.bind(*a);
+    }
+    let found = q.fetch_all(&mut *conn).await?;
+    // The nearest ancestor comes last in `ancestors` (root first).
+    Ok(ancestors.iter().rev().find_map(|a| found.iter().find(|c| c.unit_id == *a).cloned()))
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct QuotaRow {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub unit_id: i64,
+    pub kind: Option<String>,
+    pub count: i64,
+    pub period: String,
+    pub minutes: i64,
+    pub label: String,
+    pub sort_order: i64,
+}
+
+pub async fn insert_quota(conn: &mut AnyConnection, q: &QuotaRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO quotas (id, campaign_id, unit_id, kind, count, period, minutes, label, sort_order) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(q.id)
+    .bind(q.campaign_id)
+    .bind(q.unit_id)
+    .bind(&q.kind)
+    .bind(q.count)
+    .bind(&q.period)
+    .bind(q.minutes)
+    .bind(&q.label)
+    .bind(q.sort_order)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A campaign's quotas that apply under any of `ancestors`.
+pub async fn quotas(conn: &mut AnyConnection, campaign: i64, ancestors: &[i64]) -> Result<Vec<QuotaRow>> {
+    if ancestors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = placeholders(2, ancestors.len());
+    let mut q = sqlx::query_as::<_, QuotaRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT id, campaign_id, unit_id, kind, count, period, minutes, label, sort_order FROM quotas \
+         WHERE campaign_id = $1 AND unit_id IN ({list}) ORDER BY sort_order, id"
+    )))
+    .bind(campaign);
+    for a in ancestors {
+        q = q.bind(*a);
+    }
+    q.fetch_all(&mut *conn).await
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct MaterialRow {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub source: String,
+    pub minutes: i64,
+    pub link: String,
+    pub body: String,
+}
+
+pub async fn insert_materials(conn: &mut AnyConnection, rows: &[(MaterialRow, String)], now: i64) -> Result<u64> {
+    let values = rows
+        .iter()
+        .map(|(m, folded)| {
+            vec![
+                Value::from(m.id),
+                Value::from(m.kind.as_str()),
+                Value::from(m.title.as_str()),
+                Value::from(folded.as_str()),
+                Value::from(m.source.as_str()),
+                Value::from(m.minutes),
+                Value::from(m.link.as_str()),
+                Value::from(m.body.as_str()),
+                Value::from(now),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "materials",
+        &["id", "kind", "title", "title_folded", "source", "minutes", "link", "body", "created_at"],
+        values,
+        "",
+    )
+    .await
+}
+
+pub async fn materials(conn: &mut AnyConnection, limit: i64) -> Result<Vec<MaterialRow>> {
+    sqlx::query_as(
+        "SELECT id, kind, title, source, minutes, link, body FROM materials ORDER BY kind, title_folded, id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+pub async fn material(conn: &mut AnyConnection, id: i64) -> Result<Option<MaterialRow>> {
+    sqlx::query_as("SELECT id, kind, title, source, minutes, link, body FROM materials WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct HistoryDayRow {
+    pub id: i64,
+    pub month: i64,
+    pub day: i64,
+    pub year: i64,
+    pub title: String,
+    pub body: String,
+}
+
+pub async fn insert_history_days(conn: &mut AnyConnection, rows: &[HistoryDayRow]) -> Result<u64> {
+    let values = rows
+        .iter()
+        .map(|h| {
+            vec![
+                Value::from(h.id),
+                Value::from(h.month),
+                Value::from(h.day),
+                Value::from(h.year),
+                Value::from(h.title.as_str()),
+                Value::from(h.body.as_str()),
+            ]
+        })
+        .collect();
+    insert_rows(conn, "history_days", &["id", "month", "day", "year", "title", "body"], values, "").await
+}
+
+/// 党史上的今天 for a month and day, oldest first.
+pub async fn history_on(conn: &mut AnyConnection, month: i64, day: i64) -> Result<Vec<HistoryDayRow>> {
+    sqlx::query_as(
+        "SELECT id, month, day, year, title, body FROM history_days WHERE month = $1 AND day = $2 ORDER BY year, id",
+    )
+    .bind(month)
+    .bind(day)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct CheckInRow {
+    pub id: i64,
+    pub member_id: i64,
+    pub unit_id: i64,
+    pub day: String,
+    pub kind: String,
+    pub material_id: Option<i64>,
+    pub what: String,
+    pub minutes: i64,
+    pub note: String,
+    pub created_at: i64,
+}
+
+pub async fn insert_check_ins(conn: &mut AnyConnection, rows: &[CheckInRow]) -> Result<u64> {
+    let values = rows
+        .iter()
+        .map(|c| {
+            vec![
+                Value::from(c.id),
+                Value::from(c.member_id),
+                Value::from(c.unit_id),
+                Value::from(c.day.as_str()),
+                Value::from(c.kind.as_str()),
+                Value::from(c.material_id),
+                Value::from(c.what.as_str()),
+                Value::from(c.minutes),
+                Value::from(c.note.as_str()),
+                Value::from(c.created_at),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "check_ins",
+        &["id", "member_id", "unit_id", "day", "kind", "material_id", "what", "minutes", "note", "created_at"],
+        values,
+        "",
+    )
+    .await
+}
+
+/// A member's check-ins between two days (both included), newest first.
+pub async fn check_ins_of(conn: &mut AnyConnection, member: i64, from: &str, to: &str) -> Result<Vec<CheckInRow>> {
+    sqlx::query_as(
+        "SELECT id, member_id, unit_id, day, kind, material_id, what, minutes, note, created_at FROM check_ins \
+         WHERE member_id = $1 AND day >= $2 AND day <= $3 ORDER BY day DESC, id DESC",
+    )
+    .bind(member)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Per member under a subtree, per kind: how many check-ins and minutes
+/// between two days, with the most minutes on any one day.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StudyDone {
+    pub by_kind: HashMap<String, i64>,
+    pub minutes_by_day: HashMap<String, i64>,
+}
+
+pub async fn done_under(
+    conn: &mut AnyConnection,
+    range: &(String, String),
+    from: &str,
+    to: &str,
+) -> Result<HashMap<i64, StudyDone>> {
+    let rows = sqlx::query(
+        "SELECT c.member_id, c.kind, c.day, COUNT(*), CAST(SUM(c.minutes) AS BIGINT) FROM check_ins c \
+         JOIN units u ON u.id = c.unit_id \
+         WHERE u.path >= $1 AND u.path < $2 AND c.day >= $3 AND c.day <= $4 \
+         GROUP BY c.member_id, c.kind, c.day",
+    )
+    .bind(&range.0)
+    .bind(&range.1)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out: HashMap<i64, StudyDone> = HashMap::new();
+    for r in rows {
+        let e = out.entry(r.try_get(0)?).or_default();
+        *e.by_kind.entry(r.try_get(1)?).or_default() += r.try_get::<i64, _>(3)?;
+        *e.minutes_by_day.entry(r.try_get(2)?).or_default() += r.try_get::<i64, _>(4)?;
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct QuestionRow {
+    pub id: i64,
+    pub kind: String,
+    pub stem: String,
+    pub options: String,
+    pub answer: String,
+    pub explanation: String,
+    pub tags: String,
+    pub difficulty: i64,
+}
+
+const QUESTION_COLUMNS: &str = "id, kind, stem, options, answer, explanation, tags, difficulty";
+
+pub async fn insert_questions(conn: &mut AnyConnection, rows: &[(QuestionRow, String)], now: i64) -> Result<u64> {
+    let values = rows
+        .iter()
+        .map(|(q, fingerprint)| {
+            vec![
+                Value::from(q.id),
+                Value::from(q.kind.as_str()),
+                Value::from(q.stem.as_str()),
+                Value::from(fingerprint.as_str()),
+                Value::from(q.options.as_str()),
+                Value::from(q.answer.as_str()),
+                Value::from(q.explanation.as_str()),
+                Value::from(q.tags.as_str()),
+                Value::from(q.difficulty),
+                Value::from(now),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "questions",
+        &["id", "kind", "stem", "fingerprint", "options", "answer", "explanation", "tags", "difficulty", "created_at"],
+        values,
+        "",
+    )
+    .await
+}
+
+/// Which of these fingerprints the bank already holds.
+pub async fn known_fingerprints(conn: &mut AnyConnection, prints: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in prints.chunks(500) {
+        let list = placeholders(1, chunk.len());
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT fingerprint FROM questions WHERE fingerprint IN ({list})"
+        )));
+        for p in chunk {
+            q = q.bind(p.as_str());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.push(row.try_get(0)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Ids of the questions in use, in id order.
+pub async fn active_question_ids(conn: &mut AnyConnection) -> Result<Vec<i64>> {
+    let rows = sqlx::query("SELECT id FROM questions WHERE active = 1 ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|r| r.try_get(0)).collect()
+}
+
+pub async fn questions_by_id(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<QuestionRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = placeholders(1, ids.len());
+    let mut q = sqlx::query_as::<_, QuestionRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {QUESTION_COLUMNS} FROM questions WHERE id IN ({list})"
+    )));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(&mut *conn).await
+}
+
+pub async fn questions(conn: &mut AnyConnection, limit: i64, offset: i64) -> Result<Vec<QuestionRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {QUESTION_COLUMNS} FROM questions ORDER BY id LIMIT $1 OFFSET $2"
+    )))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+pub async fn count_questions(conn: &mut AnyConnection) -> Result<i64> {
+    sqlx::query("SELECT COUNT(*) FROM questions").fetch_one(&mut *conn).await?.try_get(0)
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct AttemptRow {
+    pub member_id: i64,
+    pub day: String,
+    pub unit_id: i64,
+    pub questions: String,
+    pub answers: String,
+    pub correct: i64,
+    pub total: i64,
+    pub started_at: i64,
+    pub submitted_at: i64,
+}
+
+/// Stores attempts; a member's second attempt of a day is ignored. Returns
+/// which of `rows` were stored.
+pub async fn insert_attempts(conn: &mut AnyConnection, rows: &[AttemptRow]) -> Result<Vec<bool>> {
+    let mut stored = Vec::with_capacity(rows.len());
+    for a in rows {
+        let done = sqlx::query(
+            "INSERT INTO quiz_attempts (member_id, day, unit_id, questions, answers, correct, total, started_at, submitted_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (member_id, day) DO NOTHING",
+        )
+        .bind(a.member_id)
+        .bind(&a.day)
+        .bind(a.unit_id)
+        .bind(&a.questions)
+        .bind(&a.answers)
+        .bind(a.correct)
+        .bind(a.total)
+        .bind(a.started_at)
+        .bind(a.submitted_at)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        stored.push(done == 1);
+    }
+    Ok(stored)
+}
+
+pub async fn attempt(conn: &mut AnyConnection, member: i64, day: &str) -> Result<Option<AttemptRow>> {
+    sqlx::query_as(
+        "SELECT member_id, day, unit_id, questions, answers, correct, total, started_at, submitted_at \
+         FROM quiz_attempts WHERE member_id = $1 AND day = $2",
+    )
+    .bind(member)
+    .bind(day)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// What one unit's subtree did on one day.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Daily {
+    pub quiz_takers: i64,
+    pub quiz_correct: i64,
+    pub quiz_questions: i64,
+    pub check_ins: i64,
+    pub study_minutes: i64,
+}
+
+impl std::ops::AddAssign for Daily {
+    fn add_assign(&mut self, o: Daily) {
+        self.quiz_takers += o.quiz_takers;
+        self.quiz_correct += o.quiz_correct;
+        self.quiz_questions += o.quiz_questions;
+        self.check_ins += o.check_ins;
+        self.study_minutes += o.study_minutes;
+    }
+}
+
+const DAILY: [&str; 5] = ["quiz_takers", "quiz_correct", "quiz_questions", "check_ins", "study_minutes"];
+
+/// Adds deltas to the counters of (unit, day), creating rows as needed.
+pub async fn add_daily(conn: &mut AnyConnection, deltas: &HashMap<(i64, String), Daily>) -> Result<()> {
+    let set: Vec<String> = DAILY.iter().map(|c| format!("{c} = study_daily.{c} + excluded.{c}")).collect();
+    let suffix = format!("ON CONFLICT (unit_id, day) DO UPDATE SET {}", set.join(", "));
+    let mut sorted: Vec<(&(i64, String), &Daily)> = deltas.iter().collect();
+    // A stable order keeps concurrent PostgreSQL writers from deadlocking.
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    let rows: Vec<Vec<Value>> = sorted
+        .into_iter()
+        .map(|((unit, day), d)| {
+            vec![
+                Value::from(*unit),
+                Value::from(day.as_str()),
+                Value::from(d.quiz_takers),
+                Value::from(d.quiz_correct),
+                Value::from(d.quiz_questions),
+                Value::from(d.check_ins),
+                Value::from(d.study_minutes),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut columns = vec!["unit_id", "day"];
+    columns.extend_from_slice(&DAILY);
+    insert_rows(conn, "study_daily", &columns, rows, &suffix).await?;
+    Ok(())
+}
+
+fn daily_of(r: &sqlx::any::AnyRow, from: usize) -> Result<Daily> {
+    Ok(Daily {
+        quiz_takers: r.try_get(from)?,
+        quiz_correct: r.try_get(from + 1)?,
+        quiz_questions: r.try_get(from + 2)?,
+        check_ins: r.try_get(from + 3)?,
+        study_minutes: r.try_get(from + 4)?,
+    })
+}
+
+/// The counters of some units between two days, per unit and day.
+pub async fn daily(
+    conn: &mut AnyConnection,
+    units: &[i64],
+    from: &str,
+    to: &str,
+) -> Result<HashMap<(i64, String), Daily>> {
+    let mut out = HashMap::new();
+    for chunk in units.chunks(500) {
+        let list = placeholders(3, chunk.len());
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT unit_id, day, {} FROM study_daily WHERE day >= $1 AND day <= $2 AND unit_id IN ({list})",
+            DAILY.join(", ")
+        )))
+        .bind(from)
+        .bind(to);
+        for u in chunk {
+            q = q.bind(*u);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.insert((r.try_get(0)?, r.try_get(1)?), daily_of(&r, 2)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Every counter, for the consistency check.
+pub async fn all_daily(conn: &mut AnyConnection) -> Result<HashMap<(i64, String), Daily>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT unit_id, day, {} FROM study_daily", DAILY.join(", "))))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|r| Ok(((r.try_get(0)?, r.try_get(1)?), daily_of(r, 2)?))).collect()
+}
+
+/// The counters recomputed from the raw rows, each unit counting only its
+/// own (callers add them up the tree).
+pub async fn direct_daily(conn: &mut AnyConnection) -> Result<HashMap<(i64, String), Daily>> {
+    let mut out: HashMap<(i64, String), Daily> = HashMap::new();
+    let rows = sqlx::query(
+        "SELECT unit_id, day, COUNT(*), CAST(SUM(correct) AS BIGINT), CAST(SUM(total) AS BIGINT) \
+         FROM quiz_attempts GROUP BY unit_id, day",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        let e = out.entry((r.try_get(0)?, r.try_get(1)?)).or_default();
+        e.quiz_takers += r.try_get::<i64, _>(2)?;
+        e.quiz_correct += r.try_get::<i64, _>(3)?;
+        e.quiz_questions += r.try_get::<i64, _>(4)?;
+    }
+    let rows = sqlx::query(
+        "SELECT unit_id, day, COUNT(*), CAST(SUM(minutes) AS BIGINT) FROM check_ins GROUP BY unit_id, day",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        let e = out.entry((r.try_get(0)?, r.try_get(1)?)).or_default();
+        e.check_ins += r.try_get::<i64, _>(2)?;
+        e.study_minutes += r.try_get::<i64, _>(3)?;
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Debug, Default, FromRow, PartialEq, Eq)]
+pub struct StreakRow {
+    pub member_id: i64,
+    pub last_day: String,
+    pub current_run: i64,
+    pub best_run: i64,
+    pub quizzes: i64,
+    pub correct: i64,
+}
+
+pub async fn streaks(conn: &mut AnyConnection, members: &[i64]) -> Result<HashMap<i64, StreakRow>> {
+    let mut out = HashMap::new();
+    for chunk in members.chunks(500) {
+        let list = placeholders(1, chunk.len());
+        let mut q = sqlx::query_as::<_, StreakRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT member_id, last_day, current_run, best_run, quizzes, correct FROM member_streaks WHERE member_id IN ({list})"
+        )));
+        for m in chunk {
+            q = q.bind(*m);
+        }
+        for s in q.fetch_all(&mut *conn).await? {
+            out.insert(s.member_id, s);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn put_streaks(conn: &mut AnyConnection, rows: &[StreakRow]) -> Result<()> {
+    let values = rows
+        .iter()
+        .map(|s| {
+            vec![
+                Value::from(s.member_id),
+                Value::from(s.last_day.as_str()),
+                Value::from(s.current_run),
+                Value::from(s.best_run),
+                Value::from(s.quizzes),
+                Value::from(s.correct),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "member_streaks",
+        &["member_id", "last_day", "current_run", "best_run", "quizzes", "correct"],
+        values,
+        "ON CONFLICT (member_id) DO UPDATE SET last_day = excluded.last_day, current_run = excluded.current_run, \
+         best_run = excluded.best_run, quizzes = excluded.quizzes, correct = excluded.correct",
+    )
+    .await?;
+    Ok(())
+}
+
+/// The members under a subtree with the longest current runs.
+pub async fn top_streaks(conn: &mut AnyConnection, range: &(String, String), limit: i64) -> Result<Vec<(i64, String, i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.name, s.current_run, s.correct FROM member_streaks s JOIN members m ON m.id = s.member_id \
+         JOIN units u ON u.id = m.unit_id WHERE u.path >= $1 AND u.path < $2 \
+         ORDER BY s.current_run DESC, s.correct DESC, m.id LIMIT $3",
+    )
+    .bind(&range.0)
+    .bind(&range.1)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect()
+}
