@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bank;
 pub mod auth;
 pub mod backup;
 pub mod clock;
@@ -18,6 +19,7 @@ pub mod members;
 pub mod organs;
 pub mod quiz;
 pub mod roster;
+pub mod sheet;
 pub mod study;
 pub mod tree;
 pub mod vault;

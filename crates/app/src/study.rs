@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
-use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::access::Action;
 use xueshi_domain::date::{from_iso, iso};
 use xueshi_domain::study::{MAX_CHECK_IN_MINUTES, Period, Quota, StudyKind};
 use xueshi_domain::{FieldError, Id};
@@ -454,10 +454,4 @@ pub async fn compliance(app: &App, ctx: &Ctx, unit: Id) -> AppResult<Vec<QuotaCo
         });
     }
     Ok(out)
-}
-
-/// Question-bank and materials figures for the office's page.
-pub async fn authorize_manage(ctx: &Ctx) -> AppResult<()> {
-    authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
-    Ok(())
 }

@@ -426,6 +426,34 @@ pub async fn insert_attempts(conn: &mut AnyConnection, rows: &[AttemptRow]) -> R
     Ok(stored)
 }
 
+/// Stores attempts known to be new (demo data), many per statement.
+pub async fn insert_attempts_bulk(conn: &mut AnyConnection, rows: &[AttemptRow]) -> Result<u64> {
+    let values = rows
+        .iter()
+        .map(|a| {
+            vec![
+                Value::from(a.member_id),
+                Value::from(a.day.as_str()),
+                Value::from(a.unit_id),
+                Value::from(a.questions.as_str()),
+                Value::from(a.answers.as_str()),
+                Value::from(a.correct),
+                Value::from(a.total),
+                Value::from(a.started_at),
+                Value::from(a.submitted_at),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "quiz_attempts",
+        &["member_id", "day", "unit_id", "questions", "answers", "correct", "total", "started_at", "submitted_at"],
+        values,
+        "",
+    )
+    .await
+}
+
 pub async fn attempt(conn: &mut AnyConnection, member: i64, day: &str) -> Result<Option<AttemptRow>> {
     sqlx::query_as(
         "SELECT member_id, day, unit_id, questions, answers, correct, total, started_at, submitted_at \

@@ -24,16 +24,22 @@ pub async fn app(db: Db) -> (TestDb, App) {
     (t, app)
 }
 
-/// An app over a fresh database holding the district demo (seed 2021).
+/// An app over a fresh database holding the district demo (seed 2021),
+/// without the members' study history (see `district_studying`).
 pub async fn district(db: Db) -> (TestDb, App) {
+    district_with(db, false).await
+}
+
+/// The district demo as `xueshi serve --demo` makes it, two weeks of study
+/// included.
+pub async fn district_studying(db: Db) -> (TestDb, App) {
+    district_with(db, true).await
+}
+
+async fn district_with(db: Db, history: bool) -> (TestDb, App) {
     let (t, app) = app(db).await;
-    xueshi_app::demo::build(
-        &app,
-        xueshi_app::demo::Scale::District,
-        2021,
-        &xueshi_app::jobs::Quiet,
-    )
-    .await
-    .expect("demo builds");
+    xueshi_app::demo::build_with(&app, xueshi_app::demo::Scale::District, 2021, history, &xueshi_app::jobs::Quiet)
+        .await
+        .expect("demo builds");
     (t, app)
 }

@@ -29,9 +29,16 @@ impl TestApp {
         Self::serve(t, app, WebConfig::default()).await
     }
 
-    /// The district demo (seed 2021), as `xueshi serve --demo` shows it.
+    /// The district demo (seed 2021) without its study history.
     pub async fn district(db: Db) -> TestApp {
         let (t, app) = crate::district(db).await;
+        Self::serve(t, app, WebConfig { show_demo_accounts: true, ..WebConfig::default() }).await
+    }
+
+    /// The district demo as `xueshi serve --demo` shows it, two weeks of
+    /// members' study included.
+    pub async fn district_studying(db: Db) -> TestApp {
+        let (t, app) = crate::district_studying(db).await;
         Self::serve(t, app, WebConfig { show_demo_accounts: true, ..WebConfig::default() }).await
     }
 

@@ -130,3 +130,44 @@ mod tests {
         assert!(d.contains("25.0%") && d.contains("75.0%"));
     }
 }
+
+/// Columns over time, one per day, with the value of each in percent
+/// (0–100); every few days are labelled.
+pub fn columns(title: &str, days: &[(String, f64)]) -> String {
+    let width = 600;
+    let height = 180;
+    let base = 150;
+    let n = days.len().max(1);
+    let step = (width - 40) as f64 / n as f64;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r##"<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title><line x1="30" y1="{base}" x2="{}" y2="{base}" stroke="#999"/><text x="26" y="{}" text-anchor="end" class="val">100%</text>"##,
+        width - 6,
+        base - 120 + 4,
+        t = esc(title),
+    );
+    let every = n.div_ceil(7);
+    for (i, (label, v)) in days.iter().enumerate() {
+        let h = (v.clamp(0.0, 100.0) * 1.2).round();
+        let x = 34.0 + i as f64 * step;
+        let _ = write!(
+            s,
+            r##"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" rx="2" fill="#c8102e"><title>{} {v:.1}%</title></rect>"##,
+            base as f64 - h,
+            (step - 4.0).max(1.0),
+            esc(label),
+        );
+        if i % every == 0 || i + 1 == n {
+            let _ = write!(
+                s,
+                r#"<text x="{:.1}" y="{}" text-anchor="middle" class="lbl">{}</text>"#,
+                x + step / 2.0,
+                base + 18,
+                esc(label.get(5..).unwrap_or(label)),
+            );
+        }
+    }
+    s.push_str("</svg>");
+    s
+}

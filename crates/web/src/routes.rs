@@ -193,6 +193,21 @@ fn table() -> Table {
     t.post("/api/v1/imports", Signed, api::roster::import);
     t.get("/api/v1/jobs/{id}", Job, api::roster::job);
     t.get("/api/v1/jobs/{id}/download", Job, api::roster::download);
+
+    t.get("/study", Signed, pages::study::page);
+    t.post("/study/check-ins", Signed, pages::study::check_in);
+    t.post("/study/quiz", Signed, pages::study::submit);
+    t.get("/units/{id}/study", Unit, pages::study::unit_page);
+    t.get("/questions", Signed, pages::study::bank_page);
+    t.post("/questions", Signed, pages::study::bank_upload);
+    t.get("/api/v1/study/me", Signed, api::study::me);
+    t.post("/api/v1/study/check-ins", Signed, api::study::check_in);
+    t.get("/api/v1/quiz/today", Signed, api::study::today);
+    t.post("/api/v1/quiz/today", Signed, api::study::submit);
+    t.get("/api/v1/units/{id}/study", Unit, api::study::dashboard);
+    t.get("/api/v1/units/{id}/study/compliance", Unit, api::study::compliance);
+    t.get("/api/v1/questions", Signed, api::study::questions);
+    t.post("/api/v1/questions/imports", Signed, api::study::import);
     t
 }
 

@@ -10,6 +10,7 @@ pub mod district;
 pub mod people;
 pub mod plan;
 pub mod province;
+pub mod study;
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -71,11 +72,18 @@ pub struct Summary {
 const BATCH: usize = 4_000;
 const BATCHES_PER_COMMIT: usize = 25;
 
-/// Builds a demo data set into an empty database.
-pub async fn build(
+/// Builds a demo data set into an empty database; the district comes with
+/// two weeks of members' study.
+pub async fn build(app: &App, scale: Scale, seed: u64, progress: &dyn Progress) -> AppResult<Summary> {
+    build_with(app, scale, seed, scale == Scale::District, progress).await
+}
+
+/// Builds a demo data set, with or without the members' study history.
+pub async fn build_with(
     app: &App,
     scale: Scale,
     seed: u64,
+    study_history: bool,
     progress: &dyn Progress,
 ) -> AppResult<Summary> {
     let started = Instant::now();
@@ -90,7 +98,7 @@ pub async fn build(
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     progress.advance(1);
-    let summary = write(app, &plan, scale, seed, progress).await?;
+    let summary = write(app, &plan, scale, seed, study_history, progress).await?;
     Ok(Summary {
         elapsed_ms: started.elapsed().as_millis(),
         ..summary
@@ -105,6 +113,7 @@ async fn write(
     plan: &Plan,
     scale: Scale,
     seed: u64,
+    study_history: bool,
     progress: &dyn Progress,
 ) -> AppResult<Summary> {
     let now = app.now();
@@ -300,6 +309,7 @@ async fn write(
         .after(&summary);
     record(&mut tx, app, &ctx, e, "ok").await?;
     tx.commit().await?;
+    study::seed(app, ids[0], study_history, seed, progress).await?;
     let mut c = app.store().read().await?;
     dialect::bulk_load_mode(&mut c, backend, false).await?;
     dialect::analyze(&mut c).await?;

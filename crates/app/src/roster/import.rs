@@ -7,9 +7,7 @@
 //! is refused before any parsing.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use xueshi_domain::access::{Action, authorize};
 use xueshi_domain::member::{MemberDraft, MemberInput};
 use xueshi_domain::tally::Tally;
@@ -19,194 +17,17 @@ use xueshi_domain::{FieldError, Id};
 use xueshi_store::units::{self, NewUnit, UnitRow};
 use xueshi_store::{members, tallies};
 
-use super::{Column, MEMBER_COLUMNS, MEMBER_SHEET, RowError, UNIT_COLUMNS, UNIT_SHEET};
+use super::{MEMBER_COLUMNS, MEMBER_SHEET, RowError, UNIT_COLUMNS, UNIT_SHEET};
 use crate::audit::{Entry, record};
 use crate::jobs::{Output, Progress};
 use crate::members::new_member;
+use crate::sheet::{Sheet, layout, read_sheets};
+pub use crate::sheet::sniff;
 use crate::tree::along;
 use crate::{App, AppError, AppResult, Ctx};
 
-/// Unpacked size a workbook may reach, and how much larger than its packed
-/// size one part may be, before it is taken for a zip bomb.
-const MAX_UNPACKED: u64 = 512 * 1024 * 1024;
-const MAX_RATIO: u64 = 250;
 /// Members written per statement batch between progress reports.
 const BATCH: usize = 5_000;
-
-/// Checks the bytes are a zip container of sane proportions.
-pub fn sniff(bytes: &[u8], max_bytes: usize) -> Result<(), RowError> {
-    if bytes.len() > max_bytes {
-        return Err(RowError::file("file_too_large"));
-    }
-    if bytes.is_empty() {
-        return Err(RowError::file("file_empty"));
-    }
-    if !bytes.starts_with(b"PK\x03\x04") {
-        return Err(RowError::file("not_xlsx"));
-    }
-    let mut zip =
-        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| RowError::file("not_xlsx"))?;
-    let mut total: u64 = 0;
-    for i in 0..zip.len() {
-        let f = zip
-            .by_index_raw(i)
-            .map_err(|_| RowError::file("not_xlsx"))?;
-        total = total.saturating_add(f.size());
-        if f.size() > 16 * 1024 * 1024 && f.size() / f.compressed_size().max(1) > MAX_RATIO {
-            return Err(RowError::file("zip_bomb"));
-        }
-    }
-    if total > MAX_UNPACKED {
-        return Err(RowError::file("zip_bomb"));
-    }
-    Ok(())
-}
-
-/// A sheet as text: the header cells and the data rows, with their
-/// spreadsheet row numbers (1-based).
-#[derive(Debug, Default)]
-struct Sheet {
-    headers: Vec<(u32, String)>,
-    header_row: u32,
-    rows: Vec<(u32, Vec<String>)>,
-}
-
-fn text_of(d: &Data) -> String {
-    match d {
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_owned(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => match xueshi_domain::date::from_serial(dt.as_f64()) {
-            Some(d) => xueshi_domain::date::iso(d),
-            None => dt.as_f64().to_string(),
-        },
-        Data::Error(e) => format!("#{e:?}"),
-        Data::Empty => String::new(),
-    }
-}
-
-/// Reads the two sheets (either may be absent) as text.
-fn read(bytes: Vec<u8>) -> Result<(Option<Sheet>, Option<Sheet>), RowError> {
-    let mut wb: Xlsx<_> =
-        open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| RowError::file("not_xlsx"))?;
-    let mut units = None;
-    let mut members = None;
-    for name in wb.sheet_names() {
-        let key = fold(&name);
-        let slot = if key == fold(UNIT_SHEET) || key == "units" {
-            &mut units
-        } else if key == fold(MEMBER_SHEET) || key == "members" {
-            &mut members
-        } else {
-            continue;
-        };
-        let range = wb
-            .worksheet_range(&name)
-            .map_err(|_| RowError::file("not_xlsx"))?;
-        let (row0, col0) = range.start().unwrap_or((0, 0));
-        let mut sheet = Sheet::default();
-        for (i, cells) in range.rows().enumerate() {
-            let rownum = row0 + i as u32 + 1;
-            let texts: Vec<String> = cells.iter().map(text_of).collect();
-            if sheet.headers.is_empty() {
-                if texts.iter().all(String::is_empty) {
-                    continue;
-                }
-                sheet.header_row = rownum;
-                sheet.headers = texts
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(_, t)| !t.is_empty())
-                    .map(|(c, t)| (col0 + c as u32, t))
-                    .collect();
-                continue;
-            }
-            let mut full = vec![String::new(); col0 as usize];
-            full.extend(texts);
-            sheet.rows.push((rownum, full));
-        }
-        // Rows left blank at the end are formatting, not data.
-        while sheet
-            .rows
-            .last()
-            .is_some_and(|(_, r)| r.iter().all(String::is_empty))
-        {
-            sheet.rows.pop();
-        }
-        *slot = Some(sheet);
-    }
-    Ok((units, members))
-}
-
-/// Which file column each expected column is in.
-struct Layout {
-    sheet: &'static str,
-    at: HashMap<&'static str, u32>,
-}
-
-impl Layout {
-    fn cell<'a>(&self, row: &'a [String], field: &str) -> &'a str {
-        self.at
-            .get(field)
-            .and_then(|c| row.get(*c as usize))
-            .map_or("", |s| s.as_str())
-    }
-
-    fn error(&self, row: u32, e: FieldError) -> RowError {
-        let field = match e.field {
-            "unit" => "unit_code",
-            "parent" => "parent_code",
-            f => f,
-        };
-        RowError {
-            sheet: self.sheet,
-            row,
-            column: self.at.get(field).copied(),
-            error: e,
-        }
-    }
-}
-
-fn layout(sheet: &'static str, s: &Sheet, spec: &[Column], errors: &mut Vec<RowError>) -> Layout {
-    let mut at = HashMap::new();
-    for (c, text) in &s.headers {
-        let key = fold(text.trim_end_matches('*').trim_end_matches('＊'));
-        match spec
-            .iter()
-            .find(|col| fold(col.label) == key || col.field == key)
-        {
-            Some(col) if at.contains_key(col.field) => errors.push(RowError {
-                sheet,
-                row: s.header_row,
-                column: Some(*c),
-                error: FieldError::new("header", "duplicate_column").with("value", text),
-            }),
-            Some(col) => {
-                at.insert(col.field, *c);
-            }
-            None => errors.push(RowError {
-                sheet,
-                row: s.header_row,
-                column: Some(*c),
-                error: FieldError::new("header", "unknown_column").with("value", text),
-            }),
-        }
-    }
-    for col in spec
-        .iter()
-        .filter(|c| c.required && !at.contains_key(c.field))
-    {
-        errors.push(RowError {
-            sheet,
-            row: s.header_row.max(1),
-            column: None,
-            error: FieldError::new("header", "missing_column").with("value", col.label),
-        });
-    }
-    Layout { sheet, at }
-}
 
 /// A unit from the file, checked, waiting for its parent to be placed.
 struct FileUnit {
@@ -234,10 +55,14 @@ pub async fn run(
     authorize(&ctx.actor, Action::ImportRoster, &ctx.actor.scope)?;
     progress.stage("stage.reading", 1);
     sniff(&bytes, app.settings().import_max_bytes).map_err(|e| AppError::Rejected(vec![e]))?;
-    let (units_sheet, members_sheet) = tokio::task::spawn_blocking(move || read(bytes))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::Rejected(vec![e]))?;
+    let mut sheets = tokio::task::spawn_blocking(move || {
+        read_sheets(bytes, &[(UNIT_SHEET, "units"), (MEMBER_SHEET, "members")])
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(|e| AppError::Rejected(vec![e]))?;
+    let members_sheet = sheets.pop().flatten();
+    let units_sheet = sheets.pop().flatten();
     progress.advance(1);
     let plan = check(app, ctx, units_sheet, members_sheet, progress).await?;
     write(app, ctx, name, plan, progress).await

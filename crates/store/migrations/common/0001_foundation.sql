@@ -81,7 +81,7 @@ CREATE TABLE members (
     updated_at BIGINT NOT NULL
 );
 CREATE INDEX members_unit ON members (unit_id, name_folded);
-CREATE INDEX members_name ON members (name_folded);
+CREATE INDEX members_name ON members (name_folded, id);
 CREATE UNIQUE INDEX members_id_number ON members (id_number_digest) WHERE id_number_digest IS NOT NULL;
 
 -- Keyed by a unique index rather than a primary key, so a bulk load into an

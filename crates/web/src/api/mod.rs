@@ -5,6 +5,7 @@
 pub mod openapi;
 pub mod roster;
 pub mod session;
+pub mod study;
 pub mod tree;
 
 use axum::extract::{FromRequest, Request};

@@ -35,6 +35,14 @@ use utoipa::OpenApi;
         super::roster::export,
         super::roster::job,
         super::roster::download,
+        super::study::me,
+        super::study::check_in,
+        super::study::today,
+        super::study::submit,
+        super::study::dashboard,
+        super::study::compliance,
+        super::study::questions,
+        super::study::import,
         document,
     )
 )]

@@ -8,6 +8,7 @@ pub mod home;
 pub mod members;
 pub mod organs;
 pub mod roster;
+pub mod study;
 pub mod units;
 
 use std::collections::HashMap;
@@ -60,8 +61,9 @@ impl Layout {
     pub fn tr(&self, key: &str) -> &'static str {
         text(self.t, key)
     }
-    pub fn fill(&self, template: &str, params: &[(&str, String)]) -> String {
-        fill(template, params)
+    /// A message with its `{name}` placeholders filled in.
+    pub fn fill<'a>(&self, template: &str, params: impl AsRef<[(&'a str, String)]>) -> String {
+        fill(template, params.as_ref())
     }
     pub fn kind(&self, k: &UnitKind) -> &'static str {
         self.tr(&format!("kind.{}", k.as_str()))

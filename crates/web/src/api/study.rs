@@ -1,0 +1,116 @@
+//! Study as JSON: the member's day, check-ins, the daily quiz, a unit's study
+//! dashboard and compliance, and the question bank.
+
+use axum::Json;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use xueshi_app::bank::{self, BankQuestion};
+use xueshi_app::quiz::{self, QuizResult, Submission, Today};
+use xueshi_app::study::{self as study_uc, CheckInInput, CheckInView, Dashboard, MyStudy, QuotaCompliance};
+use xueshi_domain::Id;
+
+use super::ApiJson;
+use crate::ctx::Auth;
+use crate::error::WebResult;
+use crate::pages::roster::uploaded_file;
+use crate::state::AppState;
+
+/// The signed-in member's day: 党史上的今天, quotas with progress, recent
+/// check-ins and the materials to pick from.
+#[utoipa::path(get, path = "/api/v1/study/me", tag = "study", responses((status = 200, body = MyStudy), (status = 422)))]
+pub async fn me(State(state): State<AppState>, a: Auth) -> WebResult<Json<MyStudy>> {
+    Ok(Json(study_uc::my_study(&state.app, &a.ctx()).await?))
+}
+
+/// Records a check-in (学习打卡) for today.
+#[utoipa::path(post, path = "/api/v1/study/check-ins", tag = "study", request_body = CheckInInput,
+    responses((status = 201, body = CheckInView), (status = 422)))]
+pub async fn check_in(State(state): State<AppState>, a: Auth, ApiJson(input): ApiJson<CheckInInput>) -> WebResult<Response> {
+    let c = study_uc::check_in(&state.app, &a.ctx(), input).await?;
+    Ok((StatusCode::CREATED, Json(c)).into_response())
+}
+
+/// Today's quiz: the paper (no answers) with its signed ticket, or the
+/// graded result once taken.
+#[utoipa::path(get, path = "/api/v1/quiz/today", tag = "study", responses((status = 200, body = Today), (status = 422)))]
+pub async fn today(State(state): State<AppState>, a: Auth) -> WebResult<Json<Today>> {
+    Ok(Json(quiz::today(&state.app, &a.ctx()).await?))
+}
+
+/// Submits today's answers; graded on the server. A second submission is a
+/// 409, a late or tampered one a 422, and neither changes anything.
+#[utoipa::path(post, path = "/api/v1/quiz/today", tag = "study", request_body = Submission,
+    responses((status = 201, body = QuizResult), (status = 409), (status = 422)))]
+pub async fn submit(State(state): State<AppState>, a: Auth, ApiJson(s): ApiJson<Submission>) -> WebResult<Response> {
+    let r = quiz::submit(&state.app, &a.ctx(), s).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DaysQuery {
+    /// How many days of trend, up to 90 (default 14).
+    #[serde(default = "default_days")]
+    days: i64,
+}
+
+fn default_days() -> i64 {
+    14
+}
+
+/// A unit's study dashboard, read from the per-unit daily counters.
+#[utoipa::path(get, path = "/api/v1/units/{id}/study", tag = "study", params(("id" = String, Path), DaysQuery),
+    responses((status = 200, body = Dashboard), (status = 403)))]
+pub async fn dashboard(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(q): Query<DaysQuery>,
+) -> WebResult<Json<Dashboard>> {
+    Ok(Json(study_uc::dashboard(&state.app, &a.ctx(), id, q.days).await?))
+}
+
+/// Each quota's standing over a unit's members this period, with those behind.
+#[utoipa::path(get, path = "/api/v1/units/{id}/study/compliance", tag = "study", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<QuotaCompliance>), (status = 403)))]
+pub async fn compliance(State(state): State<AppState>, a: Auth, Path(id): Path<Id>) -> WebResult<Json<Vec<QuotaCompliance>>> {
+    Ok(Json(study_uc::compliance(&state.app, &a.ctx(), id).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct BankQuery {
+    #[serde(default)]
+    page: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BankPage {
+    pub questions: Vec<BankQuestion>,
+    pub total: i64,
+}
+
+/// The question bank, fifty at a time, answers included (office only).
+#[utoipa::path(get, path = "/api/v1/questions", tag = "study", params(BankQuery),
+    responses((status = 200, body = BankPage), (status = 403)))]
+pub async fn questions(State(state): State<AppState>, a: Auth, Query(q): Query<BankQuery>) -> WebResult<Json<BankPage>> {
+    let (questions, total) = bank::list(&state.app, &a.ctx(), q.page).await?;
+    Ok(Json(BankPage { questions, total }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuestionsImported {
+    pub questions: u64,
+}
+
+/// Adds the questions of an .xlsx workbook (sheet 题库); any bad row rejects
+/// the whole file with every error by row and column.
+#[utoipa::path(post, path = "/api/v1/questions/imports", tag = "study",
+    request_body(content_type = "multipart/form-data", description = "field `file`: the workbook"),
+    responses((status = 201, body = QuestionsImported), (status = 403), (status = 422)))]
+pub async fn import(State(state): State<AppState>, a: Auth, form: Multipart) -> WebResult<Response> {
+    let (name, bytes) = uploaded_file(form).await?;
+    let n = bank::import(&state.app, &a.ctx(), &name, bytes).await?;
+    Ok((StatusCode::CREATED, Json(QuestionsImported { questions: n })).into_response())
+}

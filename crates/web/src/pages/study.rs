@@ -1,0 +1,241 @@
+//! Study pages: a member's day on a phone (党史上的今天, quotas, check-in,
+//! the daily quiz), a unit's study dashboard, and the question bank.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use xueshi_app::AppError;
+use xueshi_app::bank::{self, BankQuestion};
+use xueshi_app::quiz::{self, QuizPaper, QuizResult, Submission, Today};
+use xueshi_app::study::{self as study_uc, CheckInInput, Dashboard, MyStudy, QuotaCompliance};
+use xueshi_domain::Id;
+use xueshi_domain::quiz::QuestionKind;
+use xueshi_domain::study::{Period, StudyKind};
+
+use super::roster::{Problem, problems, uploaded_file};
+use super::{FormErrors, Layout, Pager, render, render_status};
+use crate::chart;
+use crate::ctx::Auth;
+use crate::error::{HttpError, WebResult};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "study.html")]
+struct StudyPage {
+    layout: Layout,
+    s: MyStudy,
+    paper: Option<QuizPaper>,
+    result: Option<QuizResult>,
+    closed: bool,
+    kinds: Vec<StudyKind>,
+    errors: FormErrors,
+    quiz_error: Option<String>,
+}
+
+impl StudyPage {
+    fn study_kind(&self, k: &StudyKind) -> &'static str {
+        self.layout.tr(&format!("study_kind.{}", k.as_str()))
+    }
+    fn period(&self, p: &Period) -> &'static str {
+        self.layout.tr(&format!("period.{}", p.as_str()))
+    }
+    fn question_kind(&self, k: &QuestionKind) -> &'static str {
+        self.layout.tr(&format!("question_kind.{}", k.as_str()))
+    }
+    fn letter(&self, i: &usize) -> char {
+        (b'A' + *i as u8) as char
+    }
+    fn multiple(&self, k: &QuestionKind) -> bool {
+        *k == QuestionKind::Multiple
+    }
+    fn choice(&self, k: &QuestionKind) -> bool {
+        matches!(k, QuestionKind::Single | QuestionKind::Multiple)
+    }
+    fn true_false(&self, k: &QuestionKind) -> bool {
+        *k == QuestionKind::TrueFalse
+    }
+    /// An answer as the member reads it.
+    fn shown(&self, k: &QuestionKind, a: &str) -> String {
+        match (k, a) {
+            (QuestionKind::TrueFalse, "true") => self.layout.t.quiz_true.to_owned(),
+            (QuestionKind::TrueFalse, "false") => self.layout.t.quiz_false.to_owned(),
+            (QuestionKind::FillIn, a) => a.replace('|', " / "),
+            (_, "") => self.layout.t.quiz_blank.to_owned(),
+            (_, a) => a.to_owned(),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+async fn study_page(state: &AppState, a: &Auth, errors: &[xueshi_domain::FieldError], quiz_error: Option<String>) -> WebResult<StudyPage> {
+    let ctx = a.ctx();
+    let s = study_uc::my_study(&state.app, &ctx).await?;
+    let (paper, result, closed) = match quiz::today(&state.app, &ctx).await? {
+        Today::Open(p) => (Some(p), None, false),
+        Today::Done(r) => (None, Some(r), false),
+        Today::Closed => (None, None, true),
+    };
+    Ok(StudyPage {
+        layout: Layout::new(&a.rc, a.rc.lang.msg().study_title),
+        s,
+        paper,
+        result,
+        closed,
+        kinds: StudyKind::ALL.to_vec(),
+        errors: FormErrors::new(a.rc.lang, errors),
+        quiz_error,
+    })
+}
+
+pub async fn page(State(state): State<AppState>, a: Auth, Query(q): Query<DoneQuery>) -> WebResult<Response> {
+    let mut p = study_page(&state, &a, &[], None).await?;
+    p.layout = p.layout.notice(q.done.as_deref());
+    Ok(render(&p))
+}
+
+#[derive(Deserialize)]
+pub struct CheckInForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    material_id: String,
+    #[serde(default)]
+    what: String,
+    #[serde(default)]
+    minutes: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn check_in(State(state): State<AppState>, a: Auth, Form(f): Form<CheckInForm>) -> WebResult<Response> {
+    let material_id = match f.material_id.trim() {
+        "" => None,
+        m => Some(m.parse::<i64>().map(Id).map_err(|_| AppError::invalid("material_id", "unknown_material"))?),
+    };
+    // Picking a material also says what kind of study it was.
+    let input = CheckInInput { kind: f.kind, material_id, what: f.what, minutes: f.minutes, note: f.note };
+    match study_uc::check_in(&state.app, &a.ctx(), input).await {
+        Ok(_) => Ok(Redirect::to("/study?done=study.checked_in").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let p = study_page(&state, &a, &errors, None).await?;
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The quiz form: `ticket`, then `q<id>` for each answer (several values for
+/// a multiple choice).
+pub async fn submit(State(state): State<AppState>, a: Auth, Form(fields): Form<Vec<(String, String)>>) -> WebResult<Response> {
+    let mut s = Submission::default();
+    let mut answers: HashMap<String, String> = HashMap::new();
+    for (k, v) in fields {
+        if k == "ticket" {
+            s.ticket = v;
+        } else if let Some(id) = k.strip_prefix('q') {
+            answers.entry(id.to_owned()).or_default().push_str(&v);
+        }
+    }
+    s.answers = answers;
+    match quiz::submit(&state.app, &a.ctx(), s).await {
+        Ok(_) => Ok(Redirect::to("/study?done=quiz.submitted#quiz").into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let err = HttpError::from(e);
+            let p = study_page(&state, &a, &[], Some(err.message(a.rc.lang))).await?;
+            Ok(render_status(err.status, &p))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "unit_study.html")]
+struct UnitStudyPage {
+    layout: Layout,
+    d: Dashboard,
+    compliance: Vec<QuotaCompliance>,
+    trend_chart: String,
+    board_chart: String,
+}
+
+pub async fn unit_page(State(state): State<AppState>, a: Auth, Path(id): Path<Id>) -> WebResult<Response> {
+    let ctx = a.ctx();
+    let d = study_uc::dashboard(&state.app, &ctx, id, 14).await?;
+    let compliance = study_uc::compliance(&state.app, &ctx, id).await?;
+    let t = a.rc.lang.msg();
+    let trend: Vec<(String, f64)> = d.trend.iter().map(|f| (f.day.clone(), f.participation)).collect();
+    let board: Vec<(String, i64)> =
+        d.leaderboard.iter().take(12).map(|r| (r.unit.name.clone(), r.participation.round() as i64)).collect();
+    let page = UnitStudyPage {
+        layout: Layout::new(&a.rc, &format!("{} · {}", d.unit.name, t.study_dashboard)),
+        trend_chart: chart::columns(t.study_trend, &trend),
+        board_chart: chart::bars(t.study_board, &board),
+        d,
+        compliance,
+    };
+    Ok(render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "questions.html")]
+struct BankPage {
+    layout: Layout,
+    questions: Vec<BankQuestion>,
+    total: i64,
+    pager: Pager,
+    problems: Vec<Problem>,
+}
+
+impl BankPage {
+    fn question_kind(&self, k: &QuestionKind) -> &'static str {
+        self.layout.tr(&format!("question_kind.{}", k.as_str()))
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct BankQuery {
+    #[serde(default)]
+    page: i64,
+    #[serde(default)]
+    done: Option<String>,
+}
+
+async fn bank_page_with(state: &AppState, a: &Auth, page: i64, problems: Vec<Problem>) -> WebResult<BankPage> {
+    let (questions, total) = bank::list(&state.app, &a.ctx(), page.max(0)).await?;
+    Ok(BankPage {
+        layout: Layout::new(&a.rc, a.rc.lang.msg().bank_title),
+        questions,
+        total,
+        pager: Pager::new(page.max(0), total, 50, "/questions?".into()),
+        problems,
+    })
+}
+
+pub async fn bank_page(State(state): State<AppState>, a: Auth, Query(q): Query<BankQuery>) -> WebResult<Response> {
+    let mut p = bank_page_with(&state, &a, q.page, Vec::new()).await?;
+    p.layout = p.layout.notice(q.done.as_deref());
+    Ok(render(&p))
+}
+
+pub async fn bank_upload(State(state): State<AppState>, a: Auth, form: Multipart) -> WebResult<Response> {
+    bank::authorize_manage(&a.ctx())?;
+    let (name, bytes) = uploaded_file(form).await?;
+    match bank::import(&state.app, &a.ctx(), &name, bytes).await {
+        Ok(_) => Ok(Redirect::to("/questions?done=bank.imported").into_response()),
+        Err(AppError::Rejected(rows)) => {
+            let p = bank_page_with(&state, &a, 0, problems(a.rc.lang, &rows, 200)).await?;
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
