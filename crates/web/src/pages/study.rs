@@ -21,7 +21,7 @@ use super::roster::{Problem, problems, uploaded_file};
 use super::{FormErrors, Layout, Pager, render, render_status};
 use crate::chart;
 use crate::ctx::Auth;
-use crate::error::{HttpError, WebResult};
+use crate::error::{HttpError, WebResult, field_message};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -97,7 +97,13 @@ async fn study_page(state: &AppState, a: &Auth, errors: &[xueshi_domain::FieldEr
     })
 }
 
+/// A member's day; an account of no member (office staff, secretaries)
+/// sees its scope's study figures instead.
 pub async fn page(State(state): State<AppState>, a: Auth, Query(q): Query<DoneQuery>) -> WebResult<Response> {
+    if a.session.actor.member_id.is_none() {
+        let scope = a.session.actor.scope_unit;
+        return unit_page(State(state), a, Path(scope)).await;
+    }
     let mut p = study_page(&state, &a, &[], None).await?;
     p.layout = p.layout.notice(q.done.as_deref());
     Ok(render(&p))
@@ -151,7 +157,8 @@ pub async fn submit(State(state): State<AppState>, a: Auth, Form(fields): Form<V
         Ok(_) => Ok(Redirect::to("/study?done=quiz.submitted#quiz").into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let err = HttpError::from(e);
-            let p = study_page(&state, &a, &[], Some(err.message(a.rc.lang))).await?;
+            let message = err.fields.first().map_or_else(|| err.message(a.rc.lang), |f| field_message(a.rc.lang, f));
+            let p = study_page(&state, &a, &[], Some(message)).await?;
             Ok(render_status(err.status, &p))
         }
         Err(e) => Err(e.into()),
