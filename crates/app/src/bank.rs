@@ -18,7 +18,12 @@ use crate::{App, AppError, AppResult, Ctx};
 pub const QUESTION_SHEET: &str = "题库";
 
 const fn col(field: &'static str, label: &'static str, required: bool) -> Column {
-    Column { field, label, required, text: true }
+    Column {
+        field,
+        label,
+        required,
+        text: true,
+    }
 }
 
 pub const QUESTION_COLUMNS: [Column; 14] = [
@@ -38,8 +43,9 @@ pub const QUESTION_COLUMNS: [Column; 14] = [
     col("difficulty", "难度", false),
 ];
 
-const OPTION_FIELDS: [&str; 8] =
-    ["option_a", "option_b", "option_c", "option_d", "option_e", "option_f", "option_g", "option_h"];
+const OPTION_FIELDS: [&str; 8] = [
+    "option_a", "option_b", "option_c", "option_d", "option_e", "option_f", "option_g", "option_h",
+];
 
 /// A question of the bank as the office sees it, answer included.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -59,13 +65,14 @@ pub struct BankQuestion {
 pub async fn import(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) -> AppResult<u64> {
     authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
     sniff(&bytes, app.settings().import_max_bytes).map_err(|e| AppError::Rejected(vec![e]))?;
-    let sheet = tokio::task::spawn_blocking(move || read_sheets(bytes, &[(QUESTION_SHEET, "questions")]))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::Rejected(vec![e]))?
-        .pop()
-        .flatten()
-        .ok_or_else(|| AppError::Rejected(vec![RowError::file("no_question_sheet")]))?;
+    let sheet =
+        tokio::task::spawn_blocking(move || read_sheets(bytes, &[(QUESTION_SHEET, "questions")]))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            .map_err(|e| AppError::Rejected(vec![e]))?
+            .pop()
+            .flatten()
+            .ok_or_else(|| AppError::Rejected(vec![RowError::file("no_question_sheet")]))?;
     let mut errors = Vec::new();
     let l = layout("questions", &sheet, &QUESTION_COLUMNS, &mut errors);
     if !errors.is_empty() {
@@ -75,36 +82,61 @@ pub async fn import(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) -> AppResu
     let mut first_row: HashMap<String, u32> = HashMap::new();
     for (row, cells) in &sheet.rows {
         if cells.iter().all(String::is_empty) {
-            errors.push(RowError { sheet: l.sheet, row: *row, column: None, error: FieldError::new("row", "empty_row") });
+            errors.push(RowError {
+                sheet: l.sheet,
+                row: *row,
+                column: None,
+                error: FieldError::new("row", "empty_row"),
+            });
             continue;
         }
         let kind_raw = l.cell(cells, "kind");
         let Some(kind) = QuestionKind::from_label(kind_raw) else {
-            errors.push(l.error(*row, FieldError::new("kind", "bad_choice").with("value", kind_raw)));
+            errors.push(l.error(
+                *row,
+                FieldError::new("kind", "bad_choice").with("value", kind_raw),
+            ));
             continue;
         };
-        let options: Vec<String> = OPTION_FIELDS.iter().map(|f| l.cell(cells, f).to_owned()).collect();
+        let options: Vec<String> = OPTION_FIELDS
+            .iter()
+            .map(|f| l.cell(cells, f).to_owned())
+            .collect();
         let difficulty = match l.cell(cells, "difficulty") {
             "" => 2,
             d => match d.parse::<i64>() {
                 Ok(n) if (1..=5).contains(&n) => n,
                 _ => {
-                    errors.push(l.error(*row, FieldError::new("difficulty", "bad_difficulty").with("value", d)));
+                    errors.push(l.error(
+                        *row,
+                        FieldError::new("difficulty", "bad_difficulty").with("value", d),
+                    ));
                     continue;
                 }
             },
         };
         let explanation = l.cell(cells, "explanation");
         if explanation.chars().count() > 2000 {
-            errors.push(l.error(*row, FieldError::new("explanation", "too_long").with("max", 2000)));
+            errors.push(l.error(
+                *row,
+                FieldError::new("explanation", "too_long").with("max", 2000),
+            ));
             continue;
         }
-        match Question::new(kind, l.cell(cells, "stem"), options, l.cell(cells, "answer")) {
+        match Question::new(
+            kind,
+            l.cell(cells, "stem"),
+            options,
+            l.cell(cells, "answer"),
+        ) {
             Err(es) => errors.extend(es.into_iter().map(|e| l.error(*row, e))),
             Ok(q) => {
                 let print = q.fingerprint();
                 if let Some(first) = first_row.get(&print) {
-                    errors.push(l.error(*row, FieldError::new("stem", "duplicate_in_file").with("row", first)));
+                    errors.push(l.error(
+                        *row,
+                        FieldError::new("stem", "duplicate_in_file").with("row", first),
+                    ));
                     continue;
                 }
                 first_row.insert(print.clone(), *row);
@@ -114,7 +146,8 @@ pub async fn import(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) -> AppResu
                         id: 0,
                         kind: q.kind.as_str().to_owned(),
                         stem: q.stem,
-                        options: serde_json::to_string(&q.options).map_err(|e| AppError::Internal(e.into()))?,
+                        options: serde_json::to_string(&q.options)
+                            .map_err(|e| AppError::Internal(e.into()))?,
                         answer: q.answer,
                         explanation: explanation.to_owned(),
                         tags: l.cell(cells, "tags").to_owned(),

@@ -7,9 +7,9 @@
 
 pub mod accounts;
 pub mod audit;
-pub mod bank;
 pub mod auth;
 pub mod backup;
+pub mod bank;
 pub mod clock;
 pub mod consistency;
 pub mod demo;

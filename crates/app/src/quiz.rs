@@ -128,7 +128,12 @@ async fn bank(app: &App) -> AppResult<Arc<Bank>> {
         for r in study::questions_by_id(&mut conn, chunk).await? {
             let kind = QuestionKind::parse(&r.kind).unwrap_or(QuestionKind::FillIn);
             let options: Vec<String> = serde_json::from_str(&r.options).unwrap_or_default();
-            let q = Question { kind, stem: r.stem, options, answer: r.answer };
+            let q = Question {
+                kind,
+                stem: r.stem,
+                options,
+                answer: r.answer,
+            };
             questions.insert(r.id, (q, r.explanation));
         }
     }
@@ -140,20 +145,31 @@ async fn bank(app: &App) -> AppResult<Arc<Bank>> {
 /// The member behind the actor, with their unit's path; refused when the
 /// account is not a member's.
 pub(crate) async fn me(app: &App, ctx: &Ctx) -> AppResult<(Id, UnitPath)> {
-    let member = ctx.actor.member_id.ok_or(AppError::Invalid(vec![xueshi_domain::FieldError::new(
-        "member",
-        "not_a_member",
-    )]))?;
+    let member =
+        ctx.actor
+            .member_id
+            .ok_or(AppError::Invalid(vec![xueshi_domain::FieldError::new(
+                "member",
+                "not_a_member",
+            )]))?;
     let mut conn = app.store().read().await?;
-    let m = members::get(&mut conn, member.0).await?.ok_or(AppError::NotFound)?;
-    let unit = units::get(&mut conn, m.unit_id).await?.ok_or(AppError::NotFound)?;
+    let m = members::get(&mut conn, member.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let unit = units::get(&mut conn, m.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let path = unit.path();
     authorize(&ctx.actor, Action::Study, &path)?;
     Ok((member, path))
 }
 
 /// The campaign governing a unit today.
-pub(crate) async fn campaign(app: &App, path: &UnitPath, day: Date) -> AppResult<Option<CampaignRow>> {
+pub(crate) async fn campaign(
+    app: &App,
+    path: &UnitPath,
+    day: Date,
+) -> AppResult<Option<CampaignRow>> {
     let ids: Vec<i64> = path.ids().iter().map(|i| i.0).collect();
     let mut conn = app.store().read().await?;
     Ok(study::campaign_for(&mut conn, &ids, &iso(day)).await?)
@@ -185,8 +201,17 @@ fn open_ticket(app: &App, raw: &str) -> Option<Ticket> {
     let member = parts.next()?.parse().ok()?;
     let day = parts.next()?.to_owned();
     let issued = parts.next()?.parse().ok()?;
-    let questions = parts.next()?.split('-').map(|q| q.parse().ok()).collect::<Option<Vec<i64>>>()?;
-    Some(Ticket { member, day, issued, questions })
+    let questions = parts
+        .next()?
+        .split('-')
+        .map(|q| q.parse().ok())
+        .collect::<Option<Vec<i64>>>()?;
+    Some(Ticket {
+        member,
+        day,
+        issued,
+        questions,
+    })
 }
 
 fn subtle_eq(a: &[u8], b: &[u8]) -> bool {
@@ -206,14 +231,25 @@ pub async fn today(app: &App, ctx: &Ctx) -> AppResult<Today> {
     if let Some(done) = result(app, member, &day_s).await? {
         return Ok(Today::Done(done));
     }
-    let Some(c) = campaign(app, &path, day).await? else { return Ok(Today::Closed) };
+    let Some(c) = campaign(app, &path, day).await? else {
+        return Ok(Today::Closed);
+    };
     let bank = bank(app).await?;
-    let picked = draw(member.0, day_index(&c, day), &bank.ids, c.quiz_size as usize);
+    let picked = draw(
+        member.0,
+        day_index(&c, day),
+        &bank.ids,
+        c.quiz_size as usize,
+    );
     if picked.is_empty() {
         return Ok(Today::Closed);
     }
     let issued = {
-        let mut starts = app.quiz_cache().starts.lock().map_err(|_| anyhow::anyhow!("quiz clock poisoned"))?;
+        let mut starts = app
+            .quiz_cache()
+            .starts
+            .lock()
+            .map_err(|_| anyhow::anyhow!("quiz clock poisoned"))?;
         if starts.0 != day_s {
             *starts = (day_s.clone(), HashMap::new());
         }
@@ -224,7 +260,12 @@ pub async fn today(app: &App, ctx: &Ctx) -> AppResult<Today> {
     let questions = picked
         .iter()
         .filter_map(|id| bank.questions.get(id).map(|(q, _)| (id, q)))
-        .map(|(id, q)| QuizQuestion { id: Id(*id), kind: q.kind, stem: q.stem.clone(), options: q.options.clone() })
+        .map(|(id, q)| QuizQuestion {
+            id: Id(*id),
+            kind: q.kind,
+            stem: q.stem.clone(),
+            options: q.options.clone(),
+        })
         .collect();
     Ok(Today::Open(QuizPaper {
         day: day_s,
@@ -237,8 +278,13 @@ pub async fn today(app: &App, ctx: &Ctx) -> AppResult<Today> {
 
 async fn result(app: &App, member: Id, day: &str) -> AppResult<Option<QuizResult>> {
     let mut conn = app.store().read().await?;
-    let Some(a) = study::attempt(&mut conn, member.0, day).await? else { return Ok(None) };
-    let streak = study::streaks(&mut conn, &[member.0]).await?.get(&member.0).map_or(0, |s| s.current_run);
+    let Some(a) = study::attempt(&mut conn, member.0, day).await? else {
+        return Ok(None);
+    };
+    let streak = study::streaks(&mut conn, &[member.0])
+        .await?
+        .get(&member.0)
+        .map_or(0, |s| s.current_run);
     drop(conn);
     let ids: Vec<i64> = serde_json::from_str(&a.questions).unwrap_or_default();
     let given: HashMap<String, String> = serde_json::from_str(&a.answers).unwrap_or_default();
@@ -264,10 +310,21 @@ async fn result(app: &App, member: Id, day: &str) -> AppResult<Option<QuizResult
             graded.push(graded_view(r.id, &q, &r.explanation, &given));
         }
     }
-    Ok(Some(QuizResult { day: a.day, correct: a.correct, total: a.total, streak, questions: graded }))
+    Ok(Some(QuizResult {
+        day: a.day,
+        correct: a.correct,
+        total: a.total,
+        streak,
+        questions: graded,
+    }))
 }
 
-fn graded_view(id: i64, q: &Question, explanation: &str, given: &HashMap<String, String>) -> GradedQuestion {
+fn graded_view(
+    id: i64,
+    q: &Question,
+    explanation: &str,
+    given: &HashMap<String, String>,
+) -> GradedQuestion {
     let g = given.get(&id.to_string()).cloned().unwrap_or_default();
     GradedQuestion {
         id: Id(id),
@@ -298,7 +355,9 @@ pub async fn submit(app: &App, ctx: &Ctx, s: Submission) -> AppResult<QuizResult
     if t.day != day {
         return Err(refused("quiz_expired"));
     }
-    let c = campaign(app, &path, app.clock().today()).await?.ok_or_else(|| refused("quiz_expired"))?;
+    let c = campaign(app, &path, app.clock().today())
+        .await?
+        .ok_or_else(|| refused("quiz_expired"))?;
     if now > t.issued + c.quiz_seconds * 1000 + GRACE_MS {
         return Err(refused("quiz_late"));
     }
@@ -315,7 +374,11 @@ pub async fn submit(app: &App, ctx: &Ctx, s: Submission) -> AppResult<QuizResult
             _ => {}
         }
     }
-    let answers: HashMap<&String, &String> = s.answers.iter().filter(|(_, v)| !v.trim().is_empty()).collect();
+    let answers: HashMap<&String, &String> = s
+        .answers
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect();
     let attempt = AttemptRow {
         member_id: member.0,
         day: day.clone(),
@@ -330,10 +393,17 @@ pub async fn submit(app: &App, ctx: &Ctx, s: Submission) -> AppResult<QuizResult
     let (reply, answer) = oneshot::channel();
     writer(app)
         .await
-        .send(Job { ctx: ctx.clone(), attempt, path, reply })
+        .send(Job {
+            ctx: ctx.clone(),
+            attempt,
+            path,
+            reply,
+        })
         .await
         .map_err(|_| anyhow::anyhow!("the quiz writer stopped"))?;
-    let stored = answer.await.map_err(|_| anyhow::anyhow!("the quiz writer dropped a submission"))??;
+    let stored = answer
+        .await
+        .map_err(|_| anyhow::anyhow!("the quiz writer dropped a submission"))??;
     if !stored {
         return Err(AppError::Conflict("quiz_already_taken"));
     }
@@ -379,7 +449,9 @@ async fn run_writer(app: crate::WorkerApp, mut rx: mpsc::Receiver<Job>) {
             Err(e) => {
                 tracing::error!(error = %e, "quiz batch failed");
                 for job in batch {
-                    let _ = job.reply.send(Err(AppError::Internal(anyhow::anyhow!("the quiz batch failed"))));
+                    let _ = job.reply.send(Err(AppError::Internal(anyhow::anyhow!(
+                        "the quiz batch failed"
+                    ))));
                 }
             }
         }
@@ -391,10 +463,18 @@ async fn run_writer(app: crate::WorkerApp, mut rx: mpsc::Receiver<Job>) {
 async fn commit(app: &App, batch: &[Job]) -> AppResult<Vec<bool>> {
     let mut tx = app.store().write().await?;
     let mut seen = HashSet::new();
-    let fresh: Vec<&Job> = batch.iter().filter(|j| seen.insert((j.attempt.member_id, j.attempt.day.clone()))).collect();
+    let fresh: Vec<&Job> = batch
+        .iter()
+        .filter(|j| seen.insert((j.attempt.member_id, j.attempt.day.clone())))
+        .collect();
     let rows: Vec<AttemptRow> = fresh.iter().map(|j| j.attempt.clone()).collect();
     let stored_rows = study::insert_attempts(&mut tx, &rows).await?;
-    let stored_jobs: Vec<&Job> = fresh.iter().zip(&stored_rows).filter(|(_, s)| **s).map(|(j, _)| *j).collect();
+    let stored_jobs: Vec<&Job> = fresh
+        .iter()
+        .zip(&stored_rows)
+        .filter(|(_, s)| **s)
+        .map(|(j, _)| *j)
+        .collect();
     let mut deltas: HashMap<(i64, String), Daily> = HashMap::new();
     for j in &stored_jobs {
         let d = Daily {
@@ -412,13 +492,19 @@ async fn commit(app: &App, batch: &[Job]) -> AppResult<Vec<bool>> {
     let mut streaks = study::streaks(&mut tx, &ids).await?;
     let mut changed = Vec::with_capacity(ids.len());
     for j in &stored_jobs {
-        let s = streaks.entry(j.attempt.member_id).or_insert_with(|| StreakRow {
-            member_id: j.attempt.member_id,
-            ..StreakRow::default()
-        });
+        let s = streaks
+            .entry(j.attempt.member_id)
+            .or_insert_with(|| StreakRow {
+                member_id: j.attempt.member_id,
+                ..StreakRow::default()
+            });
         let today = xueshi_domain::date::from_iso(&j.attempt.day);
         let yesterday = today.and_then(|d| d.previous_day()).map(iso);
-        s.current_run = if Some(&s.last_day) == yesterday.as_ref() { s.current_run + 1 } else { 1 };
+        s.current_run = if Some(&s.last_day) == yesterday.as_ref() {
+            s.current_run + 1
+        } else {
+            1
+        };
         s.best_run = s.best_run.max(s.current_run);
         s.last_day = j.attempt.day.clone();
         s.quizzes += 1;
@@ -429,18 +515,30 @@ async fn commit(app: &App, batch: &[Job]) -> AppResult<Vec<bool>> {
         study::put_streaks(&mut tx, &changed).await?;
     }
     for j in &stored_jobs {
-        let label = format!("{} {}/{}", j.attempt.day, j.attempt.correct, j.attempt.total);
+        let label = format!(
+            "{} {}/{}",
+            j.attempt.day, j.attempt.correct, j.attempt.total
+        );
         record(
             &mut tx,
             app,
             &j.ctx,
-            Entry::new("quiz.submit", "member", Some(Id(j.attempt.member_id)), &label).unit(j.path.id()),
+            Entry::new(
+                "quiz.submit",
+                "member",
+                Some(Id(j.attempt.member_id)),
+                &label,
+            )
+            .unit(j.path.id()),
             "ok",
         )
         .await?;
     }
     tx.commit().await?;
-    let stored: HashSet<(i64, &str)> = stored_jobs.iter().map(|j| (j.attempt.member_id, j.attempt.day.as_str())).collect();
+    let stored: HashSet<(i64, &str)> = stored_jobs
+        .iter()
+        .map(|j| (j.attempt.member_id, j.attempt.day.as_str()))
+        .collect();
     let mut answered = HashSet::new();
     Ok(batch
         .iter()

@@ -73,13 +73,19 @@ pub(crate) fn text_of(d: &Data) -> String {
 
 /// Reads the named sheets as text: for each `(中文名, english key)` the sheet
 /// called either, folded, or `None` when the workbook lacks it.
-pub(crate) fn read_sheets(bytes: Vec<u8>, wanted: &[(&str, &str)]) -> Result<Vec<Option<Sheet>>, RowError> {
+pub(crate) fn read_sheets(
+    bytes: Vec<u8>,
+    wanted: &[(&str, &str)],
+) -> Result<Vec<Option<Sheet>>, RowError> {
     let mut wb: Xlsx<_> =
         open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| RowError::file("not_xlsx"))?;
     let mut out: Vec<Option<Sheet>> = wanted.iter().map(|_| None).collect();
     for name in wb.sheet_names() {
         let key = fold(&name);
-        let Some(i) = wanted.iter().position(|(zh, en)| key == fold(zh) || key == *en) else {
+        let Some(i) = wanted
+            .iter()
+            .position(|(zh, en)| key == fold(zh) || key == *en)
+        else {
             continue;
         };
         let range = wb
@@ -149,7 +155,12 @@ impl Layout {
     }
 }
 
-pub(crate) fn layout(sheet: &'static str, s: &Sheet, spec: &[Column], errors: &mut Vec<RowError>) -> Layout {
+pub(crate) fn layout(
+    sheet: &'static str,
+    s: &Sheet,
+    spec: &[Column],
+    errors: &mut Vec<RowError>,
+) -> Layout {
     let mut at = HashMap::new();
     for (c, text) in &s.headers {
         let key = fold(text.trim_end_matches('*').trim_end_matches('＊'));
@@ -187,4 +198,3 @@ pub(crate) fn layout(sheet: &'static str, s: &Sheet, spec: &[Column], errors: &m
     }
     Layout { sheet, at }
 }
-

@@ -94,7 +94,10 @@ fn quota_of(r: &QuotaRow) -> Option<Quota> {
 }
 
 fn campaign_span(c: &study::CampaignRow, day: Date) -> (Date, Date) {
-    (from_iso(&c.starts_on).unwrap_or(day), from_iso(&c.ends_on).unwrap_or(day))
+    (
+        from_iso(&c.starts_on).unwrap_or(day),
+        from_iso(&c.ends_on).unwrap_or(day),
+    )
 }
 
 /// How much of a quota a member's check-ins in its window did.
@@ -104,14 +107,27 @@ fn done_for(q: &Quota, from: Date, to: Date, done: &study::StudyDone) -> i64 {
         // Minutes are a daily quota: the window is one day.
         None => {
             let (f, t) = (iso(from), iso(to));
-            done.minutes_by_day.iter().filter(|(d, _)| **d >= f && **d <= t).map(|(_, m)| *m).sum()
+            done.minutes_by_day
+                .iter()
+                .filter(|(d, _)| **d >= f && **d <= t)
+                .map(|(_, m)| *m)
+                .sum()
         }
     }
 }
 
 /// The quotas over a unit's members on a day, each with its window.
-async fn quotas_for(app: &App, path: &xueshi_domain::unit::UnitPath, day: Date) -> AppResult<(Option<study::CampaignRow>, Vec<(QuotaRow, Quota, Date, Date)>)> {
-    let Some(c) = campaign(app, path, day).await? else { return Ok((None, Vec::new())) };
+async fn quotas_for(
+    app: &App,
+    path: &xueshi_domain::unit::UnitPath,
+    day: Date,
+) -> AppResult<(
+    Option<study::CampaignRow>,
+    Vec<(QuotaRow, Quota, Date, Date)>,
+)> {
+    let Some(c) = campaign(app, path, day).await? else {
+        return Ok((None, Vec::new()));
+    };
     let ids: Vec<i64> = path.ids().iter().map(|i| i.0).collect();
     let mut conn = app.store().read().await?;
     let rows = study::quotas(&mut conn, c.id, &ids).await?;
@@ -133,7 +149,12 @@ pub async fn my_study(app: &App, ctx: &Ctx) -> AppResult<MyStudy> {
     let (member, path) = me(app, ctx).await?;
     let day = app.clock().today();
     let (c, quotas) = quotas_for(app, &path, day).await?;
-    let earliest = quotas.iter().map(|q| q.2).min().unwrap_or(day).min(day - Duration::days(30));
+    let earliest = quotas
+        .iter()
+        .map(|q| q.2)
+        .min()
+        .unwrap_or(day)
+        .min(day - Duration::days(30));
     let mut conn = app.store().read().await?;
     let rows = study::check_ins_of(&mut conn, member.0, &iso(earliest), &iso(day)).await?;
     let progress = quotas
@@ -158,12 +179,24 @@ pub async fn my_study(app: &App, ctx: &Ctx) -> AppResult<MyStudy> {
             }
         })
         .collect();
-    let history = study::history_on(&mut conn, i64::from(u8::from(day.month())), i64::from(day.day()))
+    let history = study::history_on(
+        &mut conn,
+        i64::from(u8::from(day.month())),
+        i64::from(day.day()),
+    )
+    .await?
+    .into_iter()
+    .map(|h| HistoryDay {
+        year: h.year,
+        title: h.title,
+        body: h.body,
+    })
+    .collect();
+    let materials = study::materials(&mut conn, 200)
         .await?
         .into_iter()
-        .map(|h| HistoryDay { year: h.year, title: h.title, body: h.body })
+        .filter_map(material_view)
         .collect();
-    let materials = study::materials(&mut conn, 200).await?.into_iter().filter_map(material_view).collect();
     let recent = rows.iter().take(10).filter_map(check_in_view).collect();
     Ok(MyStudy {
         day: iso(day),
@@ -208,7 +241,8 @@ pub async fn check_in(app: &App, ctx: &Ctx, input: CheckInInput) -> AppResult<Ch
     let minutes = match input.minutes.trim().parse::<u32>() {
         Ok(m) if (1..=MAX_CHECK_IN_MINUTES).contains(&m) => m,
         _ => {
-            errors.push(FieldError::new("minutes", "bad_minutes").with("max", MAX_CHECK_IN_MINUTES));
+            errors
+                .push(FieldError::new("minutes", "bad_minutes").with("max", MAX_CHECK_IN_MINUTES));
             0
         }
     };
@@ -233,10 +267,15 @@ pub async fn check_in(app: &App, ctx: &Ctx, input: CheckInInput) -> AppResult<Ch
     if note.chars().count() > 2000 {
         errors.push(FieldError::new("note", "too_long").with("max", 2000));
     }
-    if [&what, &note].iter().any(|s| s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')) {
+    if [&what, &note].iter().any(|s| {
+        s.chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    }) {
         errors.push(FieldError::new("note", "control_chars"));
     }
-    let Some(kind) = kind else { return Err(AppError::Invalid(errors)) };
+    let Some(kind) = kind else {
+        return Err(AppError::Invalid(errors));
+    };
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
@@ -254,7 +293,14 @@ pub async fn check_in(app: &App, ctx: &Ctx, input: CheckInInput) -> AppResult<Ch
     };
     let mut deltas = HashMap::new();
     for id in path.ids() {
-        deltas.insert((id.0, row.day.clone()), Daily { check_ins: 1, study_minutes: row.minutes, ..Daily::default() });
+        deltas.insert(
+            (id.0, row.day.clone()),
+            Daily {
+                check_ins: 1,
+                study_minutes: row.minutes,
+                ..Daily::default()
+            },
+        );
     }
     let mut tx = app.store().write().await?;
     study::insert_check_ins(&mut tx, std::slice::from_ref(&row)).await?;
@@ -264,9 +310,11 @@ pub async fn check_in(app: &App, ctx: &Ctx, input: CheckInInput) -> AppResult<Ch
         &mut tx,
         app,
         ctx,
-        Entry::new("study.check_in", "check_in", Some(Id(row.id)), &label).unit(path.id()).after(&serde_json::json!({
-            "kind": row.kind, "what": row.what, "minutes": row.minutes,
-        })),
+        Entry::new("study.check_in", "check_in", Some(Id(row.id)), &label)
+            .unit(path.id())
+            .after(&serde_json::json!({
+                "kind": row.kind, "what": row.what, "minutes": row.minutes,
+            })),
         "ok",
     )
     .await?;
@@ -350,7 +398,11 @@ fn figures(day: String, d: Daily, members: i64) -> DayFigures {
 }
 
 fn percent(part: i64, whole: i64) -> f64 {
-    if whole <= 0 { 0.0 } else { (part as f64 * 1000.0 / whole as f64).round() / 10.0 }
+    if whole <= 0 {
+        0.0
+    } else {
+        (part as f64 * 1000.0 / whole as f64).round() / 10.0
+    }
 }
 
 /// Reads counters only, never raw rows: one row per day for the unit and
@@ -366,7 +418,11 @@ pub async fn dashboard(app: &App, ctx: &Ctx, unit: Id, days: i64) -> AppResult<D
     let mut d = from;
     while d <= today {
         let key = (unit.0, iso(d));
-        trend.push(figures(iso(d), counters.get(&key).copied().unwrap_or_default(), members_total));
+        trend.push(figures(
+            iso(d),
+            counters.get(&key).copied().unwrap_or_default(),
+            members_total,
+        ));
         d = d.next_day().unwrap_or(today + Duration::days(1));
     }
     let children = units::children(&mut conn, unit.0).await?;
@@ -378,9 +434,15 @@ pub async fn dashboard(app: &App, ctx: &Ctx, unit: Id, days: i64) -> AppResult<D
         .iter()
         .map(|c| {
             let m = child_tallies.get(&c.id).map_or(0, |t| t.members_total);
-            let d = child_counters.get(&(c.id, today_s.clone())).copied().unwrap_or_default();
+            let d = child_counters
+                .get(&(c.id, today_s.clone()))
+                .copied()
+                .unwrap_or_default();
             Ranked {
-                unit: Crumb { id: c.id(), name: c.name.clone() },
+                unit: Crumb {
+                    id: c.id(),
+                    name: c.name.clone(),
+                },
                 members: m,
                 quiz_takers: d.quiz_takers,
                 participation: percent(d.quiz_takers, m),
@@ -390,15 +452,26 @@ pub async fn dashboard(app: &App, ctx: &Ctx, unit: Id, days: i64) -> AppResult<D
         .filter(|r| r.members > 0)
         .collect();
     leaderboard.sort_by(|a, b| {
-        b.participation.total_cmp(&a.participation).then(b.mean_score.total_cmp(&a.mean_score)).then(a.unit.name.cmp(&b.unit.name))
+        b.participation
+            .total_cmp(&a.participation)
+            .then(b.mean_score.total_cmp(&a.mean_score))
+            .then(a.unit.name.cmp(&b.unit.name))
     });
     let streaks = study::top_streaks(&mut conn, &row.path().subtree_range(), 10)
         .await?
         .into_iter()
-        .map(|(id, name, run, correct)| StreakView { member_id: Id(id), name, run, correct })
+        .map(|(id, name, run, correct)| StreakView {
+            member_id: Id(id),
+            name,
+            run,
+            correct,
+        })
         .collect();
     Ok(Dashboard {
-        unit: Crumb { id: row.id(), name: row.name.clone() },
+        unit: Crumb {
+            id: row.id(),
+            name: row.name.clone(),
+        },
         members: members_total,
         trend,
         leaderboard,

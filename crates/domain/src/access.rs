@@ -156,7 +156,10 @@ pub fn role_allows(role: Role, action: Action) -> bool {
     match role {
         Role::SystemAdmin | Role::CampaignOffice => true,
         Role::UnitAdmin => action != ManageStudy,
-        Role::Inspector => matches!(action, ViewTree | ViewMembers | ViewOrgans | Study | ViewStudy),
+        Role::Inspector => matches!(
+            action,
+            ViewTree | ViewMembers | ViewOrgans | Study | ViewStudy
+        ),
         Role::Member => matches!(action, ViewTree | ViewOrgans | Study),
     }
 }

@@ -83,7 +83,12 @@ pub struct Question {
 impl Question {
     /// Checks a question typed into a form or a spreadsheet and brings its
     /// answer to the canonical form.
-    pub fn new(kind: QuestionKind, stem: &str, options: Vec<String>, answer: &str) -> Result<Question, Vec<FieldError>> {
+    pub fn new(
+        kind: QuestionKind,
+        stem: &str,
+        options: Vec<String>,
+        answer: &str,
+    ) -> Result<Question, Vec<FieldError>> {
         let mut errors = Vec::new();
         let stem = stem.trim().to_owned();
         if stem.is_empty() {
@@ -91,14 +96,20 @@ impl Question {
         } else if stem.chars().count() > 1000 {
             errors.push(FieldError::new("stem", "too_long").with("max", 1000));
         }
-        let options: Vec<String> = options.into_iter().map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect();
+        let options: Vec<String> = options
+            .into_iter()
+            .map(|o| o.trim().to_owned())
+            .filter(|o| !o.is_empty())
+            .collect();
         let answer = match kind {
             QuestionKind::Single | QuestionKind::Multiple => {
                 if options.len() < 2 {
                     errors.push(FieldError::new("options", "too_few_options"));
                 }
                 if options.len() > MAX_OPTIONS {
-                    errors.push(FieldError::new("options", "too_many_options").with("max", MAX_OPTIONS));
+                    errors.push(
+                        FieldError::new("options", "too_many_options").with("max", MAX_OPTIONS),
+                    );
                 }
                 match letters(answer, options.len()) {
                     Some(l) if kind == QuestionKind::Single && l.len() != 1 => {
@@ -111,7 +122,9 @@ impl Question {
                     }
                     Some(l) => l,
                     None => {
-                        errors.push(FieldError::new("answer", "bad_choice").with("value", answer.trim()));
+                        errors.push(
+                            FieldError::new("answer", "bad_choice").with("value", answer.trim()),
+                        );
                         String::new()
                     }
                 }
@@ -119,12 +132,17 @@ impl Question {
             QuestionKind::TrueFalse => match truth(answer) {
                 Some(t) => t.to_string(),
                 None => {
-                    errors.push(FieldError::new("answer", "bad_truth").with("value", answer.trim()));
+                    errors
+                        .push(FieldError::new("answer", "bad_truth").with("value", answer.trim()));
                     String::new()
                 }
             },
             QuestionKind::FillIn => {
-                let accepted: Vec<&str> = answer.split(['|', '｜']).map(str::trim).filter(|a| !a.is_empty()).collect();
+                let accepted: Vec<&str> = answer
+                    .split(['|', '｜'])
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .collect();
                 if accepted.is_empty() {
                     errors.push(FieldError::new("answer", "required"));
                 }
@@ -132,8 +150,17 @@ impl Question {
             }
         };
         if errors.is_empty() {
-            let options = if matches!(kind, QuestionKind::Single | QuestionKind::Multiple) { options } else { Vec::new() };
-            Ok(Question { kind, stem, options, answer })
+            let options = if matches!(kind, QuestionKind::Single | QuestionKind::Multiple) {
+                options
+            } else {
+                Vec::new()
+            };
+            Ok(Question {
+                kind,
+                stem,
+                options,
+                answer,
+            })
         } else {
             Err(errors)
         }
@@ -176,7 +203,12 @@ fn letters(raw: &str, options: usize) -> Option<String> {
         picked[i] = true;
         any = true;
     }
-    any.then(|| (0..MAX_OPTIONS).filter(|&i| picked[i]).map(|i| (b'A' + i as u8) as char).collect())
+    any.then(|| {
+        (0..MAX_OPTIONS)
+            .filter(|&i| picked[i])
+            .map(|i| (b'A' + i as u8) as char)
+            .collect()
+    })
 }
 
 fn truth(raw: &str) -> Option<bool> {
@@ -189,7 +221,11 @@ fn truth(raw: &str) -> Option<bool> {
 
 /// Folded, lower-cased, without whitespace and punctuation.
 fn loose(s: &str) -> String {
-    fold(s).chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    fold(s)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The questions a member draws on the `day`-th day of the campaign: the
@@ -200,7 +236,10 @@ pub fn draw(member: i64, day: i64, bank: &[i64], n: usize) -> Vec<i64> {
     if bank.is_empty() || n == 0 {
         return Vec::new();
     }
-    let mut order: Vec<(u64, i64)> = bank.iter().map(|&q| (mix(member as u64 ^ mix(q as u64)), q)).collect();
+    let mut order: Vec<(u64, i64)> = bank
+        .iter()
+        .map(|&q| (mix(member as u64 ^ mix(q as u64)), q))
+        .collect();
     order.sort_unstable();
     let n = n.min(order.len());
     let start = (day.rem_euclid(i64::MAX / n as i64) as usize * n) % order.len();
@@ -222,8 +261,13 @@ mod tests {
     use super::*;
 
     fn q(kind: QuestionKind, options: &[&str], answer: &str) -> Question {
-        Question::new(kind, "中国共产党第一次全国代表大会在哪里召开？", options.iter().map(|s| s.to_string()).collect(), answer)
-            .unwrap()
+        Question::new(
+            kind,
+            "中国共产党第一次全国代表大会在哪里召开？",
+            options.iter().map(|s| s.to_string()).collect(),
+            answer,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -231,7 +275,9 @@ mod tests {
         let single = q(QuestionKind::Single, &["北京", "上海", "广州"], "b");
         assert_eq!(single.answer, "B");
         assert!(single.grade("B") && single.grade(" b "));
-        assert!(!single.grade("A") && !single.grade("AB") && !single.grade("") && !single.grade("D"));
+        assert!(
+            !single.grade("A") && !single.grade("AB") && !single.grade("") && !single.grade("D")
+        );
 
         let multiple = q(QuestionKind::Multiple, &["甲", "乙", "丙", "丁"], "D,A、C");
         assert_eq!(multiple.answer, "ACD");
@@ -245,24 +291,70 @@ mod tests {
 
         let fill = q(QuestionKind::FillIn, &[], "嘉兴南湖｜南湖");
         assert_eq!(fill.answer, "嘉兴南湖|南湖");
-        assert!(fill.grade("南湖") && fill.grade(" 嘉興南湖。") && !fill.grade("上海") && !fill.grade(""));
+        assert!(
+            fill.grade("南湖")
+                && fill.grade(" 嘉興南湖。")
+                && !fill.grade("上海")
+                && !fill.grade("")
+        );
     }
 
     #[test]
     fn malformed_questions_are_refused_with_the_field_at_fault() {
-        let codes = |r: Result<Question, Vec<FieldError>>| r.unwrap_err().iter().map(|e| e.code).collect::<Vec<_>>();
+        let codes = |r: Result<Question, Vec<FieldError>>| {
+            r.unwrap_err().iter().map(|e| e.code).collect::<Vec<_>>()
+        };
         let opts = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(codes(Question::new(QuestionKind::Single, "x", opts(&["a"]), "A")), ["too_few_options"]);
-        assert_eq!(codes(Question::new(QuestionKind::Single, "x", opts(&["a", "b"]), "AB")), ["single_needs_one"]);
-        assert_eq!(codes(Question::new(QuestionKind::Single, "x", opts(&["a", "b"]), "C")), ["bad_choice"]);
-        assert_eq!(codes(Question::new(QuestionKind::Multiple, "x", opts(&["a", "b"]), "A")), ["multiple_needs_two"]);
-        assert_eq!(codes(Question::new(QuestionKind::TrueFalse, "x", vec![], "也许")), ["bad_truth"]);
-        assert_eq!(codes(Question::new(QuestionKind::FillIn, " ", vec![], "")), ["required", "required"]);
+        assert_eq!(
+            codes(Question::new(QuestionKind::Single, "x", opts(&["a"]), "A")),
+            ["too_few_options"]
+        );
+        assert_eq!(
+            codes(Question::new(
+                QuestionKind::Single,
+                "x",
+                opts(&["a", "b"]),
+                "AB"
+            )),
+            ["single_needs_one"]
+        );
+        assert_eq!(
+            codes(Question::new(
+                QuestionKind::Single,
+                "x",
+                opts(&["a", "b"]),
+                "C"
+            )),
+            ["bad_choice"]
+        );
+        assert_eq!(
+            codes(Question::new(
+                QuestionKind::Multiple,
+                "x",
+                opts(&["a", "b"]),
+                "A"
+            )),
+            ["multiple_needs_two"]
+        );
+        assert_eq!(
+            codes(Question::new(QuestionKind::TrueFalse, "x", vec![], "也许")),
+            ["bad_truth"]
+        );
+        assert_eq!(
+            codes(Question::new(QuestionKind::FillIn, " ", vec![], "")),
+            ["required", "required"]
+        );
     }
 
     #[test]
     fn traditional_and_simplified_stems_share_a_fingerprint() {
-        let a = Question::new(QuestionKind::TrueFalse, "黨的一大在上海召開。", vec![], "对").unwrap();
+        let a = Question::new(
+            QuestionKind::TrueFalse,
+            "黨的一大在上海召開。",
+            vec![],
+            "对",
+        )
+        .unwrap();
         let b = Question::new(QuestionKind::TrueFalse, "党的一大在上海召开", vec![], "对").unwrap();
         assert_eq!(a.fingerprint(), b.fingerprint());
     }
@@ -279,7 +371,11 @@ mod tests {
             }
         }
         assert_eq!(seen.len(), 100);
-        assert_eq!(draw(42, 3, &bank, 5), draw(42, 3, &bank, 5), "the draw is stable");
+        assert_eq!(
+            draw(42, 3, &bank, 5),
+            draw(42, 3, &bank, 5),
+            "the draw is stable"
+        );
         let mut uses: HashMap<i64, u32> = HashMap::new();
         for member in 0..2000 {
             for q in draw(member, 0, &bank, 5) {

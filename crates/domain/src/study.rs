@@ -72,7 +72,13 @@ pub enum Period {
 }
 
 impl Period {
-    pub const ALL: [Period; 5] = [Period::Day, Period::Week, Period::Xun, Period::Month, Period::Campaign];
+    pub const ALL: [Period; 5] = [
+        Period::Day,
+        Period::Week,
+        Period::Xun,
+        Period::Month,
+        Period::Campaign,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -138,7 +144,11 @@ impl Quota {
 
     /// What must be reached: a count, or minutes for a minutes quota.
     pub fn target(&self) -> u32 {
-        if self.kind.is_none() { self.minutes } else { self.count }
+        if self.kind.is_none() {
+            self.minutes
+        } else {
+            self.count
+        }
     }
 }
 
@@ -157,14 +167,38 @@ mod tests {
     #[test]
     fn xun_boundaries_fall_on_the_tenth_the_twentieth_and_the_month_end() {
         let w = |d| Period::Xun.window(d, CAMPAIGN);
-        assert_eq!(w(date!(2021 - 03 - 01)), (date!(2021 - 03 - 01), date!(2021 - 03 - 10)));
-        assert_eq!(w(date!(2021 - 03 - 10)), (date!(2021 - 03 - 01), date!(2021 - 03 - 10)));
-        assert_eq!(w(date!(2021 - 03 - 11)), (date!(2021 - 03 - 11), date!(2021 - 03 - 20)));
-        assert_eq!(w(date!(2021 - 03 - 20)), (date!(2021 - 03 - 11), date!(2021 - 03 - 20)));
-        assert_eq!(w(date!(2021 - 03 - 21)), (date!(2021 - 03 - 21), date!(2021 - 03 - 31)));
-        assert_eq!(w(date!(2021 - 02 - 28)), (date!(2021 - 02 - 21), date!(2021 - 02 - 28)));
-        assert_eq!(w(date!(2024 - 02 - 29)), (date!(2024 - 02 - 21), date!(2024 - 02 - 29)));
-        assert_eq!(w(date!(2021 - 04 - 30)), (date!(2021 - 04 - 21), date!(2021 - 04 - 30)));
+        assert_eq!(
+            w(date!(2021 - 03 - 01)),
+            (date!(2021 - 03 - 01), date!(2021 - 03 - 10))
+        );
+        assert_eq!(
+            w(date!(2021 - 03 - 10)),
+            (date!(2021 - 03 - 01), date!(2021 - 03 - 10))
+        );
+        assert_eq!(
+            w(date!(2021 - 03 - 11)),
+            (date!(2021 - 03 - 11), date!(2021 - 03 - 20))
+        );
+        assert_eq!(
+            w(date!(2021 - 03 - 20)),
+            (date!(2021 - 03 - 11), date!(2021 - 03 - 20))
+        );
+        assert_eq!(
+            w(date!(2021 - 03 - 21)),
+            (date!(2021 - 03 - 21), date!(2021 - 03 - 31))
+        );
+        assert_eq!(
+            w(date!(2021 - 02 - 28)),
+            (date!(2021 - 02 - 21), date!(2021 - 02 - 28))
+        );
+        assert_eq!(
+            w(date!(2024 - 02 - 29)),
+            (date!(2024 - 02 - 21), date!(2024 - 02 - 29))
+        );
+        assert_eq!(
+            w(date!(2021 - 04 - 30)),
+            (date!(2021 - 04 - 21), date!(2021 - 04 - 30))
+        );
     }
 
     #[test]
@@ -190,16 +224,32 @@ mod tests {
             Period::Month.window(date!(2021 - 12 - 31), CAMPAIGN),
             (date!(2021 - 12 - 01), date!(2021 - 12 - 31))
         );
-        assert_eq!(Period::Day.window(date!(2021 - 05 - 04), CAMPAIGN), (date!(2021 - 05 - 04), date!(2021 - 05 - 04)));
-        assert_eq!(Period::Campaign.window(date!(2021 - 05 - 04), CAMPAIGN), CAMPAIGN);
+        assert_eq!(
+            Period::Day.window(date!(2021 - 05 - 04), CAMPAIGN),
+            (date!(2021 - 05 - 04), date!(2021 - 05 - 04))
+        );
+        assert_eq!(
+            Period::Campaign.window(date!(2021 - 05 - 04), CAMPAIGN),
+            CAMPAIGN
+        );
     }
 
     #[test]
     fn a_minutes_quota_counts_minutes() {
-        let hour = Quota { kind: None, count: 0, period: Period::Day, minutes: 60 };
+        let hour = Quota {
+            kind: None,
+            count: 0,
+            period: Period::Day,
+            minutes: 60,
+        };
         assert!(!hour.met(59));
         assert!(hour.met(60));
-        let book = Quota { kind: Some(StudyKind::Book), count: 1, period: Period::Month, minutes: 0 };
+        let book = Quota {
+            kind: Some(StudyKind::Book),
+            count: 1,
+            period: Period::Month,
+            minutes: 0,
+        };
         assert!(!book.met(0));
         assert!(book.met(2));
     }

@@ -80,7 +80,11 @@ pub async fn insert_rows(
     let anonymous = conn.backend_name() == "SQLite";
     // SQLite copies every page a statement touches into its statement
     // journal; with several random indexes, shorter statements copy less.
-    let per = if anonymous { (SQLITE_MAX_PARAMS / width.max(1)).clamp(1, per) } else { per };
+    let per = if anonymous {
+        (SQLITE_MAX_PARAMS / width.max(1)).clamp(1, per)
+    } else {
+        per
+    };
     let mut written = 0;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
@@ -136,7 +140,10 @@ mod tests {
             super::insert_sql("t", &["a", "b"], 2, "ON CONFLICT DO NOTHING", false),
             "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT DO NOTHING"
         );
-        assert_eq!(super::insert_sql("t", &["a", "b"], 2, "", true), "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)");
+        assert_eq!(
+            super::insert_sql("t", &["a", "b"], 2, "", true),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
+        );
     }
 }
 

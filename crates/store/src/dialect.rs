@@ -61,7 +61,8 @@ impl Backend {
             )
             .await?;
             let kib = i64::from(cache_mib.max(2)) * 1024;
-            conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{kib}"))).await?;
+            conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{kib}")))
+                .await?;
             if !read_only {
                 conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
                     .await?;
@@ -263,7 +264,11 @@ pub async fn sqlite_table_order(conn: &mut AnyConnection) -> Result<Vec<String>>
 /// statements that build them again. A bulk load into an empty table inserts
 /// in key order and builds each index once by sorting, instead of inserting
 /// millions of keys into it at random.
-pub async fn drop_indexes(conn: &mut AnyConnection, backend: Backend, table: &str) -> Result<Vec<String>> {
+pub async fn drop_indexes(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    table: &str,
+) -> Result<Vec<String>> {
     let sql = match backend {
         Backend::Sqlite => {
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL ORDER BY name"
@@ -279,7 +284,8 @@ pub async fn drop_indexes(conn: &mut AnyConnection, backend: Backend, table: &st
     for r in rows {
         let name: String = r.try_get(0)?;
         rebuild.push(r.try_get::<String, _>(1)?);
-        conn.execute(sqlx::AssertSqlSafe(format!("DROP INDEX {name}"))).await?;
+        conn.execute(sqlx::AssertSqlSafe(format!("DROP INDEX {name}")))
+            .await?;
     }
     Ok(rebuild)
 }

@@ -81,7 +81,9 @@ impl Store {
             .max_connections(opts.max_connections.max(1))
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _meta| {
-                Box::pin(async move { backend.prepare_connection(conn, read_only, cache_mib).await })
+                Box::pin(
+                    async move { backend.prepare_connection(conn, read_only, cache_mib).await },
+                )
             })
             .connect_with(connect)
             .await?;

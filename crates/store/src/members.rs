@@ -384,7 +384,10 @@ pub async fn sealed_many(
 
 /// The members still in the party under a subtree: id, name, unit name, by
 /// unit then name.
-pub async fn names_in_subtree(conn: &mut AnyConnection, range: &(String, String)) -> Result<Vec<(i64, String, String)>> {
+pub async fn names_in_subtree(
+    conn: &mut AnyConnection,
+    range: &(String, String),
+) -> Result<Vec<(i64, String, String)>> {
     let rows = sqlx::query(
         "SELECT m.id, m.name, u.name FROM members m JOIN units u ON u.id = m.unit_id \
          WHERE u.path >= $1 AND u.path < $2 AND m.left_at IS NULL ORDER BY u.path, m.name_folded, m.id",
@@ -393,5 +396,7 @@ pub async fn names_in_subtree(conn: &mut AnyConnection, range: &(String, String)
     .bind(&range.1)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
 }

@@ -42,7 +42,11 @@ pub async fn insert_campaign(conn: &mut AnyConnection, c: &CampaignRow, now: i64
 
 /// The campaign that governs a unit on a day: the one run by its nearest
 /// ancestor (the unit itself included) whose dates hold the day.
-pub async fn campaign_for(conn: &mut AnyConnection, ancestors: &[i64], day: &str) -> Result<Option<CampaignRow>> {
+pub async fn campaign_for(
+    conn: &mut AnyConnection,
+    ancestors: &[i64],
+    day: &str,
+) -> Result<Option<CampaignRow>> {
     if ancestors.is_empty() {
         return Ok(None);
     }
@@ -57,7 +61,10 @@ pub async fn campaign_for(conn: &mut AnyConnection, ancestors: &[i64], day: &str
     }
     let found = q.fetch_all(&mut *conn).await?;
     // The nearest ancestor comes last in `ancestors` (root first).
-    Ok(ancestors.iter().rev().find_map(|a| found.iter().find(|c| c.unit_id == *a).cloned()))
+    Ok(ancestors
+        .iter()
+        .rev()
+        .find_map(|a| found.iter().find(|c| c.unit_id == *a).cloned()))
 }
 
 #[derive(Clone, Debug, FromRow)]
@@ -93,7 +100,11 @@ pub async fn insert_quota(conn: &mut AnyConnection, q: &QuotaRow) -> Result<()> 
 }
 
 /// A campaign's quotas that apply under any of `ancestors`.
-pub async fn quotas(conn: &mut AnyConnection, campaign: i64, ancestors: &[i64]) -> Result<Vec<QuotaRow>> {
+pub async fn quotas(
+    conn: &mut AnyConnection,
+    campaign: i64,
+    ancestors: &[i64],
+) -> Result<Vec<QuotaRow>> {
     if ancestors.is_empty() {
         return Ok(Vec::new());
     }
@@ -120,7 +131,11 @@ pub struct MaterialRow {
     pub body: String,
 }
 
-pub async fn insert_materials(conn: &mut AnyConnection, rows: &[(MaterialRow, String)], now: i64) -> Result<u64> {
+pub async fn insert_materials(
+    conn: &mut AnyConnection,
+    rows: &[(MaterialRow, String)],
+    now: i64,
+) -> Result<u64> {
     let values = rows
         .iter()
         .map(|(m, folded)| {
@@ -140,7 +155,17 @@ pub async fn insert_materials(conn: &mut AnyConnection, rows: &[(MaterialRow, St
     insert_rows(
         conn,
         "materials",
-        &["id", "kind", "title", "title_folded", "source", "minutes", "link", "body", "created_at"],
+        &[
+            "id",
+            "kind",
+            "title",
+            "title_folded",
+            "source",
+            "minutes",
+            "link",
+            "body",
+            "created_at",
+        ],
         values,
         "",
     )
@@ -157,10 +182,12 @@ pub async fn materials(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Mater
 }
 
 pub async fn material(conn: &mut AnyConnection, id: i64) -> Result<Option<MaterialRow>> {
-    sqlx::query_as("SELECT id, kind, title, source, minutes, link, body FROM materials WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
+    sqlx::query_as(
+        "SELECT id, kind, title, source, minutes, link, body FROM materials WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
 }
 
 #[derive(Clone, Debug, FromRow)]
@@ -187,11 +214,22 @@ pub async fn insert_history_days(conn: &mut AnyConnection, rows: &[HistoryDayRow
             ]
         })
         .collect();
-    insert_rows(conn, "history_days", &["id", "month", "day", "year", "title", "body"], values, "").await
+    insert_rows(
+        conn,
+        "history_days",
+        &["id", "month", "day", "year", "title", "body"],
+        values,
+        "",
+    )
+    .await
 }
 
 /// 党史上的今天 for a month and day, oldest first.
-pub async fn history_on(conn: &mut AnyConnection, month: i64, day: i64) -> Result<Vec<HistoryDayRow>> {
+pub async fn history_on(
+    conn: &mut AnyConnection,
+    month: i64,
+    day: i64,
+) -> Result<Vec<HistoryDayRow>> {
     sqlx::query_as(
         "SELECT id, month, day, year, title, body FROM history_days WHERE month = $1 AND day = $2 ORDER BY year, id",
     )
@@ -236,7 +274,18 @@ pub async fn insert_check_ins(conn: &mut AnyConnection, rows: &[CheckInRow]) -> 
     insert_rows(
         conn,
         "check_ins",
-        &["id", "member_id", "unit_id", "day", "kind", "material_id", "what", "minutes", "note", "created_at"],
+        &[
+            "id",
+            "member_id",
+            "unit_id",
+            "day",
+            "kind",
+            "material_id",
+            "what",
+            "minutes",
+            "note",
+            "created_at",
+        ],
         values,
         "",
     )
@@ -244,7 +293,12 @@ pub async fn insert_check_ins(conn: &mut AnyConnection, rows: &[CheckInRow]) -> 
 }
 
 /// A member's check-ins between two days (both included), newest first.
-pub async fn check_ins_of(conn: &mut AnyConnection, member: i64, from: &str, to: &str) -> Result<Vec<CheckInRow>> {
+pub async fn check_ins_of(
+    conn: &mut AnyConnection,
+    member: i64,
+    from: &str,
+    to: &str,
+) -> Result<Vec<CheckInRow>> {
     sqlx::query_as(
         "SELECT id, member_id, unit_id, day, kind, material_id, what, minutes, note, created_at FROM check_ins \
          WHERE member_id = $1 AND day >= $2 AND day <= $3 ORDER BY day DESC, id DESC",
@@ -305,7 +359,11 @@ pub struct QuestionRow {
 
 const QUESTION_COLUMNS: &str = "id, kind, stem, options, answer, explanation, tags, difficulty";
 
-pub async fn insert_questions(conn: &mut AnyConnection, rows: &[(QuestionRow, String)], now: i64) -> Result<u64> {
+pub async fn insert_questions(
+    conn: &mut AnyConnection,
+    rows: &[(QuestionRow, String)],
+    now: i64,
+) -> Result<u64> {
     let values = rows
         .iter()
         .map(|(q, fingerprint)| {
@@ -326,7 +384,18 @@ pub async fn insert_questions(conn: &mut AnyConnection, rows: &[(QuestionRow, St
     insert_rows(
         conn,
         "questions",
-        &["id", "kind", "stem", "fingerprint", "options", "answer", "explanation", "tags", "difficulty", "created_at"],
+        &[
+            "id",
+            "kind",
+            "stem",
+            "fingerprint",
+            "options",
+            "answer",
+            "explanation",
+            "tags",
+            "difficulty",
+            "created_at",
+        ],
         values,
         "",
     )
@@ -334,7 +403,10 @@ pub async fn insert_questions(conn: &mut AnyConnection, rows: &[(QuestionRow, St
 }
 
 /// Which of these fingerprints the bank already holds.
-pub async fn known_fingerprints(conn: &mut AnyConnection, prints: &[String]) -> Result<Vec<String>> {
+pub async fn known_fingerprints(
+    conn: &mut AnyConnection,
+    prints: &[String],
+) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for chunk in prints.chunks(500) {
         let list = placeholders(1, chunk.len());
@@ -373,7 +445,11 @@ pub async fn questions_by_id(conn: &mut AnyConnection, ids: &[i64]) -> Result<Ve
     q.fetch_all(&mut *conn).await
 }
 
-pub async fn questions(conn: &mut AnyConnection, limit: i64, offset: i64) -> Result<Vec<QuestionRow>> {
+pub async fn questions(
+    conn: &mut AnyConnection,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<QuestionRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {QUESTION_COLUMNS} FROM questions ORDER BY id LIMIT $1 OFFSET $2"
     )))
@@ -384,7 +460,10 @@ pub async fn questions(conn: &mut AnyConnection, limit: i64, offset: i64) -> Res
 }
 
 pub async fn count_questions(conn: &mut AnyConnection) -> Result<i64> {
-    sqlx::query("SELECT COUNT(*) FROM questions").fetch_one(&mut *conn).await?.try_get(0)
+    sqlx::query("SELECT COUNT(*) FROM questions")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)
 }
 
 #[derive(Clone, Debug, FromRow)]
@@ -447,14 +526,28 @@ pub async fn insert_attempts_bulk(conn: &mut AnyConnection, rows: &[AttemptRow])
     insert_rows(
         conn,
         "quiz_attempts",
-        &["member_id", "day", "unit_id", "questions", "answers", "correct", "total", "started_at", "submitted_at"],
+        &[
+            "member_id",
+            "day",
+            "unit_id",
+            "questions",
+            "answers",
+            "correct",
+            "total",
+            "started_at",
+            "submitted_at",
+        ],
         values,
         "",
     )
     .await
 }
 
-pub async fn attempt(conn: &mut AnyConnection, member: i64, day: &str) -> Result<Option<AttemptRow>> {
+pub async fn attempt(
+    conn: &mut AnyConnection,
+    member: i64,
+    day: &str,
+) -> Result<Option<AttemptRow>> {
     sqlx::query_as(
         "SELECT member_id, day, unit_id, questions, answers, correct, total, started_at, submitted_at \
          FROM quiz_attempts WHERE member_id = $1 AND day = $2",
@@ -485,12 +578,27 @@ impl std::ops::AddAssign for Daily {
     }
 }
 
-const DAILY: [&str; 5] = ["quiz_takers", "quiz_correct", "quiz_questions", "check_ins", "study_minutes"];
+const DAILY: [&str; 5] = [
+    "quiz_takers",
+    "quiz_correct",
+    "quiz_questions",
+    "check_ins",
+    "study_minutes",
+];
 
 /// Adds deltas to the counters of (unit, day), creating rows as needed.
-pub async fn add_daily(conn: &mut AnyConnection, deltas: &HashMap<(i64, String), Daily>) -> Result<()> {
-    let set: Vec<String> = DAILY.iter().map(|c| format!("{c} = study_daily.{c} + excluded.{c}")).collect();
-    let suffix = format!("ON CONFLICT (unit_id, day) DO UPDATE SET {}", set.join(", "));
+pub async fn add_daily(
+    conn: &mut AnyConnection,
+    deltas: &HashMap<(i64, String), Daily>,
+) -> Result<()> {
+    let set: Vec<String> = DAILY
+        .iter()
+        .map(|c| format!("{c} = study_daily.{c} + excluded.{c}"))
+        .collect();
+    let suffix = format!(
+        "ON CONFLICT (unit_id, day) DO UPDATE SET {}",
+        set.join(", ")
+    );
     let mut sorted: Vec<(&(i64, String), &Daily)> = deltas.iter().collect();
     // A stable order keeps concurrent PostgreSQL writers from deadlocking.
     sorted.sort_by(|a, b| a.0.cmp(b.0));
@@ -555,10 +663,15 @@ pub async fn daily(
 
 /// Every counter, for the consistency check.
 pub async fn all_daily(conn: &mut AnyConnection) -> Result<HashMap<(i64, String), Daily>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT unit_id, day, {} FROM study_daily", DAILY.join(", "))))
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(|r| Ok(((r.try_get(0)?, r.try_get(1)?), daily_of(r, 2)?))).collect()
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT unit_id, day, {} FROM study_daily",
+        DAILY.join(", ")
+    )))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok(((r.try_get(0)?, r.try_get(1)?), daily_of(r, 2)?)))
+        .collect()
 }
 
 /// The counters recomputed from the raw rows, each unit counting only its
@@ -644,7 +757,11 @@ pub async fn put_streaks(conn: &mut AnyConnection, rows: &[StreakRow]) -> Result
 }
 
 /// The members under a subtree with the longest current runs.
-pub async fn top_streaks(conn: &mut AnyConnection, range: &(String, String), limit: i64) -> Result<Vec<(i64, String, i64, i64)>> {
+pub async fn top_streaks(
+    conn: &mut AnyConnection,
+    range: &(String, String),
+    limit: i64,
+) -> Result<Vec<(i64, String, i64, i64)>> {
     let rows = sqlx::query(
         "SELECT m.id, m.name, s.current_run, s.correct FROM member_streaks s JOIN members m ON m.id = s.member_id \
          JOIN units u ON u.id = m.unit_id WHERE u.path >= $1 AND u.path < $2 \
@@ -655,5 +772,7 @@ pub async fn top_streaks(conn: &mut AnyConnection, range: &(String, String), lim
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect()
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .collect()
 }

@@ -16,7 +16,10 @@ pub struct Browser {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 /// Where screenshots go: `target/artifacts/`, never into git.
@@ -33,12 +36,14 @@ impl Browser {
     /// A browser with a viewport of `width` × `height` CSS pixels.
     pub async fn start(width: u32, height: u32) -> Browser {
         let port = free_port();
-        let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()))
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver is installed (apt-get install chromium-driver)");
+        let driver = Command::new(
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
+        )
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is installed (apt-get install chromium-driver)");
         let profile = tempfile::tempdir().expect("profile folder");
         let args = vec![
             "--headless=new".to_owned(),
@@ -69,8 +74,18 @@ impl Browser {
         let url = format!("http://127.0.0.1:{port}");
         let mut last = None;
         for _ in 0..100 {
-            match ClientBuilder::new(HttpConnector::new()).capabilities(caps.clone()).connect(&url).await {
-                Ok(client) => return Browser { client, driver, _profile: profile },
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    return Browser {
+                        client,
+                        driver,
+                        _profile: profile,
+                    };
+                }
                 Err(e) => last = Some(e),
             }
             tokio::time::sleep(Duration::from_millis(100)).await;

@@ -174,10 +174,13 @@ pub async fn dump(store: &xueshi_store::Store) -> std::collections::BTreeMap<Str
     for t in tables(&mut c, backend).await.expect("tables") {
         let cols = columns(&mut c, backend, &t).await.expect("columns");
         let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {} FROM {t}", names.join(", "))))
-            .fetch_all(&mut *c)
-            .await
-            .expect("rows");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM {t}",
+            names.join(", ")
+        )))
+        .fetch_all(&mut *c)
+        .await
+        .expect("rows");
         let mut lines: Vec<String> = rows
             .iter()
             .map(|r| {

@@ -5,8 +5,8 @@ pub mod browser;
 pub mod db;
 pub mod server;
 
-pub use db::{Db, TestDb, dump};
 pub use browser::Browser;
+pub use db::{Db, TestDb, dump};
 pub use server::{Client, TestApp, csrf_of};
 
 use xueshi_app::{App, Clock, Settings, Vault};
@@ -38,8 +38,14 @@ pub async fn district_studying(db: Db) -> (TestDb, App) {
 
 async fn district_with(db: Db, history: bool) -> (TestDb, App) {
     let (t, app) = app(db).await;
-    xueshi_app::demo::build_with(&app, xueshi_app::demo::Scale::District, 2021, history, &xueshi_app::jobs::Quiet)
-        .await
-        .expect("demo builds");
+    xueshi_app::demo::build_with(
+        &app,
+        xueshi_app::demo::Scale::District,
+        2021,
+        history,
+        &xueshi_app::jobs::Quiet,
+    )
+    .await
+    .expect("demo builds");
     (t, app)
 }

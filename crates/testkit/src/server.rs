@@ -32,14 +32,30 @@ impl TestApp {
     /// The district demo (seed 2021) without its study history.
     pub async fn district(db: Db) -> TestApp {
         let (t, app) = crate::district(db).await;
-        Self::serve(t, app, WebConfig { show_demo_accounts: true, ..WebConfig::default() }).await
+        Self::serve(
+            t,
+            app,
+            WebConfig {
+                show_demo_accounts: true,
+                ..WebConfig::default()
+            },
+        )
+        .await
     }
 
     /// The district demo as `xueshi serve --demo` shows it, two weeks of
     /// members' study included.
     pub async fn district_studying(db: Db) -> TestApp {
         let (t, app) = crate::district_studying(db).await;
-        Self::serve(t, app, WebConfig { show_demo_accounts: true, ..WebConfig::default() }).await
+        Self::serve(
+            t,
+            app,
+            WebConfig {
+                show_demo_accounts: true,
+                ..WebConfig::default()
+            },
+        )
+        .await
     }
 
     pub async fn serve(db: TestDb, app: App, web: WebConfig) -> TestApp {
@@ -53,7 +69,12 @@ impl TestApp {
             })
             .await;
         });
-        TestApp { db, app, addr, stop: Some(stop) }
+        TestApp {
+            db,
+            app,
+            addr,
+            stop: Some(stop),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -63,9 +84,17 @@ impl TestApp {
     /// A new visitor with an empty cookie jar.
     pub fn client(&self) -> Client {
         let jar = Arc::new(Jar::default());
-        let http =
-            reqwest::Client::builder().cookie_provider(jar.clone()).redirect(Policy::none()).build().expect("client");
-        Client { http, jar, base: format!("http://{}", self.addr), csrf: None }
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(Policy::none())
+            .build()
+            .expect("client");
+        Client {
+            http,
+            jar,
+            base: format!("http://{}", self.addr),
+            csrf: None,
+        }
     }
 
     /// A visitor signed in through the login page.
@@ -112,7 +141,10 @@ impl Client {
     /// The `Cookie` header this client sends, to replay it elsewhere.
     pub fn cookies(&self) -> String {
         let url = self.base.parse().expect("base url");
-        self.jar.cookies(&url).and_then(|v| v.to_str().ok().map(str::to_owned)).unwrap_or_default()
+        self.jar
+            .cookies(&url)
+            .and_then(|v| v.to_str().ok().map(str::to_owned))
+            .unwrap_or_default()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -133,7 +165,9 @@ impl Client {
     /// Signs in through the login form.
     pub async fn login(&mut self, username: &str, password: &str) -> reqwest::Response {
         self.page("/login").await;
-        let r = self.form("/login", &[("username", username), ("password", password)]).await;
+        let r = self
+            .form("/login", &[("username", username), ("password", password)])
+            .await;
         if r.status() == 303 {
             self.page("/home").await;
         }
@@ -145,12 +179,26 @@ impl Client {
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         let token = self.csrf.clone().unwrap_or_default();
         all.push(("csrf", &token));
-        self.http.post(self.url(path)).form(&all).send().await.expect("POST")
+        self.http
+            .post(self.url(path))
+            .form(&all)
+            .send()
+            .await
+            .expect("POST")
     }
 
     /// POSTs a form without any CSRF token.
-    pub async fn form_without_token(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.http.post(self.url(path)).form(fields).send().await.expect("POST")
+    pub async fn form_without_token(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
     }
 
     /// Signs in through the API; remembers the CSRF token it returns.
@@ -172,7 +220,12 @@ impl Client {
     }
 
     /// An API call with the CSRF header when a token is known.
-    pub async fn api(&self, method: Method, path: &str, body: Option<serde_json::Value>) -> reqwest::Response {
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
         let mut req = self.http.request(method, self.url(path));
         if let Some(t) = &self.csrf {
             req = req.header("x-csrf-token", t);
@@ -190,6 +243,11 @@ impl Client {
         let form = reqwest::multipart::Form::new().part("file", part);
         let token = self.csrf.clone().unwrap_or_default();
         let sep = if path.contains('?') { '&' } else { '?' };
-        self.http.post(self.url(&format!("{path}{sep}csrf={token}"))).multipart(form).send().await.expect("upload")
+        self.http
+            .post(self.url(&format!("{path}{sep}csrf={token}")))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload")
     }
 }

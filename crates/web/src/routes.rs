@@ -205,7 +205,11 @@ fn table() -> Table {
     t.get("/api/v1/quiz/today", Signed, api::study::today);
     t.post("/api/v1/quiz/today", Signed, api::study::submit);
     t.get("/api/v1/units/{id}/study", Unit, api::study::dashboard);
-    t.get("/api/v1/units/{id}/study/compliance", Unit, api::study::compliance);
+    t.get(
+        "/api/v1/units/{id}/study/compliance",
+        Unit,
+        api::study::compliance,
+    );
     t.get("/api/v1/questions", Signed, api::study::questions);
     t.post("/api/v1/questions/imports", Signed, api::study::import);
     t

@@ -149,11 +149,25 @@ both!(
 #[tokio::test]
 async fn the_openapi_document_lists_every_api_route() {
     let t = TestApp::start(xueshi_testkit::Db::Sqlite).await;
-    let doc: Value = t.client().get("/api/v1/openapi.json").await.json().await.unwrap();
+    let doc: Value = t
+        .client()
+        .get("/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for r in route_table().into_iter().filter(|r| r.path.starts_with("/api/")) {
+    for r in route_table()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/"))
+    {
         let method = r.method.as_str().to_ascii_lowercase();
-        assert!(doc["paths"][r.path][&method].is_object(), "{} {} is not documented", r.method, r.path);
+        assert!(
+            doc["paths"][r.path][&method].is_object(),
+            "{} {} is not documented",
+            r.method,
+            r.path
+        );
     }
     assert!(doc["components"]["schemas"]["UnitDetail"].is_object());
 }

@@ -9,8 +9,23 @@ use xueshi_web::route_table;
 async fn audit_outcomes(t: &TestApp, action: &str) -> Vec<String> {
     let mut c = t.client();
     assert_eq!(c.api_login("admin", "xueshi2021").await.0, 200);
-    let v: serde_json::Value = c.api(Method::GET, &format!("/api/v1/audit?action={action}"), None).await.json().await.unwrap();
-    v.as_array().unwrap().iter().map(|e| format!("{}:{}", e["actor"].as_str().unwrap(), e["outcome"].as_str().unwrap())).collect()
+    let v: serde_json::Value = c
+        .api(Method::GET, &format!("/api/v1/audit?action={action}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}",
+                e["actor"].as_str().unwrap(),
+                e["outcome"].as_str().unwrap()
+            )
+        })
+        .collect()
 }
 
 both!(
@@ -110,7 +125,9 @@ both!(
 
 /// A path with its placeholders filled in with some id.
 fn fill_path(path: &str, id: &str) -> String {
-    path.replace("{id}", id).replace("{sub}", id).replace("{file}", "app.css")
+    path.replace("{id}", id)
+        .replace("{sub}", id)
+        .replace("{file}", "app.css")
 }
 
 both!(

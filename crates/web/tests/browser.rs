@@ -8,7 +8,12 @@ use fantoccini::Locator;
 use xueshi_testkit::{Browser, Db, TestApp};
 
 async fn wait_for(b: &Browser, css: &str) -> fantoccini::elements::Element {
-    b.client.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"))
+    b.client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
 }
 
 /// The text of the first element matching `css`, read again when a
@@ -27,7 +32,13 @@ async fn text(b: &Browser, css: &str) -> String {
 /// the new page is there.
 async fn wait_until(b: &Browser, script: &str) {
     for _ in 0..150 {
-        if b.client.execute(script, vec![]).await.ok().and_then(|v| v.as_bool()) == Some(true) {
+        if b.client
+            .execute(script, vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            == Some(true)
+        {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -41,8 +52,16 @@ async fn a_secretary_signs_in_and_walks_the_tree_on_a_phone() {
     let b = Browser::start(360, 780).await;
     b.client.goto(&t.url("/login")).await.unwrap();
     assert_eq!(b.eval("return window.innerWidth").await, 360);
-    wait_for(&b, "#username").await.send_keys("office").await.unwrap();
-    wait_for(&b, "#password").await.send_keys("xueshi2021").await.unwrap();
+    wait_for(&b, "#username")
+        .await
+        .send_keys("office")
+        .await
+        .unwrap();
+    wait_for(&b, "#password")
+        .await
+        .send_keys("xueshi2021")
+        .await
+        .unwrap();
     b.screenshot("login-360").await;
     wait_for(&b, "#login-submit").await.click().await.unwrap();
 
@@ -50,24 +69,51 @@ async fn a_secretary_signs_in_and_walks_the_tree_on_a_phone() {
     assert_eq!(text(&b, "#stat-grassroots").await, "534");
     assert_eq!(text(&b, "#stat-members").await, "11543");
     let overflow = b.eval("return document.documentElement.scrollWidth").await;
-    assert!(overflow.as_i64().unwrap() <= 360, "the overview fits a 360-px screen ({overflow})");
+    assert!(
+        overflow.as_i64().unwrap() <= 360,
+        "the overview fits a 360-px screen ({overflow})"
+    );
     b.screenshot("home-360").await;
 
     wait_for(&b, "#nav-tree").await.click().await.unwrap();
     wait_for(&b, "#tree").await;
-    b.client.wait().at_most(Duration::from_secs(15)).for_element(Locator::LinkText("松杨湖街道党工委")).await.unwrap().click().await.unwrap();
+    b.client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::LinkText("松杨湖街道党工委"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert_eq!(text(&b, "#unit-name").await, "松杨湖街道党工委");
     let members: i64 = text(&b, "#unit-members").await.parse().unwrap();
     assert!(members > 500, "{members}");
-    assert!(b.eval("return document.documentElement.scrollWidth").await.as_i64().unwrap() <= 360);
+    assert!(
+        b.eval("return document.documentElement.scrollWidth")
+            .await
+            .as_i64()
+            .unwrap()
+            <= 360
+    );
     b.screenshot("unit-360").await;
 
     wait_for(&b, "#lang-switch").await.click().await.unwrap();
-    wait_until(&b, "return document.readyState === 'complete' && document.documentElement.lang === 'en'").await;
+    wait_until(
+        &b,
+        "return document.readyState === 'complete' && document.documentElement.lang === 'en'",
+    )
+    .await;
     let heading = text(&b, "#children").await;
-    assert!(heading.contains("Name") && heading.contains("Members"), "{heading}");
+    assert!(
+        heading.contains("Name") && heading.contains("Members"),
+        "{heading}"
+    );
     let shot = b.screenshot("unit-360-en").await;
-    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000, "a real picture was taken");
+    assert!(
+        std::fs::metadata(&shot).unwrap().len() > 10_000,
+        "a real picture was taken"
+    );
 
     b.client.goto(&t.url("/logout")).await.unwrap();
     b.close().await;
@@ -78,12 +124,89 @@ async fn the_overview_on_a_desktop() {
     let t = TestApp::district(Db::Sqlite).await;
     let b = Browser::start(1280, 900).await;
     b.client.goto(&t.url("/login")).await.unwrap();
-    wait_for(&b, "#username").await.send_keys("office").await.unwrap();
-    wait_for(&b, "#password").await.send_keys("xueshi2021").await.unwrap();
+    wait_for(&b, "#username")
+        .await
+        .send_keys("office")
+        .await
+        .unwrap();
+    wait_for(&b, "#password")
+        .await
+        .send_keys("xueshi2021")
+        .await
+        .unwrap();
     wait_for(&b, "#login-submit").await.click().await.unwrap();
     wait_for(&b, "#scope-name").await;
     let charts = b.client.find_all(Locator::Css("svg.chart")).await.unwrap();
     assert!(charts.len() >= 3, "the overview draws its charts");
     b.screenshot("home-1280").await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_checks_in_and_takes_the_quiz_on_a_phone() {
+    let t = TestApp::district(Db::Sqlite).await;
+    let b = Browser::start(360, 780).await;
+    b.client.goto(&t.url("/login")).await.unwrap();
+    wait_for(&b, "#username")
+        .await
+        .send_keys("member")
+        .await
+        .unwrap();
+    wait_for(&b, "#password")
+        .await
+        .send_keys("xueshi2021")
+        .await
+        .unwrap();
+    wait_for(&b, "#login-submit").await.click().await.unwrap();
+    wait_for(&b, "#scope-name").await;
+    wait_for(&b, "#nav-study").await.click().await.unwrap();
+    assert_eq!(text(&b, "#study-title").await, "每日学习");
+    b.screenshot("study-360").await;
+
+    wait_for(&b, "#what")
+        .await
+        .send_keys("中国共产党简史 第一章")
+        .await
+        .unwrap();
+    let minutes = wait_for(&b, "#minutes").await;
+    minutes.clear().await.unwrap();
+    minutes.send_keys("45").await.unwrap();
+    wait_for(&b, "#check-in-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_until(&b, "return document.querySelector('.notice') !== null").await;
+    assert!(text(&b, "#recent").await.contains("中国共产党简史 第一章"));
+
+    // Answer every question: the first option, 正确, or a word.
+    b.eval(
+        "document.querySelectorAll('#quiz-form fieldset').forEach(f => { \
+           const c = f.querySelector('input[type=radio], input[type=checkbox]'); \
+           if (c) { c.checked = true; } else { f.querySelector('input').value = '上海'; } }); return true",
+    )
+    .await;
+    assert!(
+        b.eval("return document.documentElement.scrollWidth")
+            .await
+            .as_i64()
+            .unwrap()
+            <= 360,
+        "the quiz fits a phone"
+    );
+    b.screenshot("quiz-360").await;
+    wait_for(&b, "#quiz-submit").await.click().await.unwrap();
+    let score = text(&b, "#quiz-score").await;
+    assert!(
+        score.starts_with("答对 ") && score.contains("/ 5 题"),
+        "{score}"
+    );
+    assert!(
+        b.eval("return document.querySelectorAll('.graded li').length")
+            .await
+            .as_i64()
+            == Some(5)
+    );
+    b.screenshot("quiz-result-360").await;
     b.close().await;
 }

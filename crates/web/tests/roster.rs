@@ -15,15 +15,36 @@ fn id_number(first17: &str) -> String {
     format!("{first17}{}", check_char(first17.as_bytes()) as char)
 }
 
-const UNIT_HEADERS: [&str; 5] = ["组织编码*", "组织名称*", "组织类型*", "上级组织编码*", "排序"];
-const MEMBER_HEADERS: [&str; 10] =
-    ["姓名*", "性别", "出生日期", "入党日期", "党员状态*", "干部层级", "职务", "手机号", "身份证号", "所在组织编码*"];
+const UNIT_HEADERS: [&str; 5] = [
+    "组织编码*",
+    "组织名称*",
+    "组织类型*",
+    "上级组织编码*",
+    "排序",
+];
+const MEMBER_HEADERS: [&str; 10] = [
+    "姓名*",
+    "性别",
+    "出生日期",
+    "入党日期",
+    "党员状态*",
+    "干部层级",
+    "职务",
+    "手机号",
+    "身份证号",
+    "所在组织编码*",
+];
 
 /// A workbook with a 组织 sheet and a 党员 sheet (either may be left out).
-fn workbook(units: Option<(&[&str], Vec<Vec<String>>)>, members: Option<(&[&str], Vec<Vec<String>>)>) -> Vec<u8> {
+fn workbook(
+    units: Option<(&[&str], Vec<Vec<String>>)>,
+    members: Option<(&[&str], Vec<Vec<String>>)>,
+) -> Vec<u8> {
     let mut wb = Workbook::new();
     for (name, sheet) in [("组织", units), ("党员", members)] {
-        let Some((headers, rows)) = sheet else { continue };
+        let Some((headers, rows)) = sheet else {
+            continue;
+        };
         let ws = wb.add_worksheet();
         ws.set_name(name).unwrap();
         for (c, h) in headers.iter().enumerate() {
@@ -48,12 +69,24 @@ fn row(cells: &[&str]) -> Vec<String> {
 async fn import(c: &Client, name: &str, bytes: Vec<u8>) -> Value {
     let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
     let form = reqwest::multipart::Form::new().part("file", part);
-    let r = c.http.post(c.url("/api/v1/imports")).header("x-csrf-token", c.csrf.clone().unwrap()).multipart(form).send().await.unwrap();
+    let r = c
+        .http
+        .post(c.url("/api/v1/imports"))
+        .header("x-csrf-token", c.csrf.clone().unwrap())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
     let job: Value = r.json().await.unwrap();
     let id = job["id"].as_str().unwrap().to_owned();
     for _ in 0..600 {
-        let v: Value = c.api(Method::GET, &format!("/api/v1/jobs/{id}"), None).await.json().await.unwrap();
+        let v: Value = c
+            .api(Method::GET, &format!("/api/v1/jobs/{id}"), None)
+            .await
+            .json()
+            .await
+            .unwrap();
         if v["running"] == false {
             return v;
         }
@@ -88,9 +121,22 @@ async fn without_audit(t: &TestApp) -> BTreeMap<String, Vec<String>> {
 }
 
 async fn own_codes(c: &Client) -> (String, String) {
-    let v: Value = c.api(Method::GET, "/api/v1/units", None).await.json().await.unwrap();
-    let branch = v["children"].as_array().unwrap().iter().find(|c| c["kind"] == "branch").unwrap();
-    (v["unit"]["code"].as_str().unwrap().to_owned(), branch["code"].as_str().unwrap().to_owned())
+    let v: Value = c
+        .api(Method::GET, "/api/v1/units", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let branch = v["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "branch")
+        .unwrap();
+    (
+        v["unit"]["code"].as_str().unwrap().to_owned(),
+        branch["code"].as_str().unwrap().to_owned(),
+    )
 }
 
 both!(

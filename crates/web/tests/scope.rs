@@ -25,7 +25,13 @@ async fn json(c: &xueshi_testkit::Client, path: &str) -> Value {
 
 async fn unit_named(admin: &xueshi_testkit::Client, name: &str) -> Value {
     let v = json(admin, &format!("/api/v1/search?q={name}")).await;
-    v["units"].as_array().unwrap().iter().find(|u| u["name"] == name).cloned().unwrap_or_else(|| panic!("{name}"))
+    v["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("{name}"))
 }
 
 both!(

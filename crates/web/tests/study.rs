@@ -76,7 +76,12 @@ async fn again(t: &TestApp, i: usize) -> Client {
 
 /// The right answers of a paper, read from the bank the way the server does.
 async fn right_answers(t: &TestApp, paper: &Value) -> HashMap<String, String> {
-    let ids: Vec<i64> = paper["questions"].as_array().unwrap().iter().map(|q| q["id"].as_str().unwrap().parse().unwrap()).collect();
+    let ids: Vec<i64> = paper["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_str().unwrap().parse().unwrap())
+        .collect();
     let mut c = t.app.store().read().await.unwrap();
     study::questions_by_id(&mut c, &ids)
         .await
@@ -92,7 +97,10 @@ async fn right_answers(t: &TestApp, paper: &Value) -> HashMap<String, String> {
 
 async fn attempts(t: &TestApp) -> i64 {
     let mut c = t.app.store().read().await.unwrap();
-    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM quiz_attempts").fetch_one(&mut *c).await.unwrap()
+    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM quiz_attempts")
+        .fetch_one(&mut *c)
+        .await
+        .unwrap()
 }
 
 /// Every counter equals the sum of the raw rows under its unit.
@@ -101,7 +109,12 @@ async fn counters_match_raw_rows(t: &TestApp) {
     let stored = study::all_daily(&mut c).await.unwrap();
     let direct = study::direct_daily(&mut c).await.unwrap();
     let paths: HashMap<i64, UnitPath> =
-        xueshi_store::units::subtree(&mut c, &root_ctx(t).await.actor.scope).await.unwrap().into_iter().map(|u| (u.id, u.path())).collect();
+        xueshi_store::units::subtree(&mut c, &root_ctx(t).await.actor.scope)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| (u.id, u.path()))
+            .collect();
     let mut want: HashMap<(i64, String), Daily> = HashMap::new();
     for ((unit, day), d) in direct {
         for a in paths[&unit].ids() {
@@ -358,7 +371,9 @@ fn question_book(rows: &[&[&str]]) -> Vec<u8> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("题库").unwrap();
-    let headers = ["题型", "题干", "选项A", "选项B", "选项C", "选项D", "答案", "解析", "难度"];
+    let headers = [
+        "题型", "题干", "选项A", "选项B", "选项C", "选项D", "答案", "解析", "难度",
+    ];
     for (c, h) in headers.iter().enumerate() {
         ws.write_string(0, c as u16, *h).unwrap();
     }

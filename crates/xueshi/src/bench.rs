@@ -28,12 +28,20 @@ pub fn summarise(mut d: Vec<Duration>) -> Summary {
     d.sort();
     let ms = |x: Duration| x.as_secs_f64() * 1000.0;
     let at = |q: f64| ms(d[((d.len() as f64 - 1.0) * q).round() as usize]);
-    Summary { p50: at(0.50), p95: at(0.95), p99: at(0.99) }
+    Summary {
+        p50: at(0.50),
+        p95: at(0.95),
+        p99: at(0.99),
+    }
 }
 
 async fn root_ctx(app: &App) -> Result<Ctx> {
     let mut c = app.store().read().await?;
-    let root = xueshi_store::units::roots(&mut c).await?.into_iter().next().context("the database holds no tree")?;
+    let root = xueshi_store::units::roots(&mut c)
+        .await?
+        .into_iter()
+        .next()
+        .context("the database holds no tree")?;
     Ok(Ctx::system(&root.path()))
 }
 
@@ -44,7 +52,18 @@ fn workbook(n: usize, codes: &[String]) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("党员")?;
-    let headers = ["姓名", "性别", "出生日期", "入党日期", "党员状态", "干部层级", "职务", "手机号", "身份证号", "所在组织编码"];
+    let headers = [
+        "姓名",
+        "性别",
+        "出生日期",
+        "入党日期",
+        "党员状态",
+        "干部层级",
+        "职务",
+        "手机号",
+        "身份证号",
+        "所在组织编码",
+    ];
     for (c, h) in headers.iter().enumerate() {
         ws.write_string(0, c as u16, *h)?;
     }
@@ -60,8 +79,14 @@ fn workbook(n: usize, codes: &[String]) -> Result<Vec<u8>> {
             d.status.label_zh().to_owned(),
             d.cadre_level.label_zh().to_owned(),
             d.position.clone(),
-            d.phone.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default(),
-            d.id_number.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default(),
+            d.phone
+                .as_ref()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default(),
+            d.id_number
+                .as_ref()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default(),
             code,
         ];
         for (c, v) in cells.into_iter().enumerate() {
@@ -93,7 +118,11 @@ impl Stages {
             .enumerate()
             .map(|(i, (k, t))| {
                 let next = m.get(i + 1).map_or(end, |n| n.1);
-                format!("{} {:.2} s", k.trim_start_matches("stage."), (next - *t).as_secs_f64())
+                format!(
+                    "{} {:.2} s",
+                    k.trim_start_matches("stage."),
+                    (next - *t).as_secs_f64()
+                )
             })
             .collect::<Vec<_>>()
             .join(", ")
@@ -104,7 +133,9 @@ impl Stages {
 pub async fn import(app: &App, members: usize) -> Result<()> {
     if demo::installed(app).await?.is_none() {
         eprintln!("building the district demo first …");
-        demo::build(app, Scale::District, 2021, &Quiet).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        demo::build(app, Scale::District, 2021, &Quiet)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     let ctx = root_ctx(app).await?;
     let codes: Vec<String> = {
@@ -119,20 +150,41 @@ pub async fn import(app: &App, members: usize) -> Result<()> {
     let started = Instant::now();
     let bytes = workbook(members, &codes)?;
     let made = started.elapsed();
-    let before = tree::tally(app, &ctx, ctx.actor.scope_unit).await.map_err(|e| anyhow::anyhow!("{e}"))?.members_total;
+    let before = tree::tally(app, &ctx, ctx.actor.scope_unit)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .members_total;
     let started = Instant::now();
     let stages = Stages::default();
-    let out = roster::import::run(app, &ctx, "bench.xlsx", bytes.clone(), &stages).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let out = roster::import::run(app, &ctx, "bench.xlsx", bytes.clone(), &stages)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let took = started.elapsed();
     let stage_times = stages.report(Instant::now());
-    let after = tree::tally(app, &ctx, ctx.actor.scope_unit).await.map_err(|e| anyhow::anyhow!("{e}"))?.members_total;
-    let Output::Imported { members: n, .. } = out else { bail!("the import wrote no members") };
+    let after = tree::tally(app, &ctx, ctx.actor.scope_unit)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .members_total;
+    let Output::Imported { members: n, .. } = out else {
+        bail!("the import wrote no members")
+    };
     if after - before != n as i64 || n as usize != members {
-        bail!("expected {members} new members, the tally moved by {}", after - before);
+        bail!(
+            "expected {members} new members, the tally moved by {}",
+            after - before
+        );
     }
     println!("backend           {}", app.store().backend().name());
-    println!("workbook          {members} members, {:.1} MB, made in {:.2} s", bytes.len() as f64 / 1e6, made.as_secs_f64());
-    println!("import            {:.2} s  ({:.0} members/s, checked, sealed, written in one transaction)", took.as_secs_f64(), n as f64 / took.as_secs_f64());
+    println!(
+        "workbook          {members} members, {:.1} MB, made in {:.2} s",
+        bytes.len() as f64 / 1e6,
+        made.as_secs_f64()
+    );
+    println!(
+        "import            {:.2} s  ({:.0} members/s, checked, sealed, written in one transaction)",
+        took.as_secs_f64(),
+        n as f64 / took.as_secs_f64()
+    );
     println!("stages            {stage_times}");
     println!(
         "{{\"bench\":\"import\",\"backend\":\"{}\",\"members\":{members},\"seconds\":{:.3}}}",
@@ -143,7 +195,10 @@ pub async fn import(app: &App, members: usize) -> Result<()> {
 }
 
 fn line(name: &str, s: &Summary) {
-    println!("{name:<44} p50 {:>8.3} ms   p95 {:>8.3} ms   p99 {:>8.3} ms", s.p50, s.p95, s.p99);
+    println!(
+        "{name:<44} p50 {:>8.3} ms   p95 {:>8.3} ms   p99 {:>8.3} ms",
+        s.p50, s.p95, s.p99
+    );
 }
 
 async fn time<F, Fut, T>(runs: usize, mut f: F) -> Result<Summary>
@@ -166,11 +221,28 @@ where
 pub async fn tree(app: &App) -> Result<()> {
     let ctx = root_ctx(app).await?;
     let root = ctx.actor.scope_unit;
-    let t = tree::tally(app, &ctx, root).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("backend {}: {} units, {} members under the root", app.store().backend().name(), t.units_total, t.members_total);
-    let tally = time(500, || async { tree::tally(app, &ctx, root).await.map_err(|e| anyhow::anyhow!("{e}")) }).await?;
+    let t = tree::tally(app, &ctx, root)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "backend {}: {} units, {} members under the root",
+        app.store().backend().name(),
+        t.units_total,
+        t.members_total
+    );
+    let tally = time(500, || async {
+        tree::tally(app, &ctx, root)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    })
+    .await?;
     line("units and members under the root (tally)", &tally);
-    let overview = time(100, || async { tree::overview(app, &ctx).await.map_err(|e| anyhow::anyhow!("{e}")) }).await?;
+    let overview = time(100, || async {
+        tree::overview(app, &ctx)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    })
+    .await?;
     line("root overview (tally + children)", &overview);
     let scope = ctx.actor.scope.clone();
     let scan = time(5, || async {

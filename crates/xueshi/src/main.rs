@@ -554,7 +554,8 @@ async fn run(cli: Cli) -> Result<()> {
             let scratch = tempfile::tempdir()?;
             let mut cfg = cfg;
             if cfg.database_url == Config::default().database_url {
-                cfg.database_url = format!("sqlite://{}", scratch.path().join("bench.db").display());
+                cfg.database_url =
+                    format!("sqlite://{}", scratch.path().join("bench.db").display());
                 cfg.secret_key_file = scratch.path().join("bench.key");
             }
             let app = open(&cfg).await?;

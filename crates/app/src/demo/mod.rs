@@ -74,7 +74,12 @@ const BATCHES_PER_COMMIT: usize = 25;
 
 /// Builds a demo data set into an empty database; the district comes with
 /// two weeks of members' study.
-pub async fn build(app: &App, scale: Scale, seed: u64, progress: &dyn Progress) -> AppResult<Summary> {
+pub async fn build(
+    app: &App,
+    scale: Scale,
+    seed: u64,
+    progress: &dyn Progress,
+) -> AppResult<Summary> {
     build_with(app, scale, seed, scale == Scale::District, progress).await
 }
 

@@ -15,7 +15,8 @@ use xueshi_domain::quiz::{Question, QuestionKind, draw};
 use xueshi_domain::text::fold;
 use xueshi_domain::unit::UnitPath;
 use xueshi_store::study::{
-    self, AttemptRow, CampaignRow, CheckInRow, Daily, HistoryDayRow, MaterialRow, QuestionRow, QuotaRow, StreakRow,
+    self, AttemptRow, CampaignRow, CheckInRow, Daily, HistoryDayRow, MaterialRow, QuestionRow,
+    QuotaRow, StreakRow,
 };
 
 use crate::jobs::Progress;
@@ -27,10 +28,30 @@ const HISTORY_DAYS: i64 = 14;
 /// (kind, title, source, minutes)
 const MATERIALS: &[(&str, &str, &str, i64)] = &[
     ("book", "中国共产党简史", "人民出版社、中共党史出版社", 600),
-    ("book", "毛泽东、邓小平、江泽民、胡锦涛关于中国共产党历史论述摘编", "中央文献出版社", 600),
-    ("book", "习近平新时代中国特色社会主义思想学习问答", "学习出版社、人民出版社", 600),
-    ("book", "中华人民共和国简史", "人民出版社、当代中国出版社", 600),
-    ("book", "改革开放简史", "人民出版社、中国社会科学出版社", 600),
+    (
+        "book",
+        "毛泽东、邓小平、江泽民、胡锦涛关于中国共产党历史论述摘编",
+        "中央文献出版社",
+        600,
+    ),
+    (
+        "book",
+        "习近平新时代中国特色社会主义思想学习问答",
+        "学习出版社、人民出版社",
+        600,
+    ),
+    (
+        "book",
+        "中华人民共和国简史",
+        "人民出版社、当代中国出版社",
+        600,
+    ),
+    (
+        "book",
+        "改革开放简史",
+        "人民出版社、中国社会科学出版社",
+        600,
+    ),
     ("book", "社会主义发展简史", "人民出版社、学习出版社", 600),
     ("film", "建党伟业", "电影", 120),
     ("film", "建国大业", "电影", 138),
@@ -74,32 +95,198 @@ const HISTORY: &[(i64, i64, i64, &str)] = &[
 
 /// (kind, stem, options, answer, explanation)
 const QUESTIONS: &[(&str, &str, &[&str], &str, &str)] = &[
-    ("single", "中国共产党第一次全国代表大会最后一天的会议在哪里举行？", &["上海", "嘉兴南湖", "北京", "广州"], "B", "一大在上海开幕，最后一天转移到浙江嘉兴南湖的游船上举行。"),
-    ("single", "确立毛泽东在党中央和红军的领导地位的会议是？", &["八七会议", "古田会议", "遵义会议", "洛川会议"], "C", "1935年1月的遵义会议是党的历史上生死攸关的转折点。"),
-    ("single", "南昌起义发生于哪一年？", &["1921年", "1927年", "1931年", "1935年"], "B", "1927年8月1日南昌起义，打响武装反抗国民党反动派的第一枪。"),
-    ("single", "中华人民共和国成立于哪一年？", &["1945年", "1947年", "1949年", "1950年"], "C", "1949年10月1日，中华人民共和国成立。"),
-    ("single", "提出“两个务必”的会议是？", &["中共七大", "七届二中全会", "八大", "十一届三中全会"], "B", "1949年3月七届二中全会提出“两个务必”。"),
-    ("single", "开启改革开放历史新时期的会议是？", &["十一届三中全会", "十二大", "十四大", "十八大"], "A", "1978年12月十一届三中全会实现了新中国成立以来党的历史上具有深远意义的伟大转折。"),
-    ("single", "中央红军长征于哪一年开始？", &["1933年", "1934年", "1935年", "1936年"], "B", "1934年10月，中央红军开始长征。"),
-    ("single", "中国人民志愿军跨过鸭绿江、抗美援朝是在哪一年？", &["1949年", "1950年", "1951年", "1953年"], "B", "1950年10月19日，中国人民志愿军跨过鸭绿江。"),
-    ("single", "“枪杆子里面出政权”的论断是在哪次会议上提出的？", &["八七会议", "遵义会议", "古田会议", "瓦窑堡会议"], "A", "1927年八七会议上，毛泽东提出“政权是由枪杆子中取得的”。"),
-    ("single", "党史学习教育的总要求是“学史明理、学史增信、学史崇德、”什么？", &["学史力行", "学史为民", "学史奋进", "学史修身"], "A", "总要求为学史明理、学史增信、学史崇德、学史力行。"),
-    ("multiple", "党史学习教育的总要求包括哪些？", &["学史明理", "学史增信", "学史崇德", "学史力行"], "ABCD", "四个方面缺一不可。"),
-    ("multiple", "下列属于“五个一”学习活动的有：", &["读一本书", "看一部红色电影", "唱一首红色歌曲", "写一篇长篇小说"], "ABC", "五个一：读一本书、看一部电影、唱一首歌、看一个短视频、开展一次体验式学习。"),
-    ("multiple", "党史学习教育指定的学习材料包括：", &["《中国共产党简史》", "《中华人民共和国简史》", "《改革开放简史》", "《社会主义发展简史》"], "ABCD", "四本指定学习材料。"),
-    ("multiple", "下列哪些事件发生在1927年？", &["南昌起义", "秋收起义", "遵义会议", "八七会议"], "ABD", "遵义会议在1935年。"),
-    ("multiple", "三大战役包括：", &["辽沈战役", "淮海战役", "平津战役", "渡江战役"], "ABC", "渡江战役不属于三大战役。"),
-    ("true_false", "中国共产党第一次全国代表大会于1921年在上海召开。", &[], "对", "1921年7月23日一大在上海开幕。"),
-    ("true_false", "遵义会议在1936年召开。", &[], "错", "遵义会议于1935年1月召开。"),
-    ("true_false", "小岗村“大包干”拉开了农村改革的序幕。", &[], "对", "1978年冬，小岗村18户农民按下红手印。"),
-    ("true_false", "西柏坡是七届二中全会的召开地。", &[], "对", "七届二中全会于1949年3月在西柏坡召开。"),
-    ("true_false", "秋收起义发生在江西南昌。", &[], "错", "秋收起义发生在湘赣边界，南昌起义发生在南昌。"),
-    ("true_false", "“我为群众办实事”是党史学习教育的重要内容。", &[], "对", "把学习成效转化为为民办实事的动力。"),
-    ("fill_in", "1921年7月，中国共产党第一次全国代表大会在____开幕。", &[], "上海", "一大在上海法租界望志路106号开幕。"),
-    ("fill_in", "1935年1月召开的____会议，是党的历史上一个生死攸关的转折点。", &[], "遵义|遵义会议", "遵义会议。"),
-    ("fill_in", "1949年10月1日，____成立。", &[], "中华人民共和国|新中国", "开国大典。"),
-    ("fill_in", "红军长征胜利结束的标志是1936年10月红军三大主力在____会师。", &[], "会宁|甘肃会宁|会宁将台堡", "三大主力在甘肃会宁地区会师。"),
-    ("fill_in", "中共一大最后一天的会议转移到浙江嘉兴____的游船上举行。", &[], "南湖", "红船精神的源头。"),
+    (
+        "single",
+        "中国共产党第一次全国代表大会最后一天的会议在哪里举行？",
+        &["上海", "嘉兴南湖", "北京", "广州"],
+        "B",
+        "一大在上海开幕，最后一天转移到浙江嘉兴南湖的游船上举行。",
+    ),
+    (
+        "single",
+        "确立毛泽东在党中央和红军的领导地位的会议是？",
+        &["八七会议", "古田会议", "遵义会议", "洛川会议"],
+        "C",
+        "1935年1月的遵义会议是党的历史上生死攸关的转折点。",
+    ),
+    (
+        "single",
+        "南昌起义发生于哪一年？",
+        &["1921年", "1927年", "1931年", "1935年"],
+        "B",
+        "1927年8月1日南昌起义，打响武装反抗国民党反动派的第一枪。",
+    ),
+    (
+        "single",
+        "中华人民共和国成立于哪一年？",
+        &["1945年", "1947年", "1949年", "1950年"],
+        "C",
+        "1949年10月1日，中华人民共和国成立。",
+    ),
+    (
+        "single",
+        "提出“两个务必”的会议是？",
+        &["中共七大", "七届二中全会", "八大", "十一届三中全会"],
+        "B",
+        "1949年3月七届二中全会提出“两个务必”。",
+    ),
+    (
+        "single",
+        "开启改革开放历史新时期的会议是？",
+        &["十一届三中全会", "十二大", "十四大", "十八大"],
+        "A",
+        "1978年12月十一届三中全会实现了新中国成立以来党的历史上具有深远意义的伟大转折。",
+    ),
+    (
+        "single",
+        "中央红军长征于哪一年开始？",
+        &["1933年", "1934年", "1935年", "1936年"],
+        "B",
+        "1934年10月，中央红军开始长征。",
+    ),
+    (
+        "single",
+        "中国人民志愿军跨过鸭绿江、抗美援朝是在哪一年？",
+        &["1949年", "1950年", "1951年", "1953年"],
+        "B",
+        "1950年10月19日，中国人民志愿军跨过鸭绿江。",
+    ),
+    (
+        "single",
+        "“枪杆子里面出政权”的论断是在哪次会议上提出的？",
+        &["八七会议", "遵义会议", "古田会议", "瓦窑堡会议"],
+        "A",
+        "1927年八七会议上，毛泽东提出“政权是由枪杆子中取得的”。",
+    ),
+    (
+        "single",
+        "党史学习教育的总要求是“学史明理、学史增信、学史崇德、”什么？",
+        &["学史力行", "学史为民", "学史奋进", "学史修身"],
+        "A",
+        "总要求为学史明理、学史增信、学史崇德、学史力行。",
+    ),
+    (
+        "multiple",
+        "党史学习教育的总要求包括哪些？",
+        &["学史明理", "学史增信", "学史崇德", "学史力行"],
+        "ABCD",
+        "四个方面缺一不可。",
+    ),
+    (
+        "multiple",
+        "下列属于“五个一”学习活动的有：",
+        &[
+            "读一本书",
+            "看一部红色电影",
+            "唱一首红色歌曲",
+            "写一篇长篇小说",
+        ],
+        "ABC",
+        "五个一：读一本书、看一部电影、唱一首歌、看一个短视频、开展一次体验式学习。",
+    ),
+    (
+        "multiple",
+        "党史学习教育指定的学习材料包括：",
+        &[
+            "《中国共产党简史》",
+            "《中华人民共和国简史》",
+            "《改革开放简史》",
+            "《社会主义发展简史》",
+        ],
+        "ABCD",
+        "四本指定学习材料。",
+    ),
+    (
+        "multiple",
+        "下列哪些事件发生在1927年？",
+        &["南昌起义", "秋收起义", "遵义会议", "八七会议"],
+        "ABD",
+        "遵义会议在1935年。",
+    ),
+    (
+        "multiple",
+        "三大战役包括：",
+        &["辽沈战役", "淮海战役", "平津战役", "渡江战役"],
+        "ABC",
+        "渡江战役不属于三大战役。",
+    ),
+    (
+        "true_false",
+        "中国共产党第一次全国代表大会于1921年在上海召开。",
+        &[],
+        "对",
+        "1921年7月23日一大在上海开幕。",
+    ),
+    (
+        "true_false",
+        "遵义会议在1936年召开。",
+        &[],
+        "错",
+        "遵义会议于1935年1月召开。",
+    ),
+    (
+        "true_false",
+        "小岗村“大包干”拉开了农村改革的序幕。",
+        &[],
+        "对",
+        "1978年冬，小岗村18户农民按下红手印。",
+    ),
+    (
+        "true_false",
+        "西柏坡是七届二中全会的召开地。",
+        &[],
+        "对",
+        "七届二中全会于1949年3月在西柏坡召开。",
+    ),
+    (
+        "true_false",
+        "秋收起义发生在江西南昌。",
+        &[],
+        "错",
+        "秋收起义发生在湘赣边界，南昌起义发生在南昌。",
+    ),
+    (
+        "true_false",
+        "“我为群众办实事”是党史学习教育的重要内容。",
+        &[],
+        "对",
+        "把学习成效转化为为民办实事的动力。",
+    ),
+    (
+        "fill_in",
+        "1921年7月，中国共产党第一次全国代表大会在____开幕。",
+        &[],
+        "上海",
+        "一大在上海法租界望志路106号开幕。",
+    ),
+    (
+        "fill_in",
+        "1935年1月召开的____会议，是党的历史上一个生死攸关的转折点。",
+        &[],
+        "遵义|遵义会议",
+        "遵义会议。",
+    ),
+    (
+        "fill_in",
+        "1949年10月1日，____成立。",
+        &[],
+        "中华人民共和国|新中国",
+        "开国大典。",
+    ),
+    (
+        "fill_in",
+        "红军长征胜利结束的标志是1936年10月红军三大主力在____会师。",
+        &[],
+        "会宁|甘肃会宁|会宁将台堡",
+        "三大主力在甘肃会宁地区会师。",
+    ),
+    (
+        "fill_in",
+        "中共一大最后一天的会议转移到浙江嘉兴____的游船上举行。",
+        &[],
+        "南湖",
+        "红船精神的源头。",
+    ),
 ];
 
 /// (label, kind, count, period, minutes)
@@ -113,7 +300,13 @@ const QUOTAS: &[(&str, Option<&str>, i64, &str, i64)] = &[
 ];
 
 /// Writes the study content; with `history`, two weeks of members' study.
-pub async fn seed(app: &App, root: Id, history: bool, seed: u64, progress: &dyn Progress) -> AppResult<()> {
+pub async fn seed(
+    app: &App,
+    root: Id,
+    history: bool,
+    seed: u64,
+    progress: &dyn Progress,
+) -> AppResult<()> {
     let today = app.clock().today();
     let now = app.now();
     let campaign = CampaignRow {
@@ -157,8 +350,13 @@ pub async fn seed(app: &App, root: Id, history: bool, seed: u64, progress: &dyn 
     let mut question_rows = Vec::new();
     for (kind, stem, options, answer, explanation) in QUESTIONS {
         let kind = QuestionKind::parse(kind).unwrap_or(QuestionKind::FillIn);
-        let q = Question::new(kind, stem, options.iter().map(|s| s.to_string()).collect(), answer)
-            .map_err(|e| anyhow::anyhow!("demo question {stem}: {e:?}"))?;
+        let q = Question::new(
+            kind,
+            stem,
+            options.iter().map(|s| s.to_string()).collect(),
+            answer,
+        )
+        .map_err(|e| anyhow::anyhow!("demo question {stem}: {e:?}"))?;
         let id = app.next_id().0;
         question_rows.push((
             QuestionRow {
@@ -220,7 +418,11 @@ async fn activity(
         rows.iter()
             .filter_map(|r| {
                 let path: String = r.try_get(2).ok()?;
-                Some((r.try_get(0).ok()?, r.try_get(1).ok()?, UnitPath::parse(&path)?))
+                Some((
+                    r.try_get(0).ok()?,
+                    r.try_get(1).ok()?,
+                    UnitPath::parse(&path)?,
+                ))
             })
             .collect()
     };
@@ -242,19 +444,33 @@ async fn activity(
             8..25 => 0.35,
             _ => 0.85,
         };
-        let mut streak = StreakRow { member_id: *member, ..StreakRow::default() };
+        let mut streak = StreakRow {
+            member_id: *member,
+            ..StreakRow::default()
+        };
         for back in (1..=HISTORY_DAYS).rev() {
             let day = today - Duration::days(back);
             let day_s = iso(day);
             let at = app.now() - back * day_ms;
             let mut delta = Daily::default();
             if rng.random_bool(keen) {
-                let picked = draw(*member, (day - start).whole_days(), &ids, campaign.quiz_size as usize);
+                let picked = draw(
+                    *member,
+                    (day - start).whole_days(),
+                    &ids,
+                    campaign.quiz_size as usize,
+                );
                 let mut answers = serde_json::Map::new();
                 let mut correct = 0;
                 for q in &picked {
-                    let Some(question) = by_id.get(q) else { continue };
-                    let given = if rng.random_bool(0.8) { question.answer.clone() } else { wrong(question) };
+                    let Some(question) = by_id.get(q) else {
+                        continue;
+                    };
+                    let given = if rng.random_bool(0.8) {
+                        question.answer.clone()
+                    } else {
+                        wrong(question)
+                    };
                     if question.grade(&given) {
                         correct += 1;
                     }
@@ -275,13 +491,21 @@ async fn activity(
                 delta.quiz_correct = correct;
                 delta.quiz_questions = picked.len() as i64;
                 let yesterday = iso(day - Duration::days(1));
-                streak.current_run = if streak.last_day == yesterday { streak.current_run + 1 } else { 1 };
+                streak.current_run = if streak.last_day == yesterday {
+                    streak.current_run + 1
+                } else {
+                    1
+                };
                 streak.best_run = streak.best_run.max(streak.current_run);
                 streak.last_day = day_s.clone();
                 streak.quizzes += 1;
                 streak.correct += correct;
             }
-            let sessions = if rng.random_bool(keen) { rng.random_range(1..=2) } else { 0 };
+            let sessions = if rng.random_bool(keen) {
+                rng.random_range(1..=2)
+            } else {
+                0
+            };
             for _ in 0..sessions {
                 let (m, _) = &materials[rng.random_range(0..materials.len())];
                 let minutes = match m.kind.as_str() {

@@ -21,8 +21,8 @@ use super::{MEMBER_COLUMNS, MEMBER_SHEET, RowError, UNIT_COLUMNS, UNIT_SHEET};
 use crate::audit::{Entry, record};
 use crate::jobs::{Output, Progress};
 use crate::members::new_member;
-use crate::sheet::{Sheet, layout, read_sheets};
 pub use crate::sheet::sniff;
+use crate::sheet::{Sheet, layout, read_sheets};
 use crate::tree::along;
 use crate::{App, AppError, AppResult, Ctx};
 

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xueshi_app::bank::{self, BankQuestion};
 use xueshi_app::quiz::{self, QuizResult, Submission, Today};
-use xueshi_app::study::{self as study_uc, CheckInInput, CheckInView, Dashboard, MyStudy, QuotaCompliance};
+use xueshi_app::study::{
+    self as study_uc, CheckInInput, CheckInView, Dashboard, MyStudy, QuotaCompliance,
+};
 use xueshi_domain::Id;
 
 use super::ApiJson;
@@ -28,7 +30,11 @@ pub async fn me(State(state): State<AppState>, a: Auth) -> WebResult<Json<MyStud
 /// Records a check-in (学习打卡) for today.
 #[utoipa::path(post, path = "/api/v1/study/check-ins", tag = "study", request_body = CheckInInput,
     responses((status = 201, body = CheckInView), (status = 422)))]
-pub async fn check_in(State(state): State<AppState>, a: Auth, ApiJson(input): ApiJson<CheckInInput>) -> WebResult<Response> {
+pub async fn check_in(
+    State(state): State<AppState>,
+    a: Auth,
+    ApiJson(input): ApiJson<CheckInInput>,
+) -> WebResult<Response> {
     let c = study_uc::check_in(&state.app, &a.ctx(), input).await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
@@ -44,7 +50,11 @@ pub async fn today(State(state): State<AppState>, a: Auth) -> WebResult<Json<Tod
 /// 409, a late or tampered one a 422, and neither changes anything.
 #[utoipa::path(post, path = "/api/v1/quiz/today", tag = "study", request_body = Submission,
     responses((status = 201, body = QuizResult), (status = 409), (status = 422)))]
-pub async fn submit(State(state): State<AppState>, a: Auth, ApiJson(s): ApiJson<Submission>) -> WebResult<Response> {
+pub async fn submit(
+    State(state): State<AppState>,
+    a: Auth,
+    ApiJson(s): ApiJson<Submission>,
+) -> WebResult<Response> {
     let r = quiz::submit(&state.app, &a.ctx(), s).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
@@ -69,13 +79,19 @@ pub async fn dashboard(
     Path(id): Path<Id>,
     Query(q): Query<DaysQuery>,
 ) -> WebResult<Json<Dashboard>> {
-    Ok(Json(study_uc::dashboard(&state.app, &a.ctx(), id, q.days).await?))
+    Ok(Json(
+        study_uc::dashboard(&state.app, &a.ctx(), id, q.days).await?,
+    ))
 }
 
 /// Each quota's standing over a unit's members this period, with those behind.
 #[utoipa::path(get, path = "/api/v1/units/{id}/study/compliance", tag = "study", params(("id" = String, Path)),
     responses((status = 200, body = Vec<QuotaCompliance>), (status = 403)))]
-pub async fn compliance(State(state): State<AppState>, a: Auth, Path(id): Path<Id>) -> WebResult<Json<Vec<QuotaCompliance>>> {
+pub async fn compliance(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> WebResult<Json<Vec<QuotaCompliance>>> {
     Ok(Json(study_uc::compliance(&state.app, &a.ctx(), id).await?))
 }
 
@@ -94,7 +110,11 @@ pub struct BankPage {
 /// The question bank, fifty at a time, answers included (office only).
 #[utoipa::path(get, path = "/api/v1/questions", tag = "study", params(BankQuery),
     responses((status = 200, body = BankPage), (status = 403)))]
-pub async fn questions(State(state): State<AppState>, a: Auth, Query(q): Query<BankQuery>) -> WebResult<Json<BankPage>> {
+pub async fn questions(
+    State(state): State<AppState>,
+    a: Auth,
+    Query(q): Query<BankQuery>,
+) -> WebResult<Json<BankPage>> {
     let (questions, total) = bank::list(&state.app, &a.ctx(), q.page).await?;
     Ok(Json(BankPage { questions, total }))
 }
@@ -109,8 +129,16 @@ pub struct QuestionsImported {
 #[utoipa::path(post, path = "/api/v1/questions/imports", tag = "study",
     request_body(content_type = "multipart/form-data", description = "field `file`: the workbook"),
     responses((status = 201, body = QuestionsImported), (status = 403), (status = 422)))]
-pub async fn import(State(state): State<AppState>, a: Auth, form: Multipart) -> WebResult<Response> {
+pub async fn import(
+    State(state): State<AppState>,
+    a: Auth,
+    form: Multipart,
+) -> WebResult<Response> {
     let (name, bytes) = uploaded_file(form).await?;
     let n = bank::import(&state.app, &a.ctx(), &name, bytes).await?;
-    Ok((StatusCode::CREATED, Json(QuestionsImported { questions: n })).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(QuestionsImported { questions: n }),
+    )
+        .into_response())
 }

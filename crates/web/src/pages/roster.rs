@@ -119,7 +119,10 @@ pub fn place(lang: Lang, e: &RowError) -> String {
     let (sheet, spec) = match e.sheet {
         "units" => (t.import_sheet_units, &UNIT_COLUMNS[..]),
         "members" => (t.import_sheet_members, &MEMBER_COLUMNS[..]),
-        "questions" => (t.import_sheet_questions, &xueshi_app::bank::QUESTION_COLUMNS[..]),
+        "questions" => (
+            t.import_sheet_questions,
+            &xueshi_app::bank::QUESTION_COLUMNS[..],
+        ),
         _ => return t.import_where_file.to_owned(),
     };
     let header = spec

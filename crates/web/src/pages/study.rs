@@ -77,7 +77,12 @@ pub struct DoneQuery {
     done: Option<String>,
 }
 
-async fn study_page(state: &AppState, a: &Auth, errors: &[xueshi_domain::FieldError], quiz_error: Option<String>) -> WebResult<StudyPage> {
+async fn study_page(
+    state: &AppState,
+    a: &Auth,
+    errors: &[xueshi_domain::FieldError],
+    quiz_error: Option<String>,
+) -> WebResult<StudyPage> {
     let ctx = a.ctx();
     let s = study_uc::my_study(&state.app, &ctx).await?;
     let (paper, result, closed) = match quiz::today(&state.app, &ctx).await? {
@@ -99,7 +104,11 @@ async fn study_page(state: &AppState, a: &Auth, errors: &[xueshi_domain::FieldEr
 
 /// A member's day; an account of no member (office staff, secretaries)
 /// sees its scope's study figures instead.
-pub async fn page(State(state): State<AppState>, a: Auth, Query(q): Query<DoneQuery>) -> WebResult<Response> {
+pub async fn page(
+    State(state): State<AppState>,
+    a: Auth,
+    Query(q): Query<DoneQuery>,
+) -> WebResult<Response> {
     if a.session.actor.member_id.is_none() {
         let scope = a.session.actor.scope_unit;
         return unit_page(State(state), a, Path(scope)).await;
@@ -123,13 +132,27 @@ pub struct CheckInForm {
     note: String,
 }
 
-pub async fn check_in(State(state): State<AppState>, a: Auth, Form(f): Form<CheckInForm>) -> WebResult<Response> {
+pub async fn check_in(
+    State(state): State<AppState>,
+    a: Auth,
+    Form(f): Form<CheckInForm>,
+) -> WebResult<Response> {
     let material_id = match f.material_id.trim() {
         "" => None,
-        m => Some(m.parse::<i64>().map(Id).map_err(|_| AppError::invalid("material_id", "unknown_material"))?),
+        m => Some(
+            m.parse::<i64>()
+                .map(Id)
+                .map_err(|_| AppError::invalid("material_id", "unknown_material"))?,
+        ),
     };
     // Picking a material also says what kind of study it was.
-    let input = CheckInInput { kind: f.kind, material_id, what: f.what, minutes: f.minutes, note: f.note };
+    let input = CheckInInput {
+        kind: f.kind,
+        material_id,
+        what: f.what,
+        minutes: f.minutes,
+        note: f.note,
+    };
     match study_uc::check_in(&state.app, &a.ctx(), input).await {
         Ok(_) => Ok(Redirect::to("/study?done=study.checked_in").into_response()),
         Err(AppError::Invalid(errors)) => {
@@ -142,7 +165,11 @@ pub async fn check_in(State(state): State<AppState>, a: Auth, Form(f): Form<Chec
 
 /// The quiz form: `ticket`, then `q<id>` for each answer (several values for
 /// a multiple choice).
-pub async fn submit(State(state): State<AppState>, a: Auth, Form(fields): Form<Vec<(String, String)>>) -> WebResult<Response> {
+pub async fn submit(
+    State(state): State<AppState>,
+    a: Auth,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> WebResult<Response> {
     let mut s = Submission::default();
     let mut answers: HashMap<String, String> = HashMap::new();
     for (k, v) in fields {
@@ -157,7 +184,10 @@ pub async fn submit(State(state): State<AppState>, a: Auth, Form(fields): Form<V
         Ok(_) => Ok(Redirect::to("/study?done=quiz.submitted#quiz").into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let err = HttpError::from(e);
-            let message = err.fields.first().map_or_else(|| err.message(a.rc.lang), |f| field_message(a.rc.lang, f));
+            let message = err
+                .fields
+                .first()
+                .map_or_else(|| err.message(a.rc.lang), |f| field_message(a.rc.lang, f));
             let p = study_page(&state, &a, &[], Some(message)).await?;
             Ok(render_status(err.status, &p))
         }
@@ -175,14 +205,26 @@ struct UnitStudyPage {
     board_chart: String,
 }
 
-pub async fn unit_page(State(state): State<AppState>, a: Auth, Path(id): Path<Id>) -> WebResult<Response> {
+pub async fn unit_page(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> WebResult<Response> {
     let ctx = a.ctx();
     let d = study_uc::dashboard(&state.app, &ctx, id, 14).await?;
     let compliance = study_uc::compliance(&state.app, &ctx, id).await?;
     let t = a.rc.lang.msg();
-    let trend: Vec<(String, f64)> = d.trend.iter().map(|f| (f.day.clone(), f.participation)).collect();
-    let board: Vec<(String, i64)> =
-        d.leaderboard.iter().take(12).map(|r| (r.unit.name.clone(), r.participation.round() as i64)).collect();
+    let trend: Vec<(String, f64)> = d
+        .trend
+        .iter()
+        .map(|f| (f.day.clone(), f.participation))
+        .collect();
+    let board: Vec<(String, i64)> = d
+        .leaderboard
+        .iter()
+        .take(12)
+        .map(|r| (r.unit.name.clone(), r.participation.round() as i64))
+        .collect();
     let page = UnitStudyPage {
         layout: Layout::new(&a.rc, &format!("{} · {}", d.unit.name, t.study_dashboard)),
         trend_chart: chart::columns(t.study_trend, &trend),
@@ -217,7 +259,12 @@ pub struct BankQuery {
     done: Option<String>,
 }
 
-async fn bank_page_with(state: &AppState, a: &Auth, page: i64, problems: Vec<Problem>) -> WebResult<BankPage> {
+async fn bank_page_with(
+    state: &AppState,
+    a: &Auth,
+    page: i64,
+    problems: Vec<Problem>,
+) -> WebResult<BankPage> {
     let (questions, total) = bank::list(&state.app, &a.ctx(), page.max(0)).await?;
     Ok(BankPage {
         layout: Layout::new(&a.rc, a.rc.lang.msg().bank_title),
@@ -228,13 +275,21 @@ async fn bank_page_with(state: &AppState, a: &Auth, page: i64, problems: Vec<Pro
     })
 }
 
-pub async fn bank_page(State(state): State<AppState>, a: Auth, Query(q): Query<BankQuery>) -> WebResult<Response> {
+pub async fn bank_page(
+    State(state): State<AppState>,
+    a: Auth,
+    Query(q): Query<BankQuery>,
+) -> WebResult<Response> {
     let mut p = bank_page_with(&state, &a, q.page, Vec::new()).await?;
     p.layout = p.layout.notice(q.done.as_deref());
     Ok(render(&p))
 }
 
-pub async fn bank_upload(State(state): State<AppState>, a: Auth, form: Multipart) -> WebResult<Response> {
+pub async fn bank_upload(
+    State(state): State<AppState>,
+    a: Auth,
+    form: Multipart,
+) -> WebResult<Response> {
     bank::authorize_manage(&a.ctx())?;
     let (name, bytes) = uploaded_file(form).await?;
     match bank::import(&state.app, &a.ctx(), &name, bytes).await {
