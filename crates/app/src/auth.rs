@@ -86,6 +86,11 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(b)
 }
 
+/// What the sessions table keeps of a session token (never the token).
+pub fn token_digest(token: &str) -> String {
+    digest(token)
+}
+
 fn digest(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()

@@ -197,12 +197,10 @@ pub async fn begin_snapshot(conn: &mut AnyConnection, backend: Backend) -> Resul
 pub async fn bulk_load_mode(conn: &mut AnyConnection, backend: Backend, on: bool) -> Result<()> {
     match (backend, on) {
         (Backend::Sqlite, true) => {
-            conn.execute("PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576;")
-                .await?;
+            conn.execute("PRAGMA synchronous = OFF;").await?;
         }
         (Backend::Sqlite, false) => {
-            conn.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;")
-                .await?;
+            conn.execute("PRAGMA synchronous = NORMAL;").await?;
         }
         (Backend::Postgres, true) => {
             conn.execute("SET synchronous_commit = OFF").await?;
@@ -291,7 +289,20 @@ pub async fn drop_indexes(
 }
 
 /// Runs the statements `drop_indexes` returned.
-pub async fn rebuild_indexes(conn: &mut AnyConnection, statements: &[String]) -> Result<()> {
+pub async fn rebuild_indexes(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    statements: &[String],
+) -> Result<()> {
+    if backend == Backend::Sqlite {
+        // SQLite checks CREATE INDEX against the schema this connection
+        // cached, which may predate the DROP made on another pooled
+        // connection ("index … already exists"); reading the schema table
+        // makes it notice the change first.
+        sqlx::query("SELECT COUNT(*) FROM sqlite_master")
+            .fetch_one(&mut *conn)
+            .await?;
+    }
     for s in statements {
         conn.execute(sqlx::AssertSqlSafe(s.clone())).await?;
     }

@@ -400,3 +400,21 @@ pub async fn names_in_subtree(
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
         .collect()
 }
+
+/// Members that no account belongs to yet, with their unit and its path, in
+/// id order (for load tests that give members accounts).
+pub async fn without_account(
+    conn: &mut AnyConnection,
+    limit: i64,
+) -> Result<Vec<(i64, i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.unit_id, u.path FROM members m JOIN units u ON u.id = m.unit_id \
+         WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.member_id = m.id) ORDER BY m.id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}

@@ -543,6 +543,13 @@ pub async fn insert_attempts_bulk(conn: &mut AnyConnection, rows: &[AttemptRow])
     .await
 }
 
+pub async fn count_attempts(conn: &mut AnyConnection) -> Result<i64> {
+    sqlx::query("SELECT COUNT(*) FROM quiz_attempts")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)
+}
+
 pub async fn attempt(
     conn: &mut AnyConnection,
     member: i64,

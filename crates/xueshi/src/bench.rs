@@ -275,3 +275,366 @@ pub async fn tree(app: &App) -> Result<()> {
     );
     Ok(())
 }
+
+/// What `bench quiz` measured.
+struct QuizFigures {
+    submissions_per_s: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    floor_rps: f64,
+    acknowledged: u64,
+    stored: i64,
+    dashboard_p95_ms: f64,
+}
+
+/// One line of wrk's Lua report: `key value`.
+fn wrk_value(out: &str, key: &str) -> Result<f64> {
+    out.lines()
+        .find_map(|l| l.strip_prefix(key).map(str::trim))
+        .and_then(|v| v.parse().ok())
+        .with_context(|| format!("wrk printed no {key}:\n{out}"))
+}
+
+const WRK_SCRIPT: &str = r#"
+-- Each connection walks its own slice of the prepared submissions; a
+-- submission is sent once.
+local lines = {}
+for line in io.lines(os.getenv("XUESHI_BENCH_REQUESTS")) do lines[#lines + 1] = line end
+local threads = {}
+local counter = 0
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  acked, conflicts, other, sent = 0, 0, 0, 0
+  step = tonumber(os.getenv("XUESHI_BENCH_THREADS"))
+  next_i = id + 1
+end
+function request()
+  local line = lines[next_i]
+  if line == nil then
+    return wrk.format("GET", "/health")
+  end
+  next_i = next_i + step
+  local cookie, csrf, body = line:match("([^\t]*)\t([^\t]*)\t(.*)")
+  sent = sent + 1
+  return wrk.format("POST", "/api/v1/quiz/today", {
+    ["Cookie"] = cookie, ["X-CSRF-Token"] = csrf, ["Content-Type"] = "application/json" }, body)
+end
+function response(status, headers, body)
+  if status == 201 then acked = acked + 1
+  elseif status == 409 then conflicts = conflicts + 1
+  elseif status ~= 200 then other = other + 1 end
+end
+function done(summary, latency, requests)
+  local a, c, o, s = 0, 0, 0, 0
+  for _, t in ipairs(threads) do
+    a = a + t:get("acked"); c = c + t:get("conflicts"); o = o + t:get("other"); s = s + t:get("sent")
+  end
+  io.write(string.format("acked %d\nconflicts %d\nother %d\nsent %d\n", a, c, o, s))
+  io.write(string.format("p50_us %d\np99_us %d\n", latency:percentile(50), latency:percentile(99)))
+  io.write(string.format("duration_us %d\nrequests %d\n", summary.duration, summary.requests))
+end
+"#;
+
+/// Runs wrk and returns what it printed.
+fn wrk(
+    url: &str,
+    seconds: u64,
+    connections: u32,
+    script: Option<&std::path::Path>,
+    env: &[(&str, String)],
+) -> Result<String> {
+    let mut cmd = std::process::Command::new("wrk");
+    cmd.args([
+        "-t",
+        "1",
+        "-c",
+        &connections.to_string(),
+        "-d",
+        &format!("{seconds}s"),
+        "--latency",
+    ]);
+    if let Some(s) = script {
+        cmd.arg("-s").arg(s);
+    }
+    cmd.arg(url);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().context("running wrk (apt-get install wrk)")?;
+    if !out.status.success() {
+        bail!("wrk failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn wrk_rps(out: &str) -> Result<f64> {
+    out.lines()
+        .find_map(|l| l.trim().strip_prefix("Requests/sec:").map(str::trim))
+        .and_then(|v| v.parse().ok())
+        .with_context(|| format!("wrk printed no rate:\n{out}"))
+}
+
+/// Members taking today's quiz over HTTP, as fast as the server answers:
+/// `members` member accounts with sessions and today's paper are prepared
+/// in-process, the server listens on loopback, and wrk sends each member's
+/// answers once. Afterwards every acknowledged submission must be in the
+/// database exactly once.
+pub async fn quiz(
+    app: &App,
+    members: usize,
+    seconds: u64,
+    connections: u32,
+    scale: Scale,
+    json: bool,
+) -> Result<()> {
+    use xueshi_app::auth::{random_token, token_digest};
+    use xueshi_app::quiz::{self, Today};
+    use xueshi_domain::Id;
+    use xueshi_domain::access::{Actor, Role};
+
+    if demo::installed(app).await?.is_none() {
+        eprintln!("building the {scale:?} demo first …");
+        demo::build_with(app, scale, 2021, false, &Quiet)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let root = root_ctx(app).await?;
+    eprintln!("preparing {members} members with sessions and today's paper …");
+    let picked = {
+        let mut c = app.store().read().await?;
+        xueshi_store::members::without_account(&mut c, members as i64).await?
+    };
+    if picked.len() < members {
+        bail!(
+            "the database holds only {} members without an account",
+            picked.len()
+        );
+    }
+    let hash = xueshi_app::auth::hash_password(random_token())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let now = app.now();
+    let mut sessions = Vec::with_capacity(members);
+    {
+        let mut tx = app.store().write().await?;
+        for (i, (member, unit, _)) in picked.iter().enumerate() {
+            let id = app.next_id().0;
+            let username = format!("bench{}-{i}", now);
+            xueshi_store::accounts::insert(
+                &mut tx,
+                &xueshi_store::accounts::NewAccount {
+                    id,
+                    username: &username,
+                    display_name: &username,
+                    password_hash: &hash,
+                    role: "member",
+                    scope_unit_id: *unit,
+                    member_id: Some(*member),
+                    can_unmask: false,
+                    now,
+                },
+            )
+            .await?;
+            let token = random_token();
+            let row = xueshi_store::sessions::SessionRow {
+                token_digest: token_digest(&token),
+                account_id: id,
+                csrf_token: random_token(),
+                created_at: now,
+                last_seen_at: now,
+                idle_timeout_ms: app.settings().idle_ms,
+                expires_at: now + app.settings().absolute_ms,
+                revoked_at: None,
+            };
+            xueshi_store::sessions::insert(&mut tx, &row, "127.0.0.1", "bench").await?;
+            sessions.push((id, username, token, row.csrf_token));
+        }
+        tx.commit().await?;
+    }
+    // Today's paper for each, drawn the way GET /api/v1/quiz/today draws it,
+    // answered right where the bank says so.
+    let answers: std::collections::HashMap<i64, String> = {
+        let mut c = app.store().read().await?;
+        let ids = xueshi_store::study::active_question_ids(&mut c).await?;
+        xueshi_store::study::questions_by_id(&mut c, &ids)
+            .await?
+            .into_iter()
+            .map(|q| (q.id, q.answer.split('|').next().unwrap_or("").to_owned()))
+            .collect()
+    };
+    let dir = tempfile::tempdir()?;
+    let requests = dir.path().join("requests.tsv");
+    let mut lines = String::new();
+    for ((member, unit, path), (account, username, token, csrf)) in picked.iter().zip(&sessions) {
+        let path = xueshi_domain::unit::UnitPath::parse(path).context("a unit path")?;
+        let ctx = Ctx::new(
+            Actor {
+                account_id: Id(*account),
+                username: username.clone(),
+                display_name: username.clone(),
+                role: Role::Member,
+                scope_unit: Id(*unit),
+                scope: path,
+                can_unmask: false,
+                member_id: Some(Id(*member)),
+            },
+            "127.0.0.1",
+        );
+        let Today::Open(paper) = quiz::today(app, &ctx)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+        else {
+            bail!("no quiz is open today for member {member}");
+        };
+        let given: serde_json::Map<String, serde_json::Value> = paper
+            .questions
+            .iter()
+            .map(|q| {
+                (
+                    q.id.to_string(),
+                    answers.get(&q.id.0).cloned().unwrap_or_default().into(),
+                )
+            })
+            .collect();
+        let body = serde_json::json!({ "ticket": paper.ticket, "answers": given });
+        lines.push_str(&format!("xs_session={token}\t{csrf}\t{body}\n"));
+    }
+    std::fs::write(&requests, lines)?;
+    let script = dir.path().join("quiz.lua");
+    std::fs::write(&script, WRK_SCRIPT)?;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let state = xueshi_web::AppState::new(app.clone(), xueshi_web::WebConfig::default());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        xueshi_web::serve(listener, state, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    let base = format!("http://{addr}");
+
+    eprintln!("measuring the HTTP floor (GET /health) …");
+    let floor = {
+        let base = base.clone();
+        tokio::task::spawn_blocking(move || {
+            wrk(&format!("{base}/health"), 5, connections, None, &[])
+        })
+        .await??
+    };
+    let floor_rps = wrk_rps(&floor)?;
+    let before = {
+        let mut c = app.store().read().await?;
+        xueshi_store::study::count_attempts(&mut c).await?
+    };
+    eprintln!("{members} members submit today's quiz over {connections} connections …");
+    let out = {
+        let base = base.clone();
+        let env = vec![
+            ("XUESHI_BENCH_REQUESTS", requests.display().to_string()),
+            // wrk's Lua state is per thread, shared by its connections.
+            ("XUESHI_BENCH_THREADS", "1".to_owned()),
+        ];
+        tokio::task::spawn_blocking(move || wrk(&base, seconds, connections, Some(&script), &env))
+            .await??
+    };
+    let acked = wrk_value(&out, "acked")? as u64;
+    let conflicts = wrk_value(&out, "conflicts")? as u64;
+    let other = wrk_value(&out, "other")? as u64;
+    let sent = wrk_value(&out, "sent")?;
+    let duration_s = wrk_value(&out, "duration_us")? / 1e6;
+    let p50_ms = wrk_value(&out, "p50_us")? / 1000.0;
+    let p99_ms = wrk_value(&out, "p99_us")? / 1000.0;
+    if sent as usize >= members {
+        eprintln!(
+            "note: every prepared member submitted; the rest of the run measured GET /health (raise --members)"
+        );
+    }
+    let _ = stop.send(());
+    let _ = server.await;
+    let stored = {
+        let mut c = app.store().read().await?;
+        xueshi_store::study::count_attempts(&mut c).await? - before
+    };
+    // Submissions are counted over the time they were being sent.
+    let sending_s = if (sent as usize) < members {
+        duration_s
+    } else {
+        duration_s * sent / wrk_value(&out, "requests")?.max(1.0)
+    };
+    let dashboard = time(200, || async {
+        xueshi_app::study::dashboard(app, &root, root.actor.scope_unit, 14)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    })
+    .await?;
+    let f = QuizFigures {
+        submissions_per_s: acked as f64 / sending_s.max(1e-9),
+        p50_ms,
+        p99_ms,
+        floor_rps,
+        acknowledged: acked,
+        stored,
+        dashboard_p95_ms: dashboard.p95,
+    };
+    let backend = app.store().backend().name();
+    println!("backend              {backend}");
+    println!(
+        "HTTP floor           {:.0} requests/s (GET /health)",
+        f.floor_rps
+    );
+    println!(
+        "submissions          {:.0} per second, p50 {:.1} ms, p99 {:.1} ms",
+        f.submissions_per_s, f.p50_ms, f.p99_ms
+    );
+    println!(
+        "ratio to the floor   {:.3}",
+        f.submissions_per_s / f.floor_rps.max(1.0)
+    );
+    println!(
+        "acknowledged         {acked} (refused as second attempts: {conflicts}, other errors: {other})"
+    );
+    // wrk stops with up to one request per connection in flight: those may
+    // be stored without their answer having been read.
+    let in_flight = stored - acked as i64;
+    let whole = (0..=i64::from(connections)).contains(&in_flight);
+    println!(
+        "stored               {stored}{}",
+        if whole {
+            format!(
+                " — every acknowledged submission, once ({in_flight} more were in flight when wrk stopped)"
+            )
+        } else {
+            " — MISMATCH".to_owned()
+        }
+    );
+    println!(
+        "dashboard at root    p50 {:.2} ms, p95 {:.2} ms",
+        dashboard.p50, dashboard.p95
+    );
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "backend": backend,
+                "submissions_per_s": (f.submissions_per_s * 10.0).round() / 10.0,
+                "p50_ms": f.p50_ms,
+                "p99_ms": f.p99_ms,
+                "floor_rps": f.floor_rps.round(),
+                "ratio": (f.submissions_per_s / f.floor_rps.max(1.0) * 1000.0).round() / 1000.0,
+                "acknowledged": f.acknowledged,
+                "stored": f.stored,
+                "dashboard_p95_ms": f.dashboard_p95_ms,
+            })
+        );
+    }
+    if !whole || other > 0 {
+        bail!("{acked} acknowledged, {stored} stored, {other} errors");
+    }
+    Ok(())
+}

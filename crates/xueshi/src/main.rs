@@ -127,6 +127,24 @@ enum BenchKind {
     /// Time the tree's hot reads on a database holding a tree (build one
     /// with `xueshi demo --scale province`).
     Tree,
+    /// Members taking today's quiz over HTTP, driven by wrk (Debian's `wrk`)
+    /// on loopback; checks every acknowledged submission is stored once.
+    /// Builds the demo first when the database is empty.
+    Quiz {
+        /// Members prepared with a session and today's paper; each submits once.
+        #[arg(long, default_value_t = 150_000)]
+        members: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 64)]
+        connections: u32,
+        /// The demo to build into an empty database.
+        #[arg(long, value_enum, default_value_t = DemoScale::Province)]
+        scale: DemoScale,
+        /// End with one JSON line of the figures.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -562,6 +580,19 @@ async fn run(cli: Cli) -> Result<()> {
             match which {
                 BenchKind::Import { members } => bench::import(&app, members).await,
                 BenchKind::Tree => bench::tree(&app).await,
+                BenchKind::Quiz {
+                    members,
+                    seconds,
+                    connections,
+                    scale,
+                    json,
+                } => {
+                    let scale = match scale {
+                        DemoScale::District => Scale::District,
+                        DemoScale::Province => Scale::Province,
+                    };
+                    bench::quiz(&app, members, seconds, connections, scale, json).await
+                }
             }
         }
     }

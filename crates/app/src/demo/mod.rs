@@ -180,7 +180,8 @@ async fn write(
     {
         let mut tx = app.store().write().await?;
         for s in &rebuild {
-            dialect::rebuild_indexes(&mut tx, std::slice::from_ref(s)).await?;
+            dialect::rebuild_indexes(&mut tx, app.store().backend(), std::slice::from_ref(s))
+                .await?;
             progress.advance(1);
         }
         tx.commit().await?;
