@@ -15,6 +15,7 @@ pub mod consistency;
 pub mod demo;
 pub mod error;
 pub mod jobs;
+pub mod maintenance;
 pub mod members;
 pub mod organs;
 pub mod quiz;

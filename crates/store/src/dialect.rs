@@ -212,6 +212,15 @@ pub async fn bulk_load_mode(conn: &mut AnyConnection, backend: Backend, on: bool
     Ok(())
 }
 
+/// Re-measures tables whose size changed much since their statistics were
+/// taken (SQLite's `PRAGMA optimize`); PostgreSQL's autovacuum does this.
+pub async fn optimize(conn: &mut AnyConnection, backend: Backend) -> Result<()> {
+    if backend == Backend::Sqlite {
+        conn.execute("PRAGMA optimize").await?;
+    }
+    Ok(())
+}
+
 /// Refreshes the planner's statistics after a bulk load.
 pub async fn analyze(conn: &mut AnyConnection) -> Result<()> {
     conn.execute("ANALYZE").await?;

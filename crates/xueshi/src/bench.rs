@@ -455,6 +455,7 @@ pub async fn quiz(
         }
         tx.commit().await?;
     }
+    xueshi_app::maintenance::refresh_statistics(app).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     // Today's paper for each, drawn the way GET /api/v1/quiz/today draws it,
     // answered right where the bank says so.
     let answers: std::collections::HashMap<i64, String> = {

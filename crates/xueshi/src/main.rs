@@ -352,8 +352,8 @@ async fn serve(cfg: Config, bind: Option<String>, with_demo: bool) -> Result<()>
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
-            if let Err(e) = xueshi_app::auth::purge_sessions(&maintenance).await {
-                tracing::warn!(error = %e, "purging sessions failed");
+            if let Err(e) = xueshi_app::maintenance::hourly(&maintenance).await {
+                tracing::warn!(error = %e, "upkeep failed");
             }
         }
     });

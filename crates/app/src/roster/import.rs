@@ -411,6 +411,8 @@ async fn write(
     )
     .await?;
     tx.commit().await?;
+    // A large roster can grow a table tenfold; plan with its new size.
+    crate::maintenance::refresh_statistics(app).await?;
     Ok(Output::Imported {
         units: rows.len() as u64,
         members: n_members,
