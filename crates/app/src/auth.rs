@@ -43,10 +43,24 @@ pub struct LoggedIn {
 /// how stale `last_seen_at` may get before it is written back.
 const CACHE_MS: i64 = 20_000;
 const TOUCH_MS: i64 = 60_000;
+/// Touches are written together, at most this often: one write transaction
+/// per request would make every request queue behind the database writer
+/// (the daily quiz fell to 1,000 submissions a second that way).
+const FLUSH_MS: i64 = 1_000;
 
 #[derive(Default)]
 pub(crate) struct SessionCache {
     entries: Mutex<HashMap<String, Cached>>,
+    touched: Mutex<Touched>,
+}
+
+/// `last_seen_at` values not yet written back: those waiting (and when the
+/// oldest came) and those being written now.
+#[derive(Default)]
+struct Touched {
+    since: i64,
+    waiting: HashMap<String, i64>,
+    writing: HashMap<String, i64>,
 }
 
 #[derive(Clone)]
@@ -72,6 +86,43 @@ impl SessionCache {
         if let Ok(mut m) = self.entries.lock() {
             m.remove(digest);
         }
+    }
+    /// Remembers a touch; returns the batch to write when one is due and no
+    /// other batch is being written.
+    fn touch(&self, digest: String, now: i64) -> Option<Vec<(String, i64)>> {
+        let mut t = self.touched.lock().ok()?;
+        if t.waiting.is_empty() {
+            t.since = now;
+        }
+        t.waiting.insert(digest, now);
+        if now - t.since < FLUSH_MS || !t.writing.is_empty() {
+            return None;
+        }
+        t.writing = std::mem::take(&mut t.waiting);
+        Some(t.writing.iter().map(|(d, at)| (d.clone(), *at)).collect())
+    }
+    /// The batch being written is in the database now, or, when writing
+    /// failed, waits again for the next one.
+    fn written(&self, ok: bool) {
+        if let Ok(mut t) = self.touched.lock() {
+            let batch = std::mem::take(&mut t.writing);
+            if !ok {
+                for (d, at) in batch {
+                    let newer = t.waiting.get(&d).is_some_and(|w| *w > at);
+                    if !newer {
+                        t.waiting.insert(d, at);
+                    }
+                }
+            }
+        }
+    }
+    /// A touch remembered but not yet in the database.
+    fn pending(&self, digest: &str) -> Option<i64> {
+        let t = self.touched.lock().ok()?;
+        t.waiting
+            .get(digest)
+            .or_else(|| t.writing.get(digest))
+            .copied()
     }
     fn forget_account(&self, account: i64) {
         if let Ok(mut m) = self.entries.lock() {
@@ -279,10 +330,16 @@ pub async fn resolve(app: &App, token: &str) -> AppResult<Option<Session>> {
     let mut c = match cached {
         Some(c) => c,
         None => {
+            // Read what is waiting to be written before the row: a batch that
+            // commits in between is then in one or the other.
+            let waiting = app.sessions().pending(&d);
             let mut conn = app.store().read().await?;
-            let Some(row) = sessions::get(&mut conn, &d).await? else {
+            let Some(mut row) = sessions::get(&mut conn, &d).await? else {
                 return Ok(None);
             };
+            if let Some(at) = waiting {
+                row.last_seen_at = row.last_seen_at.max(at);
+            }
             let Some(account) = accounts::get(&mut conn, row.account_id).await? else {
                 return Ok(None);
             };
@@ -308,10 +365,18 @@ pub async fn resolve(app: &App, token: &str) -> AppResult<Option<Session>> {
         return Ok(None);
     }
     if now - c.row.last_seen_at > TOUCH_MS {
-        let mut tx = app.store().write().await?;
-        sessions::touch(&mut tx, &d, now).await?;
-        tx.commit().await?;
         c.row.last_seen_at = now;
+        if let Some(batch) = app.sessions().touch(d.clone(), now) {
+            // Written off the request's path; the cache holds the truth meanwhile.
+            let app = app.clone();
+            tokio::spawn(async move {
+                let result = write_touches(&app, &batch).await;
+                if let Err(e) = &result {
+                    tracing::warn!(error = %e, "recording session activity failed");
+                }
+                app.sessions().written(result.is_ok());
+            });
+        }
     }
     let session = c.session.clone();
     app.sessions().put(d, c);
@@ -319,6 +384,15 @@ pub async fn resolve(app: &App, token: &str) -> AppResult<Option<Session>> {
 }
 
 /// Ends a session on the server: the token is worthless afterwards.
+async fn write_touches(app: &App, batch: &[(String, i64)]) -> AppResult<()> {
+    let mut tx = app.store().write().await?;
+    for (digest, at) in batch {
+        sessions::touch(&mut tx, digest, *at).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn logout(app: &App, session: &Session, ip: &str) -> AppResult<()> {
     let now = app.now();
     let mut tx = app.store().write().await?;

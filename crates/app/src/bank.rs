@@ -82,12 +82,7 @@ pub async fn import(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) -> AppResu
     let mut first_row: HashMap<String, u32> = HashMap::new();
     for (row, cells) in &sheet.rows {
         if cells.iter().all(String::is_empty) {
-            errors.push(RowError {
-                sheet: l.sheet,
-                row: *row,
-                column: None,
-                error: FieldError::new("row", "empty_row"),
-            });
+            errors.push(l.empty_row(*row));
             continue;
         }
         let kind_raw = l.cell(cells, "kind");

@@ -140,6 +140,16 @@ impl Layout {
             .map_or("", |s| s.as_str())
     }
 
+    /// A row left blank between data rows.
+    pub(crate) fn empty_row(&self, row: u32) -> RowError {
+        RowError {
+            sheet: self.sheet,
+            row,
+            column: None,
+            error: FieldError::new("row", "empty_row"),
+        }
+    }
+
     pub(crate) fn error(&self, row: u32, e: FieldError) -> RowError {
         let field = match e.field {
             "unit" => "unit_code",

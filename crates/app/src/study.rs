@@ -457,7 +457,10 @@ pub async fn dashboard(app: &App, ctx: &Ctx, unit: Id, days: i64) -> AppResult<D
             .then(b.mean_score.total_cmp(&a.mean_score))
             .then(a.unit.name.cmp(&b.unit.name))
     });
-    let streaks = study::top_streaks(&mut conn, &row.path().subtree_range(), 10)
+    let since = iso(today - Duration::days(1));
+    // Above this many members, walking the longest runs first finds ten sooner.
+    let large = members_total > 50_000;
+    let streaks = study::top_streaks(&mut conn, &row.path().subtree_range(), &since, 10, large)
         .await?
         .into_iter()
         .map(|(id, name, run, correct)| StreakView {

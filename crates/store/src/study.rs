@@ -763,22 +763,33 @@ pub async fn put_streaks(conn: &mut AnyConnection, rows: &[StreakRow]) -> Result
     Ok(())
 }
 
-/// The members under a subtree with the longest current runs.
+/// The members under a subtree with the longest runs still going (their
+/// last quiz on or after `since`). A large subtree walks the runs from the
+/// longest down and stops at `limit`; a small one starts from its units.
 pub async fn top_streaks(
     conn: &mut AnyConnection,
     range: &(String, String),
+    since: &str,
     limit: i64,
+    large: bool,
 ) -> Result<Vec<(i64, String, i64, i64)>> {
-    let rows = sqlx::query(
-        "SELECT m.id, m.name, s.current_run, s.correct FROM member_streaks s JOIN members m ON m.id = s.member_id \
-         JOIN units u ON u.id = m.unit_id WHERE u.path >= $1 AND u.path < $2 \
-         ORDER BY s.current_run DESC, s.correct DESC, m.id LIMIT $3",
-    )
-    .bind(&range.0)
-    .bind(&range.1)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
+    let sql = if large {
+        // CROSS JOIN keeps SQLite to this order; PostgreSQL plans it freely.
+        "SELECT m.id, m.name, s.current_run, s.correct FROM member_streaks s CROSS JOIN members m CROSS JOIN units u \
+         WHERE m.id = s.member_id AND u.id = m.unit_id AND u.path >= $1 AND u.path < $2 AND s.last_day >= $3 \
+         ORDER BY s.current_run DESC, s.correct DESC, s.member_id DESC LIMIT $4"
+    } else {
+        "SELECT m.id, m.name, s.current_run, s.correct FROM units u JOIN members m ON m.unit_id = u.id \
+         JOIN member_streaks s ON s.member_id = m.id WHERE u.path >= $1 AND u.path < $2 AND s.last_day >= $3 \
+         ORDER BY s.current_run DESC, s.correct DESC, s.member_id DESC LIMIT $4"
+    };
+    let rows = sqlx::query(sql)
+        .bind(&range.0)
+        .bind(&range.1)
+        .bind(since)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
         .collect()

@@ -28,6 +28,23 @@ async fn text(b: &Browser, css: &str) -> String {
     panic!("{css} kept going stale")
 }
 
+/// Signs in through the login form and waits for the overview.
+async fn sign_in(b: &Browser, t: &TestApp, username: &str) {
+    b.client.goto(&t.url("/login")).await.unwrap();
+    wait_for(b, "#username")
+        .await
+        .send_keys(username)
+        .await
+        .unwrap();
+    wait_for(b, "#password")
+        .await
+        .send_keys("xueshi2021")
+        .await
+        .unwrap();
+    wait_for(b, "#login-submit").await.click().await.unwrap();
+    wait_for(b, "#scope-name").await;
+}
+
 /// Waits until `script` returns true: a click that navigates returns before
 /// the new page is there.
 async fn wait_until(b: &Browser, script: &str) {

@@ -253,7 +253,7 @@ both!(
         let template = c.get("/import/template.xlsx").await;
         assert_eq!(template.status(), 200);
         let bytes = template.bytes().await.unwrap().to_vec();
-        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
         use calamine::Reader;
         assert_eq!(wb.sheet_names(), vec!["说明", "组织", "党员"]);
         let rows = vec![row(&["王伟", "男", "2021-02-30", "", "正式党员", "", "", "", "", "NO-SUCH"])];

@@ -296,10 +296,9 @@ fn wrk_value(out: &str, key: &str) -> Result<f64> {
 }
 
 const WRK_SCRIPT: &str = r#"
--- Each connection walks its own slice of the prepared submissions; a
--- submission is sent once.
-local lines = {}
-for line in io.lines(os.getenv("XUESHI_BENCH_REQUESTS")) do lines[#lines + 1] = line end
+-- The thread reads the prepared submissions as it sends them, each once:
+-- holding them all in a Lua table made wrk's garbage collector, not the
+-- server, the limit.
 local threads = {}
 local counter = 0
 function setup(thread)
@@ -309,15 +308,13 @@ function setup(thread)
 end
 function init(args)
   acked, conflicts, other, sent = 0, 0, 0, 0
-  step = tonumber(os.getenv("XUESHI_BENCH_THREADS"))
-  next_i = id + 1
+  source = io.open(os.getenv("XUESHI_BENCH_REQUESTS"), "r")
 end
 function request()
-  local line = lines[next_i]
+  local line = source and source:read("l")
   if line == nil then
     return wrk.format("GET", "/health")
   end
-  next_i = next_i + step
   local cookie, csrf, body = line:match("([^\t]*)\t([^\t]*)\t(.*)")
   sent = sent + 1
   return wrk.format("POST", "/api/v1/quiz/today", {
@@ -455,7 +452,9 @@ pub async fn quiz(
         }
         tx.commit().await?;
     }
-    xueshi_app::maintenance::refresh_statistics(app).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    xueshi_app::maintenance::refresh_statistics(app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     // Today's paper for each, drawn the way GET /api/v1/quiz/today draws it,
     // answered right where the bank says so.
     let answers: std::collections::HashMap<i64, String> = {
@@ -536,11 +535,7 @@ pub async fn quiz(
     eprintln!("{members} members submit today's quiz over {connections} connections …");
     let out = {
         let base = base.clone();
-        let env = vec![
-            ("XUESHI_BENCH_REQUESTS", requests.display().to_string()),
-            // wrk's Lua state is per thread, shared by its connections.
-            ("XUESHI_BENCH_THREADS", "1".to_owned()),
-        ];
+        let env = vec![("XUESHI_BENCH_REQUESTS", requests.display().to_string())];
         tokio::task::spawn_blocking(move || wrk(&base, seconds, connections, Some(&script), &env))
             .await??
     };

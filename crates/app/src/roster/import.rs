@@ -122,12 +122,7 @@ async fn check(
         for (row, cells) in &s.rows {
             progress.advance(1);
             if cells.iter().all(String::is_empty) {
-                errors.push(RowError {
-                    sheet: l.sheet,
-                    row: *row,
-                    column: None,
-                    error: FieldError::new("row", "empty_row"),
-                });
+                errors.push(l.empty_row(*row));
                 continue;
             }
             let sort = l.cell(cells, "sort_order");
@@ -243,12 +238,7 @@ async fn check(
         for (row, cells) in &s.rows {
             progress.advance(1);
             if cells.iter().all(String::is_empty) {
-                errors.push(RowError {
-                    sheet: l.sheet,
-                    row: *row,
-                    column: None,
-                    error: FieldError::new("row", "empty_row"),
-                });
+                errors.push(l.empty_row(*row));
                 continue;
             }
             let input = MemberInput {
