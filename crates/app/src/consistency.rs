@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use xueshi_domain::Id;
 use xueshi_domain::member::{CadreLevel, Gender, MemberStatus};
 use xueshi_domain::tally::Tally;
+use xueshi_store::study::{self, Daily};
 use xueshi_store::{members, tallies, units};
 
 use crate::{App, AppResult};
@@ -62,4 +63,47 @@ pub async fn check(app: &App) -> AppResult<Vec<Drift>> {
         .collect();
     drift.sort_by_key(|d| d.unit);
     Ok(drift)
+}
+
+/// A unit and day whose study counters differ from the raw rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StudyDrift {
+    pub unit: Id,
+    pub day: String,
+    pub stored: Daily,
+    pub recomputed: Daily,
+}
+
+/// Every per-unit per-day study counter recomputed from check-ins and quiz
+/// attempts, summed up the tree, against what is stored.
+pub async fn check_study(app: &App) -> AppResult<Vec<StudyDrift>> {
+    let mut conn = app.store().read().await?;
+    let paths: HashMap<i64, _> = units::all_brief(&mut conn)
+        .await?
+        .into_iter()
+        .map(|(id, path, _)| (id, path))
+        .collect();
+    let mut want: HashMap<(i64, String), Daily> = HashMap::new();
+    for ((unit, day), d) in study::direct_daily(&mut conn).await? {
+        for a in paths.get(&unit).map(|p| p.ids()).unwrap_or_default() {
+            *want.entry((a.0, day.clone())).or_default() += d;
+        }
+    }
+    let have = study::all_daily(&mut conn).await?;
+    let mut keys: Vec<&(i64, String)> = want.keys().chain(have.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    Ok(keys
+        .into_iter()
+        .filter_map(|k| {
+            let stored = have.get(k).copied().unwrap_or_default();
+            let recomputed = want.get(k).copied().unwrap_or_default();
+            (stored != recomputed).then(|| StudyDrift {
+                unit: Id(k.0),
+                day: k.1.clone(),
+                stored,
+                recomputed,
+            })
+        })
+        .collect())
 }

@@ -340,6 +340,7 @@ both!(
     async fn the_district_dashboard_reads_two_weeks_of_study(db) {
         let t = TestApp::district_studying(db).await;
         counters_match_raw_rows(&t).await;
+        assert!(xueshi_app::consistency::check_study(&t.app).await.unwrap().is_empty());
         let mut office = t.client();
         office.api_login("office", "xueshi2021").await;
         let scope: Value = office.api(Method::GET, "/api/v1/units", None).await.json().await.unwrap();
@@ -364,6 +365,16 @@ both!(
         let (status, html) = page.page(&format!("/units/{root}/study")).await;
         assert_eq!(status, 200);
         assert!(html.contains("svg class=\"chart\"") && html.contains("id=\"leaderboard\""));
+        // `xueshi check` notices a counter that drifted from the records.
+        {
+            let mut c = t.app.store().read().await.unwrap();
+            sqlx::query("UPDATE study_daily SET quiz_takers = quiz_takers + 1 WHERE unit_id = $1 AND quiz_takers > 0")
+                .bind(root.parse::<i64>().unwrap())
+                .execute(&mut *c)
+                .await
+                .unwrap();
+        }
+        assert_eq!(xueshi_app::consistency::check_study(&t.app).await.unwrap().len(), 14, "one per day of history");
     }
 );
 

@@ -550,19 +550,29 @@ async fn run(cli: Cli) -> Result<()> {
             let drift = consistency::check(&app)
                 .await
                 .map_err(|e| app_error(e, Default::default()))?;
-            if drift.is_empty() {
+            let study = consistency::check_study(&app)
+                .await
+                .map_err(|e| app_error(e, Default::default()))?;
+            for d in &drift {
+                println!(
+                    "unit {}: stored {:?}, recomputed {:?}",
+                    d.unit, d.stored, d.recomputed
+                );
+            }
+            for d in &study {
+                println!(
+                    "unit {} on {}: study counters stored {:?}, recomputed {:?}",
+                    d.unit, d.day, d.stored, d.recomputed
+                );
+            }
+            if drift.is_empty() && study.is_empty() {
                 println!("every counter matches the records");
                 Ok(())
             } else {
-                for d in &drift {
-                    println!(
-                        "unit {}: stored {:?}, recomputed {:?}",
-                        d.unit, d.stored, d.recomputed
-                    );
-                }
                 bail!(
-                    "{} units have counters that differ from the records",
-                    drift.len()
+                    "{} unit tallies and {} study counters differ from the records",
+                    drift.len(),
+                    study.len()
                 )
             }
         }
