@@ -140,19 +140,7 @@ async fn a_secretary_signs_in_and_walks_the_tree_on_a_phone() {
 async fn the_overview_on_a_desktop() {
     let t = TestApp::district(Db::Sqlite).await;
     let b = Browser::start(1280, 900).await;
-    b.client.goto(&t.url("/login")).await.unwrap();
-    wait_for(&b, "#username")
-        .await
-        .send_keys("office")
-        .await
-        .unwrap();
-    wait_for(&b, "#password")
-        .await
-        .send_keys("xueshi2021")
-        .await
-        .unwrap();
-    wait_for(&b, "#login-submit").await.click().await.unwrap();
-    wait_for(&b, "#scope-name").await;
+    sign_in(&b, &t, "office").await;
     let charts = b.client.find_all(Locator::Css("svg.chart")).await.unwrap();
     assert!(charts.len() >= 3, "the overview draws its charts");
     b.screenshot("home-1280").await;
@@ -163,19 +151,7 @@ async fn the_overview_on_a_desktop() {
 async fn a_member_checks_in_and_takes_the_quiz_on_a_phone() {
     let t = TestApp::district(Db::Sqlite).await;
     let b = Browser::start(360, 780).await;
-    b.client.goto(&t.url("/login")).await.unwrap();
-    wait_for(&b, "#username")
-        .await
-        .send_keys("member")
-        .await
-        .unwrap();
-    wait_for(&b, "#password")
-        .await
-        .send_keys("xueshi2021")
-        .await
-        .unwrap();
-    wait_for(&b, "#login-submit").await.click().await.unwrap();
-    wait_for(&b, "#scope-name").await;
+    sign_in(&b, &t, "member").await;
     wait_for(&b, "#nav-study").await.click().await.unwrap();
     assert_eq!(text(&b, "#study-title").await, "每日学习");
     b.screenshot("study-360").await;
