@@ -401,20 +401,43 @@ pub async fn submit(app: &App, ctx: &Ctx, s: Submission) -> AppResult<QuizResult
         })
         .await
         .map_err(|_| anyhow::anyhow!("the quiz writer stopped"))?;
-    let stored = answer
+    let Some(streak) = answer
         .await
-        .map_err(|_| anyhow::anyhow!("the quiz writer dropped a submission"))??;
-    if !stored {
+        .map_err(|_| anyhow::anyhow!("the quiz writer dropped a submission"))??
+    else {
         return Err(AppError::Conflict("quiz_already_taken"));
-    }
-    result(app, member, &day).await?.ok_or(AppError::NotFound)
+    };
+    // What was just stored, told without reading it back.
+    let given: HashMap<String, String> = s
+        .answers
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect();
+    let questions = t
+        .questions
+        .iter()
+        .filter_map(|q| {
+            bank.questions
+                .get(q)
+                .map(|(question, explanation)| graded_view(*q, question, explanation, &given))
+        })
+        .collect();
+    Ok(QuizResult {
+        day,
+        correct,
+        total: t.questions.len() as i64,
+        streak,
+        questions,
+    })
 }
 
 struct Job {
     ctx: Ctx,
     attempt: AttemptRow,
     path: UnitPath,
-    reply: oneshot::Sender<AppResult<bool>>,
+    /// The member's run of days when the attempt was stored; `None` for a
+    /// second attempt.
+    reply: oneshot::Sender<AppResult<Option<i64>>>,
 }
 
 async fn writer(app: &App) -> mpsc::Sender<Job> {
@@ -460,7 +483,7 @@ async fn run_writer(app: crate::WorkerApp, mut rx: mpsc::Receiver<Job>) {
 
 /// One transaction for a batch: attempts (a member's second of the day is
 /// skipped), counters up the tree, streaks, audit records.
-async fn commit(app: &App, batch: &[Job]) -> AppResult<Vec<bool>> {
+async fn commit(app: &App, batch: &[Job]) -> AppResult<Vec<Option<i64>>> {
     let mut tx = app.store().write().await?;
     let mut seen = HashSet::new();
     let fresh: Vec<&Job> = batch
@@ -535,6 +558,10 @@ async fn commit(app: &App, batch: &[Job]) -> AppResult<Vec<bool>> {
         .await?;
     }
     tx.commit().await?;
+    let runs: HashMap<i64, i64> = changed
+        .iter()
+        .map(|s| (s.member_id, s.current_run))
+        .collect();
     let stored: HashSet<(i64, &str)> = stored_jobs
         .iter()
         .map(|j| (j.attempt.member_id, j.attempt.day.as_str()))
@@ -545,7 +572,8 @@ async fn commit(app: &App, batch: &[Job]) -> AppResult<Vec<bool>> {
         .map(|j| {
             let key = (j.attempt.member_id, j.attempt.day.as_str());
             // Only the first job of a stored pair reports success.
-            stored.contains(&key) && answered.insert(key)
+            (stored.contains(&key) && answered.insert(key))
+                .then(|| runs.get(&j.attempt.member_id).copied().unwrap_or(1))
         })
         .collect())
 }
