@@ -531,3 +531,70 @@ pub async fn compliance(app: &App, ctx: &Ctx, unit: Id) -> AppResult<Vec<QuotaCo
     }
     Ok(out)
 }
+
+/// The members behind each quota this period under a unit, one sheet per
+/// quota, for the secretary to follow up (audited as an export).
+pub async fn behind_workbook(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(String, Vec<u8>)> {
+    let row = load(app, ctx, unit, Action::ViewStudy).await?;
+    let quotas = compliance(app, ctx, unit).await?;
+    let xlsx = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.into());
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (i, q) in quotas.iter().enumerate() {
+        let ws = wb.add_worksheet();
+        // Sheet names are at most 31 characters and unique.
+        let name: String = format!("{} {}", i + 1, q.label).chars().take(31).collect();
+        ws.set_name(name).map_err(xlsx)?;
+        ws.write_string(
+            0,
+            0,
+            format!(
+                "{}（{} – {}）：{} / {}",
+                q.label, q.from, q.to, q.met, q.members
+            ),
+        )
+        .map_err(xlsx)?;
+        for (c, h) in ["姓名", "所在组织", "完成", "目标"].iter().enumerate() {
+            ws.write_string_with_format(2, c as u16, *h, &bold)
+                .map_err(xlsx)?;
+        }
+        for (r, b) in q.behind.iter().enumerate() {
+            let r = r as u32 + 3;
+            ws.write_string(r, 0, &b.name).map_err(xlsx)?;
+            ws.write_string(r, 1, &b.unit).map_err(xlsx)?;
+            ws.write_number(r, 2, b.done as f64).map_err(xlsx)?;
+            ws.write_number(r, 3, b.target as f64).map_err(xlsx)?;
+        }
+        ws.set_column_width(1, 30).map_err(xlsx)?;
+    }
+    if quotas.is_empty() {
+        wb.add_worksheet()
+            .write_string(0, 0, "目前没有进行中的学习活动")
+            .map_err(xlsx)?;
+    }
+    let bytes = wb.save_to_buffer().map_err(xlsx)?;
+    let mut tx = app.store().write().await?;
+    let counts: Vec<(String, usize)> = quotas
+        .iter()
+        .map(|q| (q.label.clone(), q.behind.len()))
+        .collect();
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("study.export_behind", "unit", Some(unit), &row.name)
+            .unit(unit)
+            .after(&counts),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        format!(
+            "{}-学习任务未完成名单-{}.xlsx",
+            row.name,
+            iso(app.clock().today())
+        ),
+        bytes,
+    ))
+}

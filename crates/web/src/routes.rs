@@ -198,6 +198,7 @@ fn table() -> Table {
     t.post("/study/check-ins", Signed, pages::study::check_in);
     t.post("/study/quiz", Signed, pages::study::submit);
     t.get("/units/{id}/study", Unit, pages::study::unit_page);
+    t.get("/units/{id}/study/behind.xlsx", Unit, pages::study::behind);
     t.get("/questions", Signed, pages::study::bank_page);
     t.post("/questions", Signed, pages::study::bank_upload);
     t.get("/api/v1/study/me", Signed, api::study::me);

@@ -365,6 +365,24 @@ both!(
         let (status, html) = page.page(&format!("/units/{root}/study")).await;
         assert_eq!(status, 200);
         assert!(html.contains("svg class=\"chart\"") && html.contains("id=\"leaderboard\""));
+        // Who is behind, as a workbook: one sheet per quota, audited.
+        assert!(html.contains("id=\"behind-export\""));
+        let r = page.get(&format!("/units/{root}/study/behind.xlsx")).await;
+        assert_eq!(r.status(), 200);
+        let bytes = r.bytes().await.unwrap().to_vec();
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        use calamine::Reader;
+        let names = wb.sheet_names();
+        assert_eq!(names.len(), 6, "{names:?}");
+        let hour = names.iter().find(|n| n.contains("每日自学1小时")).unwrap().clone();
+        let sheet = wb.worksheet_range(&hour).unwrap();
+        assert!(sheet.get_value((0, 0)).unwrap().to_string().contains("0 / 11543"));
+        assert_eq!(sheet.get_value((2, 0)).unwrap().to_string(), "姓名");
+        assert_eq!(sheet.rows().count(), 3 + 200, "the first 200 behind");
+        let mut c = t.app.store().read().await.unwrap();
+        let exported: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'study.export_behind'").fetch_one(&mut *c).await.unwrap();
+        assert_eq!(exported, 1);
+        drop(c);
         // `xueshi check` notices a counter that drifted from the records.
         {
             let mut c = t.app.store().read().await.unwrap();

@@ -17,7 +17,7 @@ use xueshi_domain::Id;
 use xueshi_domain::quiz::QuestionKind;
 use xueshi_domain::study::{Period, StudyKind};
 
-use super::roster::{Problem, problems, uploaded_file};
+use super::roster::{Problem, problems, uploaded_file, xlsx};
 use super::{FormErrors, Layout, Pager, render, render_status};
 use crate::chart;
 use crate::ctx::Auth;
@@ -300,4 +300,14 @@ pub async fn bank_upload(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The members behind each quota, as a workbook.
+pub async fn behind(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> WebResult<Response> {
+    let (name, bytes) = study_uc::behind_workbook(&state.app, &a.ctx(), id).await?;
+    Ok(xlsx(&name, bytes))
 }
