@@ -16,7 +16,7 @@ use crate::state::AppState;
 const PER_PAGE: i64 = 100;
 
 /// Actions a reader can filter by, in the order the menu lists them.
-pub const ACTIONS: [&str; 27] = [
+pub const ACTIONS: [&str; 31] = [
     "login",
     "logout",
     "unit.create",
@@ -44,6 +44,10 @@ pub const ACTIONS: [&str; 27] = [
     "organ.unassign",
     "demo.build",
     "backup",
+    "study.check_in",
+    "quiz.submit",
+    "bank.import",
+    "study.export_behind",
 ];
 
 #[derive(Deserialize, Default)]
