@@ -8,7 +8,7 @@ use serde::Serialize;
 use xueshi_domain::access::{Action, authorize};
 use xueshi_domain::quiz::{Question, QuestionKind};
 use xueshi_domain::{FieldError, Id};
-use xueshi_store::study::{self, QuestionRow};
+use xueshi_store::quiz::QuestionRow;
 
 use crate::audit::{Entry, record};
 use crate::roster::{Column, RowError};
@@ -159,7 +159,7 @@ pub async fn import(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) -> AppResu
     let prints: Vec<String> = fresh.iter().map(|f| f.2.clone()).collect();
     let known = {
         let mut conn = app.store().read().await?;
-        study::known_fingerprints(&mut conn, &prints).await?
+        xueshi_store::quiz::known_fingerprints(&mut conn, &prints).await?
     };
     for k in &known {
         if let Some(row) = first_row.get(k) {
@@ -179,7 +179,7 @@ pub async fn import(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) -> AppResu
         .collect();
     let n = rows.len() as u64;
     let mut tx = app.store().write().await?;
-    study::insert_questions(&mut tx, &rows, app.now()).await?;
+    xueshi_store::quiz::insert_questions(&mut tx, &rows, app.now()).await?;
     record(
         &mut tx,
         app,
@@ -205,8 +205,8 @@ pub fn authorize_manage(ctx: &Ctx) -> AppResult<()> {
 pub async fn list(app: &App, ctx: &Ctx, page: i64) -> AppResult<(Vec<BankQuestion>, i64)> {
     authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
     let mut conn = app.store().read().await?;
-    let total = study::count_questions(&mut conn).await?;
-    let rows = study::questions(&mut conn, 50, page.max(0) * 50).await?;
+    let total = xueshi_store::quiz::count_questions(&mut conn).await?;
+    let rows = xueshi_store::quiz::questions(&mut conn, 50, page.max(0) * 50).await?;
     Ok((
         rows.into_iter()
             .map(|r| BankQuestion {

@@ -18,7 +18,8 @@ use xueshi_domain::access::{Action, authorize};
 use xueshi_domain::date::iso;
 use xueshi_domain::quiz::{Question, QuestionKind, draw};
 use xueshi_domain::unit::UnitPath;
-use xueshi_store::study::{self, AttemptRow, CampaignRow, Daily, StreakRow};
+use xueshi_store::quiz::{AttemptRow, StreakRow};
+use xueshi_store::study::{self, CampaignRow, Daily};
 use xueshi_store::{members, units};
 
 use crate::audit::{Entry, record};
@@ -122,10 +123,10 @@ async fn bank(app: &App) -> AppResult<Arc<Bank>> {
         return Ok(b.clone());
     }
     let mut conn = app.store().read().await?;
-    let ids = study::active_question_ids(&mut conn).await?;
+    let ids = xueshi_store::quiz::active_question_ids(&mut conn).await?;
     let mut questions = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        for r in study::questions_by_id(&mut conn, chunk).await? {
+        for r in xueshi_store::quiz::questions_by_id(&mut conn, chunk).await? {
             let kind = QuestionKind::parse(&r.kind).unwrap_or(QuestionKind::FillIn);
             let options: Vec<String> = serde_json::from_str(&r.options).unwrap_or_default();
             let q = Question {
@@ -278,10 +279,10 @@ pub async fn today(app: &App, ctx: &Ctx) -> AppResult<Today> {
 
 async fn result(app: &App, member: Id, day: &str) -> AppResult<Option<QuizResult>> {
     let mut conn = app.store().read().await?;
-    let Some(a) = study::attempt(&mut conn, member.0, day).await? else {
+    let Some(a) = xueshi_store::quiz::attempt(&mut conn, member.0, day).await? else {
         return Ok(None);
     };
-    let streak = study::streaks(&mut conn, &[member.0])
+    let streak = xueshi_store::quiz::streaks(&mut conn, &[member.0])
         .await?
         .get(&member.0)
         .map_or(0, |s| s.current_run);
@@ -300,7 +301,7 @@ async fn result(app: &App, member: Id, day: &str) -> AppResult<Option<QuizResult
     if !missing.is_empty() {
         // Retired since: still shown as they were asked.
         let mut conn = app.store().read().await?;
-        for r in study::questions_by_id(&mut conn, &missing).await? {
+        for r in xueshi_store::quiz::questions_by_id(&mut conn, &missing).await? {
             let q = Question {
                 kind: QuestionKind::parse(&r.kind).unwrap_or(QuestionKind::FillIn),
                 stem: r.stem,
@@ -491,7 +492,7 @@ async fn commit(app: &App, batch: &[Job]) -> AppResult<Vec<Option<i64>>> {
         .filter(|j| seen.insert((j.attempt.member_id, j.attempt.day.clone())))
         .collect();
     let rows: Vec<AttemptRow> = fresh.iter().map(|j| j.attempt.clone()).collect();
-    let stored_rows = study::insert_attempts(&mut tx, &rows).await?;
+    let stored_rows = xueshi_store::quiz::insert_attempts(&mut tx, &rows).await?;
     let stored_jobs: Vec<&Job> = fresh
         .iter()
         .zip(&stored_rows)
@@ -512,7 +513,7 @@ async fn commit(app: &App, batch: &[Job]) -> AppResult<Vec<Option<i64>>> {
     }
     study::add_daily(&mut tx, &deltas).await?;
     let ids: Vec<i64> = stored_jobs.iter().map(|j| j.attempt.member_id).collect();
-    let mut streaks = study::streaks(&mut tx, &ids).await?;
+    let mut streaks = xueshi_store::quiz::streaks(&mut tx, &ids).await?;
     let mut changed = Vec::with_capacity(ids.len());
     for j in &stored_jobs {
         let s = streaks
@@ -535,7 +536,7 @@ async fn commit(app: &App, batch: &[Job]) -> AppResult<Vec<Option<i64>>> {
         changed.push(s.clone());
     }
     if !changed.is_empty() {
-        study::put_streaks(&mut tx, &changed).await?;
+        xueshi_store::quiz::put_streaks(&mut tx, &changed).await?;
     }
     for j in &stored_jobs {
         let label = format!(

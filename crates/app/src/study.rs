@@ -460,16 +460,17 @@ pub async fn dashboard(app: &App, ctx: &Ctx, unit: Id, days: i64) -> AppResult<D
     let since = iso(today - Duration::days(1));
     // Above this many members, walking the longest runs first finds ten sooner.
     let large = members_total > 50_000;
-    let streaks = study::top_streaks(&mut conn, &row.path().subtree_range(), &since, 10, large)
-        .await?
-        .into_iter()
-        .map(|(id, name, run, correct)| StreakView {
-            member_id: Id(id),
-            name,
-            run,
-            correct,
-        })
-        .collect();
+    let streaks =
+        xueshi_store::quiz::top_streaks(&mut conn, &row.path().subtree_range(), &since, 10, large)
+            .await?
+            .into_iter()
+            .map(|(id, name, run, correct)| StreakView {
+                member_id: Id(id),
+                name,
+                run,
+                correct,
+            })
+            .collect();
     Ok(Dashboard {
         unit: Crumb {
             id: row.id(),

@@ -15,6 +15,7 @@ pub mod grams;
 pub mod members;
 pub mod meta;
 pub mod organs;
+pub mod quiz;
 pub mod sessions;
 pub mod study;
 pub mod tallies;

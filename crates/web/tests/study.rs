@@ -83,7 +83,7 @@ async fn right_answers(t: &TestApp, paper: &Value) -> HashMap<String, String> {
         .map(|q| q["id"].as_str().unwrap().parse().unwrap())
         .collect();
     let mut c = t.app.store().read().await.unwrap();
-    study::questions_by_id(&mut c, &ids)
+    xueshi_store::quiz::questions_by_id(&mut c, &ids)
         .await
         .unwrap()
         .into_iter()
@@ -278,7 +278,7 @@ both!(
         let mut seen = HashSet::new();
         let bank: i64 = {
             let mut conn = t.app.store().read().await.unwrap();
-            study::count_questions(&mut conn).await.unwrap()
+            xueshi_store::quiz::count_questions(&mut conn).await.unwrap()
         };
         let days = bank / 5;
         for _ in 0..days {

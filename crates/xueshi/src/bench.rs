@@ -459,8 +459,8 @@ pub async fn quiz(
     // answered right where the bank says so.
     let answers: std::collections::HashMap<i64, String> = {
         let mut c = app.store().read().await?;
-        let ids = xueshi_store::study::active_question_ids(&mut c).await?;
-        xueshi_store::study::questions_by_id(&mut c, &ids)
+        let ids = xueshi_store::quiz::active_question_ids(&mut c).await?;
+        xueshi_store::quiz::questions_by_id(&mut c, &ids)
             .await?
             .into_iter()
             .map(|q| (q.id, q.answer.split('|').next().unwrap_or("").to_owned()))
@@ -530,7 +530,7 @@ pub async fn quiz(
     let floor_rps = wrk_rps(&floor)?;
     let before = {
         let mut c = app.store().read().await?;
-        xueshi_store::study::count_attempts(&mut c).await?
+        xueshi_store::quiz::count_attempts(&mut c).await?
     };
     eprintln!("{members} members submit today's quiz over {connections} connections …");
     let out = {
@@ -555,7 +555,7 @@ pub async fn quiz(
     let _ = server.await;
     let stored = {
         let mut c = app.store().read().await?;
-        xueshi_store::study::count_attempts(&mut c).await? - before
+        xueshi_store::quiz::count_attempts(&mut c).await? - before
     };
     // Submissions are counted over the time they were being sent.
     let sending_s = if (sent as usize) < members {

@@ -14,9 +14,9 @@ use xueshi_domain::date::iso;
 use xueshi_domain::quiz::{Question, QuestionKind, draw};
 use xueshi_domain::text::fold;
 use xueshi_domain::unit::UnitPath;
+use xueshi_store::quiz::{AttemptRow, QuestionRow, StreakRow};
 use xueshi_store::study::{
-    self, AttemptRow, CampaignRow, CheckInRow, Daily, HistoryDayRow, MaterialRow, QuestionRow,
-    QuotaRow, StreakRow,
+    self, CampaignRow, CheckInRow, Daily, HistoryDayRow, MaterialRow, QuotaRow,
 };
 
 use crate::jobs::Progress;
@@ -391,7 +391,7 @@ pub async fn seed(
     }
     study::insert_materials(&mut tx, &materials, now).await?;
     study::insert_history_days(&mut tx, &history_days).await?;
-    study::insert_questions(&mut tx, &question_rows, now).await?;
+    xueshi_store::quiz::insert_questions(&mut tx, &question_rows, now).await?;
     tx.commit().await?;
     if history {
         activity(app, &campaign, &bank, &materials, seed, progress).await?;
@@ -543,11 +543,11 @@ async fn activity(
         study::insert_check_ins(&mut tx, chunk).await?;
     }
     for chunk in attempts.chunks(5_000) {
-        study::insert_attempts_bulk(&mut tx, chunk).await?;
+        xueshi_store::quiz::insert_attempts_bulk(&mut tx, chunk).await?;
     }
     study::add_daily(&mut tx, &counters).await?;
     for chunk in streaks.chunks(5_000) {
-        study::put_streaks(&mut tx, chunk).await?;
+        xueshi_store::quiz::put_streaks(&mut tx, chunk).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -1,0 +1,314 @@
+//! Quiz rows: the question bank, daily-quiz attempts (one per member per
+//! day) and members' streaks.
+
+use std::collections::HashMap;
+
+use sqlx::{AnyConnection, FromRow, Row};
+
+use crate::Result;
+use crate::bulk::{Value, insert_rows};
+use crate::units::placeholders;
+#[derive(Clone, Debug, FromRow)]
+pub struct QuestionRow {
+    pub id: i64,
+    pub kind: String,
+    pub stem: String,
+    pub options: String,
+    pub answer: String,
+    pub explanation: String,
+    pub tags: String,
+    pub difficulty: i64,
+}
+
+const QUESTION_COLUMNS: &str = "id, kind, stem, options, answer, explanation, tags, difficulty";
+
+pub async fn insert_questions(
+    conn: &mut AnyConnection,
+    rows: &[(QuestionRow, String)],
+    now: i64,
+) -> Result<u64> {
+    let values = rows
+        .iter()
+        .map(|(q, fingerprint)| {
+            vec![
+                Value::from(q.id),
+                Value::from(q.kind.as_str()),
+                Value::from(q.stem.as_str()),
+                Value::from(fingerprint.as_str()),
+                Value::from(q.options.as_str()),
+                Value::from(q.answer.as_str()),
+                Value::from(q.explanation.as_str()),
+                Value::from(q.tags.as_str()),
+                Value::from(q.difficulty),
+                Value::from(now),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "questions",
+        &[
+            "id",
+            "kind",
+            "stem",
+            "fingerprint",
+            "options",
+            "answer",
+            "explanation",
+            "tags",
+            "difficulty",
+            "created_at",
+        ],
+        values,
+        "",
+    )
+    .await
+}
+
+/// Which of these fingerprints the bank already holds.
+pub async fn known_fingerprints(
+    conn: &mut AnyConnection,
+    prints: &[String],
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in prints.chunks(500) {
+        let list = placeholders(1, chunk.len());
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT fingerprint FROM questions WHERE fingerprint IN ({list})"
+        )));
+        for p in chunk {
+            q = q.bind(p.as_str());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.push(row.try_get(0)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Ids of the questions in use, in id order.
+pub async fn active_question_ids(conn: &mut AnyConnection) -> Result<Vec<i64>> {
+    let rows = sqlx::query("SELECT id FROM questions WHERE active = 1 ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|r| r.try_get(0)).collect()
+}
+
+pub async fn questions_by_id(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<QuestionRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = placeholders(1, ids.len());
+    let mut q = sqlx::query_as::<_, QuestionRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {QUESTION_COLUMNS} FROM questions WHERE id IN ({list})"
+    )));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(&mut *conn).await
+}
+
+pub async fn questions(
+    conn: &mut AnyConnection,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<QuestionRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {QUESTION_COLUMNS} FROM questions ORDER BY id LIMIT $1 OFFSET $2"
+    )))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+pub async fn count_questions(conn: &mut AnyConnection) -> Result<i64> {
+    sqlx::query("SELECT COUNT(*) FROM questions")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct AttemptRow {
+    pub member_id: i64,
+    pub day: String,
+    pub unit_id: i64,
+    pub questions: String,
+    pub answers: String,
+    pub correct: i64,
+    pub total: i64,
+    pub started_at: i64,
+    pub submitted_at: i64,
+}
+
+/// Stores attempts; a member's second attempt of a day is ignored. Returns
+/// which of `rows` were stored.
+pub async fn insert_attempts(conn: &mut AnyConnection, rows: &[AttemptRow]) -> Result<Vec<bool>> {
+    let mut stored = Vec::with_capacity(rows.len());
+    for a in rows {
+        let done = sqlx::query(
+            "INSERT INTO quiz_attempts (member_id, day, unit_id, questions, answers, correct, total, started_at, submitted_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (member_id, day) DO NOTHING",
+        )
+        .bind(a.member_id)
+        .bind(&a.day)
+        .bind(a.unit_id)
+        .bind(&a.questions)
+        .bind(&a.answers)
+        .bind(a.correct)
+        .bind(a.total)
+        .bind(a.started_at)
+        .bind(a.submitted_at)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        stored.push(done == 1);
+    }
+    Ok(stored)
+}
+
+/// Stores attempts known to be new (demo data), many per statement.
+pub async fn insert_attempts_bulk(conn: &mut AnyConnection, rows: &[AttemptRow]) -> Result<u64> {
+    let values = rows
+        .iter()
+        .map(|a| {
+            vec![
+                Value::from(a.member_id),
+                Value::from(a.day.as_str()),
+                Value::from(a.unit_id),
+                Value::from(a.questions.as_str()),
+                Value::from(a.answers.as_str()),
+                Value::from(a.correct),
+                Value::from(a.total),
+                Value::from(a.started_at),
+                Value::from(a.submitted_at),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "quiz_attempts",
+        &[
+            "member_id",
+            "day",
+            "unit_id",
+            "questions",
+            "answers",
+            "correct",
+            "total",
+            "started_at",
+            "submitted_at",
+        ],
+        values,
+        "",
+    )
+    .await
+}
+
+pub async fn count_attempts(conn: &mut AnyConnection) -> Result<i64> {
+    sqlx::query("SELECT COUNT(*) FROM quiz_attempts")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)
+}
+
+pub async fn attempt(
+    conn: &mut AnyConnection,
+    member: i64,
+    day: &str,
+) -> Result<Option<AttemptRow>> {
+    sqlx::query_as(
+        "SELECT member_id, day, unit_id, questions, answers, correct, total, started_at, submitted_at \
+         FROM quiz_attempts WHERE member_id = $1 AND day = $2",
+    )
+    .bind(member)
+    .bind(day)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+#[derive(Clone, Debug, Default, FromRow, PartialEq, Eq)]
+pub struct StreakRow {
+    pub member_id: i64,
+    pub last_day: String,
+    pub current_run: i64,
+    pub best_run: i64,
+    pub quizzes: i64,
+    pub correct: i64,
+}
+
+pub async fn streaks(conn: &mut AnyConnection, members: &[i64]) -> Result<HashMap<i64, StreakRow>> {
+    let mut out = HashMap::new();
+    for chunk in members.chunks(500) {
+        let list = placeholders(1, chunk.len());
+        let mut q = sqlx::query_as::<_, StreakRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT member_id, last_day, current_run, best_run, quizzes, correct FROM member_streaks WHERE member_id IN ({list})"
+        )));
+        for m in chunk {
+            q = q.bind(*m);
+        }
+        for s in q.fetch_all(&mut *conn).await? {
+            out.insert(s.member_id, s);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn put_streaks(conn: &mut AnyConnection, rows: &[StreakRow]) -> Result<()> {
+    let values = rows
+        .iter()
+        .map(|s| {
+            vec![
+                Value::from(s.member_id),
+                Value::from(s.last_day.as_str()),
+                Value::from(s.current_run),
+                Value::from(s.best_run),
+                Value::from(s.quizzes),
+                Value::from(s.correct),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "member_streaks",
+        &["member_id", "last_day", "current_run", "best_run", "quizzes", "correct"],
+        values,
+        "ON CONFLICT (member_id) DO UPDATE SET last_day = excluded.last_day, current_run = excluded.current_run, \
+         best_run = excluded.best_run, quizzes = excluded.quizzes, correct = excluded.correct",
+    )
+    .await?;
+    Ok(())
+}
+
+/// The members under a subtree with the longest runs still going (their
+/// last quiz on or after `since`). A large subtree walks the runs from the
+/// longest down and stops at `limit`; a small one starts from its units.
+pub async fn top_streaks(
+    conn: &mut AnyConnection,
+    range: &(String, String),
+    since: &str,
+    limit: i64,
+    large: bool,
+) -> Result<Vec<(i64, String, i64, i64)>> {
+    let sql = if large {
+        // CROSS JOIN keeps SQLite to this order; PostgreSQL plans it freely.
+        "SELECT m.id, m.name, s.current_run, s.correct FROM member_streaks s CROSS JOIN members m CROSS JOIN units u \
+         WHERE m.id = s.member_id AND u.id = m.unit_id AND u.path >= $1 AND u.path < $2 AND s.last_day >= $3 \
+         ORDER BY s.current_run DESC, s.correct DESC, s.member_id DESC LIMIT $4"
+    } else {
+        "SELECT m.id, m.name, s.current_run, s.correct FROM units u JOIN members m ON m.unit_id = u.id \
+         JOIN member_streaks s ON s.member_id = m.id WHERE u.path >= $1 AND u.path < $2 AND s.last_day >= $3 \
+         ORDER BY s.current_run DESC, s.correct DESC, s.member_id DESC LIMIT $4"
+    };
+    let rows = sqlx::query(sql)
+        .bind(&range.0)
+        .bind(&range.1)
+        .bind(since)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .collect()
+}
