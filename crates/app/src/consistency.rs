@@ -107,3 +107,38 @@ pub async fn check_study(app: &App) -> AppResult<Vec<StudyDrift>> {
         })
         .collect())
 }
+
+/// A quota counter that differs from the check-ins replayed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuotaDrift {
+    pub unit: Id,
+    pub quota: Id,
+    pub window_from: String,
+    pub stored: i64,
+    pub recomputed: i64,
+}
+
+/// Every quota compliance counter recomputed from the check-ins, against
+/// what is stored.
+pub async fn check_quotas(app: &App) -> AppResult<Vec<QuotaDrift>> {
+    let want = crate::compliance::recount(app).await?;
+    let mut conn = app.store().read().await?;
+    let have = xueshi_store::quota_met::all(&mut conn).await?;
+    let mut keys: Vec<&(i64, i64, String)> = want.keys().chain(have.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    Ok(keys
+        .into_iter()
+        .filter_map(|k| {
+            let stored = have.get(k).copied().unwrap_or(0);
+            let recomputed = want.get(k).copied().unwrap_or(0);
+            (stored != recomputed).then(|| QuotaDrift {
+                unit: Id(k.0),
+                quota: Id(k.1),
+                window_from: k.2.clone(),
+                stored,
+                recomputed,
+            })
+        })
+        .collect())
+}

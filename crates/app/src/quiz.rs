@@ -47,6 +47,8 @@ pub struct QuizPaper {
     pub ticket: String,
     /// When the server stops accepting this attempt (epoch ms).
     pub deadline_ms: i64,
+    /// How long is left, by the server's clock, when the paper is sent.
+    pub remaining_ms: i64,
     pub seconds: i64,
     pub questions: Vec<QuizQuestion>,
 }
@@ -272,6 +274,7 @@ pub async fn today(app: &App, ctx: &Ctx) -> AppResult<Today> {
         day: day_s,
         ticket,
         deadline_ms: issued + c.quiz_seconds * 1000,
+        remaining_ms: (issued + c.quiz_seconds * 1000 - app.now()).max(0),
         seconds: c.quiz_seconds,
         questions,
     }))

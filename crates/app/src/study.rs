@@ -11,7 +11,7 @@ use xueshi_domain::date::{from_iso, iso};
 use xueshi_domain::study::{MAX_CHECK_IN_MINUTES, Period, Quota, StudyKind};
 use xueshi_domain::{FieldError, Id};
 use xueshi_store::study::{self, CheckInRow, Daily, QuotaRow};
-use xueshi_store::{members, tallies, units};
+use xueshi_store::{tallies, units};
 
 use crate::audit::{Entry, record};
 use crate::quiz::{campaign, me};
@@ -81,7 +81,7 @@ pub struct MaterialView {
     pub link: String,
 }
 
-fn quota_of(r: &QuotaRow) -> Option<Quota> {
+pub(crate) fn quota_of(r: &QuotaRow) -> Option<Quota> {
     Some(Quota {
         kind: match &r.kind {
             Some(k) => Some(StudyKind::parse(k)?),
@@ -93,7 +93,7 @@ fn quota_of(r: &QuotaRow) -> Option<Quota> {
     })
 }
 
-fn campaign_span(c: &study::CampaignRow, day: Date) -> (Date, Date) {
+pub(crate) fn campaign_span(c: &study::CampaignRow, day: Date) -> (Date, Date) {
     (
         from_iso(&c.starts_on).unwrap_or(day),
         from_iso(&c.ends_on).unwrap_or(day),
@@ -101,7 +101,7 @@ fn campaign_span(c: &study::CampaignRow, day: Date) -> (Date, Date) {
 }
 
 /// How much of a quota a member's check-ins in its window did.
-fn done_for(q: &Quota, from: Date, to: Date, done: &study::StudyDone) -> i64 {
+pub(crate) fn done_for(q: &Quota, from: Date, to: Date, done: &study::StudyDone) -> i64 {
     match q.kind {
         Some(k) => done.by_kind.get(k.as_str()).copied().unwrap_or(0),
         // Minutes are a daily quota: the window is one day.
@@ -116,8 +116,22 @@ fn done_for(q: &Quota, from: Date, to: Date, done: &study::StudyDone) -> i64 {
     }
 }
 
+/// What some check-ins (day, kind, minutes) add up to between two days.
+pub(crate) fn done_in<'a>(
+    rows: impl Iterator<Item = (&'a str, &'a str, i64)>,
+    from: &str,
+    to: &str,
+) -> study::StudyDone {
+    let mut done = study::StudyDone::default();
+    for (day, kind, minutes) in rows.filter(|(d, _, _)| *d >= from && *d <= to) {
+        *done.by_kind.entry(kind.to_owned()).or_default() += 1;
+        *done.minutes_by_day.entry(day.to_owned()).or_default() += minutes;
+    }
+    done
+}
+
 /// The quotas over a unit's members on a day, each with its window.
-async fn quotas_for(
+pub(crate) async fn quotas_for(
     app: &App,
     path: &xueshi_domain::unit::UnitPath,
     day: Date,
@@ -161,11 +175,12 @@ pub async fn my_study(app: &App, ctx: &Ctx) -> AppResult<MyStudy> {
         .iter()
         .map(|(r, q, from, to)| {
             let (f, t) = (iso(*from), iso(*to));
-            let mut done = study::StudyDone::default();
-            for c in rows.iter().filter(|c| c.day >= f && c.day <= t) {
-                *done.by_kind.entry(c.kind.clone()).or_default() += 1;
-                *done.minutes_by_day.entry(c.day.clone()).or_default() += c.minutes;
-            }
+            let done = done_in(
+                rows.iter()
+                    .map(|c| (c.day.as_str(), c.kind.as_str(), c.minutes)),
+                &f,
+                &t,
+            );
             let d = done_for(q, *from, *to, &done);
             QuotaProgress {
                 label: r.label.clone(),
@@ -302,9 +317,26 @@ pub async fn check_in(app: &App, ctx: &Ctx, input: CheckInInput) -> AppResult<Ch
             },
         );
     }
+    let (_, quotas) = quotas_for(app, &path, app.clock().today()).await?;
+    let earliest = quotas
+        .iter()
+        .map(|q| q.2)
+        .min()
+        .unwrap_or(app.clock().today());
     let mut tx = app.store().write().await?;
+    xueshi_store::dialect::lock_member(&mut tx, app.store().backend(), member.0).await?;
+    let before = study::check_ins_of(&mut tx, member.0, &iso(earliest), &row.day).await?;
+    let met = crate::compliance::crossings(
+        &quotas,
+        before
+            .iter()
+            .map(|c| (c.day.as_str(), c.kind.as_str(), c.minutes)),
+        (row.day.as_str(), row.kind.as_str(), row.minutes),
+        &path,
+    );
     study::insert_check_ins(&mut tx, std::slice::from_ref(&row)).await?;
     study::add_daily(&mut tx, &deltas).await?;
+    xueshi_store::quota_met::add(&mut tx, &met).await?;
     let label = format!("{} {} {}′", row.day, row.what, row.minutes);
     record(
         &mut tx,
@@ -320,29 +352,6 @@ pub async fn check_in(app: &App, ctx: &Ctx, input: CheckInInput) -> AppResult<Ch
     .await?;
     tx.commit().await?;
     check_in_view(&row).ok_or(AppError::NotFound)
-}
-
-/// One quota's standing over a unit's members.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct QuotaCompliance {
-    pub label: String,
-    pub from: String,
-    pub to: String,
-    pub members: i64,
-    pub met: i64,
-    /// Share meeting it, 0–100.
-    pub percent: f64,
-    /// Those behind, by name (the first 200).
-    pub behind: Vec<Behind>,
-}
-
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct Behind {
-    pub member_id: Id,
-    pub name: String,
-    pub unit: String,
-    pub done: i64,
-    pub target: i64,
 }
 
 /// A day of a subtree's study, from the counters.
@@ -397,7 +406,7 @@ fn figures(day: String, d: Daily, members: i64) -> DayFigures {
     }
 }
 
-fn percent(part: i64, whole: i64) -> f64 {
+pub(crate) fn percent(part: i64, whole: i64) -> f64 {
     if whole <= 0 {
         0.0
     } else {
@@ -481,121 +490,4 @@ pub async fn dashboard(app: &App, ctx: &Ctx, unit: Id, days: i64) -> AppResult<D
         leaderboard,
         streaks,
     })
-}
-
-/// Each quota's standing over a unit's members this period, with those
-/// behind. Reads the check-ins of the subtree's period, so it serves a
-/// unit or a town; a province root reads the dashboard's counters instead.
-pub async fn compliance(app: &App, ctx: &Ctx, unit: Id) -> AppResult<Vec<QuotaCompliance>> {
-    let row = load(app, ctx, unit, Action::ViewStudy).await?;
-    let path = row.path();
-    let day = app.clock().today();
-    let (_, quotas) = quotas_for(app, &path, day).await?;
-    let range = path.subtree_range();
-    let mut conn = app.store().read().await?;
-    let people = members::names_in_subtree(&mut conn, &range).await?;
-    let mut out = Vec::new();
-    let mut cache: HashMap<(Date, Date), HashMap<i64, study::StudyDone>> = HashMap::new();
-    for (r, q, from, to) in &quotas {
-        if !cache.contains_key(&(*from, *to)) {
-            let done = study::done_under(&mut conn, &range, &iso(*from), &iso(*to)).await?;
-            cache.insert((*from, *to), done);
-        }
-        let done = &cache[&(*from, *to)];
-        let empty = study::StudyDone::default();
-        let mut met = 0;
-        let mut behind = Vec::new();
-        for (id, name, unit_name) in &people {
-            let d = done_for(q, *from, *to, done.get(id).unwrap_or(&empty));
-            if q.met(d.clamp(0, i64::from(u32::MAX)) as u32) {
-                met += 1;
-            } else if behind.len() < 200 {
-                behind.push(Behind {
-                    member_id: Id(*id),
-                    name: name.clone(),
-                    unit: unit_name.clone(),
-                    done: d,
-                    target: i64::from(q.target()),
-                });
-            }
-        }
-        let total = people.len() as i64;
-        out.push(QuotaCompliance {
-            label: r.label.clone(),
-            from: iso(*from),
-            to: iso(*to),
-            members: total,
-            met,
-            percent: percent(met, total),
-            behind,
-        });
-    }
-    Ok(out)
-}
-
-/// The members behind each quota this period under a unit, one sheet per
-/// quota, for the secretary to follow up (audited as an export).
-pub async fn behind_workbook(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(String, Vec<u8>)> {
-    let row = load(app, ctx, unit, Action::ViewStudy).await?;
-    let quotas = compliance(app, ctx, unit).await?;
-    let xlsx = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.into());
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (i, q) in quotas.iter().enumerate() {
-        let ws = wb.add_worksheet();
-        // Sheet names are at most 31 characters and unique.
-        let name: String = format!("{} {}", i + 1, q.label).chars().take(31).collect();
-        ws.set_name(name).map_err(xlsx)?;
-        ws.write_string(
-            0,
-            0,
-            format!(
-                "{}（{} – {}）：{} / {}",
-                q.label, q.from, q.to, q.met, q.members
-            ),
-        )
-        .map_err(xlsx)?;
-        for (c, h) in ["姓名", "所在组织", "完成", "目标"].iter().enumerate() {
-            ws.write_string_with_format(2, c as u16, *h, &bold)
-                .map_err(xlsx)?;
-        }
-        for (r, b) in q.behind.iter().enumerate() {
-            let r = r as u32 + 3;
-            ws.write_string(r, 0, &b.name).map_err(xlsx)?;
-            ws.write_string(r, 1, &b.unit).map_err(xlsx)?;
-            ws.write_number(r, 2, b.done as f64).map_err(xlsx)?;
-            ws.write_number(r, 3, b.target as f64).map_err(xlsx)?;
-        }
-        ws.set_column_width(1, 30).map_err(xlsx)?;
-    }
-    if quotas.is_empty() {
-        wb.add_worksheet()
-            .write_string(0, 0, "目前没有进行中的学习活动")
-            .map_err(xlsx)?;
-    }
-    let bytes = wb.save_to_buffer().map_err(xlsx)?;
-    let mut tx = app.store().write().await?;
-    let counts: Vec<(String, usize)> = quotas
-        .iter()
-        .map(|q| (q.label.clone(), q.behind.len()))
-        .collect();
-    record(
-        &mut tx,
-        app,
-        ctx,
-        Entry::new("study.export_behind", "unit", Some(unit), &row.name)
-            .unit(unit)
-            .after(&counts),
-        "ok",
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((
-        format!(
-            "{}-学习任务未完成名单-{}.xlsx",
-            row.name,
-            iso(app.clock().today())
-        ),
-        bytes,
-    ))
 }

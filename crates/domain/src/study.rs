@@ -55,6 +55,37 @@ impl StudyKind {
     pub fn parse(s: &str) -> Option<StudyKind> {
         StudyKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    /// The word a spreadsheet uses for the kind.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            StudyKind::Book => "书籍",
+            StudyKind::Film => "红色电影",
+            StudyKind::Song => "红色歌曲",
+            StudyKind::Video => "短视频",
+            StudyKind::Article => "文章",
+            StudyKind::MicroLecture => "微党课",
+            StudyKind::Experiential => "体验式学习",
+        }
+    }
+
+    /// A kind from a spreadsheet cell: the Chinese word, a short form of
+    /// it, or the English key.
+    pub fn from_label(s: &str) -> Option<StudyKind> {
+        let s = s.trim();
+        let short = match s {
+            "书" | "读书" | "图书" => Some(StudyKind::Book),
+            "电影" | "影片" => Some(StudyKind::Film),
+            "歌曲" | "红歌" => Some(StudyKind::Song),
+            "视频" => Some(StudyKind::Video),
+            "微课" => Some(StudyKind::MicroLecture),
+            "体验" | "实地学习" => Some(StudyKind::Experiential),
+            _ => None,
+        };
+        short
+            .or_else(|| StudyKind::ALL.into_iter().find(|k| k.label_zh() == s))
+            .or_else(|| StudyKind::parse(s))
+    }
 }
 
 /// The span a quota counts over.
@@ -158,6 +189,19 @@ pub const MAX_CHECK_IN_MINUTES: u32 = 600;
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn kinds_read_back_from_their_labels() {
+        for k in super::StudyKind::ALL {
+            assert_eq!(super::StudyKind::from_label(k.label_zh()), Some(k));
+            assert_eq!(super::StudyKind::from_label(k.as_str()), Some(k));
+        }
+        assert_eq!(
+            super::StudyKind::from_label("红歌"),
+            Some(super::StudyKind::Song)
+        );
+        assert_eq!(super::StudyKind::from_label("小说"), None);
+    }
+
     use time::macros::date;
 
     use super::*;

@@ -317,3 +317,16 @@ pub async fn rebuild_indexes(
     }
     Ok(())
 }
+
+/// Holds a member's row until the transaction ends, so two of their writes
+/// that read what the member did before (a check-in crossing a quota) run
+/// one after the other. SQLite's single writer already does.
+pub async fn lock_member(conn: &mut AnyConnection, backend: Backend, member: i64) -> Result<()> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT id FROM members WHERE id = $1 FOR UPDATE")
+            .bind(member)
+            .fetch_optional(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}

@@ -16,6 +16,7 @@ pub mod members;
 pub mod meta;
 pub mod organs;
 pub mod quiz;
+pub mod quota_met;
 pub mod sessions;
 pub mod study;
 pub mod tallies;

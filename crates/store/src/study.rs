@@ -181,6 +181,15 @@ pub async fn materials(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Mater
     .await
 }
 
+/// The whole library, by kind and title.
+pub async fn all_materials(conn: &mut AnyConnection) -> Result<Vec<MaterialRow>> {
+    sqlx::query_as(
+        "SELECT id, kind, title, source, minutes, link, body FROM materials ORDER BY kind, title_folded, id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+}
+
 pub async fn material(conn: &mut AnyConnection, id: i64) -> Result<Option<MaterialRow>> {
     sqlx::query_as(
         "SELECT id, kind, title, source, minutes, link, body FROM materials WHERE id = $1",
@@ -221,6 +230,15 @@ pub async fn insert_history_days(conn: &mut AnyConnection, rows: &[HistoryDayRow
         values,
         "",
     )
+    .await
+}
+
+/// Every 党史上的今天 entry, in calendar order.
+pub async fn all_history_days(conn: &mut AnyConnection) -> Result<Vec<HistoryDayRow>> {
+    sqlx::query_as(
+        "SELECT id, month, day, year, title, body FROM history_days ORDER BY month, day, year, id",
+    )
+    .fetch_all(&mut *conn)
     .await
 }
 

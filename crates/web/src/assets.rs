@@ -7,21 +7,20 @@ use axum::response::{IntoResponse, Response};
 use crate::error::HttpError;
 
 const CSS: &str = include_str!("../assets/app.css");
+const QUIZ_JS: &str = include_str!("../assets/quiz.js");
 
 pub async fn serve(Path(file): Path<String>) -> Response {
-    match file.as_str() {
-        "app.css" => {
-            let mut r = CSS.into_response();
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            );
-            r.headers_mut().insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            );
-            r
-        }
-        _ => HttpError::not_found().into_response(),
-    }
+    let (body, kind) = match file.as_str() {
+        "app.css" => (CSS, "text/css; charset=utf-8"),
+        "quiz.js" => (QUIZ_JS, "text/javascript; charset=utf-8"),
+        _ => return HttpError::not_found().into_response(),
+    };
+    let mut r = body.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    r
 }

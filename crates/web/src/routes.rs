@@ -201,6 +201,11 @@ fn table() -> Table {
     t.get("/units/{id}/study/behind.xlsx", Unit, pages::study::behind);
     t.get("/questions", Signed, pages::study::bank_page);
     t.post("/questions", Signed, pages::study::bank_upload);
+    t.get("/library", Signed, pages::library::page);
+    t.post("/library", Signed, pages::library::upload);
+    t.get("/library.xlsx", Signed, pages::library::export);
+    t.get("/api/v1/library", Signed, api::library::list);
+    t.post("/api/v1/library/imports", Signed, api::library::import);
     t.get("/api/v1/study/me", Signed, api::study::me);
     t.post("/api/v1/study/check-ins", Signed, api::study::check_in);
     t.get("/api/v1/quiz/today", Signed, api::study::today);

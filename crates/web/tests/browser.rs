@@ -172,6 +172,19 @@ async fn a_member_checks_in_and_takes_the_quiz_on_a_phone() {
     wait_until(&b, "return document.querySelector('.notice') !== null").await;
     assert!(text(&b, "#recent").await.contains("中国共产党简史 第一章"));
 
+    // The countdown runs: the clock reads less than the ten minutes given.
+    let first = text(&b, "#quiz-clock").await;
+    wait_until(
+        &b,
+        "const t = document.getElementById('quiz-clock').textContent; \
+         return /^\\d+:\\d\\d$/.test(t) && t !== '10:00' && Number(t.split(':')[0]) === 9",
+    )
+    .await;
+    assert!(
+        first.starts_with("10:") || first.starts_with("9:"),
+        "{first}"
+    );
+
     // Answer every question: the first option, 正确, or a word.
     b.eval(
         "document.querySelectorAll('#quiz-form fieldset').forEach(f => { \

@@ -327,12 +327,68 @@ both!(
         assert_eq!(quota(&me, "每月读一本书")["done"], 1);
         assert_eq!(quota(&me, "每天看一个短视频")["met"], false);
         assert_eq!(me["recent"].as_array().unwrap().len(), 2);
+        // The member's branch counts one member meeting each quota crossed.
+        let mut office = t.client();
+        office.api_login("office", "xueshi2021").await;
+        let unit: i64 = {
+            let mut db = t.app.store().read().await.unwrap();
+            sqlx::query_scalar("SELECT m.unit_id FROM members m JOIN accounts a ON a.member_id = m.id WHERE a.username = 'quizzer0'")
+                .fetch_one(&mut *db)
+                .await
+                .unwrap()
+        };
+        let standing: Value = office.api(Method::GET, &format!("/api/v1/units/{unit}/study/compliance"), None).await.json().await.unwrap();
+        let met = |label: &str| standing.as_array().unwrap().iter().find(|q| q["label"] == label).unwrap()["met"].as_i64().unwrap();
+        assert_eq!(met("每日自学1小时"), 1);
+        assert_eq!(met("每周唱一首红色歌曲"), 1);
+        assert_eq!(met("每天看一个短视频"), 0);
+        // A check-in past a target already met raises nothing.
+        let r = c.api(Method::POST, "/api/v1/study/check-ins", Some(json!({ "kind": "song", "what": "没有共产党就没有新中国", "minutes": "5" }))).await;
+        assert_eq!(r.status(), 201);
+        let standing: Value = office.api(Method::GET, &format!("/api/v1/units/{unit}/study/compliance"), None).await.json().await.unwrap();
+        assert_eq!(standing.as_array().unwrap().iter().find(|q| q["label"] == "每周唱一首红色歌曲").unwrap()["met"], 1);
+        assert!(xueshi_app::consistency::check_quotas(&t.app).await.unwrap().is_empty());
         // Tomorrow the daily quotas start again.
         t.advance_minutes(24 * 60);
         let c = again(&t, 0).await;
         let me: Value = c.api(Method::GET, "/api/v1/study/me", None).await.json().await.unwrap();
         assert_eq!(quota(&me, "每日自学1小时")["done"], 0);
         counters_match_raw_rows(&t).await;
+        assert!(xueshi_app::consistency::check_quotas(&t.app).await.unwrap().is_empty());
+    }
+);
+
+both!(
+    async fn concurrent_check_ins_cross_a_quota_once(db) {
+        let t = TestApp::district(db).await;
+        let quizzers = members(&t, 3).await;
+        // Each member sends two 35-minute check-ins at once: together they
+        // make the hour, so each member counts once.
+        let mut tasks = Vec::new();
+        for c in &quizzers {
+            for what in ["党史学习读本", "红色家书"] {
+                let http = c.http.clone();
+                let url = c.url("/api/v1/study/check-ins");
+                let csrf = c.csrf.clone().unwrap();
+                let body = json!({ "kind": "book", "what": what, "minutes": "35" });
+                tasks.push(tokio::spawn(async move {
+                    http.post(url).header("x-csrf-token", csrf).json(&body).send().await.unwrap().status().as_u16()
+                }));
+            }
+        }
+        for task in tasks {
+            assert_eq!(task.await.unwrap(), 201);
+        }
+        let mut office = t.client();
+        office.api_login("office", "xueshi2021").await;
+        let scope: Value = office.api(Method::GET, "/api/v1/units", None).await.json().await.unwrap();
+        let root = scope["unit"]["id"].as_str().unwrap();
+        let standing: Value = office.api(Method::GET, &format!("/api/v1/units/{root}/study/compliance"), None).await.json().await.unwrap();
+        let hour = standing.as_array().unwrap().iter().find(|q| q["label"] == "每日自学1小时").unwrap();
+        assert_eq!(hour["met"], 3, "{hour}");
+        let book = standing.as_array().unwrap().iter().find(|q| q["label"] == "每月读一本书").unwrap();
+        assert_eq!(book["met"], 3, "one book each is the month's quota");
+        assert!(xueshi_app::consistency::check_quotas(&t.app).await.unwrap().is_empty());
     }
 );
 
@@ -341,6 +397,7 @@ both!(
         let t = TestApp::district_studying(db).await;
         counters_match_raw_rows(&t).await;
         assert!(xueshi_app::consistency::check_study(&t.app).await.unwrap().is_empty());
+        assert!(xueshi_app::consistency::check_quotas(&t.app).await.unwrap().is_empty());
         let mut office = t.client();
         office.api_login("office", "xueshi2021").await;
         let scope: Value = office.api(Method::GET, "/api/v1/units", None).await.json().await.unwrap();
@@ -361,6 +418,18 @@ both!(
         assert_eq!(hour["members"], 11543);
         // Nobody has studied yet today.
         assert_eq!(hour["met"], 0);
+        assert_eq!(hour["listed"], true);
+        assert_eq!(hour["behind"].as_array().unwrap().len(), 200, "a page shows the first 200");
+        // Two weeks in, many have had their experiential study of the
+        // campaign; the counters say how many, by child unit too, and agree
+        // with the check-ins.
+        let book = compliance.as_array().unwrap().iter().find(|c| c["label"] == "开展一次体验式学习").unwrap();
+        let met = book["met"].as_i64().unwrap();
+        assert!(met > 1000 && met < 11543, "{met}");
+        let by_unit = book["by_unit"].as_array().unwrap();
+        assert!(by_unit.len() > 3);
+        assert_eq!(by_unit.iter().map(|u| u["met"].as_i64().unwrap()).sum::<i64>(), met);
+        assert!(by_unit[0]["percent"].as_f64() <= by_unit[by_unit.len() - 1]["percent"].as_f64(), "furthest behind first");
         let mut page = t.signed_in("office").await;
         let (status, html) = page.page(&format!("/units/{root}/study")).await;
         assert_eq!(status, 200);
@@ -378,7 +447,10 @@ both!(
         let sheet = wb.worksheet_range(&hour).unwrap();
         assert!(sheet.get_value((0, 0)).unwrap().to_string().contains("0 / 11543"));
         assert_eq!(sheet.get_value((2, 0)).unwrap().to_string(), "姓名");
-        assert_eq!(sheet.rows().count(), 3 + 200, "the first 200 behind");
+        assert_eq!(sheet.rows().count(), 3 + 11543, "everyone behind, not the first 200");
+        let books = names.iter().find(|n| n.contains("开展一次体验式学习")).unwrap().clone();
+        let sheet = wb.worksheet_range(&books).unwrap();
+        assert_eq!(sheet.rows().count() as i64, 3 + 11543 - met, "the names behind agree with the counter");
         let mut c = t.app.store().read().await.unwrap();
         let exported: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'study.export_behind'").fetch_one(&mut *c).await.unwrap();
         assert_eq!(exported, 1);

@@ -553,6 +553,9 @@ async fn run(cli: Cli) -> Result<()> {
             let study = consistency::check_study(&app)
                 .await
                 .map_err(|e| app_error(e, Default::default()))?;
+            let quotas = consistency::check_quotas(&app)
+                .await
+                .map_err(|e| app_error(e, Default::default()))?;
             for d in &drift {
                 println!(
                     "unit {}: stored {:?}, recomputed {:?}",
@@ -565,14 +568,21 @@ async fn run(cli: Cli) -> Result<()> {
                     d.unit, d.day, d.stored, d.recomputed
                 );
             }
-            if drift.is_empty() && study.is_empty() {
+            for d in &quotas {
+                println!(
+                    "unit {}, quota {} from {}: members meeting it stored {}, recomputed {}",
+                    d.unit, d.quota, d.window_from, d.stored, d.recomputed
+                );
+            }
+            if drift.is_empty() && study.is_empty() && quotas.is_empty() {
                 println!("every counter matches the records");
                 Ok(())
             } else {
                 bail!(
-                    "{} unit tallies and {} study counters differ from the records",
+                    "{} unit tallies, {} study counters and {} quota counters differ from the records",
                     drift.len(),
-                    study.len()
+                    study.len(),
+                    quotas.len()
                 )
             }
         }

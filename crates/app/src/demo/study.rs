@@ -550,6 +550,11 @@ async fn activity(
         xueshi_store::quiz::put_streaks(&mut tx, chunk).await?;
     }
     tx.commit().await?;
+    // The quota counters are those the check-ins would have raised one by one.
+    let met = crate::compliance::recount(app).await?;
+    let mut tx = app.store().write().await?;
+    xueshi_store::quota_met::add(&mut tx, &met).await?;
+    tx.commit().await?;
     Ok(())
 }
 

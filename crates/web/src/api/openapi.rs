@@ -43,6 +43,8 @@ use utoipa::OpenApi;
         super::study::compliance,
         super::study::questions,
         super::study::import,
+        super::library::list,
+        super::library::import,
         document,
     )
 )]

@@ -8,10 +8,9 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xueshi_app::bank::{self, BankQuestion};
+use xueshi_app::compliance::{self, QuotaCompliance};
 use xueshi_app::quiz::{self, QuizResult, Submission, Today};
-use xueshi_app::study::{
-    self as study_uc, CheckInInput, CheckInView, Dashboard, MyStudy, QuotaCompliance,
-};
+use xueshi_app::study::{self as study_uc, CheckInInput, CheckInView, Dashboard, MyStudy};
 use xueshi_domain::Id;
 
 use super::ApiJson;
@@ -92,7 +91,9 @@ pub async fn compliance(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Json<Vec<QuotaCompliance>>> {
-    Ok(Json(study_uc::compliance(&state.app, &a.ctx(), id).await?))
+    Ok(Json(
+        compliance::compliance(&state.app, &a.ctx(), id).await?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]

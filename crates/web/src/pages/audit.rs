@@ -16,7 +16,7 @@ use crate::state::AppState;
 const PER_PAGE: i64 = 100;
 
 /// Actions a reader can filter by, in the order the menu lists them.
-pub const ACTIONS: [&str; 31] = [
+pub const ACTIONS: [&str; 33] = [
     "login",
     "logout",
     "unit.create",
@@ -47,6 +47,8 @@ pub const ACTIONS: [&str; 31] = [
     "study.check_in",
     "quiz.submit",
     "bank.import",
+    "library.import",
+    "library.export",
     "study.export_behind",
 ];
 

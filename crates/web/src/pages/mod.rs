@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod home;
+pub mod library;
 pub mod members;
 pub mod organs;
 pub mod roster;

@@ -123,6 +123,14 @@ pub fn place(lang: Lang, e: &RowError) -> String {
             t.import_sheet_questions,
             &xueshi_app::bank::QUESTION_COLUMNS[..],
         ),
+        "materials" => (
+            t.import_sheet_materials,
+            &xueshi_app::library::MATERIAL_COLUMNS[..],
+        ),
+        "history" => (
+            t.import_sheet_history,
+            &xueshi_app::library::HISTORY_COLUMNS[..],
+        ),
         _ => return t.import_where_file.to_owned(),
     };
     let header = spec

@@ -11,8 +11,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xueshi_app::AppError;
 use xueshi_app::bank::{self, BankQuestion};
+use xueshi_app::compliance::{self, QuotaCompliance};
 use xueshi_app::quiz::{self, QuizPaper, QuizResult, Submission, Today};
-use xueshi_app::study::{self as study_uc, CheckInInput, Dashboard, MyStudy, QuotaCompliance};
+use xueshi_app::study::{self as study_uc, CheckInInput, Dashboard, MyStudy};
 use xueshi_domain::Id;
 use xueshi_domain::quiz::QuestionKind;
 use xueshi_domain::study::{Period, StudyKind};
@@ -200,7 +201,9 @@ pub async fn submit(
 struct UnitStudyPage {
     layout: Layout,
     d: Dashboard,
-    compliance: Vec<QuotaCompliance>,
+    /// Each quota with its chart by child unit.
+    compliance: Vec<(QuotaCompliance, String)>,
+    compliance_chart: String,
     trend_chart: String,
     board_chart: String,
 }
@@ -212,7 +215,7 @@ pub async fn unit_page(
 ) -> WebResult<Response> {
     let ctx = a.ctx();
     let d = study_uc::dashboard(&state.app, &ctx, id, 14).await?;
-    let compliance = study_uc::compliance(&state.app, &ctx, id).await?;
+    let compliance = compliance::compliance(&state.app, &ctx, id).await?;
     let t = a.rc.lang.msg();
     let trend: Vec<(String, f64)> = d
         .trend
@@ -225,7 +228,29 @@ pub async fn unit_page(
         .take(12)
         .map(|r| (r.unit.name.clone(), r.participation.round() as i64))
         .collect();
+    let shares: Vec<(String, i64)> = compliance
+        .iter()
+        .map(|c| (c.label.clone(), c.percent.round() as i64))
+        .collect();
+    let compliance = compliance
+        .into_iter()
+        .map(|c| {
+            let by_unit: Vec<(String, i64)> = c
+                .by_unit
+                .iter()
+                .take(12)
+                .map(|u| (u.unit.name.clone(), u.percent.round() as i64))
+                .collect();
+            let svg = if by_unit.is_empty() {
+                String::new()
+            } else {
+                chart::bars(&c.label, &by_unit)
+            };
+            (c, svg)
+        })
+        .collect();
     let page = UnitStudyPage {
+        compliance_chart: chart::bars(t.study_compliance, &shares),
         layout: Layout::new(&a.rc, &format!("{} · {}", d.unit.name, t.study_dashboard)),
         trend_chart: chart::columns(t.study_trend, &trend),
         board_chart: chart::bars(t.study_board, &board),
@@ -308,6 +333,6 @@ pub async fn behind(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Response> {
-    let (name, bytes) = study_uc::behind_workbook(&state.app, &a.ctx(), id).await?;
+    let (name, bytes) = compliance::behind_workbook(&state.app, &a.ctx(), id).await?;
     Ok(xlsx(&name, bytes))
 }

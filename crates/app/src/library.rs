@@ -1,0 +1,478 @@
+//! The study library (学习资料库): materials (books, red films, songs, short
+//! videos, articles, 微党课) and 党史上的今天 entries, in and out as one
+//! workbook. An import is checked whole — every bad cell named by row and
+//! column, duplicates against the file and the library — and then added in
+//! one transaction, or not at all.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::study::{MAX_CHECK_IN_MINUTES, StudyKind};
+use xueshi_domain::text::fold;
+use xueshi_domain::{FieldError, Id};
+use xueshi_store::study::{self, HistoryDayRow, MaterialRow};
+
+use crate::audit::{Entry, record};
+use crate::roster::{Column, RowError};
+use crate::sheet::{Layout, Sheet, layout, read_sheets, sniff};
+use crate::{App, AppError, AppResult, Ctx};
+
+pub const MATERIAL_SHEET: &str = "学习资料";
+pub const HISTORY_SHEET: &str = "党史上的今天";
+
+const fn col(field: &'static str, label: &'static str, required: bool) -> Column {
+    Column {
+        field,
+        label,
+        required,
+        text: true,
+    }
+}
+
+pub const MATERIAL_COLUMNS: [Column; 6] = [
+    col("kind", "类型", true),
+    col("title", "标题", true),
+    col("source", "来源", false),
+    col("minutes", "时长（分钟）", false),
+    col("link", "链接", false),
+    col("body", "正文", false),
+];
+
+pub const HISTORY_COLUMNS: [Column; 5] = [
+    col("month", "月", true),
+    col("day", "日", true),
+    col("year", "年份", true),
+    col("title", "标题", true),
+    col("body", "内容", false),
+];
+
+const MAX_TITLE: usize = 200;
+const MAX_BODY: usize = 20_000;
+const MAX_LINK: usize = 1_000;
+
+/// What an import added.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct LibraryImported {
+    pub materials: u64,
+    pub history_days: u64,
+}
+
+/// Refuses actors who may not keep the library, before an upload is read.
+pub fn authorize_manage(ctx: &Ctx) -> AppResult<()> {
+    authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
+    Ok(())
+}
+
+fn too_long(field: &'static str, s: &str, max: usize) -> Option<FieldError> {
+    (s.chars().count() > max).then(|| FieldError::new(field, "too_long").with("max", max))
+}
+
+fn number(
+    l: &Layout,
+    cells: &[String],
+    field: &'static str,
+    range: (i64, i64),
+) -> Result<Option<i64>, FieldError> {
+    match l.cell(cells, field) {
+        "" => Ok(None),
+        raw => match raw.parse::<i64>() {
+            Ok(n) if (range.0..=range.1).contains(&n) => Ok(Some(n)),
+            Ok(_) => Err(FieldError::new(field, "out_of_range")
+                .with("min", range.0)
+                .with("max", range.1)),
+            Err(_) => Err(FieldError::new(field, "bad_number").with("value", raw)),
+        },
+    }
+}
+
+/// A web link a member can open: http or https only, never `javascript:`.
+fn link_ok(s: &str) -> bool {
+    s.is_empty()
+        || ((s.starts_with("https://") || s.starts_with("http://"))
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control()))
+}
+
+fn materials_of(
+    l: &Layout,
+    sheet: &Sheet,
+    known: &HashSet<(String, String)>,
+    errors: &mut Vec<RowError>,
+) -> Vec<(MaterialRow, String)> {
+    let mut out = Vec::new();
+    let mut first: HashMap<(String, String), u32> = HashMap::new();
+    for (row, cells) in &sheet.rows {
+        if cells.iter().all(String::is_empty) {
+            errors.push(l.empty_row(*row));
+            continue;
+        }
+        let mut bad = Vec::new();
+        let kind_raw = l.cell(cells, "kind");
+        let kind = StudyKind::from_label(kind_raw);
+        if kind.is_none() {
+            bad.push(FieldError::new("kind", "bad_choice").with("value", kind_raw));
+        }
+        let title = l.cell(cells, "title");
+        if title.is_empty() {
+            bad.push(FieldError::new("title", "required"));
+        }
+        let (source, link, body) = (
+            l.cell(cells, "source"),
+            l.cell(cells, "link"),
+            l.cell(cells, "body"),
+        );
+        bad.extend(too_long("title", title, MAX_TITLE));
+        bad.extend(too_long("source", source, MAX_TITLE));
+        bad.extend(too_long("body", body, MAX_BODY));
+        bad.extend(too_long("link", link, MAX_LINK));
+        if !link_ok(link) {
+            bad.push(FieldError::new("link", "bad_link"));
+        }
+        let minutes = number(l, cells, "minutes", (0, i64::from(MAX_CHECK_IN_MINUTES)))
+            .unwrap_or_else(|e| {
+                bad.push(e);
+                None
+            });
+        let (Some(kind), true) = (kind, bad.is_empty()) else {
+            errors.extend(bad.into_iter().map(|e| l.error(*row, e)));
+            continue;
+        };
+        let key = (kind.as_str().to_owned(), fold(title));
+        if let Some(r) = first.get(&key) {
+            errors.push(l.error(
+                *row,
+                FieldError::new("title", "duplicate_in_file").with("row", r),
+            ));
+            continue;
+        }
+        if known.contains(&key) {
+            errors.push(l.error(*row, FieldError::new("title", "material_exists")));
+            continue;
+        }
+        first.insert(key.clone(), *row);
+        out.push((
+            MaterialRow {
+                id: 0,
+                kind: key.0,
+                title: title.to_owned(),
+                source: source.to_owned(),
+                minutes: minutes.unwrap_or(0),
+                link: link.to_owned(),
+                body: body.to_owned(),
+            },
+            key.1,
+        ));
+    }
+    out
+}
+
+type HistoryKey = (i64, i64, i64, String);
+
+fn history_of(
+    l: &Layout,
+    sheet: &Sheet,
+    known: &HashSet<HistoryKey>,
+    this_year: i64,
+    errors: &mut Vec<RowError>,
+) -> Vec<HistoryDayRow> {
+    let mut out = Vec::new();
+    let mut first: HashMap<HistoryKey, u32> = HashMap::new();
+    for (row, cells) in &sheet.rows {
+        if cells.iter().all(String::is_empty) {
+            errors.push(l.empty_row(*row));
+            continue;
+        }
+        let mut bad = Vec::new();
+        let mut num = |field, range| {
+            number(l, cells, field, range).unwrap_or_else(|e| {
+                bad.push(e);
+                None
+            })
+        };
+        let month = num("month", (1, 12));
+        let day = num("day", (1, 31));
+        let year = num("year", (1840, this_year));
+        for (field, v) in [("month", month), ("day", day), ("year", year)] {
+            if v.is_none() && l.cell(cells, field).is_empty() {
+                bad.push(FieldError::new(field, "required"));
+            }
+        }
+        let title = l.cell(cells, "title");
+        let body = l.cell(cells, "body");
+        if title.is_empty() {
+            bad.push(FieldError::new("title", "required"));
+        }
+        bad.extend(too_long("title", title, MAX_TITLE));
+        bad.extend(too_long("body", body, MAX_BODY));
+        if let (Some(m), Some(d), Some(y)) = (month, day, year) {
+            let valid = time::Month::try_from(m as u8)
+                .ok()
+                .and_then(|m| time::Date::from_calendar_date(y as i32, m, d as u8).ok())
+                .is_some();
+            if !valid {
+                bad.push(
+                    FieldError::new("day", "bad_date").with("value", format!("{y}-{m:02}-{d:02}")),
+                );
+            }
+        }
+        let (Some(month), Some(day), Some(year), true) = (month, day, year, bad.is_empty()) else {
+            errors.extend(bad.into_iter().map(|e| l.error(*row, e)));
+            continue;
+        };
+        let key = (month, day, year, fold(title));
+        if let Some(r) = first.get(&key) {
+            errors.push(l.error(
+                *row,
+                FieldError::new("title", "duplicate_in_file").with("row", r),
+            ));
+            continue;
+        }
+        if known.contains(&key) {
+            errors.push(l.error(*row, FieldError::new("title", "history_exists")));
+            continue;
+        }
+        first.insert(key, *row);
+        out.push(HistoryDayRow {
+            id: 0,
+            month,
+            day,
+            year,
+            title: title.to_owned(),
+            body: body.to_owned(),
+        });
+    }
+    out
+}
+
+/// Checks a library workbook (either sheet or both) and, when every row is
+/// right, adds all of it in one transaction.
+pub async fn import(
+    app: &App,
+    ctx: &Ctx,
+    name: &str,
+    bytes: Vec<u8>,
+) -> AppResult<LibraryImported> {
+    authorize_manage(ctx)?;
+    sniff(&bytes, app.settings().import_max_bytes).map_err(|e| AppError::Rejected(vec![e]))?;
+    let mut sheets = tokio::task::spawn_blocking(move || {
+        read_sheets(
+            bytes,
+            &[(MATERIAL_SHEET, "materials"), (HISTORY_SHEET, "history")],
+        )
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(|e| AppError::Rejected(vec![e]))?;
+    let history_sheet = sheets.pop().flatten();
+    let material_sheet = sheets.pop().flatten();
+    if material_sheet.is_none() && history_sheet.is_none() {
+        return Err(AppError::Rejected(vec![RowError::file("no_library_sheet")]));
+    }
+    let (known_materials, known_history) = {
+        let mut conn = app.store().read().await?;
+        let m: HashSet<(String, String)> = study::all_materials(&mut conn)
+            .await?
+            .into_iter()
+            .map(|m| (m.kind, fold(&m.title)))
+            .collect();
+        let h: HashSet<HistoryKey> = study::all_history_days(&mut conn)
+            .await?
+            .into_iter()
+            .map(|h| (h.month, h.day, h.year, fold(&h.title)))
+            .collect();
+        (m, h)
+    };
+    let mut errors = Vec::new();
+    let mut materials = Vec::new();
+    if let Some(s) = &material_sheet {
+        let l = layout("materials", s, &MATERIAL_COLUMNS, &mut errors);
+        if errors.is_empty() {
+            materials = materials_of(&l, s, &known_materials, &mut errors);
+        }
+    }
+    let mut history = Vec::new();
+    if let Some(s) = &history_sheet {
+        let before = errors.len();
+        let l = layout("history", s, &HISTORY_COLUMNS, &mut errors);
+        if errors.len() == before {
+            let year = i64::from(app.clock().today().year());
+            history = history_of(&l, s, &known_history, year, &mut errors);
+        }
+    }
+    if materials.is_empty() && history.is_empty() && errors.is_empty() {
+        errors.push(RowError::file("no_rows"));
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| (e.sheet, e.row, e.column));
+        return Err(AppError::Rejected(errors));
+    }
+    for (m, _) in &mut materials {
+        m.id = app.next_id().0;
+    }
+    for h in &mut history {
+        h.id = app.next_id().0;
+    }
+    let done = LibraryImported {
+        materials: materials.len() as u64,
+        history_days: history.len() as u64,
+    };
+    let mut tx = app.store().write().await?;
+    study::insert_materials(&mut tx, &materials, app.now()).await?;
+    study::insert_history_days(&mut tx, &history).await?;
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("library.import", "materials", None, name)
+            .unit(ctx.actor.scope_unit)
+            .after(&serde_json::json!({
+                "file": name, "materials": done.materials, "history_days": done.history_days,
+            })),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// The library as it stands, for the office's page.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Library {
+    pub materials: Vec<LibraryMaterial>,
+    pub history_days: Vec<LibraryHistoryDay>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct LibraryMaterial {
+    pub id: Id,
+    pub kind: StudyKind,
+    pub title: String,
+    pub source: String,
+    pub minutes: i64,
+    pub link: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct LibraryHistoryDay {
+    pub month: i64,
+    pub day: i64,
+    pub year: i64,
+    pub title: String,
+}
+
+/// Every material and 党史上的今天 entry.
+pub async fn list(app: &App, ctx: &Ctx) -> AppResult<Library> {
+    authorize(&ctx.actor, Action::ViewStudy, &ctx.actor.scope)?;
+    let mut conn = app.store().read().await?;
+    let materials = study::all_materials(&mut conn)
+        .await?
+        .into_iter()
+        .filter_map(|m| {
+            Some(LibraryMaterial {
+                id: Id(m.id),
+                kind: StudyKind::parse(&m.kind)?,
+                title: m.title,
+                source: m.source,
+                minutes: m.minutes,
+                link: m.link,
+            })
+        })
+        .collect();
+    let history_days = study::all_history_days(&mut conn)
+        .await?
+        .into_iter()
+        .map(|h| LibraryHistoryDay {
+            month: h.month,
+            day: h.day,
+            year: h.year,
+            title: h.title,
+        })
+        .collect();
+    Ok(Library {
+        materials,
+        history_days,
+    })
+}
+
+/// The whole library as a workbook in the import's own layout, so it can be
+/// edited and imported elsewhere (audited as an export).
+pub async fn export(app: &App, ctx: &Ctx) -> AppResult<(String, Vec<u8>)> {
+    authorize(&ctx.actor, Action::ViewStudy, &ctx.actor.scope)?;
+    let (materials, history) = {
+        let mut conn = app.store().read().await?;
+        (
+            study::all_materials(&mut conn).await?,
+            study::all_history_days(&mut conn).await?,
+        )
+    };
+    let xlsx = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.into());
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name(MATERIAL_SHEET).map_err(xlsx)?;
+    for (c, h) in MATERIAL_COLUMNS.iter().enumerate() {
+        let label = if h.required {
+            format!("{}*", h.label)
+        } else {
+            h.label.to_owned()
+        };
+        ws.write_string_with_format(0, c as u16, label, &bold)
+            .map_err(xlsx)?;
+    }
+    for (r, m) in materials.iter().enumerate() {
+        let r = r as u32 + 1;
+        let kind = StudyKind::parse(&m.kind).map_or(m.kind.as_str(), |k| k.label_zh());
+        ws.write_string(r, 0, kind).map_err(xlsx)?;
+        ws.write_string(r, 1, &m.title).map_err(xlsx)?;
+        ws.write_string(r, 2, &m.source).map_err(xlsx)?;
+        if m.minutes > 0 {
+            ws.write_number(r, 3, m.minutes as f64).map_err(xlsx)?;
+        }
+        ws.write_string(r, 4, &m.link).map_err(xlsx)?;
+        ws.write_string(r, 5, &m.body).map_err(xlsx)?;
+    }
+    ws.set_column_width(1, 36).map_err(xlsx)?;
+    ws.set_column_width(2, 20).map_err(xlsx)?;
+    let ws = wb.add_worksheet();
+    ws.set_name(HISTORY_SHEET).map_err(xlsx)?;
+    for (c, h) in HISTORY_COLUMNS.iter().enumerate() {
+        let label = if h.required {
+            format!("{}*", h.label)
+        } else {
+            h.label.to_owned()
+        };
+        ws.write_string_with_format(0, c as u16, label, &bold)
+            .map_err(xlsx)?;
+    }
+    for (r, h) in history.iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write_number(r, 0, h.month as f64).map_err(xlsx)?;
+        ws.write_number(r, 1, h.day as f64).map_err(xlsx)?;
+        ws.write_number(r, 2, h.year as f64).map_err(xlsx)?;
+        ws.write_string(r, 3, &h.title).map_err(xlsx)?;
+        ws.write_string(r, 4, &h.body).map_err(xlsx)?;
+    }
+    ws.set_column_width(3, 40).map_err(xlsx)?;
+    let bytes = wb.save_to_buffer().map_err(xlsx)?;
+    let mut tx = app.store().write().await?;
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("library.export", "materials", None, "")
+            .unit(ctx.actor.scope_unit)
+            .after(&serde_json::json!({
+                "materials": materials.len(), "history_days": history.len(),
+            })),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        format!(
+            "学习资料库-{}.xlsx",
+            xueshi_domain::date::iso(app.clock().today())
+        ),
+        bytes,
+    ))
+}
