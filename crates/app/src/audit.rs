@@ -65,6 +65,23 @@ pub async fn record(
     write(conn, app, actor, &ctx.actor.username, &ctx.ip, e, outcome).await
 }
 
+/// Records many successful actions at once (a batch of quiz submissions).
+pub(crate) async fn record_many(
+    conn: &mut AnyConnection,
+    app: &App,
+    entries: Vec<(&Ctx, Entry<'_>)>,
+) -> AppResult<()> {
+    let rows: Vec<AuditRow> = entries
+        .into_iter()
+        .map(|(ctx, e)| {
+            let actor = (ctx.actor.account_id.0 != 0).then_some(ctx.actor.account_id.0);
+            row(app, actor, &ctx.actor.username, &ctx.ip, e, "ok")
+        })
+        .collect();
+    xueshi_store::audit::insert_many(conn, &rows).await?;
+    Ok(())
+}
+
 pub(crate) async fn write(
     conn: &mut AnyConnection,
     app: &App,
@@ -74,7 +91,20 @@ pub(crate) async fn write(
     e: Entry<'_>,
     outcome: &str,
 ) -> AppResult<()> {
-    let row = AuditRow {
+    let row = row(app, actor, actor_name, ip, e, outcome);
+    xueshi_store::audit::insert(conn, &row).await?;
+    Ok(())
+}
+
+fn row(
+    app: &App,
+    actor: Option<i64>,
+    actor_name: &str,
+    ip: &str,
+    e: Entry<'_>,
+    outcome: &str,
+) -> AuditRow {
+    AuditRow {
         id: app.next_id().0,
         at: app.now(),
         actor_account_id: actor,
@@ -88,9 +118,7 @@ pub(crate) async fn write(
         unit_id: e.unit.map(|u| u.0),
         before_json: e.before.map(|v| v.to_string()),
         after_json: e.after.map(|v| v.to_string()),
-    };
-    xueshi_store::audit::insert(conn, &row).await?;
-    Ok(())
+    }
 }
 
 /// Records a refused attempt in a transaction of its own (the attempt's own

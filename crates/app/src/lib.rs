@@ -20,6 +20,7 @@ pub mod library;
 pub mod maintenance;
 pub mod members;
 pub mod organs;
+mod placement;
 pub mod quiz;
 pub mod roster;
 pub mod sheet;
@@ -82,6 +83,7 @@ struct Inner {
     sessions: auth::SessionCache,
     jobs: jobs::Jobs,
     quiz: quiz::BankCache,
+    placement: placement::Placement,
 }
 
 /// The app as a background task holds it: it does not keep the app alive.
@@ -106,6 +108,7 @@ impl App {
                 sessions: auth::SessionCache::default(),
                 jobs: jobs::Jobs::default(),
                 quiz: quiz::BankCache::default(),
+                placement: placement::Placement::default(),
             }),
         }
     }
@@ -127,6 +130,9 @@ impl App {
     }
     pub(crate) fn quiz_cache(&self) -> &quiz::BankCache {
         &self.inner.quiz
+    }
+    pub(crate) fn placement(&self) -> &placement::Placement {
+        &self.inner.placement
     }
     pub(crate) fn clone_for_worker(&self) -> WorkerApp {
         WorkerApp(Arc::downgrade(&self.inner))

@@ -288,6 +288,7 @@ pub async fn transfer(app: &App, ctx: &Ctx, id: Id, to: Id) -> AppResult<MemberV
         .after(&serde_json::json!({ "unit_id": target.id(), "unit": target.name }));
     record(&mut tx, app, ctx, e, "ok").await?;
     tx.commit().await?;
+    app.placement().changed();
     Ok(MemberView {
         unit_id: target.id(),
         unit_name: target.name.clone(),
@@ -315,6 +316,7 @@ pub async fn leave(app: &App, ctx: &Ctx, id: Id, reason: &str) -> AppResult<()> 
         .after(&serde_json::json!({ "left_reason": reason }));
     record(&mut tx, app, ctx, e, "ok").await?;
     tx.commit().await?;
+    app.placement().changed();
     Ok(())
 }
 

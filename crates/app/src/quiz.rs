@@ -22,7 +22,7 @@ use xueshi_store::quiz::{AttemptRow, StreakRow};
 use xueshi_store::study::{self, CampaignRow, Daily};
 use xueshi_store::{members, units};
 
-use crate::audit::{Entry, record};
+use crate::audit::{Entry, record_many};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// Seconds allowed past the deadline for the network.
@@ -155,14 +155,22 @@ pub(crate) async fn me(app: &App, ctx: &Ctx) -> AppResult<(Id, UnitPath)> {
                 "member",
                 "not_a_member",
             )]))?;
-    let mut conn = app.store().read().await?;
-    let m = members::get(&mut conn, member.0)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let unit = units::get(&mut conn, m.unit_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let path = unit.path();
+    let path = match app.placement().member(member.0) {
+        Some(p) => p,
+        None => {
+            let stamp = app.placement().stamp();
+            let mut conn = app.store().read().await?;
+            let m = members::get(&mut conn, member.0)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let unit = units::get(&mut conn, m.unit_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let path = unit.path();
+            app.placement().put_member(stamp, member.0, &path);
+            path
+        }
+    };
     authorize(&ctx.actor, Action::Study, &path)?;
     Ok((member, path))
 }
@@ -173,9 +181,17 @@ pub(crate) async fn campaign(
     path: &UnitPath,
     day: Date,
 ) -> AppResult<Option<CampaignRow>> {
+    let day = iso(day);
+    if let Some(c) = app.placement().campaign(path.id().0, &day) {
+        return Ok(c);
+    }
+    let stamp = app.placement().stamp();
     let ids: Vec<i64> = path.ids().iter().map(|i| i.0).collect();
     let mut conn = app.store().read().await?;
-    Ok(study::campaign_for(&mut conn, &ids, &iso(day)).await?)
+    let c = study::campaign_for(&mut conn, &ids, &day).await?;
+    app.placement()
+        .put_campaign(stamp, path.id().0, &day, c.clone());
+    Ok(c)
 }
 
 fn ticket_payload(member: Id, day: &str, issued: i64, questions: &[i64]) -> String {
@@ -541,26 +557,32 @@ async fn commit(app: &App, batch: &[Job]) -> AppResult<Vec<Option<i64>>> {
     if !changed.is_empty() {
         xueshi_store::quiz::put_streaks(&mut tx, &changed).await?;
     }
-    for j in &stored_jobs {
-        let label = format!(
-            "{} {}/{}",
-            j.attempt.day, j.attempt.correct, j.attempt.total
-        );
-        record(
-            &mut tx,
-            app,
-            &j.ctx,
-            Entry::new(
-                "quiz.submit",
-                "member",
-                Some(Id(j.attempt.member_id)),
-                &label,
+    let labels: Vec<String> = stored_jobs
+        .iter()
+        .map(|j| {
+            format!(
+                "{} {}/{}",
+                j.attempt.day, j.attempt.correct, j.attempt.total
             )
-            .unit(j.path.id()),
-            "ok",
-        )
-        .await?;
-    }
+        })
+        .collect();
+    let entries = stored_jobs
+        .iter()
+        .zip(&labels)
+        .map(|(j, label)| {
+            (
+                &j.ctx,
+                Entry::new(
+                    "quiz.submit",
+                    "member",
+                    Some(Id(j.attempt.member_id)),
+                    label,
+                )
+                .unit(j.path.id()),
+            )
+        })
+        .collect();
+    record_many(&mut tx, app, entries).await?;
     tx.commit().await?;
     let runs: HashMap<i64, i64> = changed
         .iter()

@@ -403,6 +403,7 @@ pub async fn move_unit(app: &App, ctx: &Ctx, id: Id, new_parent: Id) -> AppResul
     record(&mut tx, app, ctx, e, "ok").await?;
     let moved = units::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
+    app.placement().changed();
     Ok(UnitView::of(&moved, subtree))
 }
 
@@ -438,5 +439,6 @@ pub async fn delete(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
     };
     record(&mut tx, app, ctx, e, "ok").await?;
     tx.commit().await?;
+    app.placement().changed();
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! demo data and restores: one statement carries hundreds of rows.
 
 use sqlx::AnyConnection;
-use sqlx::any::AnyArguments;
+use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 
 use crate::Result;
@@ -62,6 +62,23 @@ const MAX_PARAMS: usize = 16_000;
 const MAX_ROWS: usize = 500;
 const SQLITE_MAX_PARAMS: usize = 2_000;
 
+/// How many rows of `width` values one statement carries, and whether its
+/// placeholders are anonymous.
+fn per_statement(conn: &AnyConnection, width: usize) -> (usize, bool) {
+    let per = (MAX_PARAMS / width.max(1)).clamp(1, MAX_ROWS);
+    // sqlx looks up each numbered SQLite parameter by name, a linear walk
+    // per parameter; anonymous `?` parameters skip it (import went from 33 s
+    // to a few seconds for 100,000 members).
+    let anonymous = conn.backend_name() == "SQLite";
+    // SQLite copies every page a statement touches into its statement
+    // journal; with several random indexes, shorter statements copy less.
+    if anonymous {
+        ((SQLITE_MAX_PARAMS / width.max(1)).clamp(1, per), true)
+    } else {
+        (per, false)
+    }
+}
+
 /// Inserts rows of `columns.len()` values each into `table`, many per
 /// statement. `suffix` is appended to every statement (an `ON CONFLICT`
 /// clause, say). Returns the number of rows written.
@@ -73,18 +90,7 @@ pub async fn insert_rows(
     suffix: &str,
 ) -> Result<u64> {
     let width = columns.len();
-    let per = (MAX_PARAMS / width.max(1)).clamp(1, MAX_ROWS);
-    // sqlx looks up each numbered SQLite parameter by name, a linear walk
-    // per parameter; anonymous `?` parameters skip it (import went from 33 s
-    // to a few seconds for 100,000 members).
-    let anonymous = conn.backend_name() == "SQLite";
-    // SQLite copies every page a statement touches into its statement
-    // journal; with several random indexes, shorter statements copy less.
-    let per = if anonymous {
-        (SQLITE_MAX_PARAMS / width.max(1)).clamp(1, per)
-    } else {
-        per
-    };
+    let (per, anonymous) = per_statement(conn, width);
     let mut written = 0;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
@@ -100,6 +106,33 @@ pub async fn insert_rows(
         written += q.execute(&mut *conn).await?.rows_affected();
     }
     Ok(written)
+}
+
+/// As [`insert_rows`], with a `RETURNING` clause ending `suffix`: the rows
+/// the statements return (those written, after `ON CONFLICT DO NOTHING`).
+pub async fn insert_rows_returning(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+    suffix: &str,
+) -> Result<Vec<AnyRow>> {
+    let width = columns.len();
+    let (per, anonymous) = per_statement(conn, width);
+    let mut out = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(per).collect();
+        let sql = insert_sql(table, columns, chunk.len(), suffix, anonymous);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            for v in row {
+                q = bind(q, v);
+            }
+        }
+        out.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
 }
 
 fn insert_sql(table: &str, columns: &[&str], rows: usize, suffix: &str, anonymous: bool) -> String {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, FromRow, Row};
 
 use crate::Result;
-use crate::bulk::{Value, insert_rows};
+use crate::bulk::{Value, insert_rows, insert_rows_returning};
 use crate::units::placeholders;
 #[derive(Clone, Debug, FromRow)]
 pub struct QuestionRow {
@@ -142,65 +142,59 @@ pub struct AttemptRow {
     pub submitted_at: i64,
 }
 
-/// Stores attempts; a member's second attempt of a day is ignored. Returns
-/// which of `rows` were stored.
+/// Stores attempts, many per statement; a member's second attempt of a day
+/// is ignored. Returns which of `rows` were stored.
 pub async fn insert_attempts(conn: &mut AnyConnection, rows: &[AttemptRow]) -> Result<Vec<bool>> {
-    let mut stored = Vec::with_capacity(rows.len());
-    for a in rows {
-        let done = sqlx::query(
-            "INSERT INTO quiz_attempts (member_id, day, unit_id, questions, answers, correct, total, started_at, submitted_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (member_id, day) DO NOTHING",
-        )
-        .bind(a.member_id)
-        .bind(&a.day)
-        .bind(a.unit_id)
-        .bind(&a.questions)
-        .bind(&a.answers)
-        .bind(a.correct)
-        .bind(a.total)
-        .bind(a.started_at)
-        .bind(a.submitted_at)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        stored.push(done == 1);
-    }
-    Ok(stored)
+    let stored: std::collections::HashSet<(i64, String)> = insert_rows_returning(
+        conn,
+        "quiz_attempts",
+        &ATTEMPT_COLUMNS,
+        rows.iter().map(attempt_values).collect(),
+        "ON CONFLICT (member_id, day) DO NOTHING RETURNING member_id, day",
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+    .collect::<Result<_>>()?;
+    Ok(rows
+        .iter()
+        .map(|a| stored.contains(&(a.member_id, a.day.clone())))
+        .collect())
+}
+
+const ATTEMPT_COLUMNS: [&str; 9] = [
+    "member_id",
+    "day",
+    "unit_id",
+    "questions",
+    "answers",
+    "correct",
+    "total",
+    "started_at",
+    "submitted_at",
+];
+
+fn attempt_values(a: &AttemptRow) -> Vec<Value> {
+    vec![
+        Value::from(a.member_id),
+        Value::from(a.day.as_str()),
+        Value::from(a.unit_id),
+        Value::from(a.questions.as_str()),
+        Value::from(a.answers.as_str()),
+        Value::from(a.correct),
+        Value::from(a.total),
+        Value::from(a.started_at),
+        Value::from(a.submitted_at),
+    ]
 }
 
 /// Stores attempts known to be new (demo data), many per statement.
 pub async fn insert_attempts_bulk(conn: &mut AnyConnection, rows: &[AttemptRow]) -> Result<u64> {
-    let values = rows
-        .iter()
-        .map(|a| {
-            vec![
-                Value::from(a.member_id),
-                Value::from(a.day.as_str()),
-                Value::from(a.unit_id),
-                Value::from(a.questions.as_str()),
-                Value::from(a.answers.as_str()),
-                Value::from(a.correct),
-                Value::from(a.total),
-                Value::from(a.started_at),
-                Value::from(a.submitted_at),
-            ]
-        })
-        .collect();
     insert_rows(
         conn,
         "quiz_attempts",
-        &[
-            "member_id",
-            "day",
-            "unit_id",
-            "questions",
-            "answers",
-            "correct",
-            "total",
-            "started_at",
-            "submitted_at",
-        ],
-        values,
+        &ATTEMPT_COLUMNS,
+        rows.iter().map(attempt_values).collect(),
         "",
     )
     .await
