@@ -243,7 +243,11 @@ both!(
         // An answer to a question that was not drawn.
         let r = quizzers[0].api(Method::POST, "/api/v1/quiz/today", Some(json!({ "ticket": ticket, "answers": { "12345": "A" } }))).await;
         assert_eq!(code(r.json().await.unwrap()), "quiz_tampered");
-        assert!(dump(t.app.store()).await == before, "nothing changed");
+        let now = dump(t.app.store()).await;
+        // A session's last-seen time may be written meanwhile on a slow run.
+        for (table, rows) in before.iter().filter(|(t, _)| *t != "sessions") {
+            assert!(now.get(table) == Some(rows), "{table} changed");
+        }
 
         // Past the ten minutes (and the grace), the answers are refused.
         t.advance_minutes(11);

@@ -563,8 +563,12 @@ pub async fn quiz(
     } else {
         duration_s * sent / wrk_value(&out, "requests")?.max(1.0)
     };
+    // What the root's study page reads: participation and quota compliance.
     let dashboard = time(200, || async {
         xueshi_app::study::dashboard(app, &root, root.actor.scope_unit, 14)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        xueshi_app::compliance::compliance(app, &root, root.actor.scope_unit)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))
     })
