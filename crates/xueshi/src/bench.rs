@@ -390,8 +390,6 @@ pub async fn quiz(
 ) -> Result<()> {
     use xueshi_app::auth::{random_token, token_digest};
     use xueshi_app::quiz::{self, Today};
-    use xueshi_domain::Id;
-    use xueshi_domain::access::{Actor, Role};
 
     if demo::installed(app).await?.is_none() {
         eprintln!("building the {scale:?} demo first …");
@@ -469,21 +467,13 @@ pub async fn quiz(
     let dir = tempfile::tempdir()?;
     let requests = dir.path().join("requests.tsv");
     let mut lines = String::new();
-    for ((member, unit, path), (account, username, token, csrf)) in picked.iter().zip(&sessions) {
-        let path = xueshi_domain::unit::UnitPath::parse(path).context("a unit path")?;
-        let ctx = Ctx::new(
-            Actor {
-                account_id: Id(*account),
-                username: username.clone(),
-                display_name: username.clone(),
-                role: Role::Member,
-                scope_unit: Id(*unit),
-                scope: path,
-                can_unmask: false,
-                member_id: Some(Id(*member)),
-            },
-            "127.0.0.1",
-        );
+    for ((member, _, _), (_, _, token, csrf)) in picked.iter().zip(&sessions) {
+        // Resolved the way the member's GET of the paper resolves it.
+        let session = xueshi_app::auth::resolve(app, token)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .with_context(|| format!("the session of bench member {member}"))?;
+        let ctx = Ctx::new(session.actor, "127.0.0.1");
         let Today::Open(paper) = quiz::today(app, &ctx)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?
