@@ -73,10 +73,9 @@ pub async fn restore(target: &Store, file: &Path, progress: &dyn Progress) -> Ap
         return Err(AppError::NotFound);
     }
     let src = Store::connect(&StoreOptions {
-        url: sqlite_url(file),
         max_connections: 1,
         read_only: true,
-        sqlite_cache_mib: 64,
+        ..StoreOptions::new(sqlite_url(file))
     })
     .await?;
     let mut dst = target.read().await?;

@@ -8,6 +8,7 @@ pub mod access;
 pub mod date;
 pub mod id;
 pub mod invalid;
+pub mod matter;
 pub mod member;
 pub mod organ;
 pub mod pii;

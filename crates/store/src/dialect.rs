@@ -334,3 +334,32 @@ pub async fn lock_member(conn: &mut AnyConnection, backend: Backend, member: i64
     }
     Ok(())
 }
+
+/// Stops a SQLite connection from checkpointing inside its own commits;
+/// [`checkpoint_forever`] does it instead.
+pub(crate) async fn leave_checkpoints(conn: &mut AnyConnection) -> Result<()> {
+    conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+    Ok(())
+}
+
+/// Copies the write-ahead log back into a SQLite database once a second
+/// without blocking readers or the writer (`PASSIVE`), until the pool
+/// closes.
+pub(crate) async fn checkpoint_forever(pool: sqlx::AnyPool) {
+    while !pool.is_closed() {
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+        let done = match pool.acquire().await {
+            Ok(mut conn) => conn
+                .execute("PRAGMA wal_checkpoint(PASSIVE)")
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = done {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(error = %e, "checkpointing the write-ahead log failed");
+        }
+    }
+}

@@ -212,11 +212,18 @@ fn init_logging(cfg: &Config) {
 }
 
 async fn open(cfg: &Config) -> Result<App> {
+    open_with(cfg, false).await
+}
+
+/// Opens the database for a long-running server, which checkpoints SQLite's
+/// log from a task of its own.
+async fn open_with(cfg: &Config, serving: bool) -> Result<App> {
     let store = Store::connect(&StoreOptions {
         url: cfg.database_url.clone(),
         max_connections: cfg.max_connections,
         read_only: false,
         sqlite_cache_mib: cfg.sqlite_cache_mb,
+        background_checkpoints: serving,
     })
     .await
     .with_context(|| format!("connecting to {}", config::redact_url(&cfg.database_url)))?;
@@ -315,7 +322,7 @@ async fn shutdown_signal() {
 }
 
 async fn serve(cfg: Config, bind: Option<String>, with_demo: bool) -> Result<()> {
-    let app = open(&cfg).await?;
+    let app = open_with(&cfg, true).await?;
     if with_demo && demo::installed(&app).await?.is_none() {
         let empty = {
             let mut c = app.store().read().await?;
@@ -596,7 +603,7 @@ async fn run(cli: Cli) -> Result<()> {
                     format!("sqlite://{}", scratch.path().join("bench.db").display());
                 cfg.secret_key_file = scratch.path().join("bench.key");
             }
-            let app = open(&cfg).await?;
+            let app = open_with(&cfg, true).await?;
             match which {
                 BenchKind::Import { members } => bench::import(&app, members).await,
                 BenchKind::Tree => bench::tree(&app).await,
