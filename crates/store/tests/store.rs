@@ -206,3 +206,54 @@ both!(
         assert!(xueshi_store::is_unique_violation(&err), "{err}");
     }
 );
+
+/// A server's SQLite store copies its log into the database file from a task
+/// of its own: commits never checkpoint inline, and the file still grows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_serving_sqlite_store_checkpoints_in_the_background() {
+    use xueshi_store::StoreOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("wal.db");
+    let open = |background| StoreOptions {
+        background_checkpoints: background,
+        max_connections: 2,
+        ..StoreOptions::new(format!("sqlite://{}", file.display()))
+    };
+    let size = || std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    let store = Store::connect(&open(true)).await.unwrap();
+    {
+        let mut c = store.read().await.unwrap();
+        let every: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap();
+        assert_eq!(every, 0, "commits do not checkpoint inline");
+        sqlx::query("CREATE TABLE t (id BIGINT PRIMARY KEY, body TEXT NOT NULL)")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
+    let before = size();
+    for i in 0..200_i64 {
+        let mut tx = store.write().await.unwrap();
+        sqlx::query("INSERT INTO t (id, body) VALUES ($1, $2)")
+            .bind(i)
+            .bind("党史学习教育".repeat(100))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let mut waited = 0;
+    while size() < before + 300_000 && waited < 50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert!(
+        size() >= before + 300_000,
+        "the rows reached the database file: {} → {}",
+        before,
+        size()
+    );
+    store.close().await;
+}
