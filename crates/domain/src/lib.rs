@@ -12,6 +12,7 @@ pub mod matter;
 pub mod member;
 pub mod organ;
 pub mod pii;
+pub mod problem;
 pub mod quiz;
 pub mod study;
 pub mod tally;
