@@ -21,6 +21,7 @@ pub mod maintenance;
 pub mod members;
 pub mod organs;
 mod placement;
+pub mod problems;
 pub mod quiz;
 pub mod roster;
 pub mod sheet;
@@ -84,6 +85,7 @@ struct Inner {
     jobs: jobs::Jobs,
     quiz: quiz::BankCache,
     placement: placement::Placement,
+    spent: problems::SpentChallenges,
 }
 
 /// The app as a background task holds it: it does not keep the app alive.
@@ -109,6 +111,7 @@ impl App {
                 jobs: jobs::Jobs::default(),
                 quiz: quiz::BankCache::default(),
                 placement: placement::Placement::default(),
+                spent: problems::SpentChallenges::default(),
             }),
         }
     }
@@ -133,6 +136,9 @@ impl App {
     }
     pub(crate) fn placement(&self) -> &placement::Placement {
         &self.inner.placement
+    }
+    pub(crate) fn spent_challenges(&self) -> &problems::SpentChallenges {
+        &self.inner.spent
     }
     pub(crate) fn clone_for_worker(&self) -> WorkerApp {
         WorkerApp(Arc::downgrade(&self.inner))

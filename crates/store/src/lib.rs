@@ -15,6 +15,7 @@ pub mod grams;
 pub mod members;
 pub mod meta;
 pub mod organs;
+pub mod problems;
 pub mod quiz;
 pub mod quota_met;
 pub mod sessions;

@@ -201,6 +201,21 @@ fn table() -> Table {
     t.get("/units/{id}/study/behind.xlsx", Unit, pages::study::behind);
     t.get("/questions", Signed, pages::study::bank_page);
     t.post("/questions", Signed, pages::study::bank_upload);
+    t.get("/public/problems/new", Public, pages::public::new_form);
+    t.post("/public/problems", Public, pages::public::submit);
+    t.get("/public/problems", Public, pages::public::lookup);
+    t.get("/public/problems/{code}", Public, pages::public::follow);
+    t.get(
+        "/api/v1/public/problems/challenge",
+        Public,
+        api::public::challenge,
+    );
+    t.post("/api/v1/public/problems", Public, api::public::raise);
+    t.get(
+        "/api/v1/public/problems/{code}",
+        Public,
+        api::public::follow,
+    );
     t.get("/library", Signed, pages::library::page);
     t.post("/library", Signed, pages::library::upload);
     t.get("/library.xlsx", Signed, pages::library::export);

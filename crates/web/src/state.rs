@@ -17,6 +17,8 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// Login attempts per IP per minute.
     pub login_per_minute: u32,
+    /// Problems the public may raise per IP per minute.
+    pub problems_per_minute: u32,
     /// Largest request body, in bytes (uploads included).
     pub max_body_bytes: usize,
     /// Shown on the login page when the database holds the demo.
@@ -29,6 +31,7 @@ impl Default for WebConfig {
             secure_cookies: None,
             trust_proxy: false,
             login_per_minute: 10,
+            problems_per_minute: 5,
             max_body_bytes: 32 * 1024 * 1024,
             show_demo_accounts: false,
         }
@@ -40,14 +43,17 @@ pub struct AppState {
     pub app: App,
     pub web: Arc<WebConfig>,
     pub login_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    pub public_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 impl AppState {
     pub fn new(app: App, web: WebConfig) -> AppState {
         let per = NonZeroU32::new(web.login_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        let public = NonZeroU32::new(web.problems_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         AppState {
             app,
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per))),
+            public_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(public))),
             web: Arc::new(web),
         }
     }

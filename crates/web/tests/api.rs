@@ -120,6 +120,16 @@ both!(
         let branch = branch["children"].as_array().unwrap().iter().find(|u| u["kind"] == "branch").unwrap().clone();
         let members: Value = api.api(Method::GET, &format!("/api/v1/units/{}/members", branch["id"].as_str().unwrap()), None).await.json().await.unwrap();
         let organs: Value = api.api(Method::GET, "/api/v1/organs", None).await.json().await.unwrap();
+        // A problem from the public, for its follow-up page.
+        let ch = xueshi_app::problems::new_challenge(&t.app);
+        let sum: u32 = ch.question.split('+').map(|n| n.trim().parse::<u32>().unwrap()).sum();
+        let raised = xueshi_app::problems::raise(
+            &t.app,
+            xueshi_app::problems::RaiseInput { body: "小区门口的路灯坏了很久。".into(), challenge: ch.token, answer: sum.to_string(), ..Default::default() },
+            "127.0.0.1",
+        )
+        .await
+        .unwrap();
         for lang in ["zh-CN", "en"] {
             c.form("/lang", &[("lang", lang), ("back", "/home")]).await;
             for r in route_table().into_iter().filter(|r| r.method == reqwest::Method::GET && !r.path.starts_with("/api/")) {
@@ -130,9 +140,9 @@ both!(
                     Access::Job | Access::Account | Access::OrganPerson | Access::OrganUnit => continue,
                     Access::Public | Access::Signed => String::new(),
                 };
-                let path = r.path.replace("{id}", &id).replace("{file}", "app.css");
+                let path = r.path.replace("{id}", &id).replace("{file}", "app.css").replace("{code}", &raised.code);
                 let (status, body) = c.page(&path).await;
-                let ok = if path == "/" || path == "/login" { [200, 303].contains(&status) } else { status == 200 };
+                let ok = if ["/", "/login", "/public/problems"].contains(&path.as_str()) { [200, 303].contains(&status) } else { status == 200 };
                 assert!(ok, "{lang} {path}: {status}");
                 if body.contains("<html") {
                     assert!(body.contains(&format!("lang=\"{lang}\"")), "{lang} {path}");

@@ -4,6 +4,7 @@
 
 pub mod library;
 pub mod openapi;
+pub mod public;
 pub mod roster;
 pub mod session;
 pub mod study;

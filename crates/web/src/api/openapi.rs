@@ -45,6 +45,9 @@ use utoipa::OpenApi;
         super::study::import,
         super::library::list,
         super::library::import,
+        super::public::challenge,
+        super::public::raise,
+        super::public::follow,
         document,
     )
 )]

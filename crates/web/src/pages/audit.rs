@@ -16,7 +16,7 @@ use crate::state::AppState;
 const PER_PAGE: i64 = 100;
 
 /// Actions a reader can filter by, in the order the menu lists them.
-pub const ACTIONS: [&str; 33] = [
+pub const ACTIONS: [&str; 34] = [
     "login",
     "logout",
     "unit.create",
@@ -49,6 +49,7 @@ pub const ACTIONS: [&str; 33] = [
     "bank.import",
     "library.import",
     "library.export",
+    "problem.raise",
     "study.export_behind",
 ];
 

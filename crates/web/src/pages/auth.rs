@@ -117,6 +117,12 @@ fn user_agent(headers: &axum::http::HeaderMap) -> String {
         .to_owned()
 }
 
+/// Refuses a public form when this address has sent too many.
+pub(crate) fn within_public_limit(state: &AppState, ip: &str) -> bool {
+    ip.parse()
+        .map_or(true, |ip| state.public_limiter.check_key(&ip).is_ok())
+}
+
 /// Refuses a login attempt when this address has tried too often.
 pub(crate) fn within_login_limit(state: &AppState, ip: &str) -> bool {
     ip.parse()

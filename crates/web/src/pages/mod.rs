@@ -8,6 +8,7 @@ pub mod home;
 pub mod library;
 pub mod members;
 pub mod organs;
+pub mod public;
 pub mod roster;
 pub mod study;
 pub mod units;

@@ -1,0 +1,48 @@
+//! The public window as JSON, no account needed: a challenge, raising a
+//! problem, following it by its code.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use xueshi_app::problems::{self, Challenge, PublicProblem, RaiseInput, Raised};
+
+use super::ApiJson;
+use crate::ctx::Rc;
+use crate::error::{HttpError, WebResult};
+use crate::state::AppState;
+
+/// A sum to answer with the next problem: its token goes back with it.
+#[utoipa::path(get, path = "/api/v1/public/problems/challenge", tag = "public",
+    responses((status = 200, body = Challenge)))]
+pub async fn challenge(State(state): State<AppState>) -> Json<Challenge> {
+    Json(problems::new_challenge(&state.app))
+}
+
+/// Raises a problem (急难愁盼); the same problem raised again within a month
+/// is counted on the first report and answers with its code.
+#[utoipa::path(post, path = "/api/v1/public/problems", tag = "public",
+    request_body = RaiseInput,
+    responses((status = 201, body = Raised), (status = 422), (status = 429)))]
+pub async fn raise(
+    State(state): State<AppState>,
+    Rc(rc): Rc,
+    ApiJson(input): ApiJson<RaiseInput>,
+) -> WebResult<Response> {
+    if !crate::pages::auth::within_public_limit(&state, &rc.ip) {
+        return Err(HttpError::rate_limited());
+    }
+    let r = problems::raise(&state.app, input, &rc.ip).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
+}
+
+/// A problem by its tracking code, without personal data.
+#[utoipa::path(get, path = "/api/v1/public/problems/{code}", tag = "public",
+    params(("code" = String, Path)),
+    responses((status = 200, body = PublicProblem), (status = 404)))]
+pub async fn follow(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> WebResult<Json<PublicProblem>> {
+    Ok(Json(problems::follow(&state.app, &code).await?))
+}

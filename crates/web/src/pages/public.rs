@@ -1,0 +1,173 @@
+//! The public window, no account needed: raising a problem (急难愁盼) from a
+//! phone and following it by its tracking code.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use xueshi_app::AppError;
+use xueshi_app::problems::{self, Challenge, PublicProblem, RaiseInput};
+use xueshi_domain::FieldError;
+use xueshi_domain::problem::MAX_PHOTO;
+
+use super::{FormErrors, Layout, render, render_status};
+use crate::ctx::{Rc, RequestCtx};
+use crate::error::{HttpError, WebResult};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "public_problem_new.html")]
+struct NewProblemPage {
+    layout: Layout,
+    challenge: Challenge,
+    body: String,
+    area: String,
+    contact: String,
+    errors: FormErrors,
+    /// A looked-up code matched no problem.
+    unknown: bool,
+}
+
+fn new_page(
+    state: &AppState,
+    rc: &RequestCtx,
+    input: &RaiseInput,
+    errors: &[FieldError],
+) -> NewProblemPage {
+    NewProblemPage {
+        layout: Layout::new(rc, rc.lang.msg().public_problem_title),
+        challenge: problems::new_challenge(&state.app),
+        body: input.body.clone(),
+        area: input.area.clone(),
+        contact: input.contact.clone(),
+        errors: FormErrors::new(rc.lang, errors),
+        unknown: false,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    #[serde(default)]
+    unknown: Option<u8>,
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    Rc(rc): Rc,
+    Query(q): Query<NewQuery>,
+) -> Response {
+    let mut page = new_page(&state, &rc, &RaiseInput::default(), &[]);
+    page.unknown = q.unknown.is_some();
+    render(&page)
+}
+
+/// Reads the form's fields; the photo no larger than allowed (a larger one
+/// is cut short here and refused by its size).
+async fn read_form(mut form: Multipart) -> Result<RaiseInput, HttpError> {
+    let mut input = RaiseInput::default();
+    while let Some(mut field) = form
+        .next_field()
+        .await
+        .map_err(|_| HttpError::bad_request())?
+    {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "photo" {
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|_| HttpError::bad_request())? {
+                bytes.extend_from_slice(&chunk);
+                if bytes.len() > MAX_PHOTO {
+                    break;
+                }
+            }
+            input.photo = Some(bytes);
+            continue;
+        }
+        let text = field.text().await.map_err(|_| HttpError::bad_request())?;
+        match name.as_str() {
+            "body" => input.body = text,
+            "area" => input.area = text,
+            "contact" => input.contact = text,
+            "challenge" => input.challenge = text,
+            "answer" => input.answer = text,
+            _ => {}
+        }
+    }
+    Ok(input)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Rc(rc): Rc,
+    form: Multipart,
+) -> WebResult<Response> {
+    if !crate::pages::auth::within_public_limit(&state, &rc.ip) {
+        return Err(HttpError::rate_limited());
+    }
+    let input = read_form(form).await?;
+    let kept = RaiseInput {
+        photo: None,
+        ..input.clone()
+    };
+    match problems::raise(&state.app, input, &rc.ip).await {
+        Ok(r) => Ok(Redirect::to(&format!(
+            "/public/problems/{}?new={}",
+            r.code,
+            u8::from(!r.folded)
+        ))
+        .into_response()),
+        Err(AppError::Invalid(errors)) => Ok(render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &new_page(&state, &rc, &kept, &errors),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "public_problem.html")]
+struct FollowPage {
+    layout: Layout,
+    p: PublicProblem,
+    raised_on: String,
+    fresh: Option<bool>,
+}
+
+impl FollowPage {
+    fn status_label(&self) -> &'static str {
+        self.layout.tr(&format!("problem_status.{}", self.p.status))
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct FollowQuery {
+    #[serde(default)]
+    new: Option<u8>,
+    #[serde(default)]
+    code: Option<String>,
+}
+
+pub async fn follow(
+    State(state): State<AppState>,
+    Rc(rc): Rc,
+    Path(code): Path<String>,
+    Query(q): Query<FollowQuery>,
+) -> WebResult<Response> {
+    let p = problems::follow(&state.app, &code).await?;
+    let raised_on = xueshi_domain::date::iso(xueshi_app::clock::date_of(p.raised_at));
+    Ok(render(&FollowPage {
+        layout: Layout::new(&rc, rc.lang.msg().public_follow_title),
+        p,
+        raised_on,
+        fresh: q.new.map(|n| n == 1),
+    }))
+}
+
+/// The lookup form on the problem page: a typed code goes to its page.
+pub async fn lookup(Query(q): Query<FollowQuery>) -> Response {
+    let code = q.code.unwrap_or_default();
+    match xueshi_domain::problem::normalise_code(&code) {
+        Some(c) => Redirect::to(&format!("/public/problems/{c}")).into_response(),
+        None => Redirect::to("/public/problems/new?unknown=1").into_response(),
+    }
+}
