@@ -30,6 +30,8 @@ pub struct Config {
     /// "auto" (when a trusted proxy says HTTPS), "always" or "never".
     pub secure_cookies: String,
     pub login_per_minute: u32,
+    /// Problems the public may raise from one address per minute.
+    pub problems_per_minute: u32,
     pub idle_minutes: i64,
     pub admin_idle_minutes: i64,
     pub max_upload_mb: usize,
@@ -52,6 +54,7 @@ impl Default for Config {
             trust_proxy: false,
             secure_cookies: "auto".into(),
             login_per_minute: 10,
+            problems_per_minute: 5,
             idle_minutes: 30,
             admin_idle_minutes: 15,
             max_upload_mb: 32,
@@ -77,6 +80,7 @@ impl std::fmt::Debug for Config {
             .field("trust_proxy", &self.trust_proxy)
             .field("secure_cookies", &self.secure_cookies)
             .field("login_per_minute", &self.login_per_minute)
+            .field("problems_per_minute", &self.problems_per_minute)
             .field("idle_minutes", &self.idle_minutes)
             .field("admin_idle_minutes", &self.admin_idle_minutes)
             .field("max_upload_mb", &self.max_upload_mb)

@@ -346,6 +346,7 @@ async fn serve(cfg: Config, bind: Option<String>, with_demo: bool) -> Result<()>
         secure_cookies: cfg.secure_cookies(),
         trust_proxy: cfg.trust_proxy,
         login_per_minute: cfg.login_per_minute,
+        problems_per_minute: cfg.problems_per_minute,
         max_body_bytes: cfg.max_upload_mb * 1024 * 1024 + 64 * 1024,
         show_demo_accounts: show_demo,
     };
