@@ -18,6 +18,7 @@ pub mod error;
 pub mod jobs;
 pub mod library;
 pub mod maintenance;
+pub mod matters;
 pub mod members;
 pub mod organs;
 mod placement;

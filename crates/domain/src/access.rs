@@ -101,6 +101,13 @@ pub enum Action {
     ViewStudy,
     /// Keep the question bank, the materials and the campaign's quotas.
     ManageStudy,
+    /// See the practical matters (我为群众办实事) of a subtree.
+    ViewMatters,
+    /// Put matters on the catalogue, triage the public's problems, approve,
+    /// drop, and report for any matter of the subtree.
+    ManageMatters,
+    /// Claim a matter as oneself (领办 / 合领合办).
+    ClaimMatters,
 }
 
 impl Action {
@@ -120,6 +127,9 @@ impl Action {
             Action::Study => "study",
             Action::ViewStudy => "view_study",
             Action::ManageStudy => "manage_study",
+            Action::ViewMatters => "view_matters",
+            Action::ManageMatters => "manage_matters",
+            Action::ClaimMatters => "claim_matters",
         }
     }
 }
@@ -158,9 +168,12 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         Role::UnitAdmin => action != ManageStudy,
         Role::Inspector => matches!(
             action,
-            ViewTree | ViewMembers | ViewOrgans | Study | ViewStudy
+            ViewTree | ViewMembers | ViewOrgans | Study | ViewStudy | ViewMatters | ClaimMatters
         ),
-        Role::Member => matches!(action, ViewTree | ViewOrgans | Study),
+        Role::Member => matches!(
+            action,
+            ViewTree | ViewOrgans | Study | ViewMatters | ClaimMatters
+        ),
     }
 }
 

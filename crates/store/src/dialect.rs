@@ -322,6 +322,15 @@ pub async fn rebuild_indexes(
     Ok(())
 }
 
+/// What a `SELECT` ends with to hold its rows until the transaction ends:
+/// PostgreSQL locks them; SQLite's single writer already serialises.
+pub fn row_lock(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    }
+}
+
 /// Holds a member's row until the transaction ends, so two of their writes
 /// that read what the member did before (a check-in crossing a quota) run
 /// one after the other. SQLite's single writer already does.

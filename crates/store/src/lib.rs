@@ -12,6 +12,7 @@ pub mod audit;
 pub mod bulk;
 pub mod dialect;
 pub mod grams;
+pub mod matters;
 pub mod members;
 pub mod meta;
 pub mod organs;

@@ -29,6 +29,8 @@ pub enum Access {
     OrganUnit,
     Account,
     Job,
+    /// `{id}` is a practical matter.
+    Matter,
 }
 
 #[derive(Clone, Debug)]
@@ -215,6 +217,15 @@ fn table() -> Table {
         "/api/v1/public/problems/{code}",
         Public,
         api::public::follow,
+    );
+    t.post("/api/v1/matters", Signed, api::matters::create);
+    t.get("/api/v1/matters/{id}", Matter, api::matters::detail);
+    t.post("/api/v1/matters/{id}/claims", Matter, api::matters::claim);
+    t.post("/api/v1/matters/{id}/steps", Matter, api::matters::step);
+    t.post(
+        "/api/v1/problems/{code}/triage",
+        Signed,
+        api::matters::triage,
     );
     t.get("/library", Signed, pages::library::page);
     t.post("/library", Signed, pages::library::upload);

@@ -137,7 +137,7 @@ both!(
                     Access::Unit => branch["id"].as_str().unwrap().to_owned(),
                     Access::Member => members["members"][0]["id"].as_str().unwrap().to_owned(),
                     Access::Organ => organs[0]["id"].as_str().unwrap().to_owned(),
-                    Access::Job | Access::Account | Access::OrganPerson | Access::OrganUnit => continue,
+                    Access::Job | Access::Account | Access::OrganPerson | Access::OrganUnit | Access::Matter => continue,
                     Access::Public | Access::Signed => String::new(),
                 };
                 let path = r.path.replace("{id}", &id).replace("{file}", "app.css").replace("{code}", &raised.code);

@@ -55,6 +55,16 @@ both!(
             .await
             .unwrap();
         let foreign_job = export["id"].as_str().unwrap_or_else(|| panic!("{export}")).to_owned();
+        let matter: Value = admin
+            .api(Method::POST, "/api/v1/matters", Some(json!({
+                "unit_id": lukou["id"], "title": "路口镇集镇污水管网改造", "level": "general", "field": "民生改善", "deadline": "2021-12-31",
+            })))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let foreign_matter = matter["id"].clone();
+        assert!(foreign_matter.is_string(), "{matter}");
 
         // The unit admin and things inside its own scope.
         let mut ua = t.client();
@@ -93,6 +103,7 @@ both!(
                 Access::OrganUnit => (guidance["id"].clone(), guidance["slice"][0]["id"].clone()),
                 Access::Account => (office_account.clone(), Value::Null),
                 Access::Job => (Value::String(foreign_job.clone()), Value::Null),
+                Access::Matter => (foreign_matter.clone(), Value::Null),
             };
             let path = r.path.replace("{id}", id.as_str().unwrap()).replace("{sub}", sub.as_str().unwrap_or(""));
             let url = ua.url(&path);

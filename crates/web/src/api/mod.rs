@@ -3,6 +3,7 @@
 //! `X-CSRF-Token` header. Described at `/api/v1/openapi.json`.
 
 pub mod library;
+pub mod matters;
 pub mod openapi;
 pub mod public;
 pub mod roster;

@@ -48,6 +48,11 @@ use utoipa::OpenApi;
         super::public::challenge,
         super::public::raise,
         super::public::follow,
+        super::matters::create,
+        super::matters::detail,
+        super::matters::claim,
+        super::matters::step,
+        super::matters::triage,
         document,
     )
 )]

@@ -16,7 +16,7 @@ use crate::state::AppState;
 const PER_PAGE: i64 = 100;
 
 /// Actions a reader can filter by, in the order the menu lists them.
-pub const ACTIONS: [&str; 34] = [
+pub const ACTIONS: [&str; 43] = [
     "login",
     "logout",
     "unit.create",
@@ -50,6 +50,15 @@ pub const ACTIONS: [&str; 34] = [
     "library.import",
     "library.export",
     "problem.raise",
+    "problem.reject",
+    "problem.merge",
+    "matter.create",
+    "matter.approve",
+    "matter.drop",
+    "matter.claim",
+    "matter.report",
+    "matter.finish",
+    "matter.reopen",
     "study.export_behind",
 ];
 

@@ -1,0 +1,618 @@
+//! Practical matters for the masses (我为群众办实事): putting matters on the
+//! catalogue, triaging the public's problems into them, claiming by the rules
+//! of seed 001, and each step of the loop 立项 → 领办 → 推进 → 办结 (and
+//! reopening), every one kept on the matter's history and in the audit log.
+//! Illegal steps are refused and change nothing.
+
+use serde::{Deserialize, Serialize};
+use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::date::{iso, parse_date};
+use xueshi_domain::matter::{
+    ClaimRole, MatterEvent, MatterLevel, MatterStatus, may_claim, next_status,
+};
+use xueshi_domain::text::fold;
+use xueshi_domain::unit::UnitPath;
+use xueshi_domain::{FieldError, Id};
+use xueshi_store::matters::{self, ClaimRow, EventRow, MatterRow};
+use xueshi_store::{members, problems, units};
+
+use crate::audit::{Entry, record};
+use crate::quiz::me;
+use crate::{App, AppError, AppResult, Ctx};
+
+/// A matter as the office writes it.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+pub struct MatterInput {
+    pub unit_id: Id,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// `province_key`, `city_key`, `district_key`, `general`, `unit_own`, or
+    /// the Chinese label.
+    pub level: String,
+    /// A field's name (产业发展, 民生改善 …).
+    pub field: String,
+    /// YYYY-MM-DD
+    pub deadline: String,
+    #[serde(default)]
+    pub target: String,
+    /// In yuan, optional.
+    #[serde(default)]
+    pub budget_yuan: String,
+}
+
+/// A matter with its loop's state.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct MatterView {
+    pub id: Id,
+    pub unit_id: Id,
+    pub title: String,
+    pub level: String,
+    pub field: String,
+    pub status: String,
+    pub deadline: String,
+    pub progress: i64,
+    pub round: i64,
+}
+
+fn view(m: &MatterRow, field: &str) -> MatterView {
+    MatterView {
+        id: Id(m.id),
+        unit_id: Id(m.unit_id),
+        title: m.title.clone(),
+        level: m.level.clone(),
+        field: field.to_owned(),
+        status: m.status.clone(),
+        deadline: m.deadline.clone(),
+        progress: m.progress,
+        round: m.round,
+    }
+}
+
+fn parse_fen(field: &'static str, raw: &str) -> Result<i64, FieldError> {
+    let raw = raw.trim().replace(',', "");
+    if raw.is_empty() {
+        return Ok(0);
+    }
+    let (whole, frac) = raw.split_once('.').unwrap_or((&raw, ""));
+    let bad = || FieldError::new(field, "bad_money").with("value", raw.as_str());
+    if frac.len() > 2
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let w: i64 = whole.parse().map_err(|_| bad())?;
+    let f: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
+    w.checked_mul(100)
+        .and_then(|x| x.checked_add(f))
+        .ok_or_else(bad)
+}
+
+async fn draft(app: &App, input: &MatterInput) -> AppResult<(MatterRow, String)> {
+    let mut errors = Vec::new();
+    let title = input.title.trim();
+    if title.is_empty() {
+        errors.push(FieldError::new("title", "required"));
+    } else if title.chars().count() > 200 {
+        errors.push(FieldError::new("title", "too_long").with("max", 200));
+    }
+    if input.description.chars().count() > 5_000 {
+        errors.push(FieldError::new("description", "too_long").with("max", 5_000));
+    }
+    let level = MatterLevel::parse(&input.level);
+    if level.is_none() {
+        errors.push(FieldError::new("level", "bad_choice").with("value", input.level.trim()));
+    }
+    let field_name = input.field.trim().to_owned();
+    let field = {
+        let mut conn = app.store().read().await?;
+        matters::field_id(&mut conn, &field_name).await?
+    };
+    if field.is_none() {
+        errors.push(FieldError::new("field", "bad_choice").with("value", &field_name));
+    }
+    let deadline = parse_date("deadline", &input.deadline)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let budget = parse_fen("budget_yuan", &input.budget_yuan)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let (Some(level), Some(field), Some(deadline), Some(budget), true) =
+        (level, field, deadline, budget, errors.is_empty())
+    else {
+        return Err(AppError::Invalid(errors));
+    };
+    let now = app.now();
+    Ok((
+        MatterRow {
+            id: app.next_id().0,
+            unit_id: input.unit_id.0,
+            title: title.to_owned(),
+            title_folded: fold(title),
+            description: input.description.trim().to_owned(),
+            level: level.as_str().to_owned(),
+            field_id: field,
+            status: MatterStatus::Approved.as_str().to_owned(),
+            deadline: iso(deadline),
+            target: input.target.trim().to_owned(),
+            budget_fen: budget,
+            created_at: now,
+            updated_at: now,
+            ..MatterRow::default()
+        },
+        field_name,
+    ))
+}
+
+async fn unit_path(app: &App, unit: i64) -> AppResult<UnitPath> {
+    let mut conn = app.store().read().await?;
+    Ok(units::get(&mut conn, unit)
+        .await?
+        .ok_or_else(|| AppError::invalid("unit_id", "unknown_unit"))?
+        .path())
+}
+
+fn event_row(app: &App, ctx: &Ctx, m: &MatterRow, e: &str, from: &str, note: &str) -> EventRow {
+    EventRow {
+        id: app.next_id().0,
+        matter_id: m.id,
+        at: app.now(),
+        actor_name: ctx.actor.display_name.clone(),
+        event: e.to_owned(),
+        from_status: from.to_owned(),
+        to_status: m.status.clone(),
+        progress: Some(m.progress),
+        note: note.to_owned(),
+    }
+}
+
+/// Puts a matter on the catalogue (立项) under a unit of the actor's subtree.
+/// With `problem`, the matter takes up that problem from the public.
+pub async fn create(
+    app: &App,
+    ctx: &Ctx,
+    input: MatterInput,
+    problem: Option<&str>,
+) -> AppResult<MatterView> {
+    let path = unit_path(app, input.unit_id.0).await?;
+    authorize(&ctx.actor, Action::ManageMatters, &path)?;
+    let (m, field) = draft(app, &input).await?;
+    let mut tx = app.store().write().await?;
+    let from_problem = match problem {
+        Some(code) => Some(open_problem(&mut tx, ctx, code).await?),
+        None => None,
+    };
+    matters::insert(&mut tx, &m).await?;
+    let note = from_problem
+        .as_ref()
+        .map(|p| p.code.clone())
+        .unwrap_or_default();
+    matters::insert_event(
+        &mut tx,
+        &event_row(app, ctx, &m, "approve", "collected", &note),
+    )
+    .await?;
+    if let Some(p) = &from_problem {
+        matters::settle_problem(&mut tx, p.id, "accepted", "", Some(m.id), app.now()).await?;
+    }
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("matter.create", "matter", Some(Id(m.id)), &m.title)
+            .unit(Id(m.unit_id))
+            .after(&serde_json::json!({ "level": m.level, "field": field, "deadline": m.deadline, "problem": note })),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view(&m, &field))
+}
+
+/// The public's problems wait for the office at the top of the tree: only
+/// an actor whose scope is a root may triage them.
+fn authorize_triage(ctx: &Ctx) -> AppResult<()> {
+    authorize(&ctx.actor, Action::ManageMatters, &ctx.actor.scope)?;
+    if ctx.actor.scope.parent().is_some() {
+        return Err(AppError::Forbidden(
+            xueshi_domain::access::Denied::OutOfScope,
+        ));
+    }
+    Ok(())
+}
+
+async fn open_problem(
+    conn: &mut sqlx::AnyConnection,
+    ctx: &Ctx,
+    code: &str,
+) -> AppResult<problems::ProblemRow> {
+    authorize_triage(ctx)?;
+    let code = xueshi_domain::problem::normalise_code(code).ok_or(AppError::NotFound)?;
+    let p = problems::by_code(conn, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if p.status != "new" {
+        return Err(AppError::Conflict("problem_settled"));
+    }
+    Ok(p)
+}
+
+/// Turns a problem down, with a reason the citizen will read.
+pub async fn reject_problem(app: &App, ctx: &Ctx, code: &str, reason: &str) -> AppResult<()> {
+    let reason = xueshi_domain::invalid::required_text("reason", reason, 500)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    let mut tx = app.store().write().await?;
+    let p = open_problem(&mut tx, ctx, code).await?;
+    matters::settle_problem(&mut tx, p.id, "rejected", &reason, None, app.now()).await?;
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("problem.reject", "problem", Some(Id(p.id)), &p.code)
+            .after(&serde_json::json!({ "reason": reason })),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Folds a problem into a matter already on the catalogue.
+pub async fn merge_problem(app: &App, ctx: &Ctx, code: &str, matter: Id) -> AppResult<()> {
+    let mut tx = app.store().write().await?;
+    let p = open_problem(&mut tx, ctx, code).await?;
+    let m = matters::get(&mut tx, matter.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if m.status == MatterStatus::Dropped.as_str() {
+        return Err(AppError::Conflict("matter_dropped"));
+    }
+    matters::settle_problem(&mut tx, p.id, "merged", "", Some(m.id), app.now()).await?;
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("problem.merge", "problem", Some(Id(p.id)), &p.code)
+            .unit(Id(m.unit_id))
+            .after(&serde_json::json!({ "matter": Id(m.id), "title": m.title })),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn matter_path(app: &App, matter: Id) -> AppResult<UnitPath> {
+    let mut conn = app.store().read().await?;
+    let m = matters::get(&mut conn, matter.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(units::get(&mut conn, m.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .path())
+}
+
+/// The catalogue is seen and claimed from below: a matter of a unit above
+/// the actor's scope is theirs to see and claim, as is any matter inside it.
+fn authorize_catalogue(ctx: &Ctx, action: Action, path: &UnitPath) -> AppResult<()> {
+    if ctx.actor.scope.is_within(path) {
+        if !xueshi_domain::access::role_allows(ctx.actor.role, action) {
+            return Err(AppError::Forbidden(
+                xueshi_domain::access::Denied::RoleLacks,
+            ));
+        }
+        return Ok(());
+    }
+    authorize(&ctx.actor, action, path)?;
+    Ok(())
+}
+
+/// Takes part in a matter as oneself: a lead (领办) or joining (合领合办).
+pub async fn claim(app: &App, ctx: &Ctx, matter: Id, role: &str) -> AppResult<()> {
+    let path = matter_path(app, matter).await?;
+    authorize_catalogue(ctx, Action::ClaimMatters, &path)?;
+    let role = match role {
+        "lead" => ClaimRole::Lead,
+        "join" => ClaimRole::Join,
+        other => {
+            return Err(AppError::Invalid(vec![
+                FieldError::new("role", "bad_choice").with("value", other),
+            ]));
+        }
+    };
+    let (member, _) = me(app, ctx).await?;
+    let level = {
+        let mut conn = app.store().read().await?;
+        members::get(&mut conn, member.0)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .cadre_level()
+    };
+    let mut tx = app.store().write().await?;
+    let mut m = matters::get_for_update(&mut tx, app.store().backend(), matter.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let claims = matters::claims(&mut tx, m.id).await?;
+    let leads = claims.iter().filter(|c| c.role == "lead").count();
+    let mine = claims.iter().any(|c| c.member_id == member.0);
+    let status = MatterStatus::parse(&m.status).ok_or(AppError::NotFound)?;
+    may_claim(level, role, status, leads, mine).map_err(|r| AppError::Conflict(r.code()))?;
+    let from = m.status.clone();
+    if role == ClaimRole::Lead {
+        if let Some(next) = next_status(status, MatterEvent::Lead) {
+            m.status = next.as_str().to_owned();
+        }
+    }
+    m.updated_at = app.now();
+    let role_s = if role == ClaimRole::Lead {
+        "lead"
+    } else {
+        "join"
+    };
+    matters::insert_claim(
+        &mut tx,
+        &ClaimRow {
+            matter_id: m.id,
+            member_id: member.0,
+            role: role_s.to_owned(),
+            claimed_at: app.now(),
+        },
+    )
+    .await?;
+    matters::update_state(&mut tx, &m).await?;
+    matters::insert_event(&mut tx, &event_row(app, ctx, &m, role_s, &from, "")).await?;
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("matter.claim", "matter", Some(Id(m.id)), &m.title)
+            .unit(Id(m.unit_id))
+            .after(&serde_json::json!({ "member": member, "role": role_s })),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One step of a matter's loop, with what it reports.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct StepInput {
+    /// `approve`, `drop`, `report` or `finish`.
+    #[serde(default)]
+    pub event: String,
+    #[serde(default)]
+    pub note: String,
+    /// 0–100, for a report.
+    #[serde(default)]
+    pub progress: Option<i64>,
+    /// What finishing counts (帮办事务, 解决急难愁事项, 化解矛盾纠纷 …).
+    #[serde(default)]
+    pub outcomes: Outcomes,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct Outcomes {
+    #[serde(default)]
+    pub affairs: i64,
+    #[serde(default)]
+    pub problems_solved: i64,
+    #[serde(default)]
+    pub disputes: i64,
+    #[serde(default)]
+    pub people_served: i64,
+    #[serde(default)]
+    pub enterprises_served: i64,
+    #[serde(default)]
+    pub spent_fen: i64,
+}
+
+/// Moves a matter along its loop. The office approves and drops; the lead
+/// (or the office) reports progress and finishes it. Anything the loop does
+/// not allow is refused and changes nothing.
+pub async fn step(app: &App, ctx: &Ctx, matter: Id, input: StepInput) -> AppResult<MatterView> {
+    let path = matter_path(app, matter).await?;
+    let office = authorize(&ctx.actor, Action::ManageMatters, &path).is_ok();
+    let lead = match ctx.actor.member_id {
+        Some(me) => {
+            let mut conn = app.store().read().await?;
+            matters::claims(&mut conn, matter.0)
+                .await?
+                .iter()
+                .any(|c| c.member_id == me.0 && c.role == "lead")
+        }
+        None => false,
+    };
+    if !office && !lead {
+        authorize(&ctx.actor, Action::ManageMatters, &path)?;
+    }
+    let event = match input.event.as_str() {
+        "approve" => MatterEvent::Approve,
+        "drop" => MatterEvent::Drop,
+        "report" => MatterEvent::Report,
+        "finish" => MatterEvent::Finish,
+        other => {
+            return Err(AppError::Invalid(vec![
+                FieldError::new("event", "bad_choice").with("value", other),
+            ]));
+        }
+    };
+    if matches!(event, MatterEvent::Approve | MatterEvent::Drop) && !office {
+        authorize(&ctx.actor, Action::ManageMatters, &path)?;
+    }
+    let note = input.note.trim().to_owned();
+    let mut errors = Vec::new();
+    if note.chars().count() > 2_000 {
+        errors.push(FieldError::new("note", "too_long").with("max", 2_000));
+    }
+    if let Some(p) = input.progress.filter(|p| !(0..=100).contains(p)) {
+        errors.push(
+            FieldError::new("progress", "out_of_range")
+                .with("min", 0)
+                .with("max", 100)
+                .with("value", p),
+        );
+    }
+    let o = input.outcomes;
+    if [
+        o.affairs,
+        o.problems_solved,
+        o.disputes,
+        o.people_served,
+        o.enterprises_served,
+        o.spent_fen,
+    ]
+    .iter()
+    .any(|n| *n < 0)
+    {
+        errors.push(FieldError::new("outcomes", "negative"));
+    }
+    if event == MatterEvent::Drop && note.is_empty() {
+        errors.push(FieldError::new("note", "required"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let mut tx = app.store().write().await?;
+    let mut m = matters::get_for_update(&mut tx, app.store().backend(), matter.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let status = MatterStatus::parse(&m.status).ok_or(AppError::NotFound)?;
+    let next = next_status(status, event).ok_or(AppError::Conflict("matter_step_not_allowed"))?;
+    let from = m.status.clone();
+    m.status = next.as_str().to_owned();
+    m.updated_at = app.now();
+    match event {
+        MatterEvent::Report => m.progress = input.progress.unwrap_or(m.progress),
+        MatterEvent::Finish => {
+            m.progress = 100;
+            m.round += 1;
+            m.finished_at = Some(app.now());
+            m.affairs += o.affairs;
+            m.problems_solved += o.problems_solved;
+            m.disputes += o.disputes;
+            m.people_served += o.people_served;
+            m.enterprises_served += o.enterprises_served;
+            m.spent_fen += o.spent_fen;
+        }
+        MatterEvent::Drop => m.reason = note.clone(),
+        _ => {}
+    }
+    matters::update_state(&mut tx, &m).await?;
+    matters::insert_event(
+        &mut tx,
+        &event_row(app, ctx, &m, event.as_str(), &from, &note),
+    )
+    .await?;
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new(audit_action(event), "matter", Some(Id(m.id)), &m.title)
+            .unit(Id(m.unit_id))
+            .before(&serde_json::json!({ "status": from }))
+            .after(
+                &serde_json::json!({ "status": m.status, "progress": m.progress, "note": note }),
+            ),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view(&m, ""))
+}
+
+fn audit_action(e: MatterEvent) -> &'static str {
+    match e {
+        MatterEvent::Approve => "matter.approve",
+        MatterEvent::Drop => "matter.drop",
+        MatterEvent::Lead => "matter.claim",
+        MatterEvent::Report => "matter.report",
+        MatterEvent::Finish => "matter.finish",
+        MatterEvent::Reopen => "matter.reopen",
+    }
+}
+
+/// A matter with who takes part and its history.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct MatterDetail {
+    pub matter: MatterView,
+    pub claims: Vec<ClaimView>,
+    pub history: Vec<HistoryEntry>,
+    pub outcomes: Outcomes,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ClaimView {
+    pub member_id: Id,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    pub at: i64,
+    pub actor: String,
+    pub event: String,
+    pub from: String,
+    pub to: String,
+    pub progress: Option<i64>,
+    pub note: String,
+}
+
+pub async fn detail(app: &App, ctx: &Ctx, id: Id) -> AppResult<MatterDetail> {
+    let mut conn = app.store().read().await?;
+    let m = matters::get(&mut conn, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let path = units::get(&mut conn, m.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .path();
+    authorize_catalogue(ctx, Action::ViewMatters, &path)?;
+    let field = matters::fields(&mut conn)
+        .await?
+        .into_iter()
+        .find(|f| f.0 == m.field_id)
+        .map(|f| f.1)
+        .unwrap_or_default();
+    let mut claims = Vec::new();
+    for c in matters::claims(&mut conn, m.id).await? {
+        let name = members::get(&mut conn, c.member_id)
+            .await?
+            .map(|r| r.name)
+            .unwrap_or_default();
+        claims.push(ClaimView {
+            member_id: Id(c.member_id),
+            name,
+            role: c.role,
+        });
+    }
+    let history = matters::events(&mut conn, m.id)
+        .await?
+        .into_iter()
+        .map(|e| HistoryEntry {
+            at: e.at,
+            actor: e.actor_name,
+            event: e.event,
+            from: e.from_status,
+            to: e.to_status,
+            progress: e.progress,
+            note: e.note,
+        })
+        .collect();
+    Ok(MatterDetail {
+        outcomes: Outcomes {
+            affairs: m.affairs,
+            problems_solved: m.problems_solved,
+            disputes: m.disputes,
+            people_served: m.people_served,
+            enterprises_served: m.enterprises_served,
+            spent_fen: m.spent_fen,
+        },
+        matter: view(&m, &field),
+        claims,
+        history,
+    })
+}

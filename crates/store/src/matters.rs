@@ -1,0 +1,253 @@
+//! Practical matters (`matters`), their claims, their history, and the
+//! public's problems they take up.
+
+use sqlx::{AnyConnection, FromRow};
+
+use crate::Result;
+
+#[derive(Clone, Debug, Default, FromRow)]
+pub struct MatterRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub title: String,
+    pub title_folded: String,
+    pub description: String,
+    pub level: String,
+    pub field_id: i64,
+    pub status: String,
+    pub deadline: String,
+    pub target: String,
+    pub budget_fen: i64,
+    pub progress: i64,
+    pub affairs: i64,
+    pub problems_solved: i64,
+    pub disputes: i64,
+    pub people_served: i64,
+    pub enterprises_served: i64,
+    pub spent_fen: i64,
+    pub round: i64,
+    pub reason: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, unit_id, title, title_folded, description, level, field_id, status, deadline, target, \
+    budget_fen, progress, affairs, problems_solved, disputes, people_served, enterprises_served, spent_fen, \
+    round, reason, created_at, updated_at, finished_at";
+
+pub async fn insert(conn: &mut AnyConnection, m: &MatterRow) -> Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO matters ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+         $15, $16, $17, $18, $19, $20, $21, $22, $23)"
+    )))
+    .bind(m.id)
+    .bind(m.unit_id)
+    .bind(&m.title)
+    .bind(&m.title_folded)
+    .bind(&m.description)
+    .bind(&m.level)
+    .bind(m.field_id)
+    .bind(&m.status)
+    .bind(&m.deadline)
+    .bind(&m.target)
+    .bind(m.budget_fen)
+    .bind(m.progress)
+    .bind(m.affairs)
+    .bind(m.problems_solved)
+    .bind(m.disputes)
+    .bind(m.people_served)
+    .bind(m.enterprises_served)
+    .bind(m.spent_fen)
+    .bind(m.round)
+    .bind(&m.reason)
+    .bind(m.created_at)
+    .bind(m.updated_at)
+    .bind(m.finished_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<MatterRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM matters WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Writes back what a step of the loop changed: status, progress, outcomes,
+/// round and reason.
+pub async fn update_state(conn: &mut AnyConnection, m: &MatterRow) -> Result<()> {
+    sqlx::query(
+        "UPDATE matters SET status = $2, progress = $3, affairs = $4, problems_solved = $5, disputes = $6, \
+         people_served = $7, enterprises_served = $8, spent_fen = $9, round = $10, reason = $11, \
+         updated_at = $12, finished_at = $13 WHERE id = $1",
+    )
+    .bind(m.id)
+    .bind(&m.status)
+    .bind(m.progress)
+    .bind(m.affairs)
+    .bind(m.problems_solved)
+    .bind(m.disputes)
+    .bind(m.people_served)
+    .bind(m.enterprises_served)
+    .bind(m.spent_fen)
+    .bind(m.round)
+    .bind(&m.reason)
+    .bind(m.updated_at)
+    .bind(m.finished_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The matter's row, held until the transaction ends on PostgreSQL (SQLite's
+/// single writer already serialises), so two steps at once take turns.
+pub async fn get_for_update(
+    conn: &mut AnyConnection,
+    backend: crate::Backend,
+    id: i64,
+) -> Result<Option<MatterRow>> {
+    let lock = crate::dialect::row_lock(backend);
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM matters WHERE id = $1{lock}"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct ClaimRow {
+    pub matter_id: i64,
+    pub member_id: i64,
+    pub role: String,
+    pub claimed_at: i64,
+}
+
+pub async fn claims(conn: &mut AnyConnection, matter: i64) -> Result<Vec<ClaimRow>> {
+    sqlx::query_as(
+        "SELECT matter_id, member_id, role, claimed_at FROM matter_claims WHERE matter_id = $1 \
+         ORDER BY claimed_at, member_id",
+    )
+    .bind(matter)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+pub async fn insert_claim(conn: &mut AnyConnection, c: &ClaimRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO matter_claims (matter_id, member_id, role, claimed_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(c.matter_id)
+    .bind(c.member_id)
+    .bind(&c.role)
+    .bind(c.claimed_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub matter_id: i64,
+    pub at: i64,
+    pub actor_name: String,
+    pub event: String,
+    pub from_status: String,
+    pub to_status: String,
+    pub progress: Option<i64>,
+    pub note: String,
+}
+
+pub async fn insert_event(conn: &mut AnyConnection, e: &EventRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO matter_events (id, matter_id, at, actor_name, event, from_status, to_status, progress, note) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(e.id)
+    .bind(e.matter_id)
+    .bind(e.at)
+    .bind(&e.actor_name)
+    .bind(&e.event)
+    .bind(&e.from_status)
+    .bind(&e.to_status)
+    .bind(e.progress)
+    .bind(&e.note)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A matter's history, oldest first.
+pub async fn events(conn: &mut AnyConnection, matter: i64) -> Result<Vec<EventRow>> {
+    sqlx::query_as(
+        "SELECT id, matter_id, at, actor_name, event, from_status, to_status, progress, note \
+         FROM matter_events WHERE matter_id = $1 ORDER BY at, id",
+    )
+    .bind(matter)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// The field's id when it exists.
+pub async fn field_id(conn: &mut AnyConnection, name: &str) -> Result<Option<i64>> {
+    sqlx::query_scalar("SELECT id FROM matter_fields WHERE name = $1")
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// Every field, in order: (id, name).
+pub async fn fields(conn: &mut AnyConnection) -> Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT id, name FROM matter_fields ORDER BY sort_order, id")
+        .fetch_all(&mut *conn)
+        .await
+}
+
+/// Takes a problem up into a matter, or turns it down with a reason.
+pub async fn settle_problem(
+    conn: &mut AnyConnection,
+    problem: i64,
+    status: &str,
+    reason: &str,
+    matter: Option<i64>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query("UPDATE problems SET status = $2, reason = $3, updated_at = $4 WHERE id = $1")
+        .bind(problem)
+        .bind(status)
+        .bind(reason)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    if let Some(m) = matter {
+        sqlx::query("INSERT INTO matter_problems (problem_id, matter_id) VALUES ($1, $2)")
+            .bind(problem)
+            .bind(m)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// How many matters each of some members leads: (member, leads).
+pub async fn leads_of(conn: &mut AnyConnection, members: &[i64]) -> Result<Vec<(i64, i64)>> {
+    let mut out = Vec::new();
+    for chunk in members.chunks(500) {
+        let list = crate::units::placeholders(1, chunk.len());
+        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(format!(
+            "SELECT member_id, COUNT(*) FROM matter_claims WHERE role = 'lead' AND member_id IN ({list}) \
+             GROUP BY member_id"
+        )));
+        for m in chunk {
+            q = q.bind(*m);
+        }
+        out.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,209 @@
+//! Practical matters through the real server, on both databases: the
+//! catalogue, the claiming rules of seed 001, every step of the loop and the
+//! illegal ones (refused, nothing changed), the matter's history, and the
+//! office's triage of the public's problems.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use xueshi_app::Ctx;
+use xueshi_app::accounts::{self, NewAccountInput};
+use xueshi_domain::Id;
+use xueshi_testkit::{Client, TestApp, both, dump};
+
+/// A signed-in member of the given cadre level (`leader`, `section`,
+/// `ordinary`), the `nth` of that level without an account.
+async fn member_of(t: &TestApp, level: &str, nth: i64) -> Client {
+    let root = {
+        let mut c = t.app.store().read().await.unwrap();
+        xueshi_store::units::roots(&mut c).await.unwrap().remove(0)
+    };
+    let ctx = Ctx::system(&root.path());
+    let (member, unit): (i64, i64) = {
+        let mut c = t.app.store().read().await.unwrap();
+        sqlx::query_as(
+            "SELECT m.id, m.unit_id FROM members m WHERE m.cadre_level = $1 AND m.left_at IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.member_id = m.id) ORDER BY m.id LIMIT 1 OFFSET $2",
+        )
+        .bind(level)
+        .bind(nth)
+        .fetch_one(&mut *c)
+        .await
+        .unwrap()
+    };
+    let username = format!("{level}{nth}");
+    accounts::create(
+        &t.app,
+        &ctx,
+        NewAccountInput {
+            username: username.clone(),
+            display_name: username.clone(),
+            password: "xueshi2021".into(),
+            role: "member".into(),
+            scope_unit: Some(Id(unit)),
+            member_id: Some(Id(member)),
+            ..NewAccountInput::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut c = t.client();
+    assert_eq!(c.api_login(&username, "xueshi2021").await.0, 200);
+    c
+}
+
+fn code_of(v: &Value) -> String {
+    v["fields"][0]["code"]
+        .as_str()
+        .or(v["code"].as_str())
+        .unwrap_or("")
+        .to_owned()
+}
+
+async fn post(c: &Client, path: &str, body: Value) -> (u16, Value) {
+    let r = c.api(Method::POST, path, Some(body)).await;
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+both!(
+    async fn claims_follow_the_rules_and_the_loop_refuses_what_it_does_not_allow(db) {
+        let t = TestApp::district(db).await;
+        let mut office = t.client();
+        office.api_login("office", "xueshi2021").await;
+        let scope: Value = office.api(Method::GET, "/api/v1/units", None).await.json().await.unwrap();
+        let root = scope["unit"]["id"].clone();
+
+        // Bad catalogue entries name their fields and change nothing.
+        let before = dump(t.app.store()).await;
+        let (status, body) = post(&office, "/api/v1/matters", json!({
+            "unit_id": root, "title": "", "level": "特别重点", "field": "航天", "deadline": "2021-02-30", "budget_yuan": "12万",
+        })).await;
+        assert_eq!(status, 422, "{body}");
+        let fields: Vec<&str> = body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        for f in ["title", "level", "field", "deadline", "budget_yuan"] {
+            assert!(fields.contains(&f), "{f} in {fields:?}");
+        }
+        assert!(dump(t.app.store()).await == before);
+
+        let (status, m) = post(&office, "/api/v1/matters", json!({
+            "unit_id": root, "title": "云溪大道路灯改造", "level": "区重点", "field": "民生改善",
+            "deadline": "2021-10-31", "target": "修复路灯120盏", "budget_yuan": "125000.50",
+        })).await;
+        assert_eq!(status, 201, "{m}");
+        assert_eq!(m["status"], "approved");
+        assert_eq!(m["level"], "district_key");
+        let id = m["id"].as_str().unwrap().to_owned();
+        let claims = format!("/api/v1/matters/{id}/claims");
+        let steps = format!("/api/v1/matters/{id}/steps");
+
+        let ordinary = member_of(&t, "ordinary", 0).await;
+        let section = member_of(&t, "section", 0).await;
+        let section2 = member_of(&t, "section", 1).await;
+        let leader = member_of(&t, "leader", 0).await;
+        // Members see the catalogue above them.
+        assert_eq!(ordinary.api(Method::GET, &format!("/api/v1/matters/{id}"), None).await.status(), 200);
+
+        let (s, b) = post(&ordinary, &claims, json!({ "role": "lead" })).await;
+        assert_eq!((s, code_of(&b).as_str()), (409, "claim_ordinary_must_join"));
+        let (s, b) = post(&ordinary, &claims, json!({ "role": "join" })).await;
+        assert_eq!((s, code_of(&b).as_str()), (409, "claim_no_lead"));
+        // Nobody leads yet: nothing to report or finish.
+        let (s, b) = post(&office, &steps, json!({ "event": "finish" })).await;
+        assert_eq!((s, code_of(&b).as_str()), (409, "matter_step_not_allowed"));
+        let (s, _) = post(&section, &claims, json!({ "role": "lead" })).await;
+        assert_eq!(s, 201);
+        let (s, b) = post(&section2, &claims, json!({ "role": "lead" })).await;
+        assert_eq!((s, code_of(&b).as_str()), (409, "claim_already_led"));
+        let (s, _) = post(&leader, &claims, json!({ "role": "lead" })).await;
+        assert_eq!(s, 201, "a leader may co-lead");
+        let (s, _) = post(&ordinary, &claims, json!({ "role": "join" })).await;
+        assert_eq!(s, 201);
+        let (s, b) = post(&ordinary, &claims, json!({ "role": "join" })).await;
+        assert_eq!((s, code_of(&b).as_str()), (409, "claim_already_claimed"));
+
+        // The loop: approving again, finishing unreported work, a joiner
+        // reporting, a bad percentage — all refused, nothing changed.
+        let before = dump(t.app.store()).await;
+        let (s, b) = post(&office, &steps, json!({ "event": "approve" })).await;
+        assert_eq!((s, code_of(&b).as_str()), (409, "matter_step_not_allowed"));
+        let (s, _) = post(&section, &steps, json!({ "event": "finish" })).await;
+        assert_eq!(s, 409);
+        let (s, _) = post(&ordinary, &steps, json!({ "event": "report", "progress": 50 })).await;
+        assert_eq!(s, 403);
+        let (s, b) = post(&section, &steps, json!({ "event": "report", "progress": 140 })).await;
+        assert_eq!((s, code_of(&b).as_str()), (422, "out_of_range"));
+        assert!(dump(t.app.store()).await == before, "refused steps change nothing");
+
+        let (s, m) = post(&section, &steps, json!({ "event": "report", "progress": 40, "note": "已更换灯杆48根" })).await;
+        assert_eq!((s, m["status"].as_str()), (200, Some("in_progress")));
+        let (s, m) = post(&section, &steps, json!({ "event": "finish", "note": "全部完工", "outcomes": { "affairs": 3, "problems_solved": 12, "people_served": 5200, "spent_fen": 11800000 } })).await;
+        assert_eq!((s, m["status"].as_str(), m["round"].as_i64()), (200, Some("done"), Some(1)));
+        let (s, _) = post(&section, &steps, json!({ "event": "report", "progress": 100 })).await;
+        assert_eq!(s, 409, "a finished matter takes no reports");
+        let (s, _) = post(&office, &steps, json!({ "event": "drop", "note": "x" })).await;
+        assert_eq!(s, 409);
+
+        let d: Value = office.api(Method::GET, &format!("/api/v1/matters/{id}"), None).await.json().await.unwrap();
+        let events: Vec<&str> = d["history"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
+        assert_eq!(events, ["approve", "lead", "lead", "join", "report", "finish"]);
+        assert_eq!(d["claims"].as_array().unwrap().len(), 3);
+        assert_eq!(d["outcomes"]["problems_solved"], 12);
+        assert_eq!(d["matter"]["progress"], 100);
+        let mut db = t.app.store().read().await.unwrap();
+        let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'matter.%'").fetch_one(&mut *db).await.unwrap();
+        assert_eq!(audited, 1 + 3 + 2, "create, three claims, report and finish");
+    }
+);
+
+both!(
+    async fn the_office_triages_the_publics_problems(db) {
+        let t = TestApp::district(db).await;
+        let raise = |body: &str| {
+            let ch = xueshi_app::problems::new_challenge(&t.app);
+            let sum: u32 = ch.question.split('+').map(|n| n.trim().parse::<u32>().unwrap()).sum();
+            xueshi_app::problems::raise(
+                &t.app,
+                xueshi_app::problems::RaiseInput { body: body.into(), challenge: ch.token, answer: sum.to_string(), ..Default::default() },
+                "127.0.0.1",
+            )
+        };
+        let first = raise("长岭社区27号院的违建棚厦多年没人管。").await.unwrap().code;
+        let second = raise("27号院门口堆满杂物，消防车进不来。").await.unwrap().code;
+        let third = raise("希望小区门口能装一个快递柜。").await.unwrap().code;
+        let mut office = t.client();
+        office.api_login("office", "xueshi2021").await;
+        let mut ua = t.client();
+        ua.api_login("songyanghu", "xueshi2021").await;
+        let scope: Value = office.api(Method::GET, "/api/v1/units", None).await.json().await.unwrap();
+        let root = scope["unit"]["id"].clone();
+
+        // Only the office at the top triages.
+        let (s, _) = post(&ua, &format!("/api/v1/problems/{third}/triage"), json!({ "action": "reject", "reason": "x" })).await;
+        assert_eq!(s, 403);
+        let (s, b) = post(&office, &format!("/api/v1/problems/{third}/triage"), json!({ "action": "reject", "reason": "" })).await;
+        assert_eq!((s, code_of(&b).as_str()), (422, "required"));
+        let (s, _) = post(&office, &format!("/api/v1/problems/{third}/triage"), json!({ "action": "reject", "reason": "属于物业服务事项，已转物业公司办理。" })).await;
+        assert_eq!(s, 204);
+        let (s, b) = post(&office, &format!("/api/v1/problems/{third}/triage"), json!({ "action": "reject", "reason": "again" })).await;
+        assert_eq!((s, code_of(&b).as_str()), (409, "problem_settled"));
+
+        let (s, m) = post(&office, "/api/v1/matters", json!({
+            "unit_id": root, "title": "长岭社区27号院棚厦整治", "level": "一般", "field": "基层治理", "deadline": "2021-06-30", "problem": first,
+        })).await;
+        assert_eq!(s, 201, "{m}");
+        let (s, _) = post(&office, &format!("/api/v1/problems/{second}/triage"), json!({ "action": "merge", "matter_id": m["id"] })).await;
+        assert_eq!(s, 204);
+
+        // The citizens see where their problems went, on the public pages.
+        let c = t.client();
+        for (code, want) in [(&first, "accepted"), (&second, "merged"), (&third, "rejected")] {
+            let f: Value = c.api(Method::GET, &format!("/api/v1/public/problems/{code}"), None).await.json().await.unwrap();
+            assert_eq!(f["status"], want, "{code}");
+        }
+        let f: Value = c.api(Method::GET, &format!("/api/v1/public/problems/{third}"), None).await.json().await.unwrap();
+        assert_eq!(f["reason"], "属于物业服务事项，已转物业公司办理。");
+        let mut db = t.app.store().read().await.unwrap();
+        let linked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM matter_problems").fetch_one(&mut *db).await.unwrap();
+        assert_eq!(linked, 2);
+    }
+);
