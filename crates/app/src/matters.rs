@@ -145,6 +145,20 @@ async fn draft(app: &App, input: &MatterInput) -> AppResult<(MatterRow, String)>
     ))
 }
 
+/// The seeds' fields, which a new installation starts with (those already
+/// there are kept).
+pub(crate) async fn add_default_fields(app: &App) -> AppResult<()> {
+    let rows: Vec<(i64, &str, i64)> = xueshi_domain::matter::DEFAULT_FIELDS
+        .iter()
+        .zip(1..)
+        .map(|(name, order)| (app.next_id().0, *name, order))
+        .collect();
+    let mut tx = app.store().write().await?;
+    matters::add_fields(&mut tx, &rows).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn unit_path(app: &App, unit: i64) -> AppResult<UnitPath> {
     let mut conn = app.store().read().await?;
     Ok(units::get(&mut conn, unit)

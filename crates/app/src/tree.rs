@@ -229,6 +229,7 @@ pub async fn create_root(app: &App, draft: &UnitDraft) -> AppResult<(Id, UnitPat
     )
     .await?;
     tx.commit().await?;
+    crate::matters::add_default_fields(app).await?;
     Ok((id, path))
 }
 

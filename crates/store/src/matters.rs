@@ -202,6 +202,21 @@ pub async fn field_id(conn: &mut AnyConnection, name: &str) -> Result<Option<i64
         .await
 }
 
+/// Adds fields that are not there yet: (id, name, order).
+pub async fn add_fields(conn: &mut AnyConnection, fields: &[(i64, &str, i64)]) -> Result<()> {
+    for (id, name, order) in fields {
+        sqlx::query(
+            "INSERT INTO matter_fields (id, name, sort_order) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(*id)
+        .bind(*name)
+        .bind(*order)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Every field, in order: (id, name).
 pub async fn fields(conn: &mut AnyConnection) -> Result<Vec<(i64, String)>> {
     sqlx::query_as("SELECT id, name FROM matter_fields ORDER BY sort_order, id")

@@ -104,6 +104,7 @@ pub async fn build_with(
         .map_err(|e| AppError::Internal(e.into()))?;
     progress.advance(1);
     let summary = write(app, &plan, scale, seed, study_history, progress).await?;
+    crate::matters::add_default_fields(app).await?;
     // Whatever was looked up before the data existed is wrong now.
     app.placement().changed();
     app.quiz_cache().invalidate().await;

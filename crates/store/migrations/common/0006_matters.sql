@@ -4,16 +4,15 @@
 -- 群众评价; the problems from the public that each takes up; and the
 -- outcomes the reports count (帮办事务, 解决急难愁事项, 化解矛盾纠纷 …).
 
--- Fields (领域) are data: a campaign may add its own.
+-- Fields (领域) are data: a campaign may add its own. A new installation's
+-- root (and the demo) writes the defaults; a migration that wrote rows would
+-- collide with a restored backup's.
 CREATE TABLE matter_fields (
     id BIGINT PRIMARY KEY,
     name TEXT NOT NULL,
     sort_order BIGINT NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX matter_fields_name ON matter_fields (name);
-INSERT INTO matter_fields (id, name, sort_order) VALUES
-    (1, '产业发展', 1), (2, '生态保护', 2), (3, '乡村振兴', 3), (4, '民生改善', 4),
-    (5, '安全稳定', 5), (6, '党的建设', 6), (7, '企业服务', 7), (8, '基层治理', 8);
 
 -- `round` counts how often the matter was finished: ratings belong to a
 -- round, so a reopened matter is rated afresh. Money is in fen (分).
