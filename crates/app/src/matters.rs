@@ -167,12 +167,12 @@ async fn unit_path(app: &App, unit: i64) -> AppResult<UnitPath> {
         .path())
 }
 
-fn event_row(app: &App, ctx: &Ctx, m: &MatterRow, e: &str, from: &str, note: &str) -> EventRow {
+fn event_row(app: &App, actor: &str, m: &MatterRow, e: &str, from: &str, note: &str) -> EventRow {
     EventRow {
         id: app.next_id().0,
         matter_id: m.id,
         at: app.now(),
-        actor_name: ctx.actor.display_name.clone(),
+        actor_name: actor.to_owned(),
         event: e.to_owned(),
         from_status: from.to_owned(),
         to_status: m.status.clone(),
@@ -204,7 +204,14 @@ pub async fn create(
         .unwrap_or_default();
     matters::insert_event(
         &mut tx,
-        &event_row(app, ctx, &m, "approve", "collected", &note),
+        &event_row(
+            app,
+            &ctx.actor.display_name,
+            &m,
+            "approve",
+            "collected",
+            &note,
+        ),
     )
     .await?;
     if let Some(p) = &from_problem {
@@ -376,7 +383,11 @@ pub async fn claim(app: &App, ctx: &Ctx, matter: Id, role: &str) -> AppResult<()
     )
     .await?;
     matters::update_state(&mut tx, &m).await?;
-    matters::insert_event(&mut tx, &event_row(app, ctx, &m, role_s, &from, "")).await?;
+    matters::insert_event(
+        &mut tx,
+        &event_row(app, &ctx.actor.display_name, &m, role_s, &from, ""),
+    )
+    .await?;
     record(
         &mut tx,
         app,
@@ -517,7 +528,14 @@ pub async fn step(app: &App, ctx: &Ctx, matter: Id, input: StepInput) -> AppResu
     matters::update_state(&mut tx, &m).await?;
     matters::insert_event(
         &mut tx,
-        &event_row(app, ctx, &m, event.as_str(), &from, &note),
+        &event_row(
+            app,
+            &ctx.actor.display_name,
+            &m,
+            event.as_str(),
+            &from,
+            &note,
+        ),
     )
     .await?;
     record(
@@ -628,5 +646,104 @@ pub async fn detail(app: &App, ctx: &Ctx, id: Id) -> AppResult<MatterDetail> {
         matter: view(&m, &field),
         claims,
         history,
+    })
+}
+
+/// What the public sends to rate a finished matter.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct RatingInput {
+    /// `satisfied` (满意), `fair` (基本满意) or `unsatisfied` (不满意).
+    #[serde(default)]
+    pub rating: String,
+    #[serde(default)]
+    pub challenge: String,
+    #[serde(default)]
+    pub answer: String,
+}
+
+/// How the round stands after a rating, and whether it sent the matter back.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Rated {
+    pub satisfied: i64,
+    pub fair: i64,
+    pub unsatisfied: i64,
+    pub reopened: bool,
+}
+
+/// The public rates a finished matter (群众评价): one rating per voter per
+/// round of finishing. Enough 不满意 sends it back to work (推进), recorded on
+/// its history; finishing it again opens a new round.
+pub async fn rate(
+    app: &App,
+    matter: Id,
+    input: RatingInput,
+    voter: &str,
+    ip: &str,
+) -> AppResult<Rated> {
+    let mut errors = Vec::new();
+    if let Err(e) = crate::problems::check_challenge(app, &input.challenge, &input.answer) {
+        errors.push(e);
+    }
+    let rating = xueshi_domain::matter::Rating::parse(input.rating.trim());
+    if rating.is_none() {
+        errors.push(FieldError::new("rating", "bad_choice").with("value", input.rating.trim()));
+    }
+    let (Some(rating), true) = (rating, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let voter = app.vault().digest(&format!("matter-rater|{voter}"));
+    let mut tx = app.store().write().await?;
+    let mut m = matters::get_for_update(&mut tx, app.store().backend(), matter.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if m.status != MatterStatus::Done.as_str() {
+        return Err(AppError::Conflict("matter_not_done"));
+    }
+    let now = app.now();
+    if !matters::add_rating(&mut tx, m.id, m.round, &voter, rating.as_str(), now).await? {
+        return Err(AppError::Conflict("already_rated"));
+    }
+    let (satisfied, fair, unsatisfied) = matters::rating_counts(&mut tx, m.id, m.round).await?;
+    let reopened = xueshi_domain::matter::reopens(satisfied, fair, unsatisfied);
+    if reopened {
+        let from = m.status.clone();
+        m.status = MatterStatus::InProgress.as_str().to_owned();
+        m.progress = m.progress.min(90);
+        m.updated_at = now;
+        matters::update_state(&mut tx, &m).await?;
+        let note = format!("满意 {satisfied} · 基本满意 {fair} · 不满意 {unsatisfied}");
+        matters::insert_event(
+            &mut tx,
+            &event_row(app, "群众评价", &m, "reopen", &from, &note),
+        )
+        .await?;
+    }
+    crate::audit::write(
+        &mut tx,
+        app,
+        None,
+        "群众",
+        ip,
+        Entry::new(
+            if reopened {
+                "matter.reopen"
+            } else {
+                "matter.rate"
+            },
+            "matter",
+            Some(Id(m.id)),
+            &m.title,
+        )
+        .unit(Id(m.unit_id))
+        .after(&serde_json::json!({ "round": m.round, "rating": rating.as_str() })),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Rated {
+        satisfied,
+        fair,
+        unsatisfied,
+        reopened,
     })
 }

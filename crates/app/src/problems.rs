@@ -63,7 +63,7 @@ pub fn new_challenge(app: &App) -> Challenge {
     }
 }
 
-fn check_challenge(app: &App, token: &str, answer: &str) -> Result<(), FieldError> {
+pub(crate) fn check_challenge(app: &App, token: &str, answer: &str) -> Result<(), FieldError> {
     let failed = || FieldError::new("answer", "challenge_failed");
     let (payload, sig) = token.rsplit_once('.').ok_or_else(failed)?;
     let answer: u32 = answer.trim().parse().map_err(|_| failed())?;

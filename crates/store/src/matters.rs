@@ -266,3 +266,44 @@ pub async fn leads_of(conn: &mut AnyConnection, members: &[i64]) -> Result<Vec<(
     }
     Ok(out)
 }
+
+/// Records a voter's rating of a matter's round; false when this voter has
+/// rated the round already.
+pub async fn add_rating(
+    conn: &mut AnyConnection,
+    matter: i64,
+    round: i64,
+    voter: &str,
+    rating: &str,
+    at: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO matter_ratings (matter_id, round, voter, rating, at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (matter_id, round, voter) DO NOTHING",
+    )
+    .bind(matter)
+    .bind(round)
+    .bind(voter)
+    .bind(rating)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// How a round was rated: (satisfied, fair, unsatisfied).
+pub async fn rating_counts(
+    conn: &mut AnyConnection,
+    matter: i64,
+    round: i64,
+) -> Result<(i64, i64, i64)> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT rating, COUNT(*) FROM matter_ratings WHERE matter_id = $1 AND round = $2 GROUP BY rating",
+    )
+    .bind(matter)
+    .bind(round)
+    .fetch_all(&mut *conn)
+    .await?;
+    let of = |r: &str| rows.iter().find(|(k, _)| k == r).map_or(0, |(_, n)| *n);
+    Ok((of("satisfied"), of("fair"), of("unsatisfied")))
+}

@@ -218,6 +218,11 @@ fn table() -> Table {
         Public,
         api::public::follow,
     );
+    t.post(
+        "/api/v1/public/matters/{id}/ratings",
+        Public,
+        api::public::rate,
+    );
     t.post("/api/v1/matters", Signed, api::matters::create);
     t.get("/api/v1/matters/{id}", Matter, api::matters::detail);
     t.post("/api/v1/matters/{id}/claims", Matter, api::matters::claim);

@@ -207,3 +207,80 @@ both!(
         assert_eq!(linked, 2);
     }
 );
+
+/// A visitor solves the sum and rates a matter.
+async fn rate(id: &str, v: &Client, rating: &str) -> (u16, Value) {
+    let ch: Value = v
+        .api(Method::GET, "/api/v1/public/problems/challenge", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sum: u32 = ch["question"]
+        .as_str()
+        .unwrap()
+        .split('+')
+        .map(|n| n.trim().parse::<u32>().unwrap())
+        .sum();
+    post(
+        v,
+        &format!("/api/v1/public/matters/{id}/ratings"),
+        json!({ "rating": rating, "challenge": ch["token"], "answer": sum.to_string() }),
+    )
+    .await
+}
+
+both!(
+    async fn enough_unsatisfied_ratings_reopen_a_finished_matter(db) {
+        // Every visitor here comes from 127.0.0.1: lift the per-address limit.
+        let (tdb, app) = xueshi_testkit::district(db).await;
+        let web = xueshi_web::WebConfig { problems_per_minute: 100, ..xueshi_web::WebConfig::default() };
+        let t = TestApp::serve(tdb, app, web).await;
+        let mut office = t.client();
+        office.api_login("office", "xueshi2021").await;
+        let scope: Value = office.api(Method::GET, "/api/v1/units", None).await.json().await.unwrap();
+        let (_, m) = post(&office, "/api/v1/matters", json!({
+            "unit_id": scope["unit"]["id"], "title": "长岭水上公园专项治理", "level": "general", "field": "生态保护", "deadline": "2021-09-30",
+        })).await;
+        let id = m["id"].as_str().unwrap().to_owned();
+        let lead = member_of(&t, "section", 0).await;
+        post(&lead, &format!("/api/v1/matters/{id}/claims"), json!({ "role": "lead" })).await;
+        post(&lead, &format!("/api/v1/matters/{id}/steps"), json!({ "event": "report", "progress": 60 })).await;
+
+        let mut voters = Vec::new();
+        for _ in 0..3 {
+            let mut v = t.client();
+            v.page("/login").await;
+            voters.push(v);
+        }
+        let (s, b) = rate(&id, &voters[0], "satisfied").await;
+        assert_eq!((s, code_of(&b).as_str()), (409, "matter_not_done"));
+        let (s, _) = post(&lead, &format!("/api/v1/matters/{id}/steps"), json!({ "event": "finish", "outcomes": { "people_served": 3000 } })).await;
+        assert_eq!(s, 200);
+
+        let (s, b) = rate(&id, &voters[0], "unsatisfied").await;
+        assert_eq!((s, b["reopened"].as_bool()), (201, Some(false)));
+        let (s, b) = rate(&id, &voters[0], "unsatisfied").await;
+        assert_eq!((s, code_of(&b).as_str()), (409, "already_rated"), "one rating per voter and round");
+        let (s, b) = rate(&id, &voters[1], "satisfied").await;
+        assert_eq!((s, b["reopened"].as_bool()), (201, Some(false)));
+        let (s, b) = rate(&id, &voters[2], "unsatisfied").await;
+        assert_eq!((s, b["reopened"].as_bool(), b["unsatisfied"].as_i64()), (201, Some(true), Some(2)), "{b}");
+
+        let d: Value = office.api(Method::GET, &format!("/api/v1/matters/{id}"), None).await.json().await.unwrap();
+        assert_eq!(d["matter"]["status"], "in_progress");
+        let last = d["history"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!((last["event"].as_str(), last["from"].as_str()), (Some("reopen"), Some("done")));
+        // Reopened work is finished again, and rated afresh.
+        let (s, b) = rate(&id, &voters[1], "satisfied").await;
+        assert_eq!((s, code_of(&b).as_str()), (409, "matter_not_done"));
+        let (s, m) = post(&lead, &format!("/api/v1/matters/{id}/steps"), json!({ "event": "finish" })).await;
+        assert_eq!((s, m["round"].as_i64()), (200, Some(2)));
+        let (s, _) = rate(&id, &voters[0], "satisfied").await;
+        assert_eq!(s, 201, "a new round takes a new rating");
+        let mut db = t.app.store().read().await.unwrap();
+        let voters_stored: Vec<String> = sqlx::query_scalar("SELECT voter FROM matter_ratings").fetch_all(&mut *db).await.unwrap();
+        assert_eq!(voters_stored.len(), 4);
+        assert!(voters_stored.iter().all(|v| !v.contains("127.0.0.1")));
+    }
+);

@@ -75,3 +75,14 @@ CREATE TABLE matter_problems (
     matter_id BIGINT NOT NULL REFERENCES matters (id)
 );
 CREATE INDEX matter_problems_matter ON matter_problems (matter_id);
+
+-- The public's verdicts on a finished matter (群众评价), one per voter and
+-- round of finishing; `voter` is a keyed digest, never an address or name.
+CREATE TABLE matter_ratings (
+    matter_id BIGINT NOT NULL REFERENCES matters (id),
+    round BIGINT NOT NULL,
+    voter TEXT NOT NULL,
+    rating TEXT NOT NULL CHECK (rating IN ('satisfied', 'fair', 'unsatisfied')),
+    at BIGINT NOT NULL,
+    PRIMARY KEY (matter_id, round, voter)
+);

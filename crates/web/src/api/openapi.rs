@@ -48,6 +48,7 @@ use utoipa::OpenApi;
         super::public::challenge,
         super::public::raise,
         super::public::follow,
+        super::public::rate,
         super::matters::create,
         super::matters::detail,
         super::matters::claim,

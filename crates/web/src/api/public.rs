@@ -5,7 +5,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use xueshi_app::matters::{self, Rated, RatingInput};
 use xueshi_app::problems::{self, Challenge, PublicProblem, RaiseInput, Raised};
+use xueshi_domain::Id;
 
 use super::ApiJson;
 use crate::ctx::Rc;
@@ -45,4 +47,23 @@ pub async fn follow(
     Path(code): Path<String>,
 ) -> WebResult<Json<PublicProblem>> {
     Ok(Json(problems::follow(&state.app, &code).await?))
+}
+
+/// Rates a finished matter (群众评价): 满意, 基本满意 or 不满意, once per
+/// browser and round; enough 不满意 reopens it.
+#[utoipa::path(post, path = "/api/v1/public/matters/{id}/ratings", tag = "public",
+    params(("id" = String, Path)), request_body = RatingInput,
+    responses((status = 201, body = Rated), (status = 404), (status = 409), (status = 422), (status = 429)))]
+pub async fn rate(
+    State(state): State<AppState>,
+    Rc(rc): Rc,
+    Path(id): Path<Id>,
+    ApiJson(input): ApiJson<RatingInput>,
+) -> WebResult<Response> {
+    if !crate::pages::auth::within_public_limit(&state, &rc.ip) {
+        return Err(HttpError::rate_limited());
+    }
+    // The browser's own anonymous token stands for the voter.
+    let r = matters::rate(&state.app, id, input, rc.csrf(), &rc.ip).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
 }

@@ -16,7 +16,7 @@ use crate::state::AppState;
 const PER_PAGE: i64 = 100;
 
 /// Actions a reader can filter by, in the order the menu lists them.
-pub const ACTIONS: [&str; 43] = [
+pub const ACTIONS: [&str; 44] = [
     "login",
     "logout",
     "unit.create",
@@ -59,6 +59,7 @@ pub const ACTIONS: [&str; 43] = [
     "matter.report",
     "matter.finish",
     "matter.reopen",
+    "matter.rate",
     "study.export_behind",
 ];
 
