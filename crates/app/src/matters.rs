@@ -747,3 +747,93 @@ pub async fn rate(
         reopened,
     })
 }
+
+/// The public list's filters as a query string gives them.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct PublicQuery {
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub field: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub page: i64,
+}
+
+/// A page of the public list (公示): the matters with their progress, and
+/// the fields to filter by.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicList {
+    pub matters: Vec<PublicMatter>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    pub fields: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicMatter {
+    pub id: Id,
+    pub title: String,
+    pub level: String,
+    pub field: String,
+    pub unit: String,
+    pub status: String,
+    pub progress: i64,
+    pub deadline: String,
+}
+
+pub const PUBLIC_PER_PAGE: i64 = 20;
+
+/// The disclosed matters, for anyone: what, where, how far — never who.
+/// Unknown filter values match nothing rather than everything.
+pub async fn public_list(app: &App, q: &PublicQuery) -> AppResult<PublicList> {
+    let mut conn = app.store().read().await?;
+    let fields = matters::fields(&mut conn).await?;
+    let mut f = matters::PublicFilter::default();
+    let mut impossible = false;
+    if !q.level.is_empty() {
+        match MatterLevel::parse(&q.level) {
+            Some(l) => f.level = Some(l.as_str().to_owned()),
+            None => impossible = true,
+        }
+    }
+    if !q.field.is_empty() {
+        match fields.iter().find(|(_, name)| *name == q.field) {
+            Some((id, _)) => f.field_id = Some(*id),
+            None => impossible = true,
+        }
+    }
+    if !q.status.is_empty() {
+        match MatterStatus::parse(&q.status) {
+            Some(s) => f.status = Some(s.as_str().to_owned()),
+            None => impossible = true,
+        }
+    }
+    let page = q.page.max(0);
+    let (rows, total) = if impossible {
+        (Vec::new(), 0)
+    } else {
+        matters::public_page(&mut conn, &f, PUBLIC_PER_PAGE, page * PUBLIC_PER_PAGE).await?
+    };
+    Ok(PublicList {
+        matters: rows
+            .into_iter()
+            .map(|r| PublicMatter {
+                id: Id(r.id),
+                title: r.title,
+                level: r.level,
+                field: r.field,
+                unit: r.unit,
+                status: r.status,
+                progress: r.progress,
+                deadline: r.deadline,
+            })
+            .collect(),
+        total,
+        page,
+        per_page: PUBLIC_PER_PAGE,
+        fields: fields.into_iter().map(|(_, n)| n).collect(),
+    })
+}

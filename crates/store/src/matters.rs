@@ -307,3 +307,75 @@ pub async fn rating_counts(
     let of = |r: &str| rows.iter().find(|(k, _)| k == r).map_or(0, |(_, n)| *n);
     Ok((of("satisfied"), of("fair"), of("unsatisfied")))
 }
+
+/// What the public list may be narrowed by.
+#[derive(Clone, Debug, Default)]
+pub struct PublicFilter {
+    pub level: Option<String>,
+    pub field_id: Option<i64>,
+    pub status: Option<String>,
+}
+
+/// A matter as the public list shows it: no people.
+#[derive(Clone, Debug, FromRow)]
+pub struct PublicRow {
+    pub id: i64,
+    pub title: String,
+    pub level: String,
+    pub field: String,
+    pub unit: String,
+    pub status: String,
+    pub progress: i64,
+    pub deadline: String,
+}
+
+/// The disclosed matters (approved onwards, never those dropped), newest
+/// first, a page at a time, with how many match.
+pub async fn public_page(
+    conn: &mut AnyConnection,
+    f: &PublicFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<PublicRow>, i64)> {
+    let mut clauses = vec!["m.status NOT IN ('collected', 'dropped')".to_owned()];
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        format!("${n}")
+    };
+    if f.level.is_some() {
+        clauses.push(format!("m.level = {}", next()));
+    }
+    if f.field_id.is_some() {
+        clauses.push(format!("m.field_id = {}", next()));
+    }
+    if f.status.is_some() {
+        clauses.push(format!("m.status = {}", next()));
+    }
+    let limit_p = next();
+    let offset_p = next();
+    let filter = clauses.join(" AND ");
+    let sql = format!(
+        "SELECT m.id, m.title, m.level, f.name AS field, u.name AS unit, m.status, m.progress, m.deadline \
+         FROM matters m JOIN matter_fields f ON f.id = m.field_id JOIN units u ON u.id = m.unit_id \
+         WHERE {filter} ORDER BY m.id DESC LIMIT {limit_p} OFFSET {offset_p}"
+    );
+    let mut q = sqlx::query_as::<_, PublicRow>(sqlx::AssertSqlSafe(sql));
+    let count_sql = format!("SELECT COUNT(*) FROM matters m WHERE {filter}");
+    let mut c = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
+    if let Some(l) = &f.level {
+        q = q.bind(l.clone());
+        c = c.bind(l.clone());
+    }
+    if let Some(id) = f.field_id {
+        q = q.bind(id);
+        c = c.bind(id);
+    }
+    if let Some(st) = &f.status {
+        q = q.bind(st.clone());
+        c = c.bind(st.clone());
+    }
+    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let total = c.fetch_one(&mut *conn).await?;
+    Ok((rows, total))
+}

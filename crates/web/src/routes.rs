@@ -223,6 +223,8 @@ fn table() -> Table {
         Public,
         api::public::rate,
     );
+    t.get("/api/v1/public/matters", Public, api::public::matters_list);
+    t.get("/public/matters", Public, pages::public::matters_page);
     t.post("/api/v1/matters", Signed, api::matters::create);
     t.get("/api/v1/matters/{id}", Matter, api::matters::detail);
     t.post("/api/v1/matters/{id}/claims", Matter, api::matters::claim);

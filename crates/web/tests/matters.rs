@@ -284,3 +284,54 @@ both!(
         assert!(voters_stored.iter().all(|v| !v.contains("127.0.0.1")));
     }
 );
+
+both!(
+    async fn the_public_list_filters_and_names_nobody(db) {
+        let t = TestApp::district(db).await;
+        let mut office = t.client();
+        office.api_login("office", "xueshi2021").await;
+        let scope: Value = office.api(Method::GET, "/api/v1/units", None).await.json().await.unwrap();
+        let root = scope["unit"]["id"].clone();
+        let mut ids = Vec::new();
+        for (title, level, field) in [
+            ("枧冲村山塘硬化美化", "district_key", "民生改善"),
+            ("长岭水上公园专项治理", "general", "生态保护"),
+            ("云溪社区老旧小区雨污分流", "general", "民生改善"),
+        ] {
+            let (s, m) = post(&office, "/api/v1/matters", json!({ "unit_id": root, "title": title, "level": level, "field": field, "deadline": "2021-12-31" })).await;
+            assert_eq!(s, 201);
+            ids.push(m["id"].as_str().unwrap().to_owned());
+        }
+        let lead = member_of(&t, "section", 0).await;
+        post(&lead, &format!("/api/v1/matters/{}/claims", ids[0]), json!({ "role": "lead" })).await;
+        post(&lead, &format!("/api/v1/matters/{}/steps", ids[0]), json!({ "event": "report", "progress": 40 })).await;
+        let lead_name: String = {
+            let d: Value = office.api(Method::GET, &format!("/api/v1/matters/{}", ids[0]), None).await.json().await.unwrap();
+            d["claims"][0]["name"].as_str().unwrap().to_owned()
+        };
+
+        let public = t.client();
+        let total = |q: &'static str| {
+            let public = &public;
+            async move {
+                let v: Value = public.api(Method::GET, &format!("/api/v1/public/matters{q}"), None).await.json().await.unwrap();
+                (v["total"].as_i64().unwrap(), v.to_string())
+            }
+        };
+        assert_eq!(total("").await.0, 3);
+        assert_eq!(total("?level=general").await.0, 2);
+        assert_eq!(total("?level=general&field=%E6%B0%91%E7%94%9F%E6%94%B9%E5%96%84").await.0, 1);
+        let (n, body) = total("?status=in_progress").await;
+        assert_eq!(n, 1);
+        assert!(body.contains("枧冲村山塘硬化美化") && body.contains("\"progress\":40"), "{body}");
+        assert_eq!(total("?level=bogus").await.0, 0, "an unknown filter matches nothing");
+        let (_, all) = total("").await;
+        let mut page = t.client();
+        let (status, html) = page.page("/public/matters?level=general").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("长岭水上公园专项治理") && html.contains("云溪社区老旧小区雨污分流") && !html.contains("枧冲村山塘硬化美化"));
+        for text in [all, html] {
+            assert!(!text.contains(&lead_name), "the public list names nobody");
+        }
+    }
+);

@@ -49,6 +49,7 @@ use utoipa::OpenApi;
         super::public::raise,
         super::public::follow,
         super::public::rate,
+        super::public::matters_list,
         super::matters::create,
         super::matters::detail,
         super::matters::claim,

@@ -2,10 +2,11 @@
 //! problem, following it by its code.
 
 use axum::Json;
+use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use xueshi_app::matters::{self, Rated, RatingInput};
+use xueshi_app::matters::{self, PublicList, PublicQuery, Rated, RatingInput};
 use xueshi_app::problems::{self, Challenge, PublicProblem, RaiseInput, Raised};
 use xueshi_domain::Id;
 
@@ -66,4 +67,15 @@ pub async fn rate(
     // The browser's own anonymous token stands for the voter.
     let r = matters::rate(&state.app, id, input, rc.csrf(), &rc.ip).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
+}
+
+/// The public list of practical matters (公示) with their progress, by
+/// level, field and status: what, where and how far, never who.
+#[utoipa::path(get, path = "/api/v1/public/matters", tag = "public", params(PublicQuery),
+    responses((status = 200, body = PublicList)))]
+pub async fn matters_list(
+    State(state): State<AppState>,
+    Query(q): Query<PublicQuery>,
+) -> WebResult<Json<PublicList>> {
+    Ok(Json(matters::public_list(&state.app, &q).await?))
 }

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xueshi_app::AppError;
+use xueshi_app::matters::{self, PublicList, PublicQuery};
 use xueshi_app::problems::{self, Challenge, PublicProblem, RaiseInput};
 use xueshi_domain::FieldError;
 use xueshi_domain::problem::MAX_PHOTO;
@@ -170,4 +171,59 @@ pub async fn lookup(Query(q): Query<FollowQuery>) -> Response {
         Some(c) => Redirect::to(&format!("/public/problems/{c}")).into_response(),
         None => Redirect::to("/public/problems/new?unknown=1").into_response(),
     }
+}
+
+#[derive(Template)]
+#[template(path = "public_matters.html")]
+struct MattersPage {
+    layout: Layout,
+    list: PublicList,
+    q: PublicQuery,
+    levels: Vec<(&'static str, &'static str)>,
+    statuses: Vec<&'static str>,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+impl MattersPage {
+    fn level_label(&self, level: &str) -> &'static str {
+        self.layout.tr(&format!("matter_level.{level}"))
+    }
+    fn status_label(&self, status: &str) -> &'static str {
+        self.layout.tr(&format!("matter_status.{status}"))
+    }
+}
+
+fn page_link(q: &PublicQuery, page: i64) -> String {
+    let enc = crate::ctx::urlencode;
+    format!(
+        "/public/matters?level={}&field={}&status={}&page={page}",
+        enc(&q.level),
+        enc(&q.field),
+        enc(&q.status)
+    )
+}
+
+/// The public list of practical matters (公示), filterable, a page at a time.
+pub async fn matters_page(
+    State(state): State<AppState>,
+    Rc(rc): Rc,
+    Query(q): Query<PublicQuery>,
+) -> WebResult<Response> {
+    let list = matters::public_list(&state.app, &q).await?;
+    let pages = (list.total + list.per_page - 1) / list.per_page;
+    let prev = (list.page > 0).then(|| page_link(&q, list.page - 1));
+    let next = (list.page + 1 < pages).then(|| page_link(&q, list.page + 1));
+    Ok(render(&MattersPage {
+        layout: Layout::new(&rc, rc.lang.msg().public_matters_title),
+        list,
+        q,
+        levels: xueshi_domain::matter::MatterLevel::ALL
+            .iter()
+            .map(|l| (l.as_str(), l.label_zh()))
+            .collect(),
+        statuses: vec!["approved", "claimed", "in_progress", "done"],
+        prev,
+        next,
+    }))
 }
