@@ -216,3 +216,82 @@ async fn a_member_checks_in_and_takes_the_quiz_on_a_phone() {
     b.screenshot("quiz-result-360").await;
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_raises_a_problem_on_a_phone_and_follows_its_code() {
+    let t = TestApp::district(Db::Sqlite).await;
+    let b = Browser::start(360, 780).await;
+    b.client.goto(&t.url("/public/matters")).await.unwrap();
+    // The headless browser asks for English; a citizen's phone switches.
+    if b.eval("return document.documentElement.lang")
+        .await
+        .as_str()
+        != Some("zh-CN")
+    {
+        wait_for(&b, "#lang-switch").await.click().await.unwrap();
+        wait_until(
+            &b,
+            "return document.readyState === 'complete' && document.documentElement.lang === 'zh-CN'",
+        )
+        .await;
+    }
+    wait_for(&b, "#raise-link").await.click().await.unwrap();
+    assert_eq!(text(&b, "#problem-title").await, "我要反映问题");
+    wait_for(&b, "#body")
+        .await
+        .send_keys("村口山塘的堤坝有裂缝，雨季怕出事，希望尽快维修。")
+        .await
+        .unwrap();
+    wait_for(&b, "#area")
+        .await
+        .send_keys("枧冲村")
+        .await
+        .unwrap();
+    wait_for(&b, "#contact")
+        .await
+        .send_keys("13907301234")
+        .await
+        .unwrap();
+    // Work out the sum the form asks.
+    let sum = b
+        .eval(
+            "const l = document.querySelector('#answer').closest('label').textContent; \
+             const m = l.match(/(\\d+) \\+ (\\d+)/); return String(Number(m[1]) + Number(m[2]))",
+        )
+        .await;
+    wait_for(&b, "#answer")
+        .await
+        .send_keys(sum.as_str().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        b.eval("return document.documentElement.scrollWidth")
+            .await
+            .as_i64()
+            .unwrap()
+            <= 360,
+        "the form fits a phone"
+    );
+    b.screenshot("problem-form-360").await;
+    wait_for(&b, "#problem-submit").await.click().await.unwrap();
+    let code = text(&b, "#problem-code").await;
+    assert_eq!(code.len(), 14, "{code}");
+    assert!(text(&b, "#problem-received").await.contains("查询码"));
+    let page = b.eval("return document.body.innerText").await;
+    assert!(
+        !page.as_str().unwrap().contains("1234"),
+        "the contact is not shown"
+    );
+    b.screenshot("problem-followed-360").await;
+    // Later, from the lookup box, in lower case.
+    b.client.goto(&t.url("/public/problems/new")).await.unwrap();
+    wait_for(&b, "#lookup-code")
+        .await
+        .send_keys(&code.to_lowercase())
+        .await
+        .unwrap();
+    wait_for(&b, "#lookup-submit").await.click().await.unwrap();
+    assert_eq!(text(&b, "#problem-code").await, code);
+    assert_eq!(text(&b, "#problem-status").await, "已受理，待分办");
+    b.close().await;
+}
