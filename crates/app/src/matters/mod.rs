@@ -3,6 +3,15 @@
 //! of seed 001, and each step of the loop 立项 → 领办 → 推进 → 办结 (and
 //! reopening), every one kept on the matter's history and in the audit log.
 //! Illegal steps are refused and change nothing.
+//!
+//! `triage` settles the public's problems; `public` is what anyone may do
+//! without an account: read the disclosed list and rate finished matters.
+
+mod public;
+mod triage;
+
+pub use public::{PublicList, PublicMatter, PublicQuery, Rated, RatingInput, public_list, rate};
+pub use triage::{merge_problem, reject_problem};
 
 use serde::{Deserialize, Serialize};
 use xueshi_domain::access::{Action, authorize};
@@ -14,7 +23,7 @@ use xueshi_domain::text::fold;
 use xueshi_domain::unit::UnitPath;
 use xueshi_domain::{FieldError, Id};
 use xueshi_store::matters::{self, ClaimRow, EventRow, MatterRow};
-use xueshi_store::{members, problems, units};
+use xueshi_store::{members, units};
 
 use crate::audit::{Entry, record};
 use crate::quiz::me;
@@ -167,7 +176,14 @@ async fn unit_path(app: &App, unit: i64) -> AppResult<UnitPath> {
         .path())
 }
 
-fn event_row(app: &App, actor: &str, m: &MatterRow, e: &str, from: &str, note: &str) -> EventRow {
+pub(super) fn event_row(
+    app: &App,
+    actor: &str,
+    m: &MatterRow,
+    e: &str,
+    from: &str,
+    note: &str,
+) -> EventRow {
     EventRow {
         id: app.next_id().0,
         matter_id: m.id,
@@ -194,7 +210,7 @@ pub async fn create(
     let (m, field) = draft(app, &input).await?;
     let mut tx = app.store().write().await?;
     let from_problem = match problem {
-        Some(code) => Some(open_problem(&mut tx, ctx, code).await?),
+        Some(code) => Some(triage::open_problem(&mut tx, ctx, code).await?),
         None => None,
     };
     matters::insert(&mut tx, &m).await?;
@@ -229,79 +245,6 @@ pub async fn create(
     .await?;
     tx.commit().await?;
     Ok(view(&m, &field))
-}
-
-/// The public's problems wait for the office at the top of the tree: only
-/// an actor whose scope is a root may triage them.
-fn authorize_triage(ctx: &Ctx) -> AppResult<()> {
-    authorize(&ctx.actor, Action::ManageMatters, &ctx.actor.scope)?;
-    if ctx.actor.scope.parent().is_some() {
-        return Err(AppError::Forbidden(
-            xueshi_domain::access::Denied::OutOfScope,
-        ));
-    }
-    Ok(())
-}
-
-async fn open_problem(
-    conn: &mut sqlx::AnyConnection,
-    ctx: &Ctx,
-    code: &str,
-) -> AppResult<problems::ProblemRow> {
-    authorize_triage(ctx)?;
-    let code = xueshi_domain::problem::normalise_code(code).ok_or(AppError::NotFound)?;
-    let p = problems::by_code(conn, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if p.status != "new" {
-        return Err(AppError::Conflict("problem_settled"));
-    }
-    Ok(p)
-}
-
-/// Turns a problem down, with a reason the citizen will read.
-pub async fn reject_problem(app: &App, ctx: &Ctx, code: &str, reason: &str) -> AppResult<()> {
-    let reason = xueshi_domain::invalid::required_text("reason", reason, 500)
-        .map_err(|e| AppError::Invalid(vec![e]))?;
-    let mut tx = app.store().write().await?;
-    let p = open_problem(&mut tx, ctx, code).await?;
-    matters::settle_problem(&mut tx, p.id, "rejected", &reason, None, app.now()).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
-        Entry::new("problem.reject", "problem", Some(Id(p.id)), &p.code)
-            .after(&serde_json::json!({ "reason": reason })),
-        "ok",
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Folds a problem into a matter already on the catalogue.
-pub async fn merge_problem(app: &App, ctx: &Ctx, code: &str, matter: Id) -> AppResult<()> {
-    let mut tx = app.store().write().await?;
-    let p = open_problem(&mut tx, ctx, code).await?;
-    let m = matters::get(&mut tx, matter.0)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if m.status == MatterStatus::Dropped.as_str() {
-        return Err(AppError::Conflict("matter_dropped"));
-    }
-    matters::settle_problem(&mut tx, p.id, "merged", "", Some(m.id), app.now()).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
-        Entry::new("problem.merge", "problem", Some(Id(p.id)), &p.code)
-            .unit(Id(m.unit_id))
-            .after(&serde_json::json!({ "matter": Id(m.id), "title": m.title })),
-        "ok",
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 async fn matter_path(app: &App, matter: Id) -> AppResult<UnitPath> {
@@ -646,194 +589,5 @@ pub async fn detail(app: &App, ctx: &Ctx, id: Id) -> AppResult<MatterDetail> {
         matter: view(&m, &field),
         claims,
         history,
-    })
-}
-
-/// What the public sends to rate a finished matter.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
-pub struct RatingInput {
-    /// `satisfied` (满意), `fair` (基本满意) or `unsatisfied` (不满意).
-    #[serde(default)]
-    pub rating: String,
-    #[serde(default)]
-    pub challenge: String,
-    #[serde(default)]
-    pub answer: String,
-}
-
-/// How the round stands after a rating, and whether it sent the matter back.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct Rated {
-    pub satisfied: i64,
-    pub fair: i64,
-    pub unsatisfied: i64,
-    pub reopened: bool,
-}
-
-/// The public rates a finished matter (群众评价): one rating per voter per
-/// round of finishing. Enough 不满意 sends it back to work (推进), recorded on
-/// its history; finishing it again opens a new round.
-pub async fn rate(
-    app: &App,
-    matter: Id,
-    input: RatingInput,
-    voter: &str,
-    ip: &str,
-) -> AppResult<Rated> {
-    let mut errors = Vec::new();
-    if let Err(e) = crate::problems::check_challenge(app, &input.challenge, &input.answer) {
-        errors.push(e);
-    }
-    let rating = xueshi_domain::matter::Rating::parse(input.rating.trim());
-    if rating.is_none() {
-        errors.push(FieldError::new("rating", "bad_choice").with("value", input.rating.trim()));
-    }
-    let (Some(rating), true) = (rating, errors.is_empty()) else {
-        return Err(AppError::Invalid(errors));
-    };
-    let voter = app.vault().digest(&format!("matter-rater|{voter}"));
-    let mut tx = app.store().write().await?;
-    let mut m = matters::get_for_update(&mut tx, app.store().backend(), matter.0)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if m.status != MatterStatus::Done.as_str() {
-        return Err(AppError::Conflict("matter_not_done"));
-    }
-    let now = app.now();
-    if !matters::add_rating(&mut tx, m.id, m.round, &voter, rating.as_str(), now).await? {
-        return Err(AppError::Conflict("already_rated"));
-    }
-    let (satisfied, fair, unsatisfied) = matters::rating_counts(&mut tx, m.id, m.round).await?;
-    let reopened = xueshi_domain::matter::reopens(satisfied, fair, unsatisfied);
-    if reopened {
-        let from = m.status.clone();
-        m.status = MatterStatus::InProgress.as_str().to_owned();
-        m.progress = m.progress.min(90);
-        m.updated_at = now;
-        matters::update_state(&mut tx, &m).await?;
-        let note = format!("满意 {satisfied} · 基本满意 {fair} · 不满意 {unsatisfied}");
-        matters::insert_event(
-            &mut tx,
-            &event_row(app, "群众评价", &m, "reopen", &from, &note),
-        )
-        .await?;
-    }
-    crate::audit::write(
-        &mut tx,
-        app,
-        None,
-        "群众",
-        ip,
-        Entry::new(
-            if reopened {
-                "matter.reopen"
-            } else {
-                "matter.rate"
-            },
-            "matter",
-            Some(Id(m.id)),
-            &m.title,
-        )
-        .unit(Id(m.unit_id))
-        .after(&serde_json::json!({ "round": m.round, "rating": rating.as_str() })),
-        "ok",
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Rated {
-        satisfied,
-        fair,
-        unsatisfied,
-        reopened,
-    })
-}
-
-/// The public list's filters as a query string gives them.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct PublicQuery {
-    #[serde(default)]
-    pub level: String,
-    #[serde(default)]
-    pub field: String,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub page: i64,
-}
-
-/// A page of the public list (公示): the matters with their progress, and
-/// the fields to filter by.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct PublicList {
-    pub matters: Vec<PublicMatter>,
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
-    pub fields: Vec<String>,
-}
-
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct PublicMatter {
-    pub id: Id,
-    pub title: String,
-    pub level: String,
-    pub field: String,
-    pub unit: String,
-    pub status: String,
-    pub progress: i64,
-    pub deadline: String,
-}
-
-pub const PUBLIC_PER_PAGE: i64 = 20;
-
-/// The disclosed matters, for anyone: what, where, how far — never who.
-/// Unknown filter values match nothing rather than everything.
-pub async fn public_list(app: &App, q: &PublicQuery) -> AppResult<PublicList> {
-    let mut conn = app.store().read().await?;
-    let fields = matters::fields(&mut conn).await?;
-    let mut f = matters::PublicFilter::default();
-    let mut impossible = false;
-    if !q.level.is_empty() {
-        match MatterLevel::parse(&q.level) {
-            Some(l) => f.level = Some(l.as_str().to_owned()),
-            None => impossible = true,
-        }
-    }
-    if !q.field.is_empty() {
-        match fields.iter().find(|(_, name)| *name == q.field) {
-            Some((id, _)) => f.field_id = Some(*id),
-            None => impossible = true,
-        }
-    }
-    if !q.status.is_empty() {
-        match MatterStatus::parse(&q.status) {
-            Some(s) => f.status = Some(s.as_str().to_owned()),
-            None => impossible = true,
-        }
-    }
-    let page = q.page.max(0);
-    let (rows, total) = if impossible {
-        (Vec::new(), 0)
-    } else {
-        matters::public_page(&mut conn, &f, PUBLIC_PER_PAGE, page * PUBLIC_PER_PAGE).await?
-    };
-    Ok(PublicList {
-        matters: rows
-            .into_iter()
-            .map(|r| PublicMatter {
-                id: Id(r.id),
-                title: r.title,
-                level: r.level,
-                field: r.field,
-                unit: r.unit,
-                status: r.status,
-                progress: r.progress,
-                deadline: r.deadline,
-            })
-            .collect(),
-        total,
-        page,
-        per_page: PUBLIC_PER_PAGE,
-        fields: fields.into_iter().map(|(_, n)| n).collect(),
     })
 }
