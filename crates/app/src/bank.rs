@@ -17,30 +17,21 @@ use crate::{App, AppError, AppResult, Ctx};
 
 pub const QUESTION_SHEET: &str = "题库";
 
-const fn col(field: &'static str, label: &'static str, required: bool) -> Column {
-    Column {
-        field,
-        label,
-        required,
-        text: true,
-    }
-}
-
 pub const QUESTION_COLUMNS: [Column; 14] = [
-    col("kind", "题型", true),
-    col("stem", "题干", true),
-    col("option_a", "选项A", false),
-    col("option_b", "选项B", false),
-    col("option_c", "选项C", false),
-    col("option_d", "选项D", false),
-    col("option_e", "选项E", false),
-    col("option_f", "选项F", false),
-    col("option_g", "选项G", false),
-    col("option_h", "选项H", false),
-    col("answer", "答案", true),
-    col("explanation", "解析", false),
-    col("tags", "标签", false),
-    col("difficulty", "难度", false),
+    Column::text("kind", "题型", true),
+    Column::text("stem", "题干", true),
+    Column::text("option_a", "选项A", false),
+    Column::text("option_b", "选项B", false),
+    Column::text("option_c", "选项C", false),
+    Column::text("option_d", "选项D", false),
+    Column::text("option_e", "选项E", false),
+    Column::text("option_f", "选项F", false),
+    Column::text("option_g", "选项G", false),
+    Column::text("option_h", "选项H", false),
+    Column::text("answer", "答案", true),
+    Column::text("explanation", "解析", false),
+    Column::text("tags", "标签", false),
+    Column::text("difficulty", "难度", false),
 ];
 
 const OPTION_FIELDS: [&str; 8] = [

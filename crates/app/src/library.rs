@@ -7,44 +7,36 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
+use xueshi_domain::FieldError;
 use xueshi_domain::access::{Action, authorize};
 use xueshi_domain::study::{MAX_CHECK_IN_MINUTES, StudyKind};
 use xueshi_domain::text::fold;
-use xueshi_domain::{FieldError, Id};
 use xueshi_store::study::{self, HistoryDayRow, MaterialRow};
 
 use crate::audit::{Entry, record};
 use crate::roster::{Column, RowError};
 use crate::sheet::{Layout, Sheet, layout, read_sheets, sniff};
+use crate::study::{MaterialView, material_view};
 use crate::{App, AppError, AppResult, Ctx};
 
 pub const MATERIAL_SHEET: &str = "学习资料";
 pub const HISTORY_SHEET: &str = "党史上的今天";
 
-const fn col(field: &'static str, label: &'static str, required: bool) -> Column {
-    Column {
-        field,
-        label,
-        required,
-        text: true,
-    }
-}
-
 pub const MATERIAL_COLUMNS: [Column; 6] = [
-    col("kind", "类型", true),
-    col("title", "标题", true),
-    col("source", "来源", false),
-    col("minutes", "时长（分钟）", false),
-    col("link", "链接", false),
-    col("body", "正文", false),
+    Column::text("kind", "类型", true),
+    Column::text("title", "标题", true),
+    Column::text("source", "来源", false),
+    Column::text("minutes", "时长（分钟）", false),
+    Column::text("link", "链接", false),
+    Column::text("body", "正文", false),
 ];
 
 pub const HISTORY_COLUMNS: [Column; 5] = [
-    col("month", "月", true),
-    col("day", "日", true),
-    col("year", "年份", true),
-    col("title", "标题", true),
-    col("body", "内容", false),
+    Column::text("month", "月", true),
+    Column::text("day", "日", true),
+    Column::text("year", "年份", true),
+    Column::text("title", "标题", true),
+    Column::text("body", "内容", false),
 ];
 
 const MAX_TITLE: usize = 200;
@@ -338,18 +330,8 @@ pub async fn import(
 /// The library as it stands, for the office's page.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Library {
-    pub materials: Vec<LibraryMaterial>,
+    pub materials: Vec<MaterialView>,
     pub history_days: Vec<LibraryHistoryDay>,
-}
-
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct LibraryMaterial {
-    pub id: Id,
-    pub kind: StudyKind,
-    pub title: String,
-    pub source: String,
-    pub minutes: i64,
-    pub link: String,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -367,16 +349,7 @@ pub async fn list(app: &App, ctx: &Ctx) -> AppResult<Library> {
     let materials = study::all_materials(&mut conn)
         .await?
         .into_iter()
-        .filter_map(|m| {
-            Some(LibraryMaterial {
-                id: Id(m.id),
-                kind: StudyKind::parse(&m.kind)?,
-                title: m.title,
-                source: m.source,
-                minutes: m.minutes,
-                link: m.link,
-            })
-        })
+        .filter_map(material_view)
         .collect();
     let history_days = study::all_history_days(&mut conn)
         .await?
@@ -407,18 +380,9 @@ pub async fn export(app: &App, ctx: &Ctx) -> AppResult<(String, Vec<u8>)> {
     };
     let xlsx = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.into());
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
     let ws = wb.add_worksheet();
     ws.set_name(MATERIAL_SHEET).map_err(xlsx)?;
-    for (c, h) in MATERIAL_COLUMNS.iter().enumerate() {
-        let label = if h.required {
-            format!("{}*", h.label)
-        } else {
-            h.label.to_owned()
-        };
-        ws.write_string_with_format(0, c as u16, label, &bold)
-            .map_err(xlsx)?;
-    }
+    crate::roster::export::header(ws, &MATERIAL_COLUMNS).map_err(xlsx)?;
     for (r, m) in materials.iter().enumerate() {
         let r = r as u32 + 1;
         let kind = StudyKind::parse(&m.kind).map_or(m.kind.as_str(), |k| k.label_zh());
@@ -435,15 +399,7 @@ pub async fn export(app: &App, ctx: &Ctx) -> AppResult<(String, Vec<u8>)> {
     ws.set_column_width(2, 20).map_err(xlsx)?;
     let ws = wb.add_worksheet();
     ws.set_name(HISTORY_SHEET).map_err(xlsx)?;
-    for (c, h) in HISTORY_COLUMNS.iter().enumerate() {
-        let label = if h.required {
-            format!("{}*", h.label)
-        } else {
-            h.label.to_owned()
-        };
-        ws.write_string_with_format(0, c as u16, label, &bold)
-            .map_err(xlsx)?;
-    }
+    crate::roster::export::header(ws, &HISTORY_COLUMNS).map_err(xlsx)?;
     for (r, h) in history.iter().enumerate() {
         let r = r as u32 + 1;
         ws.write_number(r, 0, h.month as f64).map_err(xlsx)?;

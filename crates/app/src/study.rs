@@ -223,7 +223,7 @@ pub async fn my_study(app: &App, ctx: &Ctx) -> AppResult<MyStudy> {
     })
 }
 
-fn material_view(m: study::MaterialRow) -> Option<MaterialView> {
+pub(crate) fn material_view(m: study::MaterialRow) -> Option<MaterialView> {
     Some(MaterialView {
         id: Id(m.id),
         kind: StudyKind::parse(&m.kind)?,

@@ -24,7 +24,9 @@ fn xlsx_err(e: XlsxError) -> AppError {
     AppError::Internal(anyhow::anyhow!("xlsx: {e}"))
 }
 
-fn header(ws: &mut Worksheet, cols: &[Column]) -> Result<(), XlsxError> {
+/// The header row of a sheet in the import's layout: required columns
+/// starred, widths set, the row frozen.
+pub(crate) fn header(ws: &mut Worksheet, cols: &[Column]) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold().set_background_color("#F2DCDB");
     for (i, c) in cols.iter().enumerate() {
         let label = if c.required {

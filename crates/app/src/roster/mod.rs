@@ -23,6 +23,18 @@ pub struct Column {
     pub text: bool,
 }
 
+impl Column {
+    /// A column read as plain text (question banks, the study library).
+    pub const fn text(field: &'static str, label: &'static str, required: bool) -> Column {
+        Column {
+            field,
+            label,
+            required,
+            text: true,
+        }
+    }
+}
+
 const fn col(field: &'static str, label: &'static str, required: bool) -> Column {
     Column {
         field,
