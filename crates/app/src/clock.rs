@@ -64,3 +64,8 @@ pub fn format_ms(ms: i64) -> String {
         Err(_) => String::new(),
     }
 }
+
+/// The instant (epoch ms) a Beijing calendar day begins.
+pub fn start_of(day: Date) -> i64 {
+    (day.midnight().assume_offset(BEIJING).unix_timestamp_nanos() / 1_000_000) as i64
+}

@@ -316,9 +316,52 @@ pub fn reopens(satisfied: i64, fair: i64, unsatisfied: i64) -> bool {
     total >= REOPEN_MIN_RATINGS && unsatisfied as f64 >= REOPEN_SHARE * total as f64
 }
 
+impl MatterStatus {
+    /// Still to be finished: a deadline can pass on it.
+    pub fn is_open(self) -> bool {
+        !matches!(self, MatterStatus::Done | MatterStatus::Dropped)
+    }
+}
+
+/// A matter is overdue (逾期) when its deadline (YYYY-MM-DD) has passed and
+/// it is neither finished nor dropped; the deadline day itself is in time.
+pub fn overdue(status: MatterStatus, deadline: &str, today: &str) -> bool {
+    status.is_open() && deadline < today
+}
+
+/// The cadences a campaign may ask of its matters' leads: weekly or monthly.
+pub const REPORT_CADENCES: [i64; 2] = [7, 30];
+
+/// A led matter is behind on reporting when its last report (or its lead,
+/// before the first) is older than its cadence.
+pub fn behind_report(status: MatterStatus, reported_at: Option<i64>, days: i64, now: i64) -> bool {
+    matches!(status, MatterStatus::Claimed | MatterStatus::InProgress)
+        && reported_at.is_some_and(|at| at + days * 86_400_000 < now)
+}
+
+/// The most votes one network address may cast in a typical-case round: a
+/// household or an office behind one address votes, a script that throws
+/// its browser token away after each vote does not stuff the box.
+pub const VOTES_PER_ADDRESS: i64 = 20;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lateness_counts_days_and_cadence() {
+        use MatterStatus as S;
+        assert!(overdue(S::InProgress, "2026-11-22", "2026-11-23"));
+        assert!(!overdue(S::InProgress, "2026-11-23", "2026-11-23"), "the deadline day is in time");
+        assert!(!overdue(S::Done, "2026-01-01", "2026-11-23"));
+        assert!(!overdue(S::Dropped, "2026-01-01", "2026-11-23"));
+        let day = 86_400_000;
+        assert!(behind_report(S::InProgress, Some(0), 7, 8 * day));
+        assert!(!behind_report(S::InProgress, Some(0), 7, 7 * day));
+        assert!(!behind_report(S::InProgress, Some(0), 30, 8 * day));
+        assert!(!behind_report(S::Approved, Some(0), 7, 80 * day), "nobody leads it yet");
+        assert!(!behind_report(S::Done, Some(0), 7, 80 * day));
+    }
 
     #[test]
     fn the_loop_allows_only_its_own_steps() {

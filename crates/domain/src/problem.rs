@@ -67,6 +67,18 @@ pub enum PhotoType {
     Png,
 }
 
+/// A photo no larger than [`MAX_PHOTO`] whose bytes are a JPEG or PNG,
+/// whatever its name claims.
+pub fn check_photo(bytes: Vec<u8>) -> Result<(PhotoType, Vec<u8>), FieldError> {
+    if bytes.len() > MAX_PHOTO {
+        return Err(FieldError::new("photo", "photo_too_large").with("max_mb", MAX_PHOTO / 1024 / 1024));
+    }
+    match PhotoType::sniff(&bytes) {
+        Some(t) => Ok((t, bytes)),
+        None => Err(FieldError::new("photo", "photo_type")),
+    }
+}
+
 impl PhotoType {
     pub fn sniff(bytes: &[u8]) -> Option<PhotoType> {
         if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -136,20 +148,7 @@ impl ProblemDraft {
         };
         let photo = match photo.filter(|p| !p.is_empty()) {
             None => None,
-            Some(bytes) if bytes.len() > MAX_PHOTO => {
-                errors.push(
-                    FieldError::new("photo", "photo_too_large")
-                        .with("max_mb", MAX_PHOTO / 1024 / 1024),
-                );
-                None
-            }
-            Some(bytes) => match PhotoType::sniff(&bytes) {
-                Some(t) => Some((t, bytes)),
-                None => {
-                    errors.push(FieldError::new("photo", "photo_type"));
-                    None
-                }
-            },
+            Some(bytes) => check_photo(bytes).map_err(|e| errors.push(e)).ok(),
         };
         if !errors.is_empty() {
             return Err(errors);

@@ -10,8 +10,10 @@
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+pub mod cases;
 pub mod dialect;
 pub mod grams;
+pub mod matter_board;
 pub mod matters;
 pub mod members;
 pub mod meta;

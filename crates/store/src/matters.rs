@@ -30,16 +30,19 @@ pub struct MatterRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub finished_at: Option<i64>,
+    /// Days between progress reports (the campaign's cadence).
+    pub report_days: i64,
+    pub reported_at: Option<i64>,
 }
 
 const COLUMNS: &str = "id, unit_id, title, title_folded, description, level, field_id, status, deadline, target, \
     budget_fen, progress, affairs, problems_solved, disputes, people_served, enterprises_served, spent_fen, \
-    round, reason, created_at, updated_at, finished_at";
+    round, reason, created_at, updated_at, finished_at, report_days, reported_at";
 
 pub async fn insert(conn: &mut AnyConnection, m: &MatterRow) -> Result<()> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO matters ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-         $15, $16, $17, $18, $19, $20, $21, $22, $23)"
+         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
     )))
     .bind(m.id)
     .bind(m.unit_id)
@@ -64,6 +67,8 @@ pub async fn insert(conn: &mut AnyConnection, m: &MatterRow) -> Result<()> {
     .bind(m.created_at)
     .bind(m.updated_at)
     .bind(m.finished_at)
+    .bind(m.report_days)
+    .bind(m.reported_at)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -79,12 +84,12 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<MatterRow>>
 }
 
 /// Writes back what a step of the loop changed: status, progress, outcomes,
-/// round and reason.
+/// round, reason and when progress was last reported.
 pub async fn update_state(conn: &mut AnyConnection, m: &MatterRow) -> Result<()> {
     sqlx::query(
         "UPDATE matters SET status = $2, progress = $3, affairs = $4, problems_solved = $5, disputes = $6, \
          people_served = $7, enterprises_served = $8, spent_fen = $9, round = $10, reason = $11, \
-         updated_at = $12, finished_at = $13 WHERE id = $1",
+         updated_at = $12, finished_at = $13, reported_at = $14 WHERE id = $1",
     )
     .bind(m.id)
     .bind(&m.status)
@@ -99,6 +104,7 @@ pub async fn update_state(conn: &mut AnyConnection, m: &MatterRow) -> Result<()>
     .bind(&m.reason)
     .bind(m.updated_at)
     .bind(m.finished_at)
+    .bind(m.reported_at)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -314,6 +320,8 @@ pub struct PublicFilter {
     pub level: Option<String>,
     pub field_id: Option<i64>,
     pub status: Option<String>,
+    /// The responsible unit's subtree, as `[lo, hi)` path bounds.
+    pub subtree: Option<(String, String)>,
 }
 
 /// A matter as the public list shows it: no people.
@@ -352,6 +360,12 @@ pub async fn public_page(
     if f.status.is_some() {
         clauses.push(format!("m.status = {}", next()));
     }
+    if f.subtree.is_some() {
+        let (lo, hi) = (next(), next());
+        clauses.push(format!(
+            "m.unit_id IN (SELECT id FROM units WHERE path >= {lo} AND path < {hi})"
+        ));
+    }
     let limit_p = next();
     let offset_p = next();
     let filter = clauses.join(" AND ");
@@ -375,7 +389,124 @@ pub async fn public_page(
         q = q.bind(st.clone());
         c = c.bind(st.clone());
     }
+    if let Some((lo, hi)) = &f.subtree {
+        q = q.bind(lo.clone()).bind(hi.clone());
+        c = c.bind(lo.clone()).bind(hi.clone());
+    }
     let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
     let total = c.fetch_one(&mut *conn).await?;
     Ok((rows, total))
+}
+
+/// A photo a progress report carries.
+pub async fn insert_photo(
+    conn: &mut AnyConnection,
+    id: i64,
+    matter: i64,
+    event: i64,
+    photo: &[u8],
+    photo_type: &str,
+    at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO matter_photos (id, matter_id, event_id, photo, photo_type, at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(matter)
+    .bind(event)
+    .bind(photo)
+    .bind(photo_type)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A matter's photos: (photo id, event id), in order.
+pub async fn photos_of(conn: &mut AnyConnection, matter: i64) -> Result<Vec<(i64, i64)>> {
+    sqlx::query_as("SELECT id, event_id FROM matter_photos WHERE matter_id = $1 ORDER BY id")
+        .bind(matter)
+        .fetch_all(&mut *conn)
+        .await
+}
+
+/// One photo of a matter: (bytes, type).
+pub async fn photo(
+    conn: &mut AnyConnection,
+    matter: i64,
+    id: i64,
+) -> Result<Option<(Vec<u8>, String)>> {
+    sqlx::query_as("SELECT photo, photo_type FROM matter_photos WHERE matter_id = $1 AND id = $2")
+        .bind(matter)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// The matter of this responsible unit with this folded title, if any.
+pub async fn find_by_title(
+    conn: &mut AnyConnection,
+    unit: i64,
+    title_folded: &str,
+) -> Result<Option<i64>> {
+    sqlx::query_scalar("SELECT id FROM matters WHERE unit_id = $1 AND title_folded = $2")
+        .bind(unit)
+        .bind(title_folded)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// The reporting cadence of the campaign that governs a unit on a day (the
+/// nearest ancestor's, `ancestors` root first): (campaign id, the
+/// campaign's unit, days).
+pub async fn cadence_for(
+    conn: &mut AnyConnection,
+    ancestors: &[i64],
+    day: &str,
+) -> Result<Option<(i64, i64, i64)>> {
+    if ancestors.is_empty() {
+        return Ok(None);
+    }
+    let list = crate::units::placeholders(2, ancestors.len());
+    let mut q = sqlx::query_as::<_, (i64, i64, i64)>(sqlx::AssertSqlSafe(format!(
+        "SELECT unit_id, id, matter_report_days FROM campaigns \
+         WHERE unit_id IN ({list}) AND starts_on <= $1 AND ends_on >= $1"
+    )))
+    .bind(day);
+    for a in ancestors {
+        q = q.bind(*a);
+    }
+    let found = q.fetch_all(&mut *conn).await?;
+    Ok(ancestors.iter().rev().find_map(|a| {
+        found
+            .iter()
+            .find(|(u, _, _)| u == a)
+            .map(|(unit, id, days)| (*id, *unit, *days))
+    }))
+}
+
+/// Sets a campaign's cadence and carries it to the unfinished matters of
+/// its unit's subtree.
+pub async fn set_cadence(
+    conn: &mut AnyConnection,
+    campaign: i64,
+    subtree: &xueshi_domain::unit::UnitPath,
+    days: i64,
+) -> Result<u64> {
+    sqlx::query("UPDATE campaigns SET matter_report_days = $2 WHERE id = $1")
+        .bind(campaign)
+        .bind(days)
+        .execute(&mut *conn)
+        .await?;
+    let (lo, hi) = subtree.subtree_range();
+    let done = sqlx::query(
+        "UPDATE matters SET report_days = $3 WHERE status NOT IN ('done', 'dropped') \
+         AND unit_id IN (SELECT id FROM units WHERE path >= $1 AND path < $2)",
+    )
+    .bind(lo)
+    .bind(hi)
+    .bind(days)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
 }

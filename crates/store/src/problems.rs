@@ -91,3 +91,35 @@ pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
         .fetch_one(&mut *conn)
         .await
 }
+
+/// A problem as the triage queue lists it (no photo bytes).
+#[derive(Clone, Debug, FromRow)]
+pub struct QueuedRow {
+    pub code: String,
+    pub area: String,
+    pub body: String,
+    pub contact_masked: String,
+    pub has_photo: i64,
+    pub reports: i64,
+    pub created_at: i64,
+}
+
+/// Problems waiting for triage, oldest first, with how many wait.
+pub async fn queue(
+    conn: &mut AnyConnection,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<QueuedRow>, i64)> {
+    let rows = sqlx::query_as(
+        "SELECT code, area, body, contact_masked, CASE WHEN photo IS NULL THEN 0 ELSE 1 END AS has_photo, \
+         reports, created_at FROM problems WHERE status = 'new' ORDER BY created_at, id LIMIT $1 OFFSET $2",
+    )
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total = sqlx::query_scalar("SELECT COUNT(*) FROM problems WHERE status = 'new'")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((rows, total))
+}

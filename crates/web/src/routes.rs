@@ -31,6 +31,8 @@ pub enum Access {
     Job,
     /// `{id}` is a practical matter.
     Matter,
+    /// `{id}` is a typical-case round.
+    CaseRound,
 }
 
 #[derive(Clone, Debug)]
@@ -234,6 +236,50 @@ fn table() -> Table {
         Signed,
         api::matters::triage,
     );
+    t.get("/api/v1/units/{id}/matters", Unit, api::matters::board);
+    t.get(
+        "/api/v1/units/{id}/matters/figures",
+        Unit,
+        api::matters::figures,
+    );
+    t.post(
+        "/api/v1/units/{id}/matters/cadence",
+        Unit,
+        api::matters::cadence,
+    );
+    t.get("/api/v1/me/matters", Signed, api::matters::mine);
+    t.post("/api/v1/matters/imports", Signed, api::matters::import);
+    t.post("/api/v1/cases", Signed, api::matters::create_round);
+    t.get("/api/v1/cases/{id}", CaseRound, api::matters::round);
+    t.get("/api/v1/public/matters/{id}", Public, api::public::matter);
+    t.get("/api/v1/public/summary", Public, api::public::summary);
+    t.get("/api/v1/public/cases/{id}", Public, api::public::case_round);
+    t.post("/api/v1/public/cases/{id}/votes", Public, api::public::vote);
+
+    t.get("/matters", Signed, pages::matters::start);
+    t.get("/my/matters", Signed, pages::matters::mine);
+    t.get("/units/{id}/matters", Unit, pages::matters::board);
+    t.get("/units/{id}/matters.xlsx", Unit, pages::matters::export);
+    t.post("/units/{id}/matters/cadence", Unit, pages::matters::cadence);
+    t.get("/units/{id}/matters/new", Unit, pages::matters::new_form);
+    t.post("/units/{id}/matters", Unit, pages::matters::create);
+    t.post("/matters/import", Signed, pages::matters::import);
+    t.get("/matters/{id}", Matter, pages::matters::show);
+    t.post("/matters/{id}/claims", Matter, pages::matters::claim);
+    t.post("/matters/{id}/steps", Matter, pages::matters::step);
+    t.get("/matters/{id}/photo", Matter, pages::matters::photo);
+    t.get("/problems", Signed, pages::triage::queue);
+    t.post("/problems/triage", Signed, pages::triage::settle);
+    t.get("/problems/photo", Signed, pages::triage::photo);
+    t.get("/cases", Signed, pages::cases::list);
+    t.post("/cases", Signed, pages::cases::create);
+    t.get("/cases/{id}", CaseRound, pages::cases::show);
+    t.get("/public/matters/{id}", Public, pages::public::matter_page);
+    t.post("/public/matters/{id}/ratings", Public, pages::public::rate);
+    t.get("/public/summary", Public, pages::public::summary);
+    t.get("/public/cases", Public, pages::cases::public_list);
+    t.get("/public/cases/{id}", Public, pages::cases::public_round);
+    t.post("/public/cases/{id}/votes", Public, pages::cases::vote);
     t.get("/library", Signed, pages::library::page);
     t.post("/library", Signed, pages::library::upload);
     t.get("/library.xlsx", Signed, pages::library::export);

@@ -7,18 +7,27 @@
 //! `triage` settles the public's problems; `public` is what anyone may do
 //! without an account: read the disclosed list and rate finished matters.
 
+pub mod board;
+pub mod cases;
+mod catalogue;
 mod public;
 mod triage;
 
-pub use public::{PublicList, PublicMatter, PublicQuery, Rated, RatingInput, public_list, rate};
-pub use triage::{merge_problem, reject_problem};
+pub use catalogue::{CATALOGUE_COLUMNS, export_catalogue, import_catalogue};
+pub use public::{
+    PublicDetail, PublicList, PublicMatter, PublicQuery, Rated, RatingInput, public_detail,
+    public_list, public_summary, rate,
+};
+pub use triage::{QUEUE_PER_PAGE, QueuedProblem, merge_problem, problem_photo, queue, reject_problem};
 
 use serde::{Deserialize, Serialize};
 use xueshi_domain::access::{Action, authorize};
 use xueshi_domain::date::{iso, parse_date};
-use xueshi_domain::matter::{
-    ClaimRole, MatterEvent, MatterLevel, MatterStatus, may_claim, next_status,
+use xueshi_domain::matter::{REPORT_CADENCES, 
+    ClaimRole, MatterEvent, MatterLevel, MatterStatus, behind_report, may_claim, next_status,
+    overdue,
 };
+use xueshi_domain::problem::check_photo;
 use xueshi_domain::text::fold;
 use xueshi_domain::unit::UnitPath;
 use xueshi_domain::{FieldError, Id};
@@ -62,10 +71,20 @@ pub struct MatterView {
     pub deadline: String,
     pub progress: i64,
     pub round: i64,
+    /// Past its deadline unfinished (逾期).
+    pub overdue: bool,
+    /// Led, and its last progress report older than its cadence.
+    pub behind_report: bool,
+    /// Days between progress reports.
+    pub report_days: i64,
 }
 
-fn view(m: &MatterRow, field: &str) -> MatterView {
+pub(crate) fn view(app: &App, m: &MatterRow, field: &str) -> MatterView {
+    let status = MatterStatus::parse(&m.status).unwrap_or(MatterStatus::Approved);
     MatterView {
+        overdue: overdue(status, &m.deadline, &iso(app.clock().today())),
+        behind_report: behind_report(status, m.reported_at, m.report_days, app.now()),
+        report_days: m.report_days,
         id: Id(m.id),
         unit_id: Id(m.unit_id),
         title: m.title.clone(),
@@ -78,7 +97,8 @@ fn view(m: &MatterRow, field: &str) -> MatterView {
     }
 }
 
-fn parse_fen(field: &'static str, raw: &str) -> Result<i64, FieldError> {
+/// Yuan as typed (`12,345.6`) in fen; empty is nothing.
+pub fn parse_yuan(field: &'static str, raw: &str) -> Result<i64, FieldError> {
     let raw = raw.trim().replace(',', "");
     if raw.is_empty() {
         return Ok(0);
@@ -98,7 +118,13 @@ fn parse_fen(field: &'static str, raw: &str) -> Result<i64, FieldError> {
         .ok_or_else(bad)
 }
 
-async fn draft(app: &App, input: &MatterInput) -> AppResult<(MatterRow, String)> {
+/// Checks a matter as typed, against the catalogue's fields, and reports
+/// every problem by field.
+pub(crate) fn draft(
+    app: &App,
+    input: &MatterInput,
+    fields: &[(i64, String)],
+) -> Result<(MatterRow, String), Vec<FieldError>> {
     let mut errors = Vec::new();
     let title = input.title.trim();
     if title.is_empty() {
@@ -109,28 +135,28 @@ async fn draft(app: &App, input: &MatterInput) -> AppResult<(MatterRow, String)>
     if input.description.chars().count() > 5_000 {
         errors.push(FieldError::new("description", "too_long").with("max", 5_000));
     }
+    if input.target.chars().count() > 500 {
+        errors.push(FieldError::new("target", "too_long").with("max", 500));
+    }
     let level = MatterLevel::parse(&input.level);
     if level.is_none() {
         errors.push(FieldError::new("level", "bad_choice").with("value", input.level.trim()));
     }
     let field_name = input.field.trim().to_owned();
-    let field = {
-        let mut conn = app.store().read().await?;
-        matters::field_id(&mut conn, &field_name).await?
-    };
+    let field = fields.iter().find(|(_, n)| *n == field_name).map(|(id, _)| *id);
     if field.is_none() {
         errors.push(FieldError::new("field", "bad_choice").with("value", &field_name));
     }
     let deadline = parse_date("deadline", &input.deadline)
         .map_err(|e| errors.push(e))
         .ok();
-    let budget = parse_fen("budget_yuan", &input.budget_yuan)
+    let budget = parse_yuan("budget_yuan", &input.budget_yuan)
         .map_err(|e| errors.push(e))
         .ok();
     let (Some(level), Some(field), Some(deadline), Some(budget), true) =
         (level, field, deadline, budget, errors.is_empty())
     else {
-        return Err(AppError::Invalid(errors));
+        return Err(errors);
     };
     let now = app.now();
     Ok((
@@ -148,6 +174,7 @@ async fn draft(app: &App, input: &MatterInput) -> AppResult<(MatterRow, String)>
             budget_fen: budget,
             created_at: now,
             updated_at: now,
+            report_days: REPORT_CADENCES[0],
             ..MatterRow::default()
         },
         field_name,
@@ -166,6 +193,17 @@ pub(crate) async fn add_default_fields(app: &App) -> AppResult<()> {
     matters::add_fields(&mut tx, &rows).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The reporting cadence of the campaign governing a unit today; weekly
+/// when no campaign does.
+pub(crate) async fn cadence(app: &App, path: &UnitPath) -> AppResult<i64> {
+    let ids: Vec<i64> = path.ids().iter().map(|i| i.0).collect();
+    let mut conn = app.store().read().await?;
+    let today = iso(app.clock().today());
+    Ok(matters::cadence_for(&mut conn, &ids, &today)
+        .await?
+        .map_or(REPORT_CADENCES[0], |(_, _, days)| days))
 }
 
 async fn unit_path(app: &App, unit: i64) -> AppResult<UnitPath> {
@@ -207,7 +245,12 @@ pub async fn create(
 ) -> AppResult<MatterView> {
     let path = unit_path(app, input.unit_id.0).await?;
     authorize(&ctx.actor, Action::ManageMatters, &path)?;
-    let (m, field) = draft(app, &input).await?;
+    let fields = {
+        let mut conn = app.store().read().await?;
+        matters::fields(&mut conn).await?
+    };
+    let (mut m, field) = draft(app, &input, &fields).map_err(AppError::Invalid)?;
+    m.report_days = cadence(app, &path).await?;
     let mut tx = app.store().write().await?;
     let from_problem = match problem {
         Some(code) => Some(triage::open_problem(&mut tx, ctx, code).await?),
@@ -244,7 +287,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    Ok(view(&m, &field))
+    Ok(view(app, &m, &field))
 }
 
 async fn matter_path(app: &App, matter: Id) -> AppResult<UnitPath> {
@@ -256,6 +299,22 @@ async fn matter_path(app: &App, matter: Id) -> AppResult<UnitPath> {
         .await?
         .ok_or(AppError::NotFound)?
         .path())
+}
+
+/// Whether the actor may manage this matter (approve, drop, report for it).
+pub async fn may_manage(app: &App, ctx: &Ctx, matter: Id) -> AppResult<bool> {
+    let path = matter_path(app, matter).await?;
+    Ok(authorize(&ctx.actor, Action::ManageMatters, &path).is_ok())
+}
+
+/// A photo of a matter's progress, for those who may see the matter.
+pub async fn photo(app: &App, ctx: &Ctx, matter: Id, photo: Id) -> AppResult<(Vec<u8>, String)> {
+    let path = matter_path(app, matter).await?;
+    authorize_catalogue(ctx, Action::ViewMatters, &path)?;
+    let mut conn = app.store().read().await?;
+    matters::photo(&mut conn, matter.0, photo.0)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// The catalogue is seen and claimed from below: a matter of a unit above
@@ -308,6 +367,8 @@ pub async fn claim(app: &App, ctx: &Ctx, matter: Id, role: &str) -> AppResult<()
         if let Some(next) = next_status(status, MatterEvent::Lead) {
             m.status = next.as_str().to_owned();
         }
+        // The reporting clock starts with the first lead.
+        m.reported_at.get_or_insert(app.now());
     }
     m.updated_at = app.now();
     let role_s = if role == ClaimRole::Lead {
@@ -377,10 +438,19 @@ pub struct Outcomes {
     pub spent_fen: i64,
 }
 
+/// Photos one step may carry.
+pub const MAX_STEP_PHOTOS: usize = 4;
+
 /// Moves a matter along its loop. The office approves and drops; the lead
 /// (or the office) reports progress and finishes it. Anything the loop does
 /// not allow is refused and changes nothing.
-pub async fn step(app: &App, ctx: &Ctx, matter: Id, input: StepInput) -> AppResult<MatterView> {
+pub async fn step(
+    app: &App,
+    ctx: &Ctx,
+    matter: Id,
+    input: StepInput,
+    photos: Vec<Vec<u8>>,
+) -> AppResult<MatterView> {
     let path = matter_path(app, matter).await?;
     let office = authorize(&ctx.actor, Action::ManageMatters, &path).is_ok();
     let lead = match ctx.actor.member_id {
@@ -440,6 +510,16 @@ pub async fn step(app: &App, ctx: &Ctx, matter: Id, input: StepInput) -> AppResu
     if event == MatterEvent::Drop && note.is_empty() {
         errors.push(FieldError::new("note", "required"));
     }
+    if photos.len() > MAX_STEP_PHOTOS {
+        errors.push(FieldError::new("photo", "too_many").with("max", MAX_STEP_PHOTOS));
+    }
+    let mut checked = Vec::new();
+    for p in photos {
+        match check_photo(p) {
+            Ok(ok) => checked.push(ok),
+            Err(e) => errors.push(e),
+        }
+    }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
@@ -453,7 +533,10 @@ pub async fn step(app: &App, ctx: &Ctx, matter: Id, input: StepInput) -> AppResu
     m.status = next.as_str().to_owned();
     m.updated_at = app.now();
     match event {
-        MatterEvent::Report => m.progress = input.progress.unwrap_or(m.progress),
+        MatterEvent::Report => {
+            m.progress = input.progress.unwrap_or(m.progress);
+            m.reported_at = Some(app.now());
+        }
         MatterEvent::Finish => {
             m.progress = 100;
             m.round += 1;
@@ -469,18 +552,27 @@ pub async fn step(app: &App, ctx: &Ctx, matter: Id, input: StepInput) -> AppResu
         _ => {}
     }
     matters::update_state(&mut tx, &m).await?;
-    matters::insert_event(
-        &mut tx,
-        &event_row(
-            app,
-            &ctx.actor.display_name,
-            &m,
-            event.as_str(),
-            &from,
-            &note,
-        ),
-    )
-    .await?;
+    let ev = event_row(
+        app,
+        &ctx.actor.display_name,
+        &m,
+        event.as_str(),
+        &from,
+        &note,
+    );
+    matters::insert_event(&mut tx, &ev).await?;
+    for (kind, bytes) in &checked {
+        matters::insert_photo(
+            &mut tx,
+            app.next_id().0,
+            m.id,
+            ev.id,
+            bytes,
+            kind.mime(),
+            ev.at,
+        )
+        .await?;
+    }
     record(
         &mut tx,
         app,
@@ -489,13 +581,26 @@ pub async fn step(app: &App, ctx: &Ctx, matter: Id, input: StepInput) -> AppResu
             .unit(Id(m.unit_id))
             .before(&serde_json::json!({ "status": from }))
             .after(
-                &serde_json::json!({ "status": m.status, "progress": m.progress, "note": note }),
+                &serde_json::json!({ "status": m.status, "progress": m.progress, "note": note, "photos": checked.len() }),
             ),
         "ok",
     )
     .await?;
     tx.commit().await?;
-    Ok(view(&m, ""))
+    Ok(view(app, &m, ""))
+}
+
+impl Outcomes {
+    pub(crate) fn of(m: &MatterRow) -> Outcomes {
+        Outcomes {
+            affairs: m.affairs,
+            problems_solved: m.problems_solved,
+            disputes: m.disputes,
+            people_served: m.people_served,
+            enterprises_served: m.enterprises_served,
+            spent_fen: m.spent_fen,
+        }
+    }
 }
 
 fn audit_action(e: MatterEvent) -> &'static str {
@@ -513,6 +618,12 @@ fn audit_action(e: MatterEvent) -> &'static str {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct MatterDetail {
     pub matter: MatterView,
+    pub unit: String,
+    pub description: String,
+    pub target: String,
+    pub budget_fen: i64,
+    /// Photos carried by the history's reports: (photo, history entry).
+    pub photos: Vec<(Id, Id)>,
     pub claims: Vec<ClaimView>,
     pub history: Vec<HistoryEntry>,
     pub outcomes: Outcomes,
@@ -527,6 +638,7 @@ pub struct ClaimView {
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
+    pub id: Id,
     pub at: i64,
     pub actor: String,
     pub event: String,
@@ -541,11 +653,15 @@ pub async fn detail(app: &App, ctx: &Ctx, id: Id) -> AppResult<MatterDetail> {
     let m = matters::get(&mut conn, id.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    let path = units::get(&mut conn, m.unit_id)
+    let unit = units::get(&mut conn, m.unit_id)
         .await?
-        .ok_or(AppError::NotFound)?
-        .path();
-    authorize_catalogue(ctx, Action::ViewMatters, &path)?;
+        .ok_or(AppError::NotFound)?;
+    authorize_catalogue(ctx, Action::ViewMatters, &unit.path())?;
+    let photos = matters::photos_of(&mut conn, m.id)
+        .await?
+        .into_iter()
+        .map(|(p, e)| (Id(p), Id(e)))
+        .collect();
     let field = matters::fields(&mut conn)
         .await?
         .into_iter()
@@ -568,6 +684,7 @@ pub async fn detail(app: &App, ctx: &Ctx, id: Id) -> AppResult<MatterDetail> {
         .await?
         .into_iter()
         .map(|e| HistoryEntry {
+            id: Id(e.id),
             at: e.at,
             actor: e.actor_name,
             event: e.event,
@@ -578,15 +695,13 @@ pub async fn detail(app: &App, ctx: &Ctx, id: Id) -> AppResult<MatterDetail> {
         })
         .collect();
     Ok(MatterDetail {
-        outcomes: Outcomes {
-            affairs: m.affairs,
-            problems_solved: m.problems_solved,
-            disputes: m.disputes,
-            people_served: m.people_served,
-            enterprises_served: m.enterprises_served,
-            spent_fen: m.spent_fen,
-        },
-        matter: view(&m, &field),
+        outcomes: Outcomes::of(&m),
+        matter: view(app, &m, &field),
+        unit: unit.name,
+        description: m.description.clone(),
+        target: m.target.clone(),
+        budget_fen: m.budget_fen,
+        photos,
         claims,
         history,
     })

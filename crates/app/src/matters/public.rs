@@ -4,9 +4,11 @@
 use serde::{Deserialize, Serialize};
 use xueshi_domain::matter::{MatterLevel, MatterStatus};
 use xueshi_domain::{FieldError, Id};
-use xueshi_store::matters;
+use xueshi_domain::date::iso;
+use xueshi_store::{matter_board, matters, units};
 
-use super::event_row;
+use super::board::{Figures, sum_figures};
+use super::{Outcomes, event_row};
 use crate::audit::Entry;
 use crate::{App, AppError, AppResult};
 
@@ -118,6 +120,9 @@ pub struct PublicQuery {
     pub field: String,
     #[serde(default)]
     pub status: String,
+    /// A unit's id: its subtree's matters.
+    #[serde(default)]
+    pub unit: String,
     #[serde(default)]
     pub page: i64,
 }
@@ -131,6 +136,8 @@ pub struct PublicList {
     pub page: i64,
     pub per_page: i64,
     pub fields: Vec<String>,
+    /// The units to filter by: those directly under each root, (id, name).
+    pub units: Vec<(Id, String)>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -172,6 +179,22 @@ pub async fn public_list(app: &App, q: &PublicQuery) -> AppResult<PublicList> {
             None => impossible = true,
         }
     }
+    if !q.unit.is_empty() {
+        let unit = match q.unit.trim().parse::<i64>() {
+            Ok(id) => units::get(&mut conn, id).await?,
+            Err(_) => None,
+        };
+        match unit {
+            Some(u) => f.subtree = Some(u.path().subtree_range()),
+            None => impossible = true,
+        }
+    }
+    let mut unit_choices = Vec::new();
+    for root in units::roots(&mut conn).await? {
+        for c in units::children(&mut conn, root.id).await? {
+            unit_choices.push((Id(c.id), c.name));
+        }
+    }
     let page = q.page.max(0);
     let (rows, total) = if impossible {
         (Vec::new(), 0)
@@ -196,5 +219,77 @@ pub async fn public_list(app: &App, q: &PublicQuery) -> AppResult<PublicList> {
         page,
         per_page: PUBLIC_PER_PAGE,
         fields: fields.into_iter().map(|(_, n)| n).collect(),
+        units: unit_choices,
     })
+}
+
+/// A matter as its public page shows it: what, where, how far, what it
+/// achieved and how the public rated it — never who.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicDetail {
+    pub matter: PublicMatter,
+    pub description: String,
+    pub target: String,
+    pub outcomes: Outcomes,
+    /// The loop's steps: (when, event, progress).
+    pub history: Vec<(i64, String, Option<i64>)>,
+    /// This round's ratings: satisfied, fair, unsatisfied.
+    pub ratings: (i64, i64, i64),
+    pub round: i64,
+}
+
+pub async fn public_detail(app: &App, id: Id) -> AppResult<PublicDetail> {
+    let mut conn = app.store().read().await?;
+    let m = matters::get(&mut conn, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if matches!(m.status.as_str(), "collected" | "dropped") {
+        return Err(AppError::NotFound);
+    }
+    let unit = units::get(&mut conn, m.unit_id)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let field = matters::fields(&mut conn)
+        .await?
+        .into_iter()
+        .find(|f| f.0 == m.field_id)
+        .map(|f| f.1)
+        .unwrap_or_default();
+    let history = matters::events(&mut conn, m.id)
+        .await?
+        .into_iter()
+        .map(|e| (e.at, e.event, e.progress))
+        .collect();
+    let ratings = matters::rating_counts(&mut conn, m.id, m.round).await?;
+    Ok(PublicDetail {
+        description: m.description.clone(),
+        target: m.target.clone(),
+        outcomes: Outcomes::of(&m),
+        history,
+        ratings,
+        round: m.round,
+        matter: PublicMatter {
+            id: Id(m.id),
+            title: m.title,
+            level: m.level,
+            field,
+            unit,
+            status: m.status,
+            progress: m.progress,
+            deadline: m.deadline,
+        },
+    })
+}
+
+/// The figures the public summary shows: every root's matters.
+pub async fn public_summary(app: &App) -> AppResult<Figures> {
+    let today = iso(app.clock().today());
+    let mut conn = app.store().read().await?;
+    let fields = matters::fields(&mut conn).await?;
+    let mut rows = Vec::new();
+    for root in units::roots(&mut conn).await? {
+        rows.extend(matter_board::figures(&mut conn, &root.path(), &today).await?);
+    }
+    Ok(sum_figures(&rows, &fields))
 }

@@ -81,3 +81,53 @@ pub async fn merge_problem(app: &App, ctx: &Ctx, code: &str, matter: Id) -> AppR
     tx.commit().await?;
     Ok(())
 }
+
+/// A problem waiting for triage: the contact only masked.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct QueuedProblem {
+    pub code: String,
+    pub area: String,
+    pub body: String,
+    pub contact: String,
+    pub photo: bool,
+    pub reports: i64,
+    pub raised_at: i64,
+}
+
+pub const QUEUE_PER_PAGE: i64 = 30;
+
+/// The problems waiting for the office, oldest first, with how many wait.
+pub async fn queue(app: &App, ctx: &Ctx, page: i64) -> AppResult<(Vec<QueuedProblem>, i64)> {
+    authorize_triage(ctx)?;
+    let mut conn = app.store().read().await?;
+    let (rows, total) =
+        problems::queue(&mut conn, QUEUE_PER_PAGE, page.max(0) * QUEUE_PER_PAGE).await?;
+    Ok((
+        rows.into_iter()
+            .map(|r| QueuedProblem {
+                code: r.code,
+                area: r.area,
+                body: r.body,
+                contact: r.contact_masked,
+                photo: r.has_photo == 1,
+                reports: r.reports,
+                raised_at: r.created_at,
+            })
+            .collect(),
+        total,
+    ))
+}
+
+/// A problem's photo, for the office that triages it.
+pub async fn problem_photo(app: &App, ctx: &Ctx, code: &str) -> AppResult<(Vec<u8>, String)> {
+    authorize_triage(ctx)?;
+    let code = xueshi_domain::problem::normalise_code(code).ok_or(AppError::NotFound)?;
+    let mut conn = app.store().read().await?;
+    let p = problems::by_code(&mut conn, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match p.photo {
+        Some(bytes) => Ok((bytes, p.photo_type)),
+        None => Err(AppError::NotFound),
+    }
+}

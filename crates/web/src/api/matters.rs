@@ -2,11 +2,13 @@
 //! the office's triage of the public's problems.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use xueshi_app::matters::board::{self, Board, BoardQuery, Figures, Mine};
+use xueshi_app::matters::cases::{self, RoundInput, RoundView};
 use xueshi_app::matters::{self, MatterDetail, MatterInput, MatterView, StepInput};
 use xueshi_domain::Id;
 
@@ -78,7 +80,9 @@ pub async fn step(
     Path(id): Path<Id>,
     ApiJson(input): ApiJson<StepInput>,
 ) -> WebResult<Json<MatterView>> {
-    Ok(Json(matters::step(&state.app, &a.ctx(), id, input).await?))
+    Ok(Json(
+        matters::step(&state.app, &a.ctx(), id, input, Vec::new()).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -113,4 +117,99 @@ pub async fn triage(
         }
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A subtree's board: its matters by status, level, field and lateness,
+/// its figures, the units under it and the leaders who owe a claim.
+#[utoipa::path(get, path = "/api/v1/units/{id}/matters", tag = "matters",
+    params(("id" = String, Path), BoardQuery),
+    responses((status = 200, body = Board), (status = 403), (status = 404)))]
+pub async fn board(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(q): Query<BoardQuery>,
+) -> WebResult<Json<Board>> {
+    Ok(Json(board::board(&state.app, &a.ctx(), id, &q).await?))
+}
+
+/// A subtree's figures by level, field and status, with the outcomes.
+#[utoipa::path(get, path = "/api/v1/units/{id}/matters/figures", tag = "matters",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Figures), (status = 403), (status = 404)))]
+pub async fn figures(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> WebResult<Json<Figures>> {
+    Ok(Json(board::figures(&state.app, &a.ctx(), id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CadenceInput {
+    /// 7 (weekly) or 30 (monthly).
+    pub report_days: i64,
+}
+
+/// Sets how often the leads of the governing campaign's matters report.
+#[utoipa::path(post, path = "/api/v1/units/{id}/matters/cadence", tag = "matters",
+    params(("id" = String, Path)), request_body = CadenceInput,
+    responses((status = 204), (status = 403), (status = 409), (status = 422)))]
+pub async fn cadence(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    ApiJson(input): ApiJson<CadenceInput>,
+) -> WebResult<StatusCode> {
+    board::set_cadence(&state.app, &a.ctx(), id, input.report_days).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in member's matters: claimed, and open to claim.
+#[utoipa::path(get, path = "/api/v1/me/matters", tag = "matters",
+    responses((status = 200, body = Mine), (status = 403)))]
+pub async fn mine(State(state): State<AppState>, a: Auth) -> WebResult<Json<Mine>> {
+    Ok(Json(board::mine(&state.app, &a.ctx()).await?))
+}
+
+#[derive(serde::Serialize, ToSchema)]
+pub struct CatalogueImported {
+    pub matters: u64,
+}
+
+/// Imports a catalogue workbook (sheet 实事目录): all of it or, with every
+/// bad cell named by row and column, none of it.
+#[utoipa::path(post, path = "/api/v1/matters/imports", tag = "matters",
+    responses((status = 201, body = CatalogueImported), (status = 403), (status = 422)))]
+pub async fn import(
+    State(state): State<AppState>,
+    a: Auth,
+    form: Multipart,
+) -> WebResult<Response> {
+    let (name, bytes) = crate::pages::roster::uploaded_file(form).await?;
+    let matters = matters::import_catalogue(&state.app, &a.ctx(), &name, bytes).await?;
+    Ok((StatusCode::CREATED, Json(CatalogueImported { matters })).into_response())
+}
+
+/// Opens a typical-case round (典型案例评选) of finished matters.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "matters", request_body = RoundInput,
+    responses((status = 201, body = RoundView), (status = 403), (status = 422)))]
+pub async fn create_round(
+    State(state): State<AppState>,
+    a: Auth,
+    ApiJson(input): ApiJson<RoundInput>,
+) -> WebResult<Response> {
+    let r = cases::create_round(&state.app, &a.ctx(), input).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
+}
+
+/// A round with its live counts, for the office.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "matters", params(("id" = String, Path)),
+    responses((status = 200, body = RoundView), (status = 403), (status = 404)))]
+pub async fn round(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> WebResult<Json<RoundView>> {
+    Ok(Json(cases::round_for_office(&state.app, &a.ctx(), id).await?))
 }

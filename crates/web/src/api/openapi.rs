@@ -55,6 +55,17 @@ use utoipa::OpenApi;
         super::matters::claim,
         super::matters::step,
         super::matters::triage,
+        super::matters::board,
+        super::matters::figures,
+        super::matters::cadence,
+        super::matters::mine,
+        super::matters::import,
+        super::matters::create_round,
+        super::matters::round,
+        super::public::matter,
+        super::public::summary,
+        super::public::case_round,
+        super::public::vote,
         document,
     )
 )]

@@ -1,12 +1,17 @@
 //! The public window as JSON, no account needed: a challenge, raising a
-//! problem, following it by its code.
+//! problem, following it by its code; the disclosed matters, their figures,
+//! ratings and typical-case votes.
 
 use axum::Json;
 use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use xueshi_app::matters::{self, PublicList, PublicQuery, Rated, RatingInput};
+use xueshi_app::matters::board::Figures;
+use xueshi_app::matters::cases::{self, RoundView, VoteInput};
+use xueshi_app::matters::{
+    self, PublicDetail, PublicList, PublicQuery, Rated, RatingInput,
+};
 use xueshi_app::problems::{self, Challenge, PublicProblem, RaiseInput, Raised};
 use xueshi_domain::Id;
 
@@ -78,4 +83,51 @@ pub async fn matters_list(
     Query(q): Query<PublicQuery>,
 ) -> WebResult<Json<PublicList>> {
     Ok(Json(matters::public_list(&state.app, &q).await?))
+}
+
+/// A disclosed matter's public page: progress, outcomes, history and this
+/// round's ratings — never who.
+#[utoipa::path(get, path = "/api/v1/public/matters/{id}", tag = "public", params(("id" = String, Path)),
+    responses((status = 200, body = PublicDetail), (status = 404)))]
+pub async fn matter(
+    State(state): State<AppState>,
+    Path(id): Path<Id>,
+) -> WebResult<Json<PublicDetail>> {
+    Ok(Json(matters::public_detail(&state.app, id).await?))
+}
+
+/// The figures of every disclosed matter: by level, field and status, with
+/// the outcomes the reports quote.
+#[utoipa::path(get, path = "/api/v1/public/summary", tag = "public",
+    responses((status = 200, body = Figures)))]
+pub async fn summary(State(state): State<AppState>) -> WebResult<Json<Figures>> {
+    Ok(Json(matters::public_summary(&state.app).await?))
+}
+
+/// A typical-case round; counts once it has closed.
+#[utoipa::path(get, path = "/api/v1/public/cases/{id}", tag = "public", params(("id" = String, Path)),
+    responses((status = 200, body = RoundView), (status = 404)))]
+pub async fn case_round(
+    State(state): State<AppState>,
+    Path(id): Path<Id>,
+) -> WebResult<Json<RoundView>> {
+    Ok(Json(cases::round(&state.app, id, false).await?))
+}
+
+/// Votes for a nominee: once per browser per round, with the signed sum; an
+/// address has a ceiling per round.
+#[utoipa::path(post, path = "/api/v1/public/cases/{id}/votes", tag = "public",
+    params(("id" = String, Path)), request_body = VoteInput,
+    responses((status = 201), (status = 404), (status = 409), (status = 422), (status = 429)))]
+pub async fn vote(
+    State(state): State<AppState>,
+    Rc(rc): Rc,
+    Path(id): Path<Id>,
+    ApiJson(input): ApiJson<VoteInput>,
+) -> WebResult<StatusCode> {
+    if !crate::pages::auth::within_public_limit(&state, &rc.ip) {
+        return Err(HttpError::rate_limited());
+    }
+    cases::vote(&state.app, id, input, rc.csrf(), &rc.ip).await?;
+    Ok(StatusCode::CREATED)
 }

@@ -16,7 +16,7 @@ use crate::state::AppState;
 const PER_PAGE: i64 = 100;
 
 /// Actions a reader can filter by, in the order the menu lists them.
-pub const ACTIONS: [&str; 44] = [
+pub const ACTIONS: [&str; 49] = [
     "login",
     "logout",
     "unit.create",
@@ -60,6 +60,11 @@ pub const ACTIONS: [&str; 44] = [
     "matter.finish",
     "matter.reopen",
     "matter.rate",
+    "matter.cadence",
+    "matter.import",
+    "matter.export",
+    "case.create",
+    "case.vote",
     "study.export_behind",
 ];
 

@@ -4,13 +4,16 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod home;
 pub mod library;
+pub mod matters;
 pub mod members;
 pub mod organs;
 pub mod public;
 pub mod roster;
 pub mod study;
+pub mod triage;
 pub mod units;
 
 use std::collections::HashMap;

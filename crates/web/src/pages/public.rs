@@ -7,13 +7,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xueshi_app::AppError;
-use xueshi_app::matters::{self, PublicList, PublicQuery};
+use xueshi_app::matters::board::Figures;
+use xueshi_app::matters::{self, PublicDetail, PublicList, PublicQuery, RatingInput};
 use xueshi_app::problems::{self, Challenge, PublicProblem, RaiseInput};
 use xueshi_domain::FieldError;
 use xueshi_domain::problem::MAX_PHOTO;
 
 use super::{FormErrors, Layout, render, render_status};
 use crate::ctx::{Rc, RequestCtx};
+use crate::i18n::text;
+use crate::pages::matters::MatterLabels;
 use crate::error::{HttpError, WebResult};
 use crate::state::AppState;
 
@@ -197,10 +200,11 @@ impl MattersPage {
 fn page_link(q: &PublicQuery, page: i64) -> String {
     let enc = crate::ctx::urlencode;
     format!(
-        "/public/matters?level={}&field={}&status={}&page={page}",
+        "/public/matters?level={}&field={}&status={}&unit={}&page={page}",
         enc(&q.level),
         enc(&q.field),
-        enc(&q.status)
+        enc(&q.status),
+        enc(&q.unit)
     )
 }
 
@@ -225,5 +229,122 @@ pub async fn matters_page(
         statuses: vec!["approved", "claimed", "in_progress", "done"],
         prev,
         next,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "public_matter.html")]
+struct MatterPage {
+    layout: Layout,
+    d: PublicDetail,
+    challenge: Challenge,
+    rated: bool,
+    errors: FormErrors,
+}
+
+impl MatterLabels for MatterPage {
+    fn layout(&self) -> &Layout {
+        &self.layout
+    }
+}
+
+impl MatterPage {
+    fn day(&self, at: &i64) -> String {
+        xueshi_domain::date::iso(xueshi_app::clock::date_of(*at))
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RatedQuery {
+    #[serde(default)]
+    rated: Option<u8>,
+}
+
+async fn matter_detail_page(
+    state: &AppState,
+    rc: &RequestCtx,
+    id: xueshi_domain::Id,
+    rated: bool,
+    errors: &[FieldError],
+) -> WebResult<MatterPage> {
+    let d = matters::public_detail(&state.app, id).await?;
+    Ok(MatterPage {
+        layout: Layout::new(rc, &d.matter.title),
+        d,
+        challenge: problems::new_challenge(&state.app),
+        rated,
+        errors: FormErrors::new(rc.lang, errors),
+    })
+}
+
+/// A disclosed matter's public page, with the rating form once finished.
+pub async fn matter_page(
+    State(state): State<AppState>,
+    Rc(rc): Rc,
+    Path(id): Path<xueshi_domain::Id>,
+    Query(q): Query<RatedQuery>,
+) -> WebResult<Response> {
+    let p = matter_detail_page(&state, &rc, id, q.rated.is_some(), &[]).await?;
+    Ok(render(&p))
+}
+
+pub async fn rate(
+    State(state): State<AppState>,
+    Rc(rc): Rc,
+    Path(id): Path<xueshi_domain::Id>,
+    axum::Form(input): axum::Form<RatingInput>,
+) -> WebResult<Response> {
+    if !crate::pages::auth::within_public_limit(&state, &rc.ip) {
+        return Err(HttpError::rate_limited());
+    }
+    // The browser's own anonymous token stands for the voter.
+    match matters::rate(&state.app, id, input, rc.csrf(), &rc.ip).await {
+        Ok(_) => Ok(Redirect::to(&format!("/public/matters/{id}?rated=1")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let p = matter_detail_page(&state, &rc, id, false, &errors).await?;
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "public_summary.html")]
+struct SummaryPage {
+    layout: Layout,
+    f: Figures,
+    level_chart: String,
+    field_chart: String,
+}
+
+impl MatterLabels for SummaryPage {
+    fn layout(&self) -> &Layout {
+        &self.layout
+    }
+}
+
+/// The public summary (公示): what every disclosed matter has achieved.
+pub async fn summary(State(state): State<AppState>, Rc(rc): Rc) -> WebResult<Response> {
+    let f = matters::public_summary(&state.app).await?;
+    let t = rc.lang.msg();
+    let level_chart = crate::chart::bars(
+        t.matters_by_level,
+        &f.by_level
+            .iter()
+            .map(|l| (text(t, &format!("matter_level.{}", l.key)).to_owned(), l.matters))
+            .collect::<Vec<_>>(),
+    );
+    let field_chart = crate::chart::bars(
+        t.matters_done_by_field,
+        &f.by_field
+            .iter()
+            .map(|x| (x.key.clone(), x.done))
+            .collect::<Vec<_>>(),
+    );
+    Ok(render(&SummaryPage {
+        layout: Layout::new(&rc, t.public_summary_title),
+        f,
+        level_chart,
+        field_chart,
     }))
 }

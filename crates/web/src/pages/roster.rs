@@ -131,6 +131,10 @@ pub fn place(lang: Lang, e: &RowError) -> String {
             t.import_sheet_history,
             &xueshi_app::library::HISTORY_COLUMNS[..],
         ),
+        "matters" => (
+            t.import_sheet_matters,
+            &xueshi_app::matters::CATALOGUE_COLUMNS[..],
+        ),
         _ => return t.import_where_file.to_owned(),
     };
     let header = spec
