@@ -261,3 +261,24 @@ pub async fn owing_leaders(
         .await?;
     Ok((rows, total))
 }
+
+/// Members of a subtree at a cadre level, still in the Party roll:
+/// (member, unit), in tree order.
+pub async fn cadres(
+    conn: &mut AnyConnection,
+    subtree: &UnitPath,
+    level: &str,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>> {
+    let (lo, hi) = subtree.subtree_range();
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT p.id, p.unit_id FROM members p JOIN units u ON u.id = p.unit_id \
+         WHERE u.path >= $1 AND u.path < $2 AND p.cadre_level = $3 AND p.left_at IS NULL \
+         ORDER BY u.path, p.id LIMIT {limit}"
+    )))
+    .bind(lo)
+    .bind(hi)
+    .bind(level)
+    .fetch_all(&mut *conn)
+    .await
+}

@@ -240,7 +240,12 @@ impl Client {
     /// the query, as the import page's form does.
     pub async fn upload(&self, path: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
-        let form = reqwest::multipart::Form::new().part("file", part);
+        self.multipart(path, reqwest::multipart::Form::new().part("file", part))
+            .await
+    }
+
+    /// POSTs a multipart form with the CSRF token in the query.
+    pub async fn multipart(&self, path: &str, form: reqwest::multipart::Form) -> reqwest::Response {
         let token = self.csrf.clone().unwrap_or_default();
         let sep = if path.contains('?') { '&' } else { '?' };
         self.http

@@ -64,6 +64,11 @@ both!(
             .await
             .unwrap();
         let foreign_matter = matter["id"].clone();
+        // The demo's typical-case round is the district's, above this admin.
+        let round: i64 = {
+            let mut db = t.app.store().read().await.unwrap();
+            sqlx::query_scalar("SELECT id FROM case_rounds ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap()
+        };
         assert!(foreign_matter.is_string(), "{matter}");
 
         // The unit admin and things inside its own scope.
@@ -104,6 +109,7 @@ both!(
                 Access::Account => (office_account.clone(), Value::Null),
                 Access::Job => (Value::String(foreign_job.clone()), Value::Null),
                 Access::Matter => (foreign_matter.clone(), Value::Null),
+                Access::CaseRound => (Value::String(round.to_string()), Value::Null),
             };
             let path = r.path.replace("{id}", id.as_str().unwrap()).replace("{sub}", sub.as_str().unwrap_or(""));
             let url = ua.url(&path);

@@ -9,10 +9,9 @@ use reqwest::Method;
 use rust_xlsxwriter::Workbook;
 use serde_json::{Value, json};
 use xueshi_app::Ctx;
-use xueshi_app::accounts::{self, NewAccountInput};
-use xueshi_domain::Id;
 use xueshi_domain::unit::UnitPath;
 use xueshi_store::study::{self, Daily};
+use xueshi_testkit::people::member_account;
 use xueshi_testkit::{Client, TestApp, both, dump};
 
 async fn root_ctx(t: &TestApp) -> Ctx {
@@ -24,7 +23,6 @@ async fn root_ctx(t: &TestApp) -> Ctx {
 /// Member accounts for the first `n` members, signed in through the API;
 /// their usernames are `quizzer0`, `quizzer1`, …
 async fn members(t: &TestApp, n: usize) -> Vec<Client> {
-    let ctx = root_ctx(t).await;
     let rows: Vec<(i64, i64)> = {
         let mut c = t.app.store().read().await.unwrap();
         sqlx::query_as::<_, (i64, i64)>("SELECT id, unit_id FROM members ORDER BY id LIMIT $1")
@@ -35,28 +33,10 @@ async fn members(t: &TestApp, n: usize) -> Vec<Client> {
     };
     let mut out = Vec::new();
     for (member, unit) in rows {
-        let username = format!("quizzer{}", out.len());
-        let made = accounts::create(
-            &t.app,
-            &ctx,
-            NewAccountInput {
-                username: username.clone(),
-                display_name: username.clone(),
-                password: "xueshi2021".into(),
-                role: "member".into(),
-                scope_unit: Some(Id(unit)),
-                member_id: Some(Id(member)),
-                ..NewAccountInput::default()
-            },
-        )
-        .await;
         // Some demo members already hold an account.
-        if made.is_err() {
+        let Some(c) = member_account(t, member, unit, &format!("quizzer{}", out.len())).await else {
             continue;
-        }
-        let mut c = t.client();
-        let (status, _) = c.api_login(&username, "xueshi2021").await;
-        assert_eq!(status, 200);
+        };
         out.push(c);
         if out.len() == n {
             break;

@@ -7,6 +7,7 @@
 //! they come, so the province never sits in memory whole.
 
 pub mod district;
+pub mod matters;
 pub mod people;
 pub mod plan;
 pub mod province;
@@ -105,6 +106,15 @@ pub async fn build_with(
     progress.advance(1);
     let summary = write(app, &plan, scale, seed, study_history, progress).await?;
     crate::matters::add_default_fields(app).await?;
+    if scale == Scale::District {
+        let root = {
+            let mut conn = app.store().read().await?;
+            units::roots(&mut conn).await?.first().map(|u| Id(u.id))
+        };
+        if let Some(root) = root {
+            matters::seed(app, root, seed, progress).await?;
+        }
+    }
     // Whatever was looked up before the data existed is wrong now.
     app.placement().changed();
     app.quiz_cache().invalidate().await;

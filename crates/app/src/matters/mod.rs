@@ -438,19 +438,9 @@ pub struct Outcomes {
     pub spent_fen: i64,
 }
 
-/// Photos one step may carry.
-pub const MAX_STEP_PHOTOS: usize = 4;
-
-/// Moves a matter along its loop. The office approves and drops; the lead
-/// (or the office) reports progress and finishes it. Anything the loop does
-/// not allow is refused and changes nothing.
-pub async fn step(
-    app: &App,
-    ctx: &Ctx,
-    matter: Id,
-    input: StepInput,
-    photos: Vec<Vec<u8>>,
-) -> AppResult<MatterView> {
+/// Whether the actor manages the matter (else it leads it); refused when
+/// neither. Returns the matter's unit path too.
+async fn step_rights(app: &App, ctx: &Ctx, matter: Id) -> AppResult<(bool, UnitPath)> {
     let path = matter_path(app, matter).await?;
     let office = authorize(&ctx.actor, Action::ManageMatters, &path).is_ok();
     let lead = match ctx.actor.member_id {
@@ -466,6 +456,28 @@ pub async fn step(
     if !office && !lead {
         authorize(&ctx.actor, Action::ManageMatters, &path)?;
     }
+    Ok((office, path))
+}
+
+/// Refuses an actor who may take no step of this matter.
+pub async fn authorize_step(app: &App, ctx: &Ctx, matter: Id) -> AppResult<()> {
+    step_rights(app, ctx, matter).await.map(|_| ())
+}
+
+/// Photos one step may carry.
+pub const MAX_STEP_PHOTOS: usize = 4;
+
+/// Moves a matter along its loop. The office approves and drops; the lead
+/// (or the office) reports progress and finishes it. Anything the loop does
+/// not allow is refused and changes nothing.
+pub async fn step(
+    app: &App,
+    ctx: &Ctx,
+    matter: Id,
+    input: StepInput,
+    photos: Vec<Vec<u8>>,
+) -> AppResult<MatterView> {
+    let (office, path) = step_rights(app, ctx, matter).await?;
     let event = match input.event.as_str() {
         "approve" => MatterEvent::Approve,
         "drop" => MatterEvent::Drop,

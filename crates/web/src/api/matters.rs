@@ -148,6 +148,7 @@ pub async fn figures(
 #[derive(Deserialize, ToSchema)]
 pub struct CadenceInput {
     /// 7 (weekly) or 30 (monthly).
+    #[serde(default)]
     pub report_days: i64,
 }
 

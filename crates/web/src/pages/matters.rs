@@ -43,7 +43,7 @@ pub(crate) trait MatterLabels {
 /// `/matters`: a member's own matters, or the board of the actor's scope.
 pub async fn start(a: Auth) -> Response {
     let actor = &a.session.actor;
-    if actor.role == xueshi_domain::access::Role::Member {
+    if actor.member_id.is_some() && actor.role == xueshi_domain::access::Role::Member {
         Redirect::to("/my/matters").into_response()
     } else {
         Redirect::to(&format!("/units/{}/matters", actor.scope_unit)).into_response()
@@ -174,7 +174,8 @@ pub async fn import(
 
 #[derive(Deserialize)]
 pub struct CadenceForm {
-    report_days: i64,
+    #[serde(default)]
+    report_days: String,
 }
 
 pub async fn cadence(
@@ -183,7 +184,9 @@ pub async fn cadence(
     Path(unit): Path<Id>,
     Form(f): Form<CadenceForm>,
 ) -> WebResult<Response> {
-    board::set_cadence(&state.app, &a.ctx(), unit, f.report_days).await?;
+    // Anything but a number is refused as a bad choice, after the scope.
+    let days = f.report_days.trim().parse().unwrap_or(0);
+    board::set_cadence(&state.app, &a.ctx(), unit, days).await?;
     Ok(Redirect::to(&format!("/units/{unit}/matters?done=matters.cadence_set")).into_response())
 }
 
@@ -463,9 +466,11 @@ pub async fn step(
     State(state): State<AppState>,
     a: Auth,
     Path(id): Path<Id>,
-    form: Multipart,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<Response> {
-    let (input, photos) = read_step(form).await?;
+    // Who may step this matter is known before its form is read.
+    matters::authorize_step(&state.app, &a.ctx(), id).await?;
+    let (input, photos) = read_step(form.map_err(|_| HttpError::bad_request())?).await?;
     let event = input.event.clone();
     match matters::step(&state.app, &a.ctx(), id, input, photos).await {
         Ok(_) => Ok(Redirect::to(&format!("/matters/{id}?done=matters.step_{event}")).into_response()),
@@ -479,7 +484,8 @@ pub async fn step(
 
 #[derive(Deserialize)]
 pub struct PhotoQuery {
-    p: Id,
+    #[serde(default)]
+    p: Option<Id>,
 }
 
 pub async fn photo(
@@ -488,7 +494,7 @@ pub async fn photo(
     Path(id): Path<Id>,
     Query(q): Query<PhotoQuery>,
 ) -> WebResult<Response> {
-    let (bytes, kind) = matters::photo(&state.app, &a.ctx(), id, q.p).await?;
+    let (bytes, kind) = matters::photo(&state.app, &a.ctx(), id, q.p.unwrap_or(Id(0))).await?;
     Ok(image(bytes, kind))
 }
 
@@ -518,6 +524,10 @@ impl MatterLabels for MinePage {
 }
 
 pub async fn mine(State(state): State<AppState>, a: Auth) -> WebResult<Response> {
+    // An account that is no member has a board instead.
+    if a.session.actor.member_id.is_none() {
+        return Ok(Redirect::to("/matters").into_response());
+    }
     let m = board::mine(&state.app, &a.ctx()).await?;
     Ok(render(&MinePage {
         layout: Layout::new(&a.rc, a.rc.lang.msg().matters_mine),

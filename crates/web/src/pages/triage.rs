@@ -98,6 +98,7 @@ pub async fn settle(
 
 #[derive(Deserialize)]
 pub struct PhotoQuery {
+    #[serde(default)]
     code: String,
 }
 
