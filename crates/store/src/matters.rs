@@ -510,3 +510,9 @@ pub async fn set_cadence(
     .await?;
     Ok(done.rows_affected())
 }
+
+pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM matters")
+        .fetch_one(&mut *conn)
+        .await
+}

@@ -249,6 +249,7 @@ fn table() -> Table {
     );
     t.get("/api/v1/me/matters", Signed, api::matters::mine);
     t.post("/api/v1/matters/imports", Signed, api::matters::import);
+    t.post("/api/v1/matters/fields", Signed, api::matters::add_field);
     t.post("/api/v1/cases", Signed, api::matters::create_round);
     t.get("/api/v1/cases/{id}", CaseRound, api::matters::round);
     t.get("/api/v1/public/matters/{id}", Public, api::public::matter);
@@ -264,6 +265,7 @@ fn table() -> Table {
     t.get("/units/{id}/matters/new", Unit, pages::matters::new_form);
     t.post("/units/{id}/matters", Unit, pages::matters::create);
     t.post("/matters/import", Signed, pages::matters::import);
+    t.post("/matters/fields", Signed, pages::matters::add_field);
     t.get("/matters/{id}", Matter, pages::matters::show);
     t.post("/matters/{id}/claims", Matter, pages::matters::claim);
     t.post("/matters/{id}/steps", Matter, pages::matters::step);

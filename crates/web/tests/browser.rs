@@ -218,7 +218,7 @@ async fn a_member_checks_in_and_takes_the_quiz_on_a_phone() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_citizen_raises_a_problem_on_a_phone_and_follows_its_code() {
+async fn a_citizens_problem_becomes_a_matter_that_is_claimed_finished_and_rated() {
     let t = TestApp::district(Db::Sqlite).await;
     let b = Browser::start(360, 780).await;
     b.client.goto(&t.url("/public/matters")).await.unwrap();
@@ -293,5 +293,76 @@ async fn a_citizen_raises_a_problem_on_a_phone_and_follows_its_code() {
     wait_for(&b, "#lookup-submit").await.click().await.unwrap();
     assert_eq!(text(&b, "#problem-code").await, code);
     assert_eq!(text(&b, "#problem-status").await, "已受理，待分办");
+
+    // The office turns it into a matter from the triage queue.
+    sign_in(&b, &t, "office").await;
+    b.client.goto(&t.url("/problems")).await.unwrap();
+    wait_for(&b, &format!("#take-up-{code}")).await.click().await.unwrap();
+    wait_for(&b, "#from-problem").await;
+    b.eval("document.querySelector('#deadline').value = '2030-06-30'; return true").await;
+    wait_for(&b, "#target").await.send_keys("堤坝加固完毕").await.unwrap();
+    wait_for(&b, "#matter-submit").await.click().await.unwrap();
+    let title = text(&b, "#matter-title").await;
+    assert!(title.starts_with("村口山塘的堤坝有裂缝"), "{title}");
+    let matter = b.eval("return location.pathname.split('/')[2]").await;
+    let matter = matter.as_str().unwrap().to_owned();
+    wait_for(&b, "#logout").await.click().await.unwrap();
+
+    // A section-level cadre claims it, reports and finishes it on a phone.
+    xueshi_testkit::people::member_of(&t, "section", 7).await;
+    b.client.goto(&t.url("/login")).await.unwrap();
+    wait_for(&b, "#username").await.send_keys("section7").await.unwrap();
+    wait_for(&b, "#password").await.send_keys("xueshi2021").await.unwrap();
+    wait_for(&b, "#login-submit").await.click().await.unwrap();
+    wait_until(&b, "return location.pathname !== '/login'").await;
+    b.client.goto(&t.url(&format!("/matters/{matter}"))).await.unwrap();
+    wait_for(&b, "#claim-lead").await.click().await.unwrap();
+    assert!(text(&b, "#claims").await.contains("领办"));
+    let progress = wait_for(&b, "#progress").await;
+    progress.clear().await.unwrap();
+    progress.send_keys("60").await.unwrap();
+    wait_for(&b, "#note").await.send_keys("已清理裂缝，正在浇筑").await.unwrap();
+    wait_for(&b, "#report-submit").await.click().await.unwrap();
+    wait_for(&b, "#finish-form").await;
+    let solved = wait_for(&b, "#problems-solved").await;
+    solved.clear().await.unwrap();
+    solved.send_keys("1").await.unwrap();
+    let people = wait_for(&b, "#people-served").await;
+    people.clear().await.unwrap();
+    people.send_keys("320").await.unwrap();
+    assert!(
+        b.eval("return document.documentElement.scrollWidth").await.as_i64().unwrap() <= 360,
+        "the matter page fits a phone"
+    );
+    b.screenshot("matter-lead-360").await;
+    wait_for(&b, "#finish-submit").await.click().await.unwrap();
+    wait_until(&b, "return document.querySelector('#matter-status') && document.querySelector('#matter-status').textContent.includes('已办结')").await;
+    wait_for(&b, "#logout").await.click().await.unwrap();
+
+    // The citizen rates it on its public page, and sees where the problem went.
+    b.client.goto(&t.url(&format!("/public/matters/{matter}"))).await.unwrap();
+    wait_for(&b, "input[name=rating][value=satisfied]").await.click().await.unwrap();
+    let sum = b
+        .eval(
+            "const l = document.querySelector('#answer').closest('label').textContent; \
+             const m = l.match(/(\\d+) \\+ (\\d+)/); return String(Number(m[1]) + Number(m[2]))",
+        )
+        .await;
+    wait_for(&b, "#answer").await.send_keys(sum.as_str().unwrap()).await.unwrap();
+    wait_for(&b, "#rate-submit").await.click().await.unwrap();
+    wait_for(&b, "#rated").await;
+    assert!(text(&b, "#rating-counts").await.contains("满意 1"));
+    let lead: String = {
+        let mut db = t.app.store().read().await.unwrap();
+        sqlx::query_scalar("SELECT p.name FROM members p JOIN accounts a ON a.member_id = p.id WHERE a.username = 'section7'")
+            .fetch_one(&mut *db)
+            .await
+            .unwrap()
+    };
+    let page = b.eval("return document.body.innerText").await;
+    assert!(!page.as_str().unwrap().contains(&lead), "the public page names nobody");
+    b.screenshot("matter-rated-360").await;
+    b.client.goto(&t.url(&format!("/public/problems/{code}"))).await.unwrap();
+    assert_eq!(text(&b, "#problem-status").await, "已立项办理");
     b.close().await;
 }

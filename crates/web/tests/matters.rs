@@ -146,7 +146,11 @@ both!(
         let f: Value = c.api(Method::GET, &format!("/api/v1/public/problems/{third}"), None).await.json().await.unwrap();
         assert_eq!(f["reason"], "属于物业服务事项，已转物业公司办理。");
         let mut db = t.app.store().read().await.unwrap();
-        let linked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM matter_problems").fetch_one(&mut *db).await.unwrap();
+        let linked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM matter_problems WHERE matter_id = $1")
+            .bind(m["id"].as_str().unwrap().parse::<i64>().unwrap())
+            .fetch_one(&mut *db)
+            .await
+            .unwrap();
         assert_eq!(linked, 2);
     }
 );
@@ -205,7 +209,11 @@ both!(
         let (s, _) = rate(&id, &voters[0], "satisfied").await;
         assert_eq!(s, 201, "a new round takes a new rating");
         let mut db = t.app.store().read().await.unwrap();
-        let voters_stored: Vec<String> = sqlx::query_scalar("SELECT voter FROM matter_ratings").fetch_all(&mut *db).await.unwrap();
+        let voters_stored: Vec<String> = sqlx::query_scalar("SELECT voter FROM matter_ratings WHERE matter_id = $1")
+            .bind(id.parse::<i64>().unwrap())
+            .fetch_all(&mut *db)
+            .await
+            .unwrap();
         assert_eq!(voters_stored.len(), 4);
         assert!(voters_stored.iter().all(|v| !v.contains("127.0.0.1")));
     }

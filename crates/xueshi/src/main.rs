@@ -145,6 +145,23 @@ enum BenchKind {
         #[arg(long)]
         json: bool,
     },
+    /// The public window under load: the public list of matters with its
+    /// filters, and problems raised from many addresses at once (each with
+    /// its own solved sum); checks every acknowledged problem is stored.
+    /// Builds the district demo first when the database is empty, then
+    /// fills the catalogue to `--matters`.
+    Matters {
+        #[arg(long, default_value_t = 20_470)]
+        matters: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 64)]
+        connections: u32,
+        /// End with one JSON line: backend, list_p95_ms, problems_per_s,
+        /// acknowledged, stored.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -621,6 +638,12 @@ async fn run(cli: Cli) -> Result<()> {
                     };
                     bench::quiz(&app, members, seconds, connections, scale, json).await
                 }
+                BenchKind::Matters {
+                    matters,
+                    seconds,
+                    connections,
+                    json,
+                } => bench::matters::matters(&app, matters, seconds, connections, json).await,
             }
         }
     }

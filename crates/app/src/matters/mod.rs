@@ -197,6 +197,44 @@ pub(crate) async fn add_default_fields(app: &App) -> AppResult<()> {
 
 /// The reporting cadence of the campaign governing a unit today; weekly
 /// when no campaign does.
+/// Adds a field (领域) to the catalogue. Fields are shared by the whole
+/// tree, so only an office whose scope is a root adds them.
+pub async fn add_field(app: &App, ctx: &Ctx, name: &str) -> AppResult<()> {
+    authorize(&ctx.actor, Action::ManageMatters, &ctx.actor.scope)?;
+    if ctx.actor.scope.parent().is_some() {
+        return Err(AppError::Forbidden(
+            xueshi_domain::access::Denied::OutOfScope,
+        ));
+    }
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid("name", "required"));
+    }
+    if name.chars().count() > 20 {
+        return Err(AppError::Invalid(vec![
+            FieldError::new("name", "too_long").with("max", 20),
+        ]));
+    }
+    let mut tx = app.store().write().await?;
+    let fields = matters::fields(&mut tx).await?;
+    if fields.iter().any(|(_, n)| fold(n) == fold(name)) {
+        return Err(AppError::Conflict("field_exists"));
+    }
+    let id = app.next_id().0;
+    matters::add_fields(&mut tx, &[(id, name, fields.len() as i64 + 1)]).await?;
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("matter.field", "matter_field", Some(Id(id)), name)
+            .unit(ctx.actor.scope_unit),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub(crate) async fn cadence(app: &App, path: &UnitPath) -> AppResult<i64> {
     let ids: Vec<i64> = path.ids().iter().map(|i| i.0).collect();
     let mut conn = app.store().read().await?;

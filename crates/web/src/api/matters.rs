@@ -214,3 +214,21 @@ pub async fn round(
 ) -> WebResult<Json<RoundView>> {
     Ok(Json(cases::round_for_office(&state.app, &a.ctx(), id).await?))
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct FieldInput {
+    #[serde(default)]
+    pub name: String,
+}
+
+/// Adds a field (领域) to the catalogue (an office whose scope is a root).
+#[utoipa::path(post, path = "/api/v1/matters/fields", tag = "matters", request_body = FieldInput,
+    responses((status = 204), (status = 403), (status = 409), (status = 422)))]
+pub async fn add_field(
+    State(state): State<AppState>,
+    a: Auth,
+    ApiJson(input): ApiJson<FieldInput>,
+) -> WebResult<StatusCode> {
+    matters::add_field(&state.app, &a.ctx(), &input.name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -60,6 +60,7 @@ use utoipa::OpenApi;
         super::matters::cadence,
         super::matters::mine,
         super::matters::import,
+        super::matters::add_field,
         super::matters::create_round,
         super::matters::round,
         super::public::matter,

@@ -16,7 +16,7 @@ use crate::state::AppState;
 const PER_PAGE: i64 = 100;
 
 /// Actions a reader can filter by, in the order the menu lists them.
-pub const ACTIONS: [&str; 49] = [
+pub const ACTIONS: [&str; 50] = [
     "login",
     "logout",
     "unit.create",
@@ -61,6 +61,7 @@ pub const ACTIONS: [&str; 49] = [
     "matter.reopen",
     "matter.rate",
     "matter.cadence",
+    "matter.field",
     "matter.import",
     "matter.export",
     "case.create",

@@ -534,3 +534,22 @@ pub async fn mine(State(state): State<AppState>, a: Auth) -> WebResult<Response>
         m,
     }))
 }
+
+#[derive(Deserialize)]
+pub struct FieldForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn add_field(
+    State(state): State<AppState>,
+    a: Auth,
+    Form(f): Form<FieldForm>,
+) -> WebResult<Response> {
+    matters::add_field(&state.app, &a.ctx(), &f.name).await?;
+    Ok(Redirect::to(&format!(
+        "/units/{}/matters?done=matters.field_added",
+        a.session.actor.scope_unit
+    ))
+    .into_response())
+}

@@ -2,6 +2,8 @@
 //! real database (a fresh SQLite file unless `--database-url` says
 //! otherwise) through the same use-cases the server calls.
 
+pub mod matters;
+
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
