@@ -96,7 +96,7 @@ pub(crate) async fn write(
     Ok(())
 }
 
-fn row(
+pub(crate) fn row(
     app: &App,
     actor: Option<i64>,
     actor_name: &str,

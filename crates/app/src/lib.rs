@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+mod batch;
 pub mod bank;
 pub mod clock;
 pub mod compliance;
@@ -87,6 +88,9 @@ struct Inner {
     quiz: quiz::BankCache,
     placement: placement::Placement,
     spent: problems::SpentChallenges,
+    quiz_writes: batch::Batches<quiz::Job, Option<i64>>,
+    problem_writes: batch::Batches<problems::Raise, problems::Raised>,
+    public_totals: matters::PublicTotals,
 }
 
 /// The app as a background task holds it: it does not keep the app alive.
@@ -113,6 +117,9 @@ impl App {
                 quiz: quiz::BankCache::default(),
                 placement: placement::Placement::default(),
                 spent: problems::SpentChallenges::default(),
+                quiz_writes: batch::Batches::new(quiz::MAX_BATCH, "quiz"),
+                problem_writes: batch::Batches::new(problems::MAX_BATCH, "problems"),
+                public_totals: matters::PublicTotals::default(),
             }),
         }
     }
@@ -143,6 +150,20 @@ impl App {
     }
     pub(crate) fn clone_for_worker(&self) -> WorkerApp {
         WorkerApp(Arc::downgrade(&self.inner))
+    }
+    pub(crate) fn quiz_writes(&self) -> &batch::Batches<quiz::Job, Option<i64>> {
+        &self.inner.quiz_writes
+    }
+    pub(crate) fn problem_writes(&self) -> &batch::Batches<problems::Raise, problems::Raised> {
+        &self.inner.problem_writes
+    }
+    pub(crate) fn public_totals(&self) -> &matters::PublicTotals {
+        &self.inner.public_totals
+    }
+    /// Matters or the units above them changed: what is kept of the public
+    /// list is counted again.
+    pub(crate) fn catalogue_changed(&self) {
+        self.inner.public_totals.changed();
     }
     pub(crate) fn sessions(&self) -> &auth::SessionCache {
         &self.inner.sessions

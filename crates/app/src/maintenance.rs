@@ -15,6 +15,15 @@ pub async fn refresh_statistics(app: &App) -> AppResult<()> {
     Ok(())
 }
 
+/// After a bulk load: statistics measured again and, on SQLite, the whole
+/// write-ahead log copied back, so the server that follows starts settled.
+pub async fn settle(app: &App) -> AppResult<()> {
+    refresh_statistics(app).await?;
+    let mut conn = app.store().read().await?;
+    dialect::checkpoint_all(&mut conn, app.store().backend()).await?;
+    Ok(())
+}
+
 /// One round of upkeep: the hourly timer and start-up run it.
 pub async fn hourly(app: &App) -> AppResult<u64> {
     refresh_statistics(app).await?;

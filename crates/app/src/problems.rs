@@ -12,7 +12,7 @@ use xueshi_domain::FieldError;
 use xueshi_domain::problem::{ProblemDraft, challenge, normalise_code, tracking_code};
 use xueshi_store::problems::{self, ProblemRow};
 
-use crate::audit::{Entry, write};
+use crate::audit::Entry;
 use crate::{App, AppError, AppResult};
 
 /// How long a challenge may be answered.
@@ -118,6 +118,8 @@ pub struct Raised {
 }
 
 /// Records a problem from the public, or one more report of the same one.
+/// The write joins whatever else the public is sending at that moment: one
+/// transaction carries them all.
 pub async fn raise(app: &App, input: RaiseInput, ip: &str) -> AppResult<Raised> {
     let mut errors = Vec::new();
     if let Err(e) = check_challenge(app, &input.challenge, &input.answer) {
@@ -133,61 +135,106 @@ pub async fn raise(app: &App, input: RaiseInput, ip: &str) -> AppResult<Raised> 
     let (Some(draft), true) = (draft, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
-    let now = app.now();
-    let print = draft.fingerprint();
-    let mut tx = app.store().write().await?;
-    let raised = match problems::open_with_fingerprint(&mut tx, &print, now - FOLD_MS).await? {
-        Some((id, code)) => {
-            problems::add_report(&mut tx, id, now).await?;
-            Raised { code, folded: true }
-        }
-        None => {
-            let code = tracking_code(rand::rng().next_u64());
-            let (photo_type, photo) = match draft.photo {
-                Some((t, bytes)) => (t.mime().to_owned(), Some(bytes)),
-                None => (String::new(), None),
-            };
-            let row = ProblemRow {
-                id: app.next_id().0,
-                code: code.clone(),
-                unit_id: None,
-                area: draft.area,
-                body: draft.body,
-                fingerprint: print,
-                contact_masked: draft
-                    .contact
-                    .as_ref()
-                    .map(|p| p.masked())
-                    .unwrap_or_default(),
-                contact_sealed: draft.contact.as_ref().map(|p| app.vault().seal(p.as_str())),
-                photo,
-                photo_type,
-                reports: 1,
-                status: "new".into(),
-                reason: String::new(),
-                created_at: now,
-                updated_at: now,
-            };
-            problems::insert(&mut tx, &row).await?;
-            Raised {
-                code,
-                folded: false,
-            }
-        }
+    let job = Raise {
+        fingerprint: draft.fingerprint(),
+        draft,
+        ip: ip.to_owned(),
     };
-    write(
-        &mut tx,
-        app,
-        None,
-        "群众",
-        ip,
-        Entry::new("problem.raise", "problem", None, &raised.code)
-            .after(&serde_json::json!({ "code": raised.code, "folded": raised.folded })),
-        "ok",
-    )
-    .await?;
+    app.problem_writes().run(app, job, commit).await
+}
+
+/// A checked problem on its way to the database.
+pub(crate) struct Raise {
+    draft: ProblemDraft,
+    fingerprint: String,
+    ip: String,
+}
+
+/// Most problems one commit carries.
+pub(crate) const MAX_BATCH: usize = 256;
+
+/// One transaction for a batch of problems: each folds into the first open
+/// report of the same problem within 30 days (one raised earlier in the
+/// same batch included), or is stored with a new code; each is audited as
+/// `problem.raise` with its address, never its contact.
+async fn commit(app: App, batch: Vec<Raise>) -> AppResult<Vec<Raised>> {
+    let now = app.now();
+    let mut tx = app.store().write().await?;
+    let prints: Vec<String> = batch.iter().map(|r| r.fingerprint.clone()).collect();
+    let mut open: HashMap<String, (i64, String)> =
+        problems::open_with_fingerprints(&mut tx, &prints, now - FOLD_MS).await?;
+    let mut fresh: Vec<ProblemRow> = Vec::new();
+    let mut repeats: HashMap<i64, i64> = HashMap::new();
+    let mut answers = Vec::with_capacity(batch.len());
+    let mut audit = Vec::with_capacity(batch.len());
+    for r in batch {
+        let raised = match open.get(&r.fingerprint) {
+            Some((id, code)) => {
+                match fresh.iter_mut().find(|p| p.id == *id) {
+                    Some(p) => p.reports += 1,
+                    None => *repeats.entry(*id).or_default() += 1,
+                }
+                Raised {
+                    code: code.clone(),
+                    folded: true,
+                }
+            }
+            None => {
+                let code = tracking_code(rand::rng().next_u64());
+                let (photo_type, photo) = match r.draft.photo {
+                    Some((t, bytes)) => (t.mime().to_owned(), Some(bytes)),
+                    None => (String::new(), None),
+                };
+                let row = ProblemRow {
+                    id: app.next_id().0,
+                    code: code.clone(),
+                    unit_id: None,
+                    area: r.draft.area,
+                    body: r.draft.body,
+                    fingerprint: r.fingerprint.clone(),
+                    contact_masked: r
+                        .draft
+                        .contact
+                        .as_ref()
+                        .map(|p| p.masked())
+                        .unwrap_or_default(),
+                    contact_sealed: r
+                        .draft
+                        .contact
+                        .as_ref()
+                        .map(|p| app.vault().seal(p.as_str())),
+                    photo,
+                    photo_type,
+                    reports: 1,
+                    status: "new".into(),
+                    reason: String::new(),
+                    created_at: now,
+                    updated_at: now,
+                };
+                open.insert(r.fingerprint, (row.id, code.clone()));
+                fresh.push(row);
+                Raised {
+                    code,
+                    folded: false,
+                }
+            }
+        };
+        audit.push(crate::audit::row(
+            &app,
+            None,
+            "群众",
+            &r.ip,
+            Entry::new("problem.raise", "problem", None, &raised.code)
+                .after(&serde_json::json!({ "code": raised.code, "folded": raised.folded })),
+            "ok",
+        ));
+        answers.push(raised);
+    }
+    problems::insert_many(&mut tx, &fresh).await?;
+    problems::add_reports(&mut tx, &repeats, now).await?;
+    xueshi_store::audit::insert_many(&mut tx, &audit).await?;
     tx.commit().await?;
-    Ok(raised)
+    Ok(answers)
 }
 
 /// A problem as its tracking code shows it: no contact, no photo.

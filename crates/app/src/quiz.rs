@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use time::Date;
-use tokio::sync::{RwLock, mpsc, oneshot};
+use tokio::sync::RwLock;
 use xueshi_domain::Id;
 use xueshi_domain::access::{Action, authorize};
 use xueshi_domain::date::iso;
@@ -28,7 +28,7 @@ use crate::{App, AppError, AppResult, Ctx};
 /// Seconds allowed past the deadline for the network.
 const GRACE_MS: i64 = 5_000;
 /// Most submissions one commit carries.
-const MAX_BATCH: usize = 512;
+pub(crate) const MAX_BATCH: usize = 512;
 
 /// A question as the member sees it before answering: no answer.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -101,7 +101,6 @@ pub(crate) struct BankCache {
     /// When each member first drew today's paper, so reloading the page does
     /// not restart the clock. Kept in memory: a restart forgives.
     starts: Mutex<(String, HashMap<i64, i64>)>,
-    writer: tokio::sync::OnceCell<mpsc::Sender<Job>>,
 }
 
 struct Bank {
@@ -410,21 +409,12 @@ pub async fn submit(app: &App, ctx: &Ctx, s: Submission) -> AppResult<QuizResult
         started_at: t.issued,
         submitted_at: now,
     };
-    let (reply, answer) = oneshot::channel();
-    writer(app)
-        .await
-        .send(Job {
-            ctx: ctx.clone(),
-            attempt,
-            path,
-            reply,
-        })
-        .await
-        .map_err(|_| anyhow::anyhow!("the quiz writer stopped"))?;
-    let Some(streak) = answer
-        .await
-        .map_err(|_| anyhow::anyhow!("the quiz writer dropped a submission"))??
-    else {
+    let job = Job {
+        ctx: ctx.clone(),
+        attempt,
+        path,
+    };
+    let Some(streak) = app.quiz_writes().run(app, job, commit).await? else {
         return Err(AppError::Conflict("quiz_already_taken"));
     };
     // What was just stored, told without reading it back.
@@ -451,59 +441,17 @@ pub async fn submit(app: &App, ctx: &Ctx, s: Submission) -> AppResult<QuizResult
     })
 }
 
-struct Job {
+pub(crate) struct Job {
     ctx: Ctx,
     attempt: AttemptRow,
     path: UnitPath,
-    /// The member's run of days when the attempt was stored; `None` for a
-    /// second attempt.
-    reply: oneshot::Sender<AppResult<Option<i64>>>,
-}
-
-async fn writer(app: &App) -> mpsc::Sender<Job> {
-    app.quiz_cache()
-        .writer
-        .get_or_init(|| async {
-            let (tx, rx) = mpsc::channel(8 * MAX_BATCH);
-            // The task holds the app weakly enough: it ends when every sender
-            // (kept in the app) is gone.
-            tokio::spawn(run_writer(app.clone_for_worker(), rx));
-            tx
-        })
-        .await
-        .clone()
-}
-
-async fn run_writer(app: crate::WorkerApp, mut rx: mpsc::Receiver<Job>) {
-    let mut jobs = Vec::with_capacity(MAX_BATCH);
-    loop {
-        jobs.clear();
-        if rx.recv_many(&mut jobs, MAX_BATCH).await == 0 {
-            return;
-        }
-        let Some(app) = app.upgrade() else { return };
-        let batch = std::mem::take(&mut jobs);
-        match commit(&app, &batch).await {
-            Ok(stored) => {
-                for (job, s) in batch.into_iter().zip(stored) {
-                    let _ = job.reply.send(Ok(s));
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "quiz batch failed");
-                for job in batch {
-                    let _ = job.reply.send(Err(AppError::Internal(anyhow::anyhow!(
-                        "the quiz batch failed"
-                    ))));
-                }
-            }
-        }
-    }
 }
 
 /// One transaction for a batch: attempts (a member's second of the day is
-/// skipped), counters up the tree, streaks, audit records.
-async fn commit(app: &App, batch: &[Job]) -> AppResult<Vec<Option<i64>>> {
+/// skipped), counters up the tree, streaks, audit records. Answers each job
+/// with the member's run of days, or `None` for a second attempt.
+async fn commit(app: App, batch: Vec<Job>) -> AppResult<Vec<Option<i64>>> {
+    let app = &app;
     let mut tx = app.store().write().await?;
     let mut seen = HashSet::new();
     let fresh: Vec<&Job> = batch

@@ -405,6 +405,7 @@ pub async fn move_unit(app: &App, ctx: &Ctx, id: Id, new_parent: Id) -> AppResul
     let moved = units::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     app.placement().changed();
+    app.catalogue_changed();
     Ok(UnitView::of(&moved, subtree))
 }
 
@@ -441,5 +442,6 @@ pub async fn delete(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
     record(&mut tx, app, ctx, e, "ok").await?;
     tx.commit().await?;
     app.placement().changed();
+    app.catalogue_changed();
     Ok(())
 }

@@ -57,6 +57,54 @@ pub fn bind(q: Query<'_, sqlx::Any, AnyArguments>, v: Value) -> Query<'_, sqlx::
     }
 }
 
+/// Binds values, in order, to any kind of query (`query`, `query_as`,
+/// `query_scalar`): for conditions built from optional filters.
+macro_rules! bind_values {
+    ($q:expr, $values:expr) => {{
+        let mut q = $q;
+        for v in $values {
+            q = match v {
+                $crate::bulk::Value::Int(x) => q.bind(x),
+                $crate::bulk::Value::Float(x) => q.bind(x),
+                $crate::bulk::Value::Text(x) => q.bind(x),
+                $crate::bulk::Value::Bytes(x) => q.bind(x),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_values;
+
+/// A WHERE clause built from optional filters: each condition's `?` marks
+/// are numbered `$n` in order, its values kept to bind in the same order.
+#[derive(Clone, Debug, Default)]
+pub struct Conditions {
+    clauses: Vec<String>,
+    pub values: Vec<Value>,
+}
+
+impl Conditions {
+    pub fn add(&mut self, sql: &str, values: Vec<Value>) {
+        let mut out = String::with_capacity(sql.len() + 8);
+        for (i, part) in sql.split('?').enumerate() {
+            if i > 0 {
+                out.push_str(&format!("${}", self.values.len() + i));
+            }
+            out.push_str(part);
+        }
+        self.values.extend(values);
+        self.clauses.push(out);
+    }
+    /// The conditions joined with AND.
+    pub fn sql(&self) -> String {
+        self.clauses.join(" AND ")
+    }
+    /// The number the next placeholder after these takes.
+    pub fn next(&self) -> usize {
+        self.values.len() + 1
+    }
+}
+
 /// Both databases take far more, but statements of this size are fastest.
 const MAX_PARAMS: usize = 16_000;
 const MAX_ROWS: usize = 500;

@@ -351,6 +351,16 @@ pub(crate) async fn leave_checkpoints(conn: &mut AnyConnection) -> Result<()> {
     Ok(())
 }
 
+/// Copies the whole write-ahead log back into a SQLite database and empties
+/// it, waiting for readers (`TRUNCATE`): after a bulk load, so what follows
+/// does not pay for it. Nothing to do on PostgreSQL.
+pub async fn checkpoint_all(conn: &mut AnyConnection, backend: Backend) -> Result<()> {
+    if backend == Backend::Sqlite {
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+    }
+    Ok(())
+}
+
 /// Copies the write-ahead log back into a SQLite database once a second
 /// without blocking readers or the writer (`PASSIVE`), until the pool
 /// closes.

@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, FromRow};
 use xueshi_domain::unit::UnitPath;
 
 use crate::Result;
+use crate::bulk::{Conditions, Value, bind_values};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -41,59 +42,34 @@ pub struct BoardRow {
 }
 
 /// The SQL condition of a filter and the values it binds, in order.
-fn condition(f: &BoardFilter) -> (String, Vec<Value>) {
+fn condition(f: &BoardFilter) -> Conditions {
     let (lo, hi) = f.subtree.subtree_range();
-    let mut binds = vec![Value::Text(lo), Value::Text(hi)];
-    let mut clauses = vec!["u.path >= $1 AND u.path < $2".to_owned()];
-    let mut push = |sql: &str, v: Value, binds: &mut Vec<Value>| {
-        binds.push(v);
-        clauses.push(sql.replace('?', &format!("${}", binds.len())));
-    };
+    let mut c = Conditions::default();
+    c.add("u.path >= ? AND u.path < ?", vec![Value::from(lo), Value::from(hi)]);
     if let Some(s) = &f.status {
-        push("m.status = ?", Value::Text(s.clone()), &mut binds);
+        c.add("m.status = ?", vec![Value::from(s.as_str())]);
     }
     if let Some(l) = &f.level {
-        push("m.level = ?", Value::Text(l.clone()), &mut binds);
+        c.add("m.level = ?", vec![Value::from(l.as_str())]);
     }
     if let Some(id) = f.field_id {
-        push("m.field_id = ?", Value::Int(id), &mut binds);
+        c.add("m.field_id = ?", vec![Value::from(id)]);
     }
     if f.overdue {
-        push(
+        c.add(
             "m.deadline < ? AND m.status NOT IN ('done', 'dropped')",
-            Value::Text(f.today.clone()),
-            &mut binds,
+            vec![Value::from(f.today.as_str())],
         );
     }
     if f.behind_report {
-        push(
+        c.add(
             &format!(
                 "m.status IN ('claimed', 'in_progress') AND m.reported_at + m.report_days * {DAY_MS} < ?"
             ),
-            Value::Int(f.now),
-            &mut binds,
+            vec![Value::from(f.now)],
         );
     }
-    (clauses.join(" AND "), binds)
-}
-
-#[derive(Clone, Debug)]
-enum Value {
-    Text(String),
-    Int(i64),
-}
-
-macro_rules! bind_all {
-    ($q:expr, $binds:expr) => {{
-        let mut q = $q;
-        for v in $binds {
-            q = match v {
-                Value::Text(s) => q.bind(s.clone()),
-                Value::Int(n) => q.bind(*n),
-            };
-        }
-        q
-    }};
+    c
 }
 
 /// A page of a subtree's matters, most urgent deadline first, with how many
@@ -104,8 +80,9 @@ pub async fn page(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<BoardRow>, i64)> {
-    let (cond, binds) = condition(f);
-    let n = binds.len();
+    let c = condition(f);
+    let cond = c.sql();
+    let n = c.values.len();
     let sql = format!(
         "SELECT m.id, m.title, m.level, fd.name AS field, m.unit_id, u.name AS unit, m.status, m.progress, \
          m.deadline, m.reported_at, m.report_days FROM matters m JOIN units u ON u.id = m.unit_id \
@@ -115,16 +92,16 @@ pub async fn page(
         n + 1,
         n + 2
     );
-    let q = bind_all!(
+    let q = bind_values!(
         sqlx::query_as::<_, BoardRow>(sqlx::AssertSqlSafe(sql)),
-        &binds
+        c.values.clone()
     );
     let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
     let count_sql =
         format!("SELECT COUNT(*) FROM matters m JOIN units u ON u.id = m.unit_id WHERE {cond}");
-    let c = bind_all!(
+    let c = bind_values!(
         sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql)),
-        &binds
+        c.values
     );
     Ok((rows, c.fetch_one(&mut *conn).await?))
 }

@@ -4,6 +4,7 @@
 use sqlx::{AnyConnection, FromRow};
 
 use crate::Result;
+use crate::bulk::{Conditions, Value, bind_values};
 
 #[derive(Clone, Debug, Default, FromRow)]
 pub struct MatterRow {
@@ -322,6 +323,9 @@ pub struct PublicFilter {
     pub status: Option<String>,
     /// The responsible unit's subtree, as `[lo, hi)` path bounds.
     pub subtree: Option<(String, String)>,
+    /// The subtree holds many matters: read the catalogue newest first and
+    /// stop at the page, rather than gathering the subtree's all to sort.
+    pub wide: bool,
 }
 
 /// A matter as the public list shows it: no people.
@@ -337,65 +341,58 @@ pub struct PublicRow {
     pub deadline: String,
 }
 
-/// The disclosed matters (approved onwards, never those dropped), newest
-/// first, a page at a time, with how many match.
+/// The condition of a public filter and its values, in order.
+fn public_condition(f: &PublicFilter) -> Conditions {
+    let mut c = Conditions::default();
+    c.add("m.status NOT IN ('collected', 'dropped')", vec![]);
+    if let Some(l) = &f.level {
+        c.add("m.level = ?", vec![Value::from(l.as_str())]);
+    }
+    if let Some(id) = f.field_id {
+        c.add("m.field_id = ?", vec![Value::from(id)]);
+    }
+    if let Some(st) = &f.status {
+        c.add("m.status = ?", vec![Value::from(st.as_str())]);
+    }
+    if let Some((lo, hi)) = &f.subtree {
+        // `+` keeps the planner off the unit index (portable: a no-op sign).
+        let column = if f.wide { "+m.unit_id" } else { "m.unit_id" };
+        c.add(
+            &format!("{column} IN (SELECT id FROM units WHERE path >= ? AND path < ?)"),
+            vec![Value::from(lo.as_str()), Value::from(hi.as_str())],
+        );
+    }
+    c
+}
+
+/// A page of the disclosed matters (approved onwards, never those dropped),
+/// newest first.
 pub async fn public_page(
     conn: &mut AnyConnection,
     f: &PublicFilter,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<PublicRow>, i64)> {
-    let mut clauses = vec!["m.status NOT IN ('collected', 'dropped')".to_owned()];
-    let mut n = 0;
-    let mut next = || {
-        n += 1;
-        format!("${n}")
-    };
-    if f.level.is_some() {
-        clauses.push(format!("m.level = {}", next()));
-    }
-    if f.field_id.is_some() {
-        clauses.push(format!("m.field_id = {}", next()));
-    }
-    if f.status.is_some() {
-        clauses.push(format!("m.status = {}", next()));
-    }
-    if f.subtree.is_some() {
-        let (lo, hi) = (next(), next());
-        clauses.push(format!(
-            "m.unit_id IN (SELECT id FROM units WHERE path >= {lo} AND path < {hi})"
-        ));
-    }
-    let limit_p = next();
-    let offset_p = next();
-    let filter = clauses.join(" AND ");
+) -> Result<Vec<PublicRow>> {
+    let c = public_condition(f);
+    let n = c.next();
     let sql = format!(
         "SELECT m.id, m.title, m.level, f.name AS field, u.name AS unit, m.status, m.progress, m.deadline \
          FROM matters m JOIN matter_fields f ON f.id = m.field_id JOIN units u ON u.id = m.unit_id \
-         WHERE {filter} ORDER BY m.id DESC LIMIT {limit_p} OFFSET {offset_p}"
+         WHERE {} ORDER BY m.id DESC LIMIT ${n} OFFSET ${}",
+        c.sql(),
+        n + 1
     );
-    let mut q = sqlx::query_as::<_, PublicRow>(sqlx::AssertSqlSafe(sql));
-    let count_sql = format!("SELECT COUNT(*) FROM matters m WHERE {filter}");
-    let mut c = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
-    if let Some(l) = &f.level {
-        q = q.bind(l.clone());
-        c = c.bind(l.clone());
-    }
-    if let Some(id) = f.field_id {
-        q = q.bind(id);
-        c = c.bind(id);
-    }
-    if let Some(st) = &f.status {
-        q = q.bind(st.clone());
-        c = c.bind(st.clone());
-    }
-    if let Some((lo, hi)) = &f.subtree {
-        q = q.bind(lo.clone()).bind(hi.clone());
-        c = c.bind(lo.clone()).bind(hi.clone());
-    }
-    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
-    let total = c.fetch_one(&mut *conn).await?;
-    Ok((rows, total))
+    let q = bind_values!(sqlx::query_as::<_, PublicRow>(sqlx::AssertSqlSafe(sql)), c.values);
+    q.bind(limit).bind(offset).fetch_all(&mut *conn).await
+}
+
+/// How many disclosed matters a filter matches.
+pub async fn public_count(conn: &mut AnyConnection, f: &PublicFilter) -> Result<i64> {
+    let c = public_condition(f);
+    let sql = format!("SELECT COUNT(*) FROM matters m WHERE {}", c.sql());
+    bind_values!(sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)), c.values)
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// A photo a progress report carries.

@@ -1,6 +1,10 @@
 //! Problems raised by the public (`problems`).
 
+use std::collections::HashMap;
+
 use sqlx::{AnyConnection, FromRow};
+
+use crate::bulk::{Value, insert_rows};
 
 use crate::Result;
 
@@ -26,54 +30,75 @@ pub struct ProblemRow {
 const COLUMNS: &str = "id, code, unit_id, area, body, fingerprint, contact_masked, contact_sealed, photo, \
                        photo_type, reports, status, reason, created_at, updated_at";
 
-pub async fn insert(conn: &mut AnyConnection, p: &ProblemRow) -> Result<()> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO problems ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-    )))
-    .bind(p.id)
-    .bind(&p.code)
-    .bind(p.unit_id)
-    .bind(&p.area)
-    .bind(&p.body)
-    .bind(&p.fingerprint)
-    .bind(&p.contact_masked)
-    .bind(p.contact_sealed.clone())
-    .bind(p.photo.clone())
-    .bind(&p.photo_type)
-    .bind(p.reports)
-    .bind(&p.status)
-    .bind(&p.reason)
-    .bind(p.created_at)
-    .bind(p.updated_at)
-    .execute(&mut *conn)
-    .await?;
+/// Stores new problems, many per statement.
+pub async fn insert_many(conn: &mut AnyConnection, rows: &[ProblemRow]) -> Result<()> {
+    let values = rows
+        .iter()
+        .map(|p| {
+            vec![
+                Value::from(p.id),
+                Value::from(p.code.as_str()),
+                Value::from(p.unit_id),
+                Value::from(p.area.as_str()),
+                Value::from(p.body.as_str()),
+                Value::from(p.fingerprint.as_str()),
+                Value::from(p.contact_masked.as_str()),
+                Value::from(p.contact_sealed.clone()),
+                Value::from(p.photo.clone()),
+                Value::from(p.photo_type.as_str()),
+                Value::from(p.reports),
+                Value::from(p.status.as_str()),
+                Value::from(p.reason.as_str()),
+                Value::from(p.created_at),
+                Value::from(p.updated_at),
+            ]
+        })
+        .collect();
+    let columns: Vec<&str> = COLUMNS.split(',').map(str::trim).collect();
+    insert_rows(conn, "problems", &columns, values, "").await?;
     Ok(())
 }
 
-/// The earliest problem with this fingerprint raised since `since` and not
-/// turned down: the one a repeat report folds into.
-pub async fn open_with_fingerprint(
+/// For each fingerprint, the earliest problem with it raised since `since`
+/// and not turned down: the one a repeat report folds into. (fingerprint →
+/// (id, code))
+pub async fn open_with_fingerprints(
     conn: &mut AnyConnection,
-    fingerprint: &str,
+    fingerprints: &[String],
     since: i64,
-) -> Result<Option<(i64, String)>> {
-    sqlx::query_as(
-        "SELECT id, code FROM problems WHERE fingerprint = $1 AND created_at >= $2 AND status <> 'rejected' \
-         ORDER BY created_at, id LIMIT 1",
-    )
-    .bind(fingerprint)
-    .bind(since)
-    .fetch_optional(&mut *conn)
-    .await
+) -> Result<HashMap<String, (i64, String)>> {
+    let mut out: HashMap<String, (i64, String)> = HashMap::new();
+    let mut distinct: Vec<&String> = fingerprints.iter().collect();
+    distinct.sort();
+    distinct.dedup();
+    for chunk in distinct.chunks(500) {
+        let list = crate::units::placeholders(2, chunk.len());
+        let mut q = sqlx::query_as::<_, (String, i64, String)>(sqlx::AssertSqlSafe(format!(
+            "SELECT fingerprint, id, code FROM problems WHERE fingerprint IN ({list}) AND created_at >= $1 \
+             AND status <> 'rejected' ORDER BY created_at DESC, id DESC"
+        )))
+        .bind(since);
+        for f in chunk {
+            q = q.bind((*f).clone());
+        }
+        // Newest first, so the earliest of each is the one left.
+        for (f, id, code) in q.fetch_all(&mut *conn).await? {
+            out.insert(f, (id, code));
+        }
+    }
+    Ok(out)
 }
 
-/// One more report of a problem already raised.
-pub async fn add_report(conn: &mut AnyConnection, id: i64, now: i64) -> Result<()> {
-    sqlx::query("UPDATE problems SET reports = reports + 1, updated_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+/// More reports of problems already raised: (problem → how many more).
+pub async fn add_reports(conn: &mut AnyConnection, more: &HashMap<i64, i64>, now: i64) -> Result<()> {
+    for (id, n) in more {
+        sqlx::query("UPDATE problems SET reports = reports + $2, updated_at = $3 WHERE id = $1")
+            .bind(*id)
+            .bind(*n)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 

@@ -643,7 +643,12 @@ async fn run(cli: Cli) -> Result<()> {
                     seconds,
                     connections,
                     json,
-                } => bench::matters::matters(&app, matters, seconds, connections, json).await,
+                } => {
+                    bench::matters::prepare(&app, matters).await?;
+                    app.store().close().await;
+                    let app = open_with(&cfg, true).await?;
+                    bench::matters::matters(&app, seconds, connections, json).await
+                }
             }
         }
     }

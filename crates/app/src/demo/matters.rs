@@ -374,6 +374,7 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
     public_problems(app, &mut tx, &rows, &mut rng).await?;
     case_rounds(app, &mut tx, root.0, &rows, &mut rng).await?;
     tx.commit().await?;
+    app.catalogue_changed();
     Ok(())
 }
 
@@ -479,7 +480,7 @@ async fn public_problems(
             created_at: at,
             updated_at: at,
         };
-        problems::insert(tx, &row).await?;
+        problems::insert_many(tx, std::slice::from_ref(&row)).await?;
         if status != "new" {
             matters::settle_problem(tx, row.id, status, reason, matter.map(|m| m.id), at + DAY)
                 .await?;

@@ -153,6 +153,7 @@ pub async fn import_catalogue(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) 
     )
     .await?;
     tx.commit().await?;
+    app.catalogue_changed();
     Ok(out.len() as u64)
 }
 

@@ -14,6 +14,7 @@ mod public;
 mod triage;
 
 pub use catalogue::{CATALOGUE_COLUMNS, export_catalogue, import_catalogue};
+pub(crate) use public::PublicTotals;
 pub use public::{
     PublicDetail, PublicList, PublicMatter, PublicQuery, Rated, RatingInput, public_detail,
     public_list, public_summary, rate,
@@ -325,6 +326,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    app.catalogue_changed();
     Ok(view(app, &m, &field))
 }
 
@@ -441,6 +443,7 @@ pub async fn claim(app: &App, ctx: &Ctx, matter: Id, role: &str) -> AppResult<()
     )
     .await?;
     tx.commit().await?;
+    app.catalogue_changed();
     Ok(())
 }
 
@@ -637,6 +640,7 @@ pub async fn step(
     )
     .await?;
     tx.commit().await?;
+    app.catalogue_changed();
     Ok(view(app, &m, ""))
 }
 

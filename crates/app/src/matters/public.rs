@@ -1,6 +1,10 @@
 //! The public side of practical matters: the disclosed list (公示) and the
 //! public's ratings of finished matters (群众评价).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use serde::{Deserialize, Serialize};
 use xueshi_domain::matter::{MatterLevel, MatterStatus};
 use xueshi_domain::{FieldError, Id};
@@ -103,6 +107,7 @@ pub async fn rate(
     )
     .await?;
     tx.commit().await?;
+    app.catalogue_changed();
     Ok(Rated {
         satisfied,
         fair,
@@ -153,6 +158,43 @@ pub struct PublicMatter {
 }
 
 pub const PUBLIC_PER_PAGE: i64 = 20;
+/// Above this many matches a subtree's page is read along the catalogue's
+/// newest-first order (it fills in a few hundred rows); below, by its units.
+const WIDE: i64 = 1_000;
+
+/// The public list's totals by filter, kept until the catalogue changes
+/// (every write to matters, and every move of units, says so): counting a
+/// filter over the whole catalogue is most of a page's work, and the public
+/// reads far more than the office writes.
+#[derive(Default)]
+pub(crate) struct PublicTotals {
+    generation: AtomicU64,
+    totals: Mutex<HashMap<String, (u64, i64)>>,
+}
+
+impl PublicTotals {
+    pub(crate) fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+    fn current(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+    fn get(&self, key: &str) -> Option<i64> {
+        let now = self.current();
+        let m = self.totals.lock().ok()?;
+        m.get(key).filter(|(g, _)| *g == now).map(|(_, n)| *n)
+    }
+    /// Keeps a total counted when the generation was `generation`: a change
+    /// while counting leaves it stale, and the next read counts again.
+    fn put(&self, key: String, generation: u64, total: i64) {
+        if let Ok(mut m) = self.totals.lock() {
+            if m.len() > 10_000 {
+                m.clear();
+            }
+            m.insert(key, (generation, total));
+        }
+    }
+}
 
 /// The disclosed matters, for anyone: what, where, how far — never who.
 /// Unknown filter values match nothing rather than everything.
@@ -199,7 +241,20 @@ pub async fn public_list(app: &App, q: &PublicQuery) -> AppResult<PublicList> {
     let (rows, total) = if impossible {
         (Vec::new(), 0)
     } else {
-        matters::public_page(&mut conn, &f, PUBLIC_PER_PAGE, page * PUBLIC_PER_PAGE).await?
+        let key = format!("{:?}", f);
+        let total = match app.public_totals().get(&key) {
+            Some(n) => n,
+            None => {
+                let generation = app.public_totals().current();
+                let n = matters::public_count(&mut conn, &f).await?;
+                app.public_totals().put(key, generation, n);
+                n
+            }
+        };
+        f.wide = total > WIDE;
+        let rows =
+            matters::public_page(&mut conn, &f, PUBLIC_PER_PAGE, page * PUBLIC_PER_PAGE).await?;
+        (rows, total)
     };
     Ok(PublicList {
         matters: rows

@@ -10,6 +10,11 @@ ALTER TABLE matters ADD COLUMN report_days BIGINT NOT NULL DEFAULT 7;
 -- matter whose report is older than its cadence is behind on reporting.
 ALTER TABLE matters ADD COLUMN reported_at BIGINT;
 CREATE INDEX matters_deadline ON matters (deadline, status);
+-- The public list shows the newest first by one filter or another: each of
+-- these reads a page in order without sorting the whole catalogue.
+CREATE INDEX matters_by_level ON matters (level, id);
+CREATE INDEX matters_by_status ON matters (status, id);
+CREATE INDEX matters_by_field ON matters (field_id, id);
 
 -- Photos carried by a progress report, checked by their bytes.
 CREATE TABLE matter_photos (

@@ -370,6 +370,21 @@ fn wrk(
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// A latency percentile of wrk's `--latency` table (`99%`), in ms.
+fn wrk_latency(out: &str, percentile: &str) -> Result<f64> {
+    let v = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(percentile).map(str::trim))
+        .with_context(|| format!("wrk printed no {percentile}:\n{out}"))?;
+    let (n, unit) = v.split_at(v.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(v.len()));
+    let n: f64 = n.parse().with_context(|| format!("wrk latency {v}"))?;
+    Ok(match unit {
+        "us" => n / 1000.0,
+        "s" => n * 1000.0,
+        _ => n,
+    })
+}
+
 fn wrk_rps(out: &str) -> Result<f64> {
     out.lines()
         .find_map(|l| l.trim().strip_prefix("Requests/sec:").map(str::trim))
