@@ -306,6 +306,15 @@ both!(
         assert_eq!(scalar(&t, "SELECT COUNT(*) FROM matter_events e JOIN matters m ON m.id = e.matter_id WHERE m.title = '路口镇枧冲村山塘整治' AND e.event = 'approve'").await, 1);
         assert_eq!(scalar(&t, "SELECT COUNT(*) FROM audit_log WHERE action IN ('matter.import', 'matter.export')").await, 2);
 
+        // Fields are the catalogue's own: the office at the root adds one,
+        // once; a unit below may not.
+        assert_eq!(post(&ua, "/api/v1/matters/fields", json!({ "name": "营商环境" })).await.0, 403);
+        assert_eq!(post(&office, "/api/v1/matters/fields", json!({ "name": "营商环境" })).await.0, 204);
+        let (s, b) = post(&office, "/api/v1/matters/fields", json!({ "name": "營商環境" })).await;
+        assert_eq!((s, code_of(&b).as_str()), (409, "field_exists"), "繁體 is the same field");
+        let (_, board) = get(&office, &format!("/api/v1/units/{root}/matters")).await;
+        assert!(board["fields"].as_array().unwrap().iter().any(|f| f == "营商环境"));
+
         // The board page carries the refusals by row and column too.
         let mut page = t.client();
         page.login("office", "xueshi2021").await;
