@@ -6,7 +6,7 @@
 //! request. It must not know about cookies or headers; the web layer passes
 //! the raw token in and gets an actor out.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use argon2::Argon2;
@@ -47,11 +47,23 @@ const TOUCH_MS: i64 = 60_000;
 /// per request would make every request queue behind the database writer
 /// (the daily quiz fell to 1,000 submissions a second that way).
 const FLUSH_MS: i64 = 1_000;
+/// How often a server reads the sessions ended and the accounts changed
+/// anywhere (another process, the CLI), and how recent its last look must be
+/// for a cached session to be trusted past `CACHE_MS`: while the watch runs,
+/// a member's requests read nothing, and an ending elsewhere takes effect
+/// within seconds.
+const WATCH_MS: u64 = 1_000;
+const WATCH_FRESH_MS: i64 = 3_000;
+/// Each look reads this far back before the previous one, so a transaction
+/// that committed late is still seen.
+const WATCH_OVERLAP_MS: i64 = 60_000;
 
 #[derive(Default)]
 pub(crate) struct SessionCache {
     entries: Mutex<HashMap<String, Cached>>,
     touched: Mutex<Touched>,
+    /// When the revocation watch last looked (0: it does not run).
+    watched_at: std::sync::atomic::AtomicI64,
 }
 
 /// `last_seen_at` values not yet written back: those waiting (and when the
@@ -124,9 +136,22 @@ impl SessionCache {
             .or_else(|| t.writing.get(digest))
             .copied()
     }
-    fn forget_account(&self, account: i64) {
+    /// Drops every cached session: the units accounts are scoped to moved.
+    pub(crate) fn clear(&self) {
         if let Ok(mut m) = self.entries.lock() {
-            m.retain(|_, c| c.row.account_id != account);
+            m.clear();
+        }
+    }
+    fn trusted(&self, c: &Cached, now: i64) -> bool {
+        let watched = self.watched_at.load(std::sync::atomic::Ordering::SeqCst);
+        now - c.fetched_at < CACHE_MS || (watched > 0 && now - watched < WATCH_FRESH_MS)
+    }
+    fn forget_account(&self, account: i64) {
+        self.forget_accounts(&HashSet::from([account]));
+    }
+    fn forget_accounts(&self, accounts: &HashSet<i64>) {
+        if let Ok(mut m) = self.entries.lock() {
+            m.retain(|_, c| !accounts.contains(&c.row.account_id));
         }
     }
 }
@@ -326,7 +351,7 @@ pub async fn resolve(app: &App, token: &str) -> AppResult<Option<Session>> {
     let cached = app
         .sessions()
         .get(&d)
-        .filter(|c| now - c.fetched_at < CACHE_MS);
+        .filter(|c| app.sessions().trusted(c, now));
     let mut c = match cached {
         Some(c) => c,
         None => {
@@ -381,6 +406,53 @@ pub async fn resolve(app: &App, token: &str) -> AppResult<Option<Session>> {
     let session = c.session.clone();
     app.sessions().put(d, c);
     Ok(Some(session))
+}
+
+/// Reads, once a second while the app lives, the sessions ended and the
+/// accounts changed since the last look, and drops them from the cache.
+pub async fn watch_revocations(app: App) {
+    let weak = app.clone_for_worker();
+    drop(app);
+    let mut since = i64::MIN;
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(WATCH_MS)).await;
+        let Some(app) = weak.upgrade() else { return };
+        let started = app.now();
+        if since == i64::MIN {
+            since = started - WATCH_OVERLAP_MS;
+        }
+        let seen = async {
+            let mut conn = app.store().read().await?;
+            let ended = sessions::revoked_since(&mut conn, since).await?;
+            let changed = accounts::changed_since(&mut conn, since).await?;
+            Ok::<_, sqlx::Error>((ended, changed))
+        }
+        .await;
+        match seen {
+            Ok((ended, changed)) => {
+                for d in ended {
+                    app.sessions().forget(&d);
+                }
+                if !changed.is_empty() {
+                    let changed: HashSet<i64> = changed.into_iter().collect();
+                    app.sessions().forget_accounts(&changed);
+                }
+                app.sessions()
+                    .watched_at
+                    .store(started, std::sync::atomic::Ordering::SeqCst);
+                since = started - WATCH_OVERLAP_MS;
+            }
+            Err(e) => {
+                app.sessions()
+                    .watched_at
+                    .store(0, std::sync::atomic::Ordering::SeqCst);
+                if app.store().pool().is_closed() {
+                    return;
+                }
+                tracing::warn!(error = %e, "reading ended sessions failed");
+            }
+        }
+    }
 }
 
 /// Ends a session on the server: the token is worthless afterwards.

@@ -406,6 +406,7 @@ pub async fn move_unit(app: &App, ctx: &Ctx, id: Id, new_parent: Id) -> AppResul
     tx.commit().await?;
     app.placement().changed();
     app.catalogue_changed();
+    app.sessions().clear();
     Ok(UnitView::of(&moved, subtree))
 }
 
@@ -443,5 +444,6 @@ pub async fn delete(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
     tx.commit().await?;
     app.placement().changed();
     app.catalogue_changed();
+    app.sessions().clear();
     Ok(())
 }

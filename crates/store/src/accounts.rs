@@ -186,3 +186,12 @@ pub async fn clear_failures_keep_lock(conn: &mut AnyConnection, id: i64) -> Resu
         .await?;
     Ok(())
 }
+
+/// Accounts changed at or after `since` (password, disabling, unlocking);
+/// an account made then and not changed since is not among them.
+pub async fn changed_since(conn: &mut AnyConnection, since: i64) -> Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT id FROM accounts WHERE updated_at >= $1 AND updated_at > created_at")
+        .bind(since)
+        .fetch_all(&mut *conn)
+        .await
+}

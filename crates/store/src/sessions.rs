@@ -72,6 +72,14 @@ pub async fn revoke(conn: &mut AnyConnection, token_digest: &str, now: i64) -> R
     Ok(())
 }
 
+/// Digests of the sessions ended at or after `since`.
+pub async fn revoked_since(conn: &mut AnyConnection, since: i64) -> Result<Vec<String>> {
+    sqlx::query_scalar("SELECT token_digest FROM sessions WHERE revoked_at >= $1")
+        .bind(since)
+        .fetch_all(&mut *conn)
+        .await
+}
+
 /// Ends every session of an account (password change, disabling).
 pub async fn revoke_account(conn: &mut AnyConnection, account_id: i64, now: i64) -> Result<u64> {
     Ok(sqlx::query(

@@ -53,8 +53,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Sessions ended elsewhere (another process, the CLI) reach this
+    // server's session cache while it serves.
+    let watch = tokio::spawn(xueshi_app::auth::watch_revocations(state.app.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    watch.abort();
+    served
 }

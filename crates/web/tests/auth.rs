@@ -168,3 +168,39 @@ both!(
         assert_eq!(r.status(), 403);
     }
 );
+
+both!(
+    async fn sessions_ended_elsewhere_are_refused_within_seconds(db) {
+        let t = TestApp::district(db).await;
+        let mut office = t.client();
+        assert_eq!(office.api_login("office", "xueshi2021").await.0, 200);
+        let mut member = t.client();
+        assert_eq!(member.api_login("member", "xueshi2021").await.0, 200);
+        for c in [&office, &member] {
+            assert_eq!(c.api(Method::GET, "/api/v1/me", None).await.status(), 200);
+        }
+        // Another process (the CLI, a second server) ends the office's
+        // session and disables the member's account, in the database only.
+        let now = t.app.now();
+        {
+            let mut db = t.app.store().write().await.unwrap();
+            sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE account_id = (SELECT id FROM accounts WHERE username = 'office')")
+                .bind(now)
+                .execute(&mut *db)
+                .await
+                .unwrap();
+            sqlx::query("UPDATE accounts SET disabled = 1, updated_at = $1 WHERE username = 'member'")
+                .bind(now)
+                .execute(&mut *db)
+                .await
+                .unwrap();
+            db.commit().await.unwrap();
+        }
+        // Well inside the cache's own 20-second trust: the server's watch
+        // has seen both.
+        tokio::time::sleep(std::time::Duration::from_millis(3_500)).await;
+        for c in [&office, &member] {
+            assert_eq!(c.api(Method::GET, "/api/v1/me", None).await.status(), 401);
+        }
+    }
+);

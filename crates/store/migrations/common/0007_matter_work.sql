@@ -1,6 +1,7 @@
 -- The working side of practical matters: how often leads report progress
 -- (周报 / 月报) and when each matter last did, the photos a report carries,
--- and typical-case rounds (典型案例评选) with the public's votes.
+-- and typical-case rounds (典型案例评选) with the public's votes; and the
+-- indexes a server's watch for ended sessions reads.
 
 -- Days between progress reports a campaign asks of its matters' leads;
 -- a matter takes its campaign's cadence when it is put on the catalogue.
@@ -65,3 +66,9 @@ CREATE TABLE case_vote_sources (
     votes BIGINT NOT NULL,
     PRIMARY KEY (round_id, source)
 );
+
+-- A server reads, once a second, the sessions ended and the accounts changed
+-- elsewhere (another process, the CLI), so its session cache need not
+-- re-read a member's session on every request.
+CREATE INDEX sessions_revoked ON sessions (revoked_at);
+CREATE INDEX accounts_updated ON accounts (updated_at);
