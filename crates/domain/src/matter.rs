@@ -352,14 +352,20 @@ mod tests {
     fn lateness_counts_days_and_cadence() {
         use MatterStatus as S;
         assert!(overdue(S::InProgress, "2026-11-22", "2026-11-23"));
-        assert!(!overdue(S::InProgress, "2026-11-23", "2026-11-23"), "the deadline day is in time");
+        assert!(
+            !overdue(S::InProgress, "2026-11-23", "2026-11-23"),
+            "the deadline day is in time"
+        );
         assert!(!overdue(S::Done, "2026-01-01", "2026-11-23"));
         assert!(!overdue(S::Dropped, "2026-01-01", "2026-11-23"));
         let day = 86_400_000;
         assert!(behind_report(S::InProgress, Some(0), 7, 8 * day));
         assert!(!behind_report(S::InProgress, Some(0), 7, 7 * day));
         assert!(!behind_report(S::InProgress, Some(0), 30, 8 * day));
-        assert!(!behind_report(S::Approved, Some(0), 7, 80 * day), "nobody leads it yet");
+        assert!(
+            !behind_report(S::Approved, Some(0), 7, 80 * day),
+            "nobody leads it yet"
+        );
         assert!(!behind_report(S::Done, Some(0), 7, 80 * day));
     }
 

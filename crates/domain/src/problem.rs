@@ -71,7 +71,9 @@ pub enum PhotoType {
 /// whatever its name claims.
 pub fn check_photo(bytes: Vec<u8>) -> Result<(PhotoType, Vec<u8>), FieldError> {
     if bytes.len() > MAX_PHOTO {
-        return Err(FieldError::new("photo", "photo_too_large").with("max_mb", MAX_PHOTO / 1024 / 1024));
+        return Err(
+            FieldError::new("photo", "photo_too_large").with("max_mb", MAX_PHOTO / 1024 / 1024)
+        );
     }
     match PhotoType::sniff(&bytes) {
         Some(t) => Ok((t, bytes)),

@@ -41,10 +41,12 @@ pub async fn insert_round(
 }
 
 pub async fn get_round(conn: &mut AnyConnection, id: i64) -> Result<Option<RoundRow>> {
-    sqlx::query_as("SELECT id, unit_id, title, closes_at, created_at FROM case_rounds WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
+    sqlx::query_as(
+        "SELECT id, unit_id, title, closes_at, created_at FROM case_rounds WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
 }
 
 /// Every round, newest first.

@@ -45,7 +45,10 @@ pub struct BoardRow {
 fn condition(f: &BoardFilter) -> Conditions {
     let (lo, hi) = f.subtree.subtree_range();
     let mut c = Conditions::default();
-    c.add("u.path >= ? AND u.path < ?", vec![Value::from(lo), Value::from(hi)]);
+    c.add(
+        "u.path >= ? AND u.path < ?",
+        vec![Value::from(lo), Value::from(hi)],
+    );
     if let Some(s) = &f.status {
         c.add("m.status = ?", vec![Value::from(s.as_str())]);
     }
@@ -194,11 +197,7 @@ pub async fn of_member(conn: &mut AnyConnection, member: i64) -> Result<Vec<(Boa
 
 /// Matters open to claims from a member of the unit with these ancestors
 /// (the unit itself included): approved, claimed or under way.
-pub async fn open_to(
-    conn: &mut AnyConnection,
-    units: &[i64],
-    limit: i64,
-) -> Result<Vec<BoardRow>> {
+pub async fn open_to(conn: &mut AnyConnection, units: &[i64], limit: i64) -> Result<Vec<BoardRow>> {
     let list = crate::units::placeholders(1, units.len());
     let mut q = sqlx::query_as::<_, BoardRow>(sqlx::AssertSqlSafe(format!(
         "SELECT m.id, m.title, m.level, fd.name AS field, m.unit_id, u.name AS unit, m.status, m.progress, \

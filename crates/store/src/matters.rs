@@ -382,7 +382,10 @@ pub async fn public_page(
         c.sql(),
         n + 1
     );
-    let q = bind_values!(sqlx::query_as::<_, PublicRow>(sqlx::AssertSqlSafe(sql)), c.values);
+    let q = bind_values!(
+        sqlx::query_as::<_, PublicRow>(sqlx::AssertSqlSafe(sql)),
+        c.values
+    );
     q.bind(limit).bind(offset).fetch_all(&mut *conn).await
 }
 
@@ -390,9 +393,12 @@ pub async fn public_page(
 pub async fn public_count(conn: &mut AnyConnection, f: &PublicFilter) -> Result<i64> {
     let c = public_condition(f);
     let sql = format!("SELECT COUNT(*) FROM matters m WHERE {}", c.sql());
-    bind_values!(sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)), c.values)
-        .fetch_one(&mut *conn)
-        .await
+    bind_values!(
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)),
+        c.values
+    )
+    .fetch_one(&mut *conn)
+    .await
 }
 
 /// A photo a progress report carries.

@@ -90,7 +90,11 @@ pub async fn open_with_fingerprints(
 }
 
 /// More reports of problems already raised: (problem → how many more).
-pub async fn add_reports(conn: &mut AnyConnection, more: &HashMap<i64, i64>, now: i64) -> Result<()> {
+pub async fn add_reports(
+    conn: &mut AnyConnection,
+    more: &HashMap<i64, i64>,
+    now: i64,
+) -> Result<()> {
     for (id, n) in more {
         sqlx::query("UPDATE problems SET reports = reports + $2, updated_at = $3 WHERE id = $1")
             .bind(*id)

@@ -297,10 +297,19 @@ async fn a_citizens_problem_becomes_a_matter_that_is_claimed_finished_and_rated(
     // The office turns it into a matter from the triage queue.
     sign_in(&b, &t, "office").await;
     b.client.goto(&t.url("/problems")).await.unwrap();
-    wait_for(&b, &format!("#take-up-{code}")).await.click().await.unwrap();
+    wait_for(&b, &format!("#take-up-{code}"))
+        .await
+        .click()
+        .await
+        .unwrap();
     wait_for(&b, "#from-problem").await;
-    b.eval("document.querySelector('#deadline').value = '2030-06-30'; return true").await;
-    wait_for(&b, "#target").await.send_keys("堤坝加固完毕").await.unwrap();
+    b.eval("document.querySelector('#deadline').value = '2030-06-30'; return true")
+        .await;
+    wait_for(&b, "#target")
+        .await
+        .send_keys("堤坝加固完毕")
+        .await
+        .unwrap();
     wait_for(&b, "#matter-submit").await.click().await.unwrap();
     let title = text(&b, "#matter-title").await;
     assert!(title.starts_with("村口山塘的堤坝有裂缝"), "{title}");
@@ -311,17 +320,32 @@ async fn a_citizens_problem_becomes_a_matter_that_is_claimed_finished_and_rated(
     // A section-level cadre claims it, reports and finishes it on a phone.
     xueshi_testkit::people::member_of(&t, "section", 7).await;
     b.client.goto(&t.url("/login")).await.unwrap();
-    wait_for(&b, "#username").await.send_keys("section7").await.unwrap();
-    wait_for(&b, "#password").await.send_keys("xueshi2021").await.unwrap();
+    wait_for(&b, "#username")
+        .await
+        .send_keys("section7")
+        .await
+        .unwrap();
+    wait_for(&b, "#password")
+        .await
+        .send_keys("xueshi2021")
+        .await
+        .unwrap();
     wait_for(&b, "#login-submit").await.click().await.unwrap();
     wait_until(&b, "return location.pathname !== '/login'").await;
-    b.client.goto(&t.url(&format!("/matters/{matter}"))).await.unwrap();
+    b.client
+        .goto(&t.url(&format!("/matters/{matter}")))
+        .await
+        .unwrap();
     wait_for(&b, "#claim-lead").await.click().await.unwrap();
     assert!(text(&b, "#claims").await.contains("领办"));
     let progress = wait_for(&b, "#progress").await;
     progress.clear().await.unwrap();
     progress.send_keys("60").await.unwrap();
-    wait_for(&b, "#note").await.send_keys("已清理裂缝，正在浇筑").await.unwrap();
+    wait_for(&b, "#note")
+        .await
+        .send_keys("已清理裂缝，正在浇筑")
+        .await
+        .unwrap();
     wait_for(&b, "#report-submit").await.click().await.unwrap();
     wait_for(&b, "#finish-form").await;
     let solved = wait_for(&b, "#problems-solved").await;
@@ -331,7 +355,11 @@ async fn a_citizens_problem_becomes_a_matter_that_is_claimed_finished_and_rated(
     people.clear().await.unwrap();
     people.send_keys("320").await.unwrap();
     assert!(
-        b.eval("return document.documentElement.scrollWidth").await.as_i64().unwrap() <= 360,
+        b.eval("return document.documentElement.scrollWidth")
+            .await
+            .as_i64()
+            .unwrap()
+            <= 360,
         "the matter page fits a phone"
     );
     b.screenshot("matter-lead-360").await;
@@ -340,15 +368,26 @@ async fn a_citizens_problem_becomes_a_matter_that_is_claimed_finished_and_rated(
     wait_for(&b, "#logout").await.click().await.unwrap();
 
     // The citizen rates it on its public page, and sees where the problem went.
-    b.client.goto(&t.url(&format!("/public/matters/{matter}"))).await.unwrap();
-    wait_for(&b, "input[name=rating][value=satisfied]").await.click().await.unwrap();
+    b.client
+        .goto(&t.url(&format!("/public/matters/{matter}")))
+        .await
+        .unwrap();
+    wait_for(&b, "input[name=rating][value=satisfied]")
+        .await
+        .click()
+        .await
+        .unwrap();
     let sum = b
         .eval(
             "const l = document.querySelector('#answer').closest('label').textContent; \
              const m = l.match(/(\\d+) \\+ (\\d+)/); return String(Number(m[1]) + Number(m[2]))",
         )
         .await;
-    wait_for(&b, "#answer").await.send_keys(sum.as_str().unwrap()).await.unwrap();
+    wait_for(&b, "#answer")
+        .await
+        .send_keys(sum.as_str().unwrap())
+        .await
+        .unwrap();
     wait_for(&b, "#rate-submit").await.click().await.unwrap();
     wait_for(&b, "#rated").await;
     assert!(text(&b, "#rating-counts").await.contains("满意 1"));
@@ -360,9 +399,15 @@ async fn a_citizens_problem_becomes_a_matter_that_is_claimed_finished_and_rated(
             .unwrap()
     };
     let page = b.eval("return document.body.innerText").await;
-    assert!(!page.as_str().unwrap().contains(&lead), "the public page names nobody");
+    assert!(
+        !page.as_str().unwrap().contains(&lead),
+        "the public page names nobody"
+    );
     b.screenshot("matter-rated-360").await;
-    b.client.goto(&t.url(&format!("/public/problems/{code}"))).await.unwrap();
+    b.client
+        .goto(&t.url(&format!("/public/problems/{code}")))
+        .await
+        .unwrap();
     assert_eq!(text(&b, "#problem-status").await, "已立项办理");
     b.close().await;
 }

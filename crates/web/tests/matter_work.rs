@@ -26,15 +26,25 @@ async fn tables(t: &TestApp) -> std::collections::BTreeMap<String, Vec<String>> 
 }
 
 /// Fails naming the tables that differ from `before`.
-async fn unchanged(t: &TestApp, before: &std::collections::BTreeMap<String, Vec<String>>, what: &str) {
+async fn unchanged(
+    t: &TestApp,
+    before: &std::collections::BTreeMap<String, Vec<String>>,
+    what: &str,
+) {
     let now = tables(t).await;
-    let differ: Vec<&String> = now.keys().filter(|k| now.get(*k) != before.get(*k)).collect();
+    let differ: Vec<&String> = now
+        .keys()
+        .filter(|k| now.get(*k) != before.get(*k))
+        .collect();
     assert!(differ.is_empty(), "{what}: {differ:?} changed");
 }
 
 async fn scalar(t: &TestApp, sql: &str) -> i64 {
     let mut db = t.app.store().read().await.unwrap();
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut *db).await.unwrap()
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(&mut *db)
+        .await
+        .unwrap()
 }
 
 fn today(t: &TestApp, plus_days: i64) -> String {
@@ -224,7 +234,18 @@ fn workbook(rows: &[[&str; 7]]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("实事目录").unwrap();
-    for (c, h) in ["标题", "级别", "领域", "责任单位编码", "完成时限", "目标", "预算（元）"].iter().enumerate() {
+    for (c, h) in [
+        "标题",
+        "级别",
+        "领域",
+        "责任单位编码",
+        "完成时限",
+        "目标",
+        "预算（元）",
+    ]
+    .iter()
+    .enumerate()
+    {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     for (r, row) in rows.iter().enumerate() {

@@ -157,7 +157,12 @@ both!(
 
 /// A visitor solves the sum and rates a matter.
 async fn rate(id: &str, v: &Client, rating: &str) -> (u16, Value) {
-    post_solved(v, &format!("/api/v1/public/matters/{id}/ratings"), json!({ "rating": rating })).await
+    post_solved(
+        v,
+        &format!("/api/v1/public/matters/{id}/ratings"),
+        json!({ "rating": rating }),
+    )
+    .await
 }
 
 both!(

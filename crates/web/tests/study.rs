@@ -34,7 +34,8 @@ async fn members(t: &TestApp, n: usize) -> Vec<Client> {
     let mut out = Vec::new();
     for (member, unit) in rows {
         // Some demo members already hold an account.
-        let Some(c) = member_account(t, member, unit, &format!("quizzer{}", out.len())).await else {
+        let Some(c) = member_account(t, member, unit, &format!("quizzer{}", out.len())).await
+        else {
             continue;
         };
         out.push(c);

@@ -95,30 +95,86 @@ const SUBJECTS: [&[&str]; 8] = [
 
 /// The public's problems the demo has raised: (body, area, phone).
 pub const PROBLEMS: [(&str, &str, &str); 24] = [
-    ("小区门口的路灯坏了快两个月，晚上老人出门不安全。", "长岭街道长炼社区", "13907301234"),
-    ("菜市场下雨天积水严重，希望把排水沟疏通一下。", "云溪街道云溪社区", ""),
-    ("村里到镇上的公路坑洼多，校车走得很慢。", "路口镇枧冲村", "13873015678"),
+    (
+        "小区门口的路灯坏了快两个月，晚上老人出门不安全。",
+        "长岭街道长炼社区",
+        "13907301234",
+    ),
+    (
+        "菜市场下雨天积水严重，希望把排水沟疏通一下。",
+        "云溪街道云溪社区",
+        "",
+    ),
+    (
+        "村里到镇上的公路坑洼多，校车走得很慢。",
+        "路口镇枧冲村",
+        "13873015678",
+    ),
     ("楼道里堆满杂物，消防通道被堵。", "松杨湖街道湖滨社区", ""),
-    ("河边没有防护栏，暑假孩子容易去玩水。", "陆城镇桃林村", "15807302468"),
-    ("小区电动车没有充电的地方，只能飞线充电。", "长岭街道和平社区", "18673011357"),
+    (
+        "河边没有防护栏，暑假孩子容易去玩水。",
+        "陆城镇桃林村",
+        "15807302468",
+    ),
+    (
+        "小区电动车没有充电的地方，只能飞线充电。",
+        "长岭街道和平社区",
+        "18673011357",
+    ),
     ("企业招工难，希望政府组织一次招聘会。", "绿色化工产业园", ""),
-    ("老年人去医院看病不方便，希望社区有健康义诊。", "云溪街道青坡社区", "13975024680"),
+    (
+        "老年人去医院看病不方便，希望社区有健康义诊。",
+        "云溪街道青坡社区",
+        "13975024680",
+    ),
     ("公园里杂草丛生，垃圾没人清理。", "长岭街道", ""),
-    ("自来水时有时无，水压很低。", "陆城镇白泥湖村", "13397309876"),
+    (
+        "自来水时有时无，水压很低。",
+        "陆城镇白泥湖村",
+        "13397309876",
+    ),
     ("学校门口早晚高峰车太多，孩子过马路危险。", "云溪街道", ""),
-    ("物业和业主因为停车费吵了半年，希望有人调解。", "松杨湖街道天鹅社区", "17708305432"),
+    (
+        "物业和业主因为停车费吵了半年，希望有人调解。",
+        "松杨湖街道天鹅社区",
+        "17708305432",
+    ),
     ("村里的老党员活动室漏雨。", "路口镇云峰村", ""),
-    ("办营业执照要跑好几个地方。", "区政务服务中心", "13607306543"),
+    (
+        "办营业执照要跑好几个地方。",
+        "区政务服务中心",
+        "13607306543",
+    ),
     ("农田灌溉渠淤堵，影响春耕。", "陆城镇旭东村", ""),
-    ("背街小巷没有垃圾桶，垃圾随处扔。", "长岭街道高炼社区", "15907307788"),
+    (
+        "背街小巷没有垃圾桶，垃圾随处扔。",
+        "长岭街道高炼社区",
+        "15907307788",
+    ),
     ("独居老人没人照看，希望社区上门看看。", "云溪街道八里村", ""),
-    ("夜市油烟和噪音很大，影响休息。", "松杨湖街道松杨湖社区", "13117309900"),
+    (
+        "夜市油烟和噪音很大，影响休息。",
+        "松杨湖街道松杨湖社区",
+        "13117309900",
+    ),
     ("村里的快递点太远，取件要走三公里。", "路口镇宋家坳村", ""),
     ("小区化粪池满了往外冒。", "长岭街道建设社区", "18907301122"),
-    ("希望社区开办四点半课堂，解决孩子放学没人接。", "云溪街道滨江社区", ""),
-    ("路口的红绿灯时间太短，老人走不过去。", "陆城镇陆城社区", "13807303344"),
+    (
+        "希望社区开办四点半课堂，解决孩子放学没人接。",
+        "云溪街道滨江社区",
+        "",
+    ),
+    (
+        "路口的红绿灯时间太短，老人走不过去。",
+        "陆城镇陆城社区",
+        "13807303344",
+    ),
     ("山上有人乱倒建筑垃圾。", "路口镇大岭村", ""),
-    ("厂区附近的违章建筑十几年没拆，占了人行道。", "长岭街道长岭村", "15073015566"),
+    (
+        "厂区附近的违章建筑十几年没拆，占了人行道。",
+        "长岭街道长岭村",
+        "15073015566",
+    ),
 ];
 
 struct Unit {
@@ -215,7 +271,11 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
         let mut title = String::new();
         for k in 0..subjects.len() * 2 {
             let t = subjects[(i + k) % subjects.len()].replace("{}", &short_place(&unit.name));
-            let t = if k >= subjects.len() { format!("{t}（二期）") } else { t };
+            let t = if k >= subjects.len() {
+                format!("{t}（二期）")
+            } else {
+                t
+            };
             if titles.insert(t.clone()) {
                 title = t;
                 break;
@@ -259,28 +319,43 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
             ..MatterRow::default()
         };
         let mut at = created;
-        let mut push = |m: &MatterRow, at: i64, actor: &str, event: &str, from: &str, note: &str| {
-            events.push(EventRow {
-                id: app.next_id().0,
-                matter_id: m.id,
-                at,
-                actor_name: actor.to_owned(),
-                event: event.to_owned(),
-                from_status: from.to_owned(),
-                to_status: m.status.clone(),
-                progress: Some(m.progress),
-                note: note.to_owned(),
-            });
-        };
+        let mut push =
+            |m: &MatterRow, at: i64, actor: &str, event: &str, from: &str, note: &str| {
+                events.push(EventRow {
+                    id: app.next_id().0,
+                    matter_id: m.id,
+                    at,
+                    actor_name: actor.to_owned(),
+                    event: event.to_owned(),
+                    from_status: from.to_owned(),
+                    to_status: m.status.clone(),
+                    progress: Some(m.progress),
+                    note: note.to_owned(),
+                });
+            };
         if stage == "dropped" {
             m.status = "dropped".into();
             m.reason = "与已立项的区级重点实事重复，并入办理".into();
-            push(&m, created, "区委党史学习教育领导小组办公室", "drop", "collected", &m.reason.clone());
+            push(
+                &m,
+                created,
+                "区委党史学习教育领导小组办公室",
+                "drop",
+                "collected",
+                &m.reason.clone(),
+            );
             m.updated_at = created;
             rows.push(m);
             continue;
         }
-        push(&m, created, "区委党史学习教育领导小组办公室", "approve", "collected", "");
+        push(
+            &m,
+            created,
+            "区委党史学习教育领导小组办公室",
+            "approve",
+            "collected",
+            "",
+        );
         if stage != "approved" {
             let Some(lead) = leading.get(next_lead).copied() else {
                 rows.push(m);
@@ -311,7 +386,11 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
             }
             if stage != "claimed" {
                 // Weekly reports; some matters have fallen behind on them.
-                let reports = if stage == "done" { 5 } else { rng.random_range(2..6) };
+                let reports = if stage == "done" {
+                    5
+                } else {
+                    rng.random_range(2..6)
+                };
                 let gap = if i % 13 == 0 { 11 } else { 7 };
                 for r in 1..=reports {
                     at += gap * DAY;
@@ -322,7 +401,14 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
                     m.status = "in_progress".into();
                     m.progress = (m.progress + rng.random_range(10..25)).min(95);
                     m.reported_at = Some(at);
-                    push(&m, at, &lead_name, "report", &from, REPORTS[(i + r) % REPORTS.len()]);
+                    push(
+                        &m,
+                        at,
+                        &lead_name,
+                        "report",
+                        &from,
+                        REPORTS[(i + r) % REPORTS.len()],
+                    );
                 }
                 if m.status == "claimed" {
                     m.status = "in_progress".into();
@@ -335,18 +421,39 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
                     m.finished_at = Some(at);
                     m.affairs = rng.random_range(0..12);
                     m.problems_solved = rng.random_range(1..25);
-                    m.disputes = if f == 4 || f == 7 { rng.random_range(1..12) } else { 0 };
+                    m.disputes = if f == 4 || f == 7 {
+                        rng.random_range(1..12)
+                    } else {
+                        0
+                    };
                     m.people_served = rng.random_range(30..3_000);
-                    m.enterprises_served = if f == 0 || f == 6 { rng.random_range(1..40) } else { 0 };
+                    m.enterprises_served = if f == 0 || f == 6 {
+                        rng.random_range(1..40)
+                    } else {
+                        0
+                    };
                     m.spent_fen = m.budget_fen / 100 * rng.random_range(60..100);
-                    push(&m, at, &lead_name, "finish", "in_progress", "已按目标任务完成，群众反映良好");
+                    push(
+                        &m,
+                        at,
+                        &lead_name,
+                        "finish",
+                        "in_progress",
+                        "已按目标任务完成，群众反映良好",
+                    );
                     for v in 0..rng.random_range(3..12) {
                         let rating = match rng.random_range(0..20) {
                             0 => "unsatisfied",
                             1..=3 => "fair",
                             _ => "satisfied",
                         };
-                        ratings.push((m.id, 1, format!("demo-{}-{v}", m.id), rating, at + (v + 1) * 3_600_000));
+                        ratings.push((
+                            m.id,
+                            1,
+                            format!("demo-{}-{v}", m.id),
+                            rating,
+                            at + (v + 1) * 3_600_000,
+                        ));
                     }
                 }
             }
@@ -422,8 +529,17 @@ fn reopen_one(
     };
     ratings.retain(|r| r.0 != m.id);
     let at = m.finished_at.unwrap_or(m.updated_at);
-    for (v, rating) in ["unsatisfied", "satisfied", "unsatisfied"].iter().enumerate() {
-        ratings.push((m.id, 1, format!("demo-{}-{v}", m.id), rating, at + (v as i64 + 1) * 3_600_000));
+    for (v, rating) in ["unsatisfied", "satisfied", "unsatisfied"]
+        .iter()
+        .enumerate()
+    {
+        ratings.push((
+            m.id,
+            1,
+            format!("demo-{}-{v}", m.id),
+            rating,
+            at + (v as i64 + 1) * 3_600_000,
+        ));
     }
     m.status = "in_progress".into();
     m.progress = 90;
@@ -461,7 +577,11 @@ async fn public_problems(
             0 | 1 => ("new", "", None),
             2 | 3 => ("accepted", "", open.get(k * 5 % open.len().max(1))),
             4 => ("merged", "", open.get(k * 3 % open.len().max(1))),
-            _ => ("rejected", "该事项属于企业内部管理，已告知向所在单位反映", None),
+            _ => (
+                "rejected",
+                "该事项属于企业内部管理，已告知向所在单位反映",
+                None,
+            ),
         };
         let row = ProblemRow {
             id: app.next_id().0,
@@ -470,7 +590,11 @@ async fn public_problems(
             area: draft.area.clone(),
             body: draft.body.clone(),
             fingerprint: draft.fingerprint(),
-            contact_masked: draft.contact.as_ref().map(|p| p.masked()).unwrap_or_default(),
+            contact_masked: draft
+                .contact
+                .as_ref()
+                .map(|p| p.masked())
+                .unwrap_or_default(),
             contact_sealed: draft.contact.as_ref().map(|p| app.vault().seal(p.as_str())),
             photo: None,
             photo_type: String::new(),
@@ -503,8 +627,16 @@ async fn case_rounds(
         return Ok(());
     }
     let rounds = [
-        ("第一批“我为群众办实事”典型案例评选", now - 3 * DAY, &done[..6]),
-        ("第二批“我为群众办实事”典型案例评选", now + 14 * DAY, &done[6..14]),
+        (
+            "第一批“我为群众办实事”典型案例评选",
+            now - 3 * DAY,
+            &done[..6],
+        ),
+        (
+            "第二批“我为群众办实事”典型案例评选",
+            now + 14 * DAY,
+            &done[6..14],
+        ),
     ];
     for (k, (title, closes_at, nominees)) in rounds.iter().enumerate() {
         let r = RoundRow {
@@ -516,13 +648,19 @@ async fn case_rounds(
         };
         let list: Vec<(i64, String)> = nominees
             .iter()
-            .map(|m| (m.id, format!("{}，{}", m.title, "群众满意度高，做法可复制可推广")))
+            .map(|m| {
+                (
+                    m.id,
+                    format!("{}，{}", m.title, "群众满意度高，做法可复制可推广"),
+                )
+            })
             .collect();
         cases::insert_round(tx, &r, &list).await?;
         let voters = if k == 0 { 640 } else { 210 };
         for v in 0..voters {
             // Earlier nominees draw more votes, so the counts differ.
-            let pick = (rng.random_range(0..nominees.len() * nominees.len()) as f64).sqrt() as usize;
+            let pick =
+                (rng.random_range(0..nominees.len() * nominees.len()) as f64).sqrt() as usize;
             let m = nominees[nominees.len() - 1 - pick.min(nominees.len() - 1)];
             let voter = app.vault().digest(&format!("case-voter|demo-{k}-{v}"));
             cases::add_vote(tx, r.id, &voter, m.id, r.created_at + v * 60_000).await?;

@@ -4,14 +4,12 @@
 //! still owe a claim; and a member's own matters.
 
 use serde::{Deserialize, Serialize};
+use xueshi_domain::FieldError;
 use xueshi_domain::Id;
 use xueshi_domain::access::{Action, authorize};
 use xueshi_domain::date::iso;
-use xueshi_domain::matter::{
-    MatterLevel, MatterStatus, REPORT_CADENCES, behind_report, overdue,
-};
+use xueshi_domain::matter::{MatterLevel, MatterStatus, REPORT_CADENCES, behind_report, overdue};
 use xueshi_domain::unit::UnitPath;
-use xueshi_domain::FieldError;
 use xueshi_store::matter_board::{self, BoardFilter, BoardRow, FigureRow};
 use xueshi_store::{matters, units};
 
@@ -242,7 +240,10 @@ pub async fn board(app: &App, ctx: &Ctx, unit: Id, q: &BoardQuery) -> AppResult<
         impossible |= f.level.is_none();
     }
     if !q.field.is_empty() {
-        f.field_id = fields.iter().find(|(_, n)| *n == q.field).map(|(id, _)| *id);
+        f.field_id = fields
+            .iter()
+            .find(|(_, n)| *n == q.field)
+            .map(|(id, _)| *id);
         impossible |= f.field_id.is_none();
     }
     let page = q.page.max(0);
@@ -252,8 +253,7 @@ pub async fn board(app: &App, ctx: &Ctx, unit: Id, q: &BoardQuery) -> AppResult<
         matter_board::page(&mut conn, &f, BOARD_PER_PAGE, page * BOARD_PER_PAGE).await?
     };
     let by_unit = by_unit(&mut conn, &path, &today).await?;
-    let (owing, owing_total) =
-        matter_board::owing_leaders(&mut conn, &path, OWING_SHOWN).await?;
+    let (owing, owing_total) = matter_board::owing_leaders(&mut conn, &path, OWING_SHOWN).await?;
     let ids: Vec<i64> = path.ids().iter().map(|i| i.0).collect();
     let cadence = matters::cadence_for(&mut conn, &ids, &today)
         .await?

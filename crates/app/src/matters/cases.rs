@@ -72,9 +72,7 @@ pub async fn create_round(app: &App, ctx: &Ctx, input: RoundInput) -> AppResult<
         errors.push(FieldError::new("title", "too_long").with("max", 200));
     }
     let closes_at = match parse_date("closes_on", &input.closes_on) {
-        Ok(d) if d > app.clock().today() => {
-            Some(crate::clock::start_of(d.next_day().unwrap_or(d)))
-        }
+        Ok(d) if d > app.clock().today() => Some(crate::clock::start_of(d.next_day().unwrap_or(d))),
         Ok(_) => {
             errors.push(FieldError::new("closes_on", "not_future"));
             None
@@ -96,13 +94,17 @@ pub async fn create_round(app: &App, ctx: &Ctx, input: RoundInput) -> AppResult<
         let mut conn = app.store().read().await?;
         for n in &input.nominees {
             let ok = match matters::get(&mut conn, n.matter_id.0).await? {
-                Some(m) if m.status == MatterStatus::Done.as_str() => units::get(&mut conn, m.unit_id)
-                    .await?
-                    .is_some_and(|u| u.path().is_within(&path)),
+                Some(m) if m.status == MatterStatus::Done.as_str() => {
+                    units::get(&mut conn, m.unit_id)
+                        .await?
+                        .is_some_and(|u| u.path().is_within(&path))
+                }
                 _ => false,
             };
             if !ok {
-                errors.push(FieldError::new("nominees", "not_finished_here").with("value", n.matter_id.0));
+                errors.push(
+                    FieldError::new("nominees", "not_finished_here").with("value", n.matter_id.0),
+                );
             } else if seen.contains(&n.matter_id) {
                 errors.push(FieldError::new("nominees", "duplicate").with("value", n.matter_id.0));
             }
@@ -215,7 +217,13 @@ pub struct VoteInput {
 
 /// Casts the public's vote in an open round: one per voter (the browser's
 /// token) per round, and at most [`VOTES_PER_ADDRESS`] from one address.
-pub async fn vote(app: &App, round_id: Id, input: VoteInput, voter: &str, ip: &str) -> AppResult<()> {
+pub async fn vote(
+    app: &App,
+    round_id: Id,
+    input: VoteInput,
+    voter: &str,
+    ip: &str,
+) -> AppResult<()> {
     crate::problems::check_challenge(app, &input.challenge, &input.answer)
         .map_err(|e| AppError::Invalid(vec![e]))?;
     let voter = app.vault().digest(&format!("case-voter|{voter}"));

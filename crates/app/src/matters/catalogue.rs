@@ -139,7 +139,14 @@ pub async fn import_catalogue(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) 
     let mut tx = app.store().write().await?;
     for (m, _) in &out {
         matters::insert(&mut tx, m).await?;
-        let e = event_row(app, &ctx.actor.display_name, m, "approve", "collected", name);
+        let e = event_row(
+            app,
+            &ctx.actor.display_name,
+            m,
+            "approve",
+            "collected",
+            name,
+        );
         matters::insert_event(&mut tx, &e).await?;
     }
     record(

@@ -19,14 +19,16 @@ pub use public::{
     PublicDetail, PublicList, PublicMatter, PublicQuery, Rated, RatingInput, public_detail,
     public_list, public_summary, rate,
 };
-pub use triage::{QUEUE_PER_PAGE, QueuedProblem, merge_problem, problem_photo, queue, reject_problem};
+pub use triage::{
+    QUEUE_PER_PAGE, QueuedProblem, merge_problem, problem_photo, queue, reject_problem,
+};
 
 use serde::{Deserialize, Serialize};
 use xueshi_domain::access::{Action, authorize};
 use xueshi_domain::date::{iso, parse_date};
-use xueshi_domain::matter::{REPORT_CADENCES, 
-    ClaimRole, MatterEvent, MatterLevel, MatterStatus, behind_report, may_claim, next_status,
-    overdue,
+use xueshi_domain::matter::{
+    ClaimRole, MatterEvent, MatterLevel, MatterStatus, REPORT_CADENCES, behind_report, may_claim,
+    next_status, overdue,
 };
 use xueshi_domain::problem::check_photo;
 use xueshi_domain::text::fold;
@@ -144,7 +146,10 @@ pub(crate) fn draft(
         errors.push(FieldError::new("level", "bad_choice").with("value", input.level.trim()));
     }
     let field_name = input.field.trim().to_owned();
-    let field = fields.iter().find(|(_, n)| *n == field_name).map(|(id, _)| *id);
+    let field = fields
+        .iter()
+        .find(|(_, n)| *n == field_name)
+        .map(|(id, _)| *id);
     if field.is_none() {
         errors.push(FieldError::new("field", "bad_choice").with("value", &field_name));
     }
@@ -227,8 +232,7 @@ pub async fn add_field(app: &App, ctx: &Ctx, name: &str) -> AppResult<()> {
         &mut tx,
         app,
         ctx,
-        Entry::new("matter.field", "matter_field", Some(Id(id)), name)
-            .unit(ctx.actor.scope_unit),
+        Entry::new("matter.field", "matter_field", Some(Id(id)), name).unit(ctx.actor.scope_unit),
         "ok",
     )
     .await?;

@@ -6,9 +6,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
+use xueshi_domain::date::iso;
 use xueshi_domain::matter::{MatterLevel, MatterStatus};
 use xueshi_domain::{FieldError, Id};
-use xueshi_domain::date::iso;
 use xueshi_store::{matter_board, matters, units};
 
 use super::board::{Figures, sum_figures};

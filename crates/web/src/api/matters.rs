@@ -212,7 +212,9 @@ pub async fn round(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Json<RoundView>> {
-    Ok(Json(cases::round_for_office(&state.app, &a.ctx(), id).await?))
+    Ok(Json(
+        cases::round_for_office(&state.app, &a.ctx(), id).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

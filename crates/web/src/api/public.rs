@@ -9,9 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use xueshi_app::matters::board::Figures;
 use xueshi_app::matters::cases::{self, RoundView, VoteInput};
-use xueshi_app::matters::{
-    self, PublicDetail, PublicList, PublicQuery, Rated, RatingInput,
-};
+use xueshi_app::matters::{self, PublicDetail, PublicList, PublicQuery, Rated, RatingInput};
 use xueshi_app::problems::{self, Challenge, PublicProblem, RaiseInput, Raised};
 use xueshi_domain::Id;
 

@@ -4,10 +4,10 @@
 //! forms, the catalogue workbook, and a member's own matters.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use xueshi_app::AppError;
 use xueshi_app::matters::board::{self, Board, BoardQuery, Mine};
@@ -156,7 +156,9 @@ pub async fn import(
     let (name, bytes) = uploaded_file(form).await?;
     let unit = ctx.actor.scope_unit;
     match matters::import_catalogue(&state.app, &ctx, &name, bytes).await {
-        Ok(_) => Ok(Redirect::to(&format!("/units/{unit}/matters?done=matters.imported")).into_response()),
+        Ok(_) => Ok(
+            Redirect::to(&format!("/units/{unit}/matters?done=matters.imported")).into_response(),
+        ),
         Err(AppError::Rejected(rows)) => {
             let p = board_page(
                 &state,
@@ -341,7 +343,10 @@ impl MatterPage {
             .collect()
     }
     fn open(&self) -> bool {
-        matches!(self.d.matter.status.as_str(), "approved" | "claimed" | "in_progress")
+        matches!(
+            self.d.matter.status.as_str(),
+            "approved" | "claimed" | "in_progress"
+        )
     }
 }
 
@@ -355,7 +360,11 @@ async fn matter_page(
     let d = matters::detail(&state.app, &ctx, id).await?;
     let me = ctx.actor.member_id;
     let mine = me.is_some_and(|m| d.claims.iter().any(|c| c.member_id == m));
-    let lead = me.is_some_and(|m| d.claims.iter().any(|c| c.member_id == m && c.role == "lead"));
+    let lead = me.is_some_and(|m| {
+        d.claims
+            .iter()
+            .any(|c| c.member_id == m && c.role == "lead")
+    });
     let office = matters::may_manage(&state.app, &ctx, id).await?;
     Ok(MatterPage {
         layout: Layout::new(&a.rc, &d.matter.title),
@@ -473,7 +482,9 @@ pub async fn step(
     let (input, photos) = read_step(form.map_err(|_| HttpError::bad_request())?).await?;
     let event = input.event.clone();
     match matters::step(&state.app, &a.ctx(), id, input, photos).await {
-        Ok(_) => Ok(Redirect::to(&format!("/matters/{id}?done=matters.step_{event}")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/matters/{id}?done=matters.step_{event}")).into_response())
+        }
         Err(AppError::Invalid(errors)) => {
             let p = matter_page(&state, &a, id, &errors).await?;
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))

@@ -15,9 +15,9 @@ use xueshi_domain::problem::MAX_PHOTO;
 
 use super::{FormErrors, Layout, render, render_status};
 use crate::ctx::{Rc, RequestCtx};
+use crate::error::{HttpError, WebResult};
 use crate::i18n::text;
 use crate::pages::matters::MatterLabels;
-use crate::error::{HttpError, WebResult};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -331,7 +331,12 @@ pub async fn summary(State(state): State<AppState>, Rc(rc): Rc) -> WebResult<Res
         t.matters_by_level,
         &f.by_level
             .iter()
-            .map(|l| (text(t, &format!("matter_level.{}", l.key)).to_owned(), l.matters))
+            .map(|l| {
+                (
+                    text(t, &format!("matter_level.{}", l.key)).to_owned(),
+                    l.matters,
+                )
+            })
             .collect::<Vec<_>>(),
     );
     let field_chart = crate::chart::bars(

@@ -88,7 +88,15 @@ async fn fill(app: &App, total: usize) -> Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(20_470);
     let now = app.now();
     let today = app.clock().today();
-    let statuses = ["done", "done", "done", "in_progress", "in_progress", "claimed", "approved"];
+    let statuses = [
+        "done",
+        "done",
+        "done",
+        "in_progress",
+        "in_progress",
+        "claimed",
+        "approved",
+    ];
     let mut made = 0;
     while have + made < total {
         let batch = (total - have - made).min(2_000);
@@ -97,9 +105,16 @@ async fn fill(app: &App, total: usize) -> Result<()> {
             let n = have + made + k;
             let (unit, name) = &units[rng.random_range(0..units.len())];
             let f = rng.random_range(0..fields.len());
-            let title = format!("{name}{}实事（第{n}号）", DEFAULT_FIELDS[f % DEFAULT_FIELDS.len()]);
+            let title = format!(
+                "{name}{}实事（第{n}号）",
+                DEFAULT_FIELDS[f % DEFAULT_FIELDS.len()]
+            );
             let status = statuses[rng.random_range(0..statuses.len())];
-            let level = if n % 40 == 0 { MatterLevel::DistrictKey } else { MatterLevel::General };
+            let level = if n % 40 == 0 {
+                MatterLevel::DistrictKey
+            } else {
+                MatterLevel::General
+            };
             let m = MatterRow {
                 id: app.next_id().0,
                 unit_id: *unit,
@@ -109,7 +124,11 @@ async fn fill(app: &App, total: usize) -> Result<()> {
                 field_id: fields[f].0,
                 status: status.to_owned(),
                 deadline: iso(today + time::Duration::days(rng.random_range(-30..120))),
-                progress: if status == "done" { 100 } else { rng.random_range(0..95) },
+                progress: if status == "done" {
+                    100
+                } else {
+                    rng.random_range(0..95)
+                },
                 round: i64::from(status == "done"),
                 problems_solved: rng.random_range(0..10),
                 people_served: rng.random_range(10..500),
@@ -191,17 +210,22 @@ pub async fn matters(app: &App, seconds: u64, connections: u32, json: bool) -> R
             .map(|u| u.id)
             .unwrap_or(0)
     };
-    let enc = |s: &str| s.bytes().fold(String::new(), |mut o, b| {
-        let _ = write!(o, "%{b:02X}");
-        o
-    });
+    let enc = |s: &str| {
+        s.bytes().fold(String::new(), |mut o, b| {
+            let _ = write!(o, "%{b:02X}");
+            o
+        })
+    };
     let paths = [
         "/public/matters".to_owned(),
         "/public/matters?level=general".to_owned(),
         format!("/public/matters?field={}", enc("民生改善")),
         "/public/matters?status=in_progress".to_owned(),
         format!("/public/matters?unit={town}"),
-        format!("/public/matters?level=district_key&field={}&status=done", enc("乡村振兴")),
+        format!(
+            "/public/matters?level=district_key&field={}&status=done",
+            enc("乡村振兴")
+        ),
         "/public/matters?page=3".to_owned(),
     ];
     let paths_file = dir.path().join("paths.txt");
@@ -212,7 +236,8 @@ pub async fn matters(app: &App, seconds: u64, connections: u32, json: bool) -> R
     let out = {
         let base = base.clone();
         let env = vec![("XUESHI_BENCH_PATHS", paths_file.display().to_string())];
-        tokio::task::spawn_blocking(move || wrk(&base, seconds, 4, Some(&list_script), &env)).await??
+        tokio::task::spawn_blocking(move || wrk(&base, seconds, 4, Some(&list_script), &env))
+            .await??
     };
     let list_p50_ms = wrk_value(&out, "p50_us")? / 1000.0;
     let list_p95_ms = wrk_value(&out, "p95_us")? / 1000.0;
@@ -232,14 +257,24 @@ pub async fn matters(app: &App, seconds: u64, connections: u32, json: bool) -> R
     let mut lines = String::with_capacity(planned * 200);
     for i in 0..planned {
         let ch = xueshi_app::problems::new_challenge(app);
-        let sum: u32 = ch.question.split('+').filter_map(|n| n.trim().parse::<u32>().ok()).sum();
+        let sum: u32 = ch
+            .question
+            .split('+')
+            .filter_map(|n| n.trim().parse::<u32>().ok())
+            .sum();
         let body = serde_json::json!({
             "body": format!("{run}号小区第{i}号楼门口的路灯坏了，晚上出行不便，请尽快修复。"),
             "area": "云溪街道",
             "challenge": ch.token,
             "answer": sum.to_string(),
         });
-        let _ = writeln!(lines, "10.{}.{}.{}\t{body}", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+        let _ = writeln!(
+            lines,
+            "10.{}.{}.{}\t{body}",
+            (i >> 16) & 255,
+            (i >> 8) & 255,
+            i & 255
+        );
     }
     let requests = dir.path().join("problems.tsv");
     std::fs::write(&requests, lines)?;
@@ -253,8 +288,10 @@ pub async fn matters(app: &App, seconds: u64, connections: u32, json: bool) -> R
     let out = {
         let base = base.clone();
         let env = vec![("XUESHI_BENCH_REQUESTS", requests.display().to_string())];
-        tokio::task::spawn_blocking(move || wrk(&base, seconds, connections, Some(&raise_script), &env))
-            .await??
+        tokio::task::spawn_blocking(move || {
+            wrk(&base, seconds, connections, Some(&raise_script), &env)
+        })
+        .await??
     };
     let _ = stop.send(());
     let _ = server.await;
@@ -266,7 +303,9 @@ pub async fn matters(app: &App, seconds: u64, connections: u32, json: bool) -> R
     let sending_s = if (sent as usize) < planned {
         duration_s
     } else {
-        eprintln!("note: every prepared problem was sent; the rest of the run measured GET /health");
+        eprintln!(
+            "note: every prepared problem was sent; the rest of the run measured GET /health"
+        );
         duration_s * sent / wrk_value(&out, "requests")?.max(1.0)
     };
     let stored = {
@@ -299,7 +338,9 @@ pub async fn matters(app: &App, seconds: u64, connections: u32, json: bool) -> R
     println!(
         "stored               {stored}{}",
         if whole {
-            format!(" — every acknowledged problem ({in_flight} more were in flight when wrk stopped)")
+            format!(
+                " — every acknowledged problem ({in_flight} more were in flight when wrk stopped)"
+            )
         } else {
             " — MISMATCH".to_owned()
         }
