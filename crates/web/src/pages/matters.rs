@@ -13,7 +13,6 @@ use xueshi_app::AppError;
 use xueshi_app::matters::board::{self, Board, BoardQuery, Mine};
 use xueshi_app::matters::{self, MatterDetail, MatterInput, Outcomes, StepInput};
 use xueshi_domain::matter::{MatterLevel, MatterStatus};
-use xueshi_domain::problem::MAX_PHOTO;
 use xueshi_domain::{FieldError, Id};
 
 use super::roster::{Problem, problems, uploaded_file, xlsx};
@@ -404,8 +403,8 @@ pub async fn claim(
     Ok(Redirect::to(&format!("/matters/{id}?done=matters.claimed")).into_response())
 }
 
-/// Reads a step's multipart form: its fields and up to the allowed photos
-/// (each cut short past the size limit, to be refused by its size).
+/// Reads a step's multipart form: its fields and its photos (one more than
+/// allowed is kept, to be refused by their count).
 async fn read_step(mut form: Multipart) -> Result<(StepInput, Vec<Vec<u8>>), HttpError> {
     let mut input = StepInput::default();
     let mut o = Outcomes::default();
@@ -418,13 +417,7 @@ async fn read_step(mut form: Multipart) -> Result<(StepInput, Vec<Vec<u8>>), Htt
     {
         let name = field.name().unwrap_or("").to_owned();
         if name == "photo" {
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(|_| HttpError::bad_request())? {
-                bytes.extend_from_slice(&chunk);
-                if bytes.len() > MAX_PHOTO {
-                    break;
-                }
-            }
+            let bytes = super::public::read_photo(&mut field).await?;
             if !bytes.is_empty() && photos.len() <= matters::MAX_STEP_PHOTOS {
                 photos.push(bytes);
             }

@@ -66,8 +66,22 @@ pub async fn new_form(
     render(&page)
 }
 
-/// Reads the form's fields; the photo no larger than allowed (a larger one
-/// is cut short here and refused by its size).
+/// A photo field's bytes, cut short just past the size allowed (then refused
+/// by its size) so a huge upload is not read whole.
+pub(crate) async fn read_photo(
+    field: &mut axum::extract::multipart::Field<'_>,
+) -> Result<Vec<u8>, HttpError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|_| HttpError::bad_request())? {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > MAX_PHOTO {
+            break;
+        }
+    }
+    Ok(bytes)
+}
+
+/// Reads the form's fields and its photo.
 async fn read_form(mut form: Multipart) -> Result<RaiseInput, HttpError> {
     let mut input = RaiseInput::default();
     while let Some(mut field) = form
@@ -77,14 +91,7 @@ async fn read_form(mut form: Multipart) -> Result<RaiseInput, HttpError> {
     {
         let name = field.name().unwrap_or("").to_owned();
         if name == "photo" {
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(|_| HttpError::bad_request())? {
-                bytes.extend_from_slice(&chunk);
-                if bytes.len() > MAX_PHOTO {
-                    break;
-                }
-            }
-            input.photo = Some(bytes);
+            input.photo = Some(read_photo(&mut field).await?);
             continue;
         }
         let text = field.text().await.map_err(|_| HttpError::bad_request())?;

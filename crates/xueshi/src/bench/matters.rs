@@ -17,7 +17,7 @@ use xueshi_domain::matter::{DEFAULT_FIELDS, MatterLevel};
 use xueshi_domain::text::fold;
 use xueshi_store::matters::{self, MatterRow};
 
-use super::{root_ctx, wrk, wrk_latency, wrk_rps, wrk_value};
+use super::{Loopback, root_ctx, wrk, wrk_latency, wrk_rps, wrk_value};
 
 const LIST_SCRIPT: &str = r#"
 -- Each request takes the next of the public list's filtered views.
@@ -181,23 +181,14 @@ pub async fn matters(app: &App, seconds: u64, connections: u32, json: bool) -> R
         matters::count(&mut c).await?
     };
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
     // Behind a proxy, each citizen's own address meets the per-address
     // limit (5 a minute): the load below comes from many addresses.
     let web = xueshi_web::WebConfig {
         trust_proxy: true,
         ..xueshi_web::WebConfig::default()
     };
-    let state = xueshi_web::AppState::new(app.clone(), web);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        xueshi_web::serve(listener, state, async {
-            let _ = stopped.await;
-        })
-        .await
-    });
-    let base = format!("http://{addr}");
+    let server = Loopback::start(app, web).await?;
+    let base = server.base.clone();
     let dir = tempfile::tempdir()?;
 
     // The public list and its filters, a town's subtree and a deep page.
@@ -293,8 +284,7 @@ pub async fn matters(app: &App, seconds: u64, connections: u32, json: bool) -> R
         })
         .await??
     };
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
     let acked = wrk_value(&out, "acked")? as u64;
     let refused = wrk_value(&out, "refused")? as u64;
     let other = wrk_value(&out, "other")? as u64;

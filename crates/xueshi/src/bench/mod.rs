@@ -338,6 +338,34 @@ function done(summary, latency, requests)
 end
 "#;
 
+/// The real server on a loopback port, for wrk to drive.
+struct Loopback {
+    base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Loopback {
+    async fn start(app: &App, web: xueshi_web::WebConfig) -> Result<Loopback> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let state = xueshi_web::AppState::new(app.clone(), web);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            xueshi_web::serve(listener, state, async {
+                let _ = stopped.await;
+            })
+            .await
+        });
+        Ok(Loopback { base, stop, server })
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.server.await;
+    }
+}
+
 /// Runs wrk and returns what it printed.
 fn wrk(
     url: &str,
@@ -514,17 +542,8 @@ pub async fn quiz(
     let script = dir.path().join("quiz.lua");
     std::fs::write(&script, WRK_SCRIPT)?;
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let state = xueshi_web::AppState::new(app.clone(), xueshi_web::WebConfig::default());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        xueshi_web::serve(listener, state, async {
-            let _ = stopped.await;
-        })
-        .await
-    });
-    let base = format!("http://{addr}");
+    let server = Loopback::start(app, xueshi_web::WebConfig::default()).await?;
+    let base = server.base.clone();
 
     eprintln!("measuring the HTTP floor (GET /health) …");
     let floor = {
@@ -558,8 +577,7 @@ pub async fn quiz(
             "note: every prepared member submitted; the rest of the run measured GET /health (raise --members)"
         );
     }
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
     let stored = {
         let mut c = app.store().read().await?;
         xueshi_store::quiz::count_attempts(&mut c).await? - before
