@@ -455,16 +455,15 @@ pub async fn watch_revocations(app: App) {
     }
 }
 
-/// Ends a session on the server: the token is worthless afterwards.
+/// Writes a batch of touches in one transaction.
 async fn write_touches(app: &App, batch: &[(String, i64)]) -> AppResult<()> {
     let mut tx = app.store().write().await?;
-    for (digest, at) in batch {
-        sessions::touch(&mut tx, digest, *at).await?;
-    }
+    sessions::touch_many(&mut tx, batch).await?;
     tx.commit().await?;
     Ok(())
 }
 
+/// Ends a session on the server: the token is worthless afterwards.
 pub async fn logout(app: &App, session: &Session, ip: &str) -> AppResult<()> {
     let now = app.now();
     let mut tx = app.store().write().await?;

@@ -112,7 +112,7 @@ const SQLITE_MAX_PARAMS: usize = 2_000;
 
 /// How many rows of `width` values one statement carries, and whether its
 /// placeholders are anonymous.
-fn per_statement(conn: &AnyConnection, width: usize) -> (usize, bool) {
+pub(crate) fn per_statement(conn: &AnyConnection, width: usize) -> (usize, bool) {
     let per = (MAX_PARAMS / width.max(1)).clamp(1, MAX_ROWS);
     // sqlx looks up each numbered SQLite parameter by name, a linear walk
     // per parameter; anonymous `?` parameters skip it (import went from 33 s
@@ -184,8 +184,22 @@ pub async fn insert_rows_returning(
 }
 
 fn insert_sql(table: &str, columns: &[&str], rows: usize, suffix: &str, anonymous: bool) -> String {
-    let width = columns.len();
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let mut sql = format!(
+        "INSERT INTO {table} ({}) VALUES {}",
+        columns.join(", "),
+        values_list(rows, columns.len(), anonymous)
+    );
+    if !suffix.is_empty() {
+        sql.push(' ');
+        sql.push_str(suffix);
+    }
+    sql
+}
+
+/// `rows` parenthesised tuples of `width` placeholders each, numbered from
+/// `$1` across rows (or anonymous `?`).
+pub(crate) fn values_list(rows: usize, width: usize, anonymous: bool) -> String {
+    let mut sql = String::with_capacity(rows * width * 5);
     let mut n = 0;
     for r in 0..rows {
         if r > 0 {
@@ -205,10 +219,6 @@ fn insert_sql(table: &str, columns: &[&str], rows: usize, suffix: &str, anonymou
             }
         }
         sql.push(')');
-    }
-    if !suffix.is_empty() {
-        sql.push(' ');
-        sql.push_str(suffix);
     }
     sql
 }

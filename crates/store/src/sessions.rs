@@ -50,14 +50,23 @@ pub async fn get(conn: &mut AnyConnection, token_digest: &str) -> Result<Option<
     .await
 }
 
-pub async fn touch(conn: &mut AnyConnection, token_digest: &str, now: i64) -> Result<()> {
-    sqlx::query(
-        "UPDATE sessions SET last_seen_at = $2 WHERE token_digest = $1 AND last_seen_at < $2",
-    )
-    .bind(token_digest)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+/// Records when sessions were last used, many per statement; a value older
+/// than the stored one changes nothing. VALUES names its columns `column1`,
+/// `column2` on both databases.
+pub async fn touch_many(conn: &mut AnyConnection, touches: &[(String, i64)]) -> Result<()> {
+    let (per, anonymous) = crate::bulk::per_statement(conn, 2);
+    for chunk in touches.chunks(per) {
+        let sql = format!(
+            "UPDATE sessions SET last_seen_at = v.column2 FROM (VALUES {}) AS v \
+             WHERE sessions.token_digest = v.column1 AND sessions.last_seen_at < v.column2",
+            crate::bulk::values_list(chunk.len(), 2, anonymous)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (digest, at) in chunk {
+            q = q.bind(digest.as_str()).bind(*at);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

@@ -257,3 +257,61 @@ async fn a_serving_sqlite_store_checkpoints_in_the_background() {
     );
     store.close().await;
 }
+
+both!(
+    async fn session_touches_are_written_many_per_statement_and_never_go_back(db) {
+        use xueshi_store::{accounts, sessions};
+        let t = TestDb::new(db).await;
+        let store = t.store().await;
+        add_unit(&store, 1, None, UnitKind::LocalCommittee, "云溪区委").await;
+        // More sessions than one statement carries on either database.
+        let n = 1_201_i64;
+        let mut tx = store.write().await.unwrap();
+        accounts::insert(
+            &mut tx,
+            &accounts::NewAccount {
+                id: 7,
+                username: "member",
+                display_name: "党员",
+                password_hash: "x",
+                role: "member",
+                scope_unit_id: 1,
+                member_id: None,
+                can_unmask: false,
+                now: 1,
+            },
+        )
+        .await
+        .unwrap();
+        for i in 0..n {
+            let row = sessions::SessionRow {
+                token_digest: format!("d{i}"),
+                account_id: 7,
+                csrf_token: "c".into(),
+                created_at: 1,
+                last_seen_at: 1_000,
+                idle_timeout_ms: 60_000,
+                expires_at: 1_000_000,
+                revoked_at: None,
+            };
+            sessions::insert(&mut tx, &row, "127.0.0.1", "test").await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        // Every session seen later, except d0, whose value is older than stored.
+        let touches: Vec<(String, i64)> = (0..n).map(|i| (format!("d{i}"), if i == 0 { 500 } else { 2_000 + i })).collect();
+        let mut tx = store.write().await.unwrap();
+        sessions::touch_many(&mut tx, &touches).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = store.read().await.unwrap();
+        assert_eq!(sessions::get(&mut c, "d0").await.unwrap().unwrap().last_seen_at, 1_000);
+        assert_eq!(sessions::get(&mut c, "d1").await.unwrap().unwrap().last_seen_at, 2_001);
+        assert_eq!(sessions::get(&mut c, "d1200").await.unwrap().unwrap().last_seen_at, 3_200);
+        let total: i64 = sqlx::query("SELECT SUM(last_seen_at) FROM sessions")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+        assert_eq!(total, 1_000 + (1..n).map(|i| 2_000 + i).sum::<i64>());
+    }
+);
