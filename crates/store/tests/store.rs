@@ -306,7 +306,7 @@ both!(
         assert_eq!(sessions::get(&mut c, "d0").await.unwrap().unwrap().last_seen_at, 1_000);
         assert_eq!(sessions::get(&mut c, "d1").await.unwrap().unwrap().last_seen_at, 2_001);
         assert_eq!(sessions::get(&mut c, "d1200").await.unwrap().unwrap().last_seen_at, 3_200);
-        let total: i64 = sqlx::query("SELECT SUM(last_seen_at) FROM sessions")
+        let total: i64 = sqlx::query("SELECT CAST(SUM(last_seen_at) AS BIGINT) FROM sessions")
             .fetch_one(&mut *c)
             .await
             .unwrap()
