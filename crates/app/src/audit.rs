@@ -65,23 +65,6 @@ pub async fn record(
     write(conn, app, actor, &ctx.actor.username, &ctx.ip, e, outcome).await
 }
 
-/// Records many successful actions at once (a batch of quiz submissions).
-pub(crate) async fn record_many(
-    conn: &mut AnyConnection,
-    app: &App,
-    entries: Vec<(&Ctx, Entry<'_>)>,
-) -> AppResult<()> {
-    let rows: Vec<AuditRow> = entries
-        .into_iter()
-        .map(|(ctx, e)| {
-            let actor = (ctx.actor.account_id.0 != 0).then_some(ctx.actor.account_id.0);
-            row(app, actor, &ctx.actor.username, &ctx.ip, e, "ok")
-        })
-        .collect();
-    xueshi_store::audit::insert_many(conn, &rows).await?;
-    Ok(())
-}
-
 pub(crate) async fn write(
     conn: &mut AnyConnection,
     app: &App,

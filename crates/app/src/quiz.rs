@@ -18,11 +18,12 @@ use xueshi_domain::access::{Action, authorize};
 use xueshi_domain::date::iso;
 use xueshi_domain::quiz::{Question, QuestionKind, draw};
 use xueshi_domain::unit::UnitPath;
+use xueshi_store::audit::AuditRow;
 use xueshi_store::quiz::{AttemptRow, StreakRow};
 use xueshi_store::study::{self, CampaignRow, Daily};
 use xueshi_store::{members, units};
 
-use crate::audit::{Entry, record_many};
+use crate::audit::{self, Entry};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// Seconds allowed past the deadline for the network.
@@ -449,105 +450,158 @@ pub(crate) struct Job {
 
 /// One transaction for a batch: attempts (a member's second of the day is
 /// skipped), counters up the tree, streaks, audit records. Answers each job
-/// with the member's run of days, or `None` for a second attempt.
+/// with the member's run of days, or `None` for a second attempt. On a
+/// SQLite file the direct writer runs it; elsewhere the pool.
 async fn commit(app: App, batch: Vec<Job>) -> AppResult<Vec<Option<i64>>> {
-    let app = &app;
-    let mut tx = app.store().write().await?;
     let mut seen = HashSet::new();
     let fresh: Vec<&Job> = batch
         .iter()
         .filter(|j| seen.insert((j.attempt.member_id, j.attempt.day.clone())))
         .collect();
     let rows: Vec<AttemptRow> = fresh.iter().map(|j| j.attempt.clone()).collect();
-    let stored_rows = xueshi_store::quiz::insert_attempts(&mut tx, &rows).await?;
-    let stored_jobs: Vec<&Job> = fresh
+    let paths: Vec<Vec<i64>> = fresh
         .iter()
-        .zip(&stored_rows)
-        .filter(|(_, s)| **s)
-        .map(|(j, _)| *j)
+        .map(|j| j.path.ids().into_iter().map(|i| i.0).collect())
         .collect();
-    let mut deltas: HashMap<(i64, String), Daily> = HashMap::new();
-    for j in &stored_jobs {
-        let d = Daily {
-            quiz_takers: 1,
-            quiz_correct: j.attempt.correct,
-            quiz_questions: j.attempt.total,
-            ..Daily::default()
-        };
-        for id in j.path.ids() {
-            *deltas.entry((id.0, j.attempt.day.clone())).or_default() += d;
-        }
-    }
-    study::add_daily(&mut tx, &deltas).await?;
-    let ids: Vec<i64> = stored_jobs.iter().map(|j| j.attempt.member_id).collect();
-    let mut streaks = xueshi_store::quiz::streaks(&mut tx, &ids).await?;
-    let mut changed = Vec::with_capacity(ids.len());
-    for j in &stored_jobs {
-        let s = streaks
-            .entry(j.attempt.member_id)
-            .or_insert_with(|| StreakRow {
-                member_id: j.attempt.member_id,
-                ..StreakRow::default()
-            });
-        let today = xueshi_domain::date::from_iso(&j.attempt.day);
-        let yesterday = today.and_then(|d| d.previous_day()).map(iso);
-        s.current_run = if Some(&s.last_day) == yesterday.as_ref() {
-            s.current_run + 1
-        } else {
-            1
-        };
-        s.best_run = s.best_run.max(s.current_run);
-        s.last_day = j.attempt.day.clone();
-        s.quizzes += 1;
-        s.correct += j.attempt.correct;
-        changed.push(s.clone());
-    }
-    if !changed.is_empty() {
-        xueshi_store::quiz::put_streaks(&mut tx, &changed).await?;
-    }
-    let labels: Vec<String> = stored_jobs
+    // Built for every fresh attempt; only those stored are written.
+    let audit: Vec<AuditRow> = fresh
         .iter()
         .map(|j| {
-            format!(
+            let ctx = &j.ctx;
+            let label = format!(
                 "{} {}/{}",
                 j.attempt.day, j.attempt.correct, j.attempt.total
+            );
+            let e = Entry::new(
+                "quiz.submit",
+                "member",
+                Some(Id(j.attempt.member_id)),
+                &label,
             )
+            .unit(j.path.id());
+            let actor = (ctx.actor.account_id.0 != 0).then_some(ctx.actor.account_id.0);
+            audit::row(&app, actor, &ctx.actor.username, &ctx.ip, e, "ok")
         })
         .collect();
-    let entries = stored_jobs
-        .iter()
-        .zip(&labels)
-        .map(|(j, label)| {
-            (
-                &j.ctx,
-                Entry::new(
-                    "quiz.submit",
-                    "member",
-                    Some(Id(j.attempt.member_id)),
-                    label,
-                )
-                .unit(j.path.id()),
-            )
-        })
-        .collect();
-    record_many(&mut tx, app, entries).await?;
-    tx.commit().await?;
-    let runs: HashMap<i64, i64> = changed
-        .iter()
-        .map(|s| (s.member_id, s.current_run))
-        .collect();
-    let stored: HashSet<(i64, &str)> = stored_jobs
-        .iter()
-        .map(|j| (j.attempt.member_id, j.attempt.day.as_str()))
-        .collect();
+    let runs = if app.store().has_direct_writer() {
+        app.store()
+            .write_direct(move |tx| {
+                let stored = xueshi_store::quiz::insert_attempts_direct(tx, &rows)?;
+                let written = Written::new(&rows, &paths, &audit, &stored);
+                study::add_daily_direct(tx, &written.deltas())?;
+                let mut streaks = xueshi_store::quiz::streaks_direct(tx, &written.members())?;
+                let changed = written.advance(&mut streaks);
+                xueshi_store::quiz::put_streaks_direct(tx, &changed)?;
+                xueshi_store::audit::insert_many_direct(tx, &written.audit())?;
+                Ok(runs_of(&changed))
+            })
+            .await?
+    } else {
+        let mut tx = app.store().write().await?;
+        let stored = xueshi_store::quiz::insert_attempts(&mut tx, &rows).await?;
+        let written = Written::new(&rows, &paths, &audit, &stored);
+        study::add_daily(&mut tx, &written.deltas()).await?;
+        let mut streaks = xueshi_store::quiz::streaks(&mut tx, &written.members()).await?;
+        let changed = written.advance(&mut streaks);
+        if !changed.is_empty() {
+            xueshi_store::quiz::put_streaks(&mut tx, &changed).await?;
+        }
+        xueshi_store::audit::insert_many(&mut tx, &written.audit()).await?;
+        tx.commit().await?;
+        runs_of(&changed)
+    };
     let mut answered = HashSet::new();
     Ok(batch
         .iter()
         .map(|j| {
             let key = (j.attempt.member_id, j.attempt.day.as_str());
             // Only the first job of a stored pair reports success.
-            (stored.contains(&key) && answered.insert(key))
-                .then(|| runs.get(&j.attempt.member_id).copied().unwrap_or(1))
+            runs.get(&j.attempt.member_id)
+                .copied()
+                .filter(|_| answered.insert(key))
         })
         .collect())
+}
+
+/// The attempts of a batch that were stored, with what goes with them.
+struct Written<'a> {
+    rows: Vec<(&'a AttemptRow, &'a [i64], &'a AuditRow)>,
+}
+
+impl<'a> Written<'a> {
+    fn new(
+        rows: &'a [AttemptRow],
+        paths: &'a [Vec<i64>],
+        audit: &'a [AuditRow],
+        stored: &[bool],
+    ) -> Self {
+        Written {
+            rows: rows
+                .iter()
+                .zip(paths)
+                .zip(audit)
+                .zip(stored)
+                .filter(|(_, s)| **s)
+                .map(|(((a, p), e), _)| (a, p.as_slice(), e))
+                .collect(),
+        }
+    }
+
+    /// Each stored attempt counted at its unit and every unit above.
+    fn deltas(&self) -> HashMap<(i64, String), Daily> {
+        let mut deltas: HashMap<(i64, String), Daily> = HashMap::new();
+        for (a, path, _) in &self.rows {
+            let d = Daily {
+                quiz_takers: 1,
+                quiz_correct: a.correct,
+                quiz_questions: a.total,
+                ..Daily::default()
+            };
+            for id in *path {
+                *deltas.entry((*id, a.day.clone())).or_default() += d;
+            }
+        }
+        deltas
+    }
+
+    fn members(&self) -> Vec<i64> {
+        self.rows.iter().map(|(a, _, _)| a.member_id).collect()
+    }
+
+    /// Moves each member's run of days on by today's attempt: one more
+    /// when the last was yesterday, else a new run of one.
+    fn advance(&self, streaks: &mut HashMap<i64, StreakRow>) -> Vec<StreakRow> {
+        let mut changed = Vec::with_capacity(self.rows.len());
+        for (a, _, _) in &self.rows {
+            let s = streaks.entry(a.member_id).or_insert_with(|| StreakRow {
+                member_id: a.member_id,
+                ..StreakRow::default()
+            });
+            let yesterday = xueshi_domain::date::from_iso(&a.day)
+                .and_then(|d| d.previous_day())
+                .map(iso);
+            s.current_run = if Some(&s.last_day) == yesterday.as_ref() {
+                s.current_run + 1
+            } else {
+                1
+            };
+            s.best_run = s.best_run.max(s.current_run);
+            s.last_day = a.day.clone();
+            s.quizzes += 1;
+            s.correct += a.correct;
+            changed.push(s.clone());
+        }
+        changed
+    }
+
+    fn audit(&self) -> Vec<AuditRow> {
+        self.rows.iter().map(|(_, _, e)| (*e).clone()).collect()
+    }
+}
+
+fn runs_of(changed: &[StreakRow]) -> HashMap<i64, i64> {
+    changed
+        .iter()
+        .map(|s| (s.member_id, s.current_run))
+        .collect()
 }

@@ -4,7 +4,7 @@ use sqlx::{AnyConnection, FromRow};
 use xueshi_domain::unit::UnitPath;
 
 use crate::Result;
-use crate::bulk::{Value, insert_rows};
+use crate::bulk::{Value, insert_row_direct, insert_rows};
 
 #[derive(Clone, Debug, FromRow, PartialEq, Eq, serde::Serialize)]
 pub struct AuditRow {
@@ -48,49 +48,54 @@ pub async fn insert(conn: &mut AnyConnection, r: &AuditRow) -> Result<()> {
 
 /// Appends many entries, many per statement (a batch of quiz submissions).
 pub async fn insert_many(conn: &mut AnyConnection, rows: &[AuditRow]) -> Result<()> {
-    let values = rows
-        .iter()
-        .map(|r| {
-            vec![
-                Value::from(r.id),
-                Value::from(r.at),
-                Value::from(r.actor_account_id),
-                Value::from(r.actor_name.as_str()),
-                Value::from(r.ip.as_str()),
-                Value::from(r.action.as_str()),
-                Value::from(r.outcome.as_str()),
-                Value::from(r.object_kind.as_str()),
-                Value::from(r.object_id),
-                Value::from(r.object_label.as_str()),
-                Value::from(r.unit_id),
-                Value::from(r.before_json.clone()),
-                Value::from(r.after_json.clone()),
-            ]
-        })
-        .collect();
-    insert_rows(
-        conn,
-        "audit_log",
-        &[
-            "id",
-            "at",
-            "actor_account_id",
-            "actor_name",
-            "ip",
-            "action",
-            "outcome",
-            "object_kind",
-            "object_id",
-            "object_label",
-            "unit_id",
-            "before_json",
-            "after_json",
-        ],
-        values,
-        "",
-    )
-    .await?;
+    let values = rows.iter().map(audit_values).collect();
+    insert_rows(conn, "audit_log", &AUDIT_COLUMNS, values, "").await?;
     Ok(())
+}
+
+/// As [`insert_many`], on the direct writer.
+pub fn insert_many_direct(
+    tx: &rusqlite::Transaction<'_>,
+    rows: &[AuditRow],
+) -> rusqlite::Result<()> {
+    for r in rows {
+        insert_row_direct(tx, "audit_log", &AUDIT_COLUMNS, &audit_values(r), "")?;
+    }
+    Ok(())
+}
+
+const AUDIT_COLUMNS: [&str; 13] = [
+    "id",
+    "at",
+    "actor_account_id",
+    "actor_name",
+    "ip",
+    "action",
+    "outcome",
+    "object_kind",
+    "object_id",
+    "object_label",
+    "unit_id",
+    "before_json",
+    "after_json",
+];
+
+fn audit_values(r: &AuditRow) -> Vec<Value> {
+    vec![
+        Value::from(r.id),
+        Value::from(r.at),
+        Value::from(r.actor_account_id),
+        Value::from(r.actor_name.as_str()),
+        Value::from(r.ip.as_str()),
+        Value::from(r.action.as_str()),
+        Value::from(r.outcome.as_str()),
+        Value::from(r.object_kind.as_str()),
+        Value::from(r.object_id),
+        Value::from(r.object_label.as_str()),
+        Value::from(r.unit_id),
+        Value::from(r.before_json.clone()),
+        Value::from(r.after_json.clone()),
+    ]
 }
 
 /// What to look for in the log.

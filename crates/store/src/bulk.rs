@@ -47,6 +47,33 @@ impl From<Option<Vec<u8>>> for Value {
     }
 }
 
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Value::Int(x) => x.to_sql(),
+            Value::Float(x) => x.to_sql(),
+            Value::Text(x) => x.to_sql(),
+            Value::Bytes(x) => x.to_sql(),
+        }
+    }
+}
+
+/// Writes one row on the direct writer with a cached one-row statement
+/// built as [`insert_rows`] builds its own; returns the rows changed (0 when
+/// `ON CONFLICT DO NOTHING` skipped it).
+pub fn insert_row_direct(
+    tx: &rusqlite::Transaction<'_>,
+    table: &str,
+    columns: &[&str],
+    row: &[Value],
+    suffix: &str,
+) -> rusqlite::Result<usize> {
+    debug_assert_eq!(row.len(), columns.len());
+    let sql = insert_sql(table, columns, 1, suffix, true);
+    tx.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(row.iter()))
+}
+
 /// Binds one value to a query.
 pub fn bind(q: Query<'_, sqlx::Any, AnyArguments>, v: Value) -> Query<'_, sqlx::Any, AnyArguments> {
     match v {

@@ -344,6 +344,15 @@ pub async fn lock_member(conn: &mut AnyConnection, backend: Backend, member: i64
     Ok(())
 }
 
+/// The file a SQLite URL names; `None` for an in-memory database.
+pub(crate) fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let opts: sqlx::sqlite::SqliteConnectOptions = url.parse().ok()?;
+    let path = opts.get_filename();
+    let name = path.to_string_lossy();
+    (!name.is_empty() && !name.contains(":memory:") && !url.contains("mode=memory"))
+        .then(|| path.to_path_buf())
+}
+
 /// Stops a SQLite connection from checkpointing inside its own commits;
 /// [`checkpoint_forever`] does it instead.
 pub(crate) async fn leave_checkpoints(conn: &mut AnyConnection) -> Result<()> {

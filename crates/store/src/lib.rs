@@ -12,6 +12,7 @@ pub mod audit;
 pub mod bulk;
 pub mod cases;
 pub mod dialect;
+mod direct;
 pub mod grams;
 pub mod matter_board;
 pub mod matters;
@@ -75,6 +76,7 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     writer: Option<Arc<Mutex<()>>>,
+    direct: Option<Arc<direct::DirectWriter>>,
 }
 
 impl Store {
@@ -106,6 +108,13 @@ impl Store {
             .connect_with(connect)
             .await?;
         let writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        let direct = match (&writer, dialect::sqlite_file(&url)) {
+            (Some(turn), Some(path)) if !read_only => Some(Arc::new(direct::DirectWriter::start(
+                direct::DirectOptions { path, cache_mib },
+                turn.clone(),
+            ))),
+            _ => None,
+        };
         if background {
             tokio::spawn(dialect::checkpoint_forever(pool.clone()));
         }
@@ -113,6 +122,7 @@ impl Store {
             pool,
             backend,
             writer,
+            direct,
         })
     }
 
@@ -150,7 +160,33 @@ impl Store {
         Ok(WriteTx { tx, _guard: guard })
     }
 
+    /// Whether [`Store::write_direct`] is there: on a SQLite file opened
+    /// for writing.
+    pub fn has_direct_writer(&self) -> bool {
+        self.direct.is_some()
+    }
+
+    /// Runs `f` in one write transaction on the direct writer (see
+    /// `direct`), in turn with this process's other writers. Without one
+    /// (PostgreSQL, an in-memory database) it fails: ask
+    /// [`Store::has_direct_writer`] first.
+    pub async fn write_direct<R, F>(&self, f: F) -> Result<R>
+    where
+        F: FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<R> + Send + 'static,
+        R: Send + 'static,
+    {
+        match &self.direct {
+            Some(d) => d.transaction(f).await,
+            None => Err(sqlx::Error::Configuration(
+                "this database has no direct writer".into(),
+            )),
+        }
+    }
+
     pub async fn close(&self) {
+        if let Some(d) = &self.direct {
+            d.stop();
+        }
         self.pool.close().await;
     }
 }

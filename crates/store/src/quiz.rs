@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, FromRow, Row};
 
 use crate::Result;
-use crate::bulk::{Value, insert_rows, insert_rows_returning};
+use crate::bulk::{Value, insert_row_direct, insert_rows, insert_rows_returning};
 use crate::units::placeholders;
 #[derive(Clone, Debug, FromRow)]
 pub struct QuestionRow {
@@ -150,7 +150,7 @@ pub async fn insert_attempts(conn: &mut AnyConnection, rows: &[AttemptRow]) -> R
         "quiz_attempts",
         &ATTEMPT_COLUMNS,
         rows.iter().map(attempt_values).collect(),
-        "ON CONFLICT (member_id, day) DO NOTHING RETURNING member_id, day",
+        &format!("{ATTEMPT_ONCE} RETURNING member_id, day"),
     )
     .await?
     .iter()
@@ -161,6 +161,27 @@ pub async fn insert_attempts(conn: &mut AnyConnection, rows: &[AttemptRow]) -> R
         .map(|a| stored.contains(&(a.member_id, a.day.clone())))
         .collect())
 }
+
+/// As [`insert_attempts`], on the direct writer.
+pub fn insert_attempts_direct(
+    tx: &rusqlite::Transaction<'_>,
+    rows: &[AttemptRow],
+) -> rusqlite::Result<Vec<bool>> {
+    rows.iter()
+        .map(|a| {
+            Ok(insert_row_direct(
+                tx,
+                "quiz_attempts",
+                &ATTEMPT_COLUMNS,
+                &attempt_values(a),
+                ATTEMPT_ONCE,
+            )? == 1)
+        })
+        .collect()
+}
+
+/// A member's second attempt of a day is not stored.
+const ATTEMPT_ONCE: &str = "ON CONFLICT (member_id, day) DO NOTHING";
 
 const ATTEMPT_COLUMNS: [&str; 9] = [
     "member_id",
@@ -249,30 +270,85 @@ pub async fn streaks(conn: &mut AnyConnection, members: &[i64]) -> Result<HashMa
     Ok(out)
 }
 
+/// As [`streaks`], on the direct writer: one cached lookup a member.
+pub fn streaks_direct(
+    tx: &rusqlite::Transaction<'_>,
+    members: &[i64],
+) -> rusqlite::Result<HashMap<i64, StreakRow>> {
+    let mut st = tx.prepare_cached(
+        "SELECT member_id, last_day, current_run, best_run, quizzes, correct FROM member_streaks WHERE member_id = ?",
+    )?;
+    let mut out = HashMap::new();
+    for m in members {
+        let mut rows = st.query([m])?;
+        if let Some(r) = rows.next()? {
+            out.insert(
+                *m,
+                StreakRow {
+                    member_id: r.get(0)?,
+                    last_day: r.get(1)?,
+                    current_run: r.get(2)?,
+                    best_run: r.get(3)?,
+                    quizzes: r.get(4)?,
+                    correct: r.get(5)?,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
 pub async fn put_streaks(conn: &mut AnyConnection, rows: &[StreakRow]) -> Result<()> {
-    let values = rows
-        .iter()
-        .map(|s| {
-            vec![
-                Value::from(s.member_id),
-                Value::from(s.last_day.as_str()),
-                Value::from(s.current_run),
-                Value::from(s.best_run),
-                Value::from(s.quizzes),
-                Value::from(s.correct),
-            ]
-        })
-        .collect();
+    let values = rows.iter().map(streak_values).collect();
     insert_rows(
         conn,
         "member_streaks",
-        &["member_id", "last_day", "current_run", "best_run", "quizzes", "correct"],
+        &STREAK_COLUMNS,
         values,
-        "ON CONFLICT (member_id) DO UPDATE SET last_day = excluded.last_day, current_run = excluded.current_run, \
-         best_run = excluded.best_run, quizzes = excluded.quizzes, correct = excluded.correct",
+        STREAK_UPSERT,
     )
     .await?;
     Ok(())
+}
+
+/// As [`put_streaks`], on the direct writer.
+pub fn put_streaks_direct(
+    tx: &rusqlite::Transaction<'_>,
+    rows: &[StreakRow],
+) -> rusqlite::Result<()> {
+    for s in rows {
+        insert_row_direct(
+            tx,
+            "member_streaks",
+            &STREAK_COLUMNS,
+            &streak_values(s),
+            STREAK_UPSERT,
+        )?;
+    }
+    Ok(())
+}
+
+const STREAK_COLUMNS: [&str; 6] = [
+    "member_id",
+    "last_day",
+    "current_run",
+    "best_run",
+    "quizzes",
+    "correct",
+];
+const STREAK_UPSERT: &str = "ON CONFLICT (member_id) DO UPDATE SET last_day = excluded.last_day, \
+     current_run = excluded.current_run, best_run = excluded.best_run, quizzes = excluded.quizzes, \
+     correct = excluded.correct";
+
+fn streak_values(s: &StreakRow) -> Vec<Value> {
+    vec![
+        Value::from(s.member_id),
+        Value::from(s.last_day.as_str()),
+        Value::from(s.current_run),
+        Value::from(s.best_run),
+        Value::from(s.quizzes),
+        Value::from(s.correct),
+    ]
 }
 
 /// The members under a subtree with the longest runs still going (their

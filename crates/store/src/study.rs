@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, FromRow, Row};
 
 use crate::Result;
-use crate::bulk::{Value, insert_rows};
+use crate::bulk::{Value, insert_row_direct, insert_rows};
 use crate::units::placeholders;
 
 #[derive(Clone, Debug, FromRow)]
@@ -396,18 +396,49 @@ pub async fn add_daily(
     conn: &mut AnyConnection,
     deltas: &HashMap<(i64, String), Daily>,
 ) -> Result<()> {
+    let rows = daily_rows(deltas);
+    if rows.is_empty() {
+        return Ok(());
+    }
+    insert_rows(conn, "study_daily", &daily_columns(), rows, &daily_upsert()).await?;
+    Ok(())
+}
+
+/// As [`add_daily`], on the direct writer.
+pub fn add_daily_direct(
+    tx: &rusqlite::Transaction<'_>,
+    deltas: &HashMap<(i64, String), Daily>,
+) -> rusqlite::Result<()> {
+    let (columns, upsert) = (daily_columns(), daily_upsert());
+    for row in daily_rows(deltas) {
+        insert_row_direct(tx, "study_daily", &columns, &row, &upsert)?;
+    }
+    Ok(())
+}
+
+fn daily_columns() -> Vec<&'static str> {
+    let mut columns = vec!["unit_id", "day"];
+    columns.extend_from_slice(&DAILY);
+    columns
+}
+
+fn daily_upsert() -> String {
     let set: Vec<String> = DAILY
         .iter()
         .map(|c| format!("{c} = study_daily.{c} + excluded.{c}"))
         .collect();
-    let suffix = format!(
+    format!(
         "ON CONFLICT (unit_id, day) DO UPDATE SET {}",
         set.join(", ")
-    );
+    )
+}
+
+/// One row a (unit, day), in a stable order: it keeps concurrent PostgreSQL
+/// writers from deadlocking.
+fn daily_rows(deltas: &HashMap<(i64, String), Daily>) -> Vec<Vec<Value>> {
     let mut sorted: Vec<(&(i64, String), &Daily)> = deltas.iter().collect();
-    // A stable order keeps concurrent PostgreSQL writers from deadlocking.
     sorted.sort_by(|a, b| a.0.cmp(b.0));
-    let rows: Vec<Vec<Value>> = sorted
+    sorted
         .into_iter()
         .map(|((unit, day), d)| {
             vec![
@@ -420,14 +451,7 @@ pub async fn add_daily(
                 Value::from(d.study_minutes),
             ]
         })
-        .collect();
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let mut columns = vec!["unit_id", "day"];
-    columns.extend_from_slice(&DAILY);
-    insert_rows(conn, "study_daily", &columns, rows, &suffix).await?;
-    Ok(())
+        .collect()
 }
 
 fn daily_of(r: &sqlx::any::AnyRow, from: usize) -> Result<Daily> {

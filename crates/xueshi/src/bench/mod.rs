@@ -542,6 +542,11 @@ pub async fn quiz(
     let script = dir.path().join("quiz.lua");
     std::fs::write(&script, WRK_SCRIPT)?;
 
+    // The preparation's writes copied back and the log emptied: the run
+    // measures a server in its steady state, not one digesting a bulk load.
+    xueshi_app::maintenance::settle(app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let server = Loopback::start(app, xueshi_web::WebConfig::default()).await?;
     let base = server.base.clone();
 
