@@ -363,8 +363,12 @@ pub async fn top_streaks(
 ) -> Result<Vec<(i64, String, i64, i64)>> {
     let sql = if large {
         // CROSS JOIN keeps SQLite to this order; PostgreSQL plans it freely.
-        "SELECT m.id, m.name, s.current_run, s.correct FROM member_streaks s CROSS JOIN members m CROSS JOIN units u \
-         WHERE m.id = s.member_id AND u.id = m.unit_id AND u.path >= $1 AND u.path < $2 AND s.last_day >= $3 \
+        // The unit's path is looked up per member rather than joined: with
+        // statistics, SQLite builds a Bloom filter over every unit first
+        // (60 ms at a province root, against 0.2 ms for the walk itself).
+        "SELECT m.id, m.name, s.current_run, s.correct FROM member_streaks s CROSS JOIN members m \
+         WHERE m.id = s.member_id AND (SELECT u.path FROM units u WHERE u.id = m.unit_id) >= $1 \
+         AND (SELECT u.path FROM units u WHERE u.id = m.unit_id) < $2 AND s.last_day >= $3 \
          ORDER BY s.current_run DESC, s.correct DESC, s.member_id DESC LIMIT $4"
     } else {
         "SELECT m.id, m.name, s.current_run, s.correct FROM units u JOIN members m ON m.unit_id = u.id \

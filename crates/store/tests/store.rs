@@ -315,3 +315,58 @@ both!(
         assert_eq!(total, 1_000 + (1..n).map(|i| 2_000 + i).sum::<i64>());
     }
 );
+
+both!(
+    async fn the_longest_runs_read_the_same_walked_from_the_top_or_from_the_units(db) {
+        use xueshi_store::members::{self, NewMember};
+        use xueshi_store::quiz::{self, StreakRow};
+        let t = TestDb::new(db).await;
+        let store = t.store().await;
+        let root = add_unit(&store, 1, None, UnitKind::LocalCommittee, "云溪区委").await;
+        let town = add_unit(&store, 2, Some(&root), UnitKind::PartyCommittee, "松杨湖街道党工委").await;
+        add_unit(&store, 3, Some(&root), UnitKind::PartyCommittee, "陆城镇党委").await;
+        let member = |id: i64, unit_id: i64| NewMember {
+            id,
+            unit_id,
+            name: format!("党员{id}"),
+            name_folded: format!("党员{id}"),
+            gender: "female",
+            birth_date: None,
+            join_date: None,
+            status: "formal",
+            cadre_level: "ordinary",
+            position: String::new(),
+            phone_masked: None,
+            phone_sealed: None,
+            id_number_masked: None,
+            id_number_sealed: None,
+            id_number_digest: None,
+            now: 1,
+        };
+        let mut tx = store.write().await.unwrap();
+        members::insert_many(&mut tx, (10..40).map(|id| member(id, if id % 2 == 0 { 2 } else { 3 })).collect())
+            .await
+            .unwrap();
+        // Runs 1..30; every third member's run ended before the window.
+        let streaks: Vec<StreakRow> = (10..40)
+            .map(|id| StreakRow {
+                member_id: id,
+                last_day: if id % 3 == 0 { "2021-03-01".into() } else { "2021-04-01".into() },
+                current_run: id - 9,
+                best_run: id - 9,
+                quizzes: id - 9,
+                correct: 3 * (id - 9),
+            })
+            .collect();
+        quiz::put_streaks(&mut tx, &streaks).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = store.read().await.unwrap();
+        let range = town.subtree_range();
+        let walked = quiz::top_streaks(&mut c, &range, "2021-03-31", 5, true).await.unwrap();
+        let joined = quiz::top_streaks(&mut c, &range, "2021-03-31", 5, false).await.unwrap();
+        assert_eq!(walked, joined);
+        let ids: Vec<i64> = walked.iter().map(|r| r.0).collect();
+        // The town's members (even ids) with runs still going (not a multiple of 3), longest first.
+        assert_eq!(ids, vec![38, 34, 32, 28, 26]);
+    }
+);
