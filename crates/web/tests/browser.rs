@@ -316,6 +316,8 @@ async fn a_citizens_problem_becomes_a_matter_that_is_claimed_finished_and_rated(
     let matter = b.eval("return location.pathname.split('/')[2]").await;
     let matter = matter.as_str().unwrap().to_owned();
     wait_for(&b, "#logout").await.click().await.unwrap();
+    // Signed out before going on: a navigation started now would race it.
+    wait_until(&b, "return location.pathname === '/login'").await;
 
     // A section-level cadre claims it, reports and finishes it on a phone.
     xueshi_testkit::people::member_of(&t, "section", 7).await;
@@ -366,6 +368,8 @@ async fn a_citizens_problem_becomes_a_matter_that_is_claimed_finished_and_rated(
     wait_for(&b, "#finish-submit").await.click().await.unwrap();
     wait_until(&b, "return document.querySelector('#matter-status') && document.querySelector('#matter-status').textContent.includes('已办结')").await;
     wait_for(&b, "#logout").await.click().await.unwrap();
+    // Signed out before going on: a navigation started now would race it.
+    wait_until(&b, "return location.pathname === '/login'").await;
 
     // The citizen rates it on its public page, and sees where the problem went.
     b.client
