@@ -56,17 +56,8 @@ impl Backend {
         cache_mib: u32,
     ) -> Result<()> {
         if self == Backend::Sqlite {
-            conn.execute(
-                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
-            )
-            .await?;
-            let kib = i64::from(cache_mib.max(2)) * 1024;
-            conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{kib}")))
+            conn.execute(sqlx::AssertSqlSafe(sqlite_pragmas(cache_mib, read_only)))
                 .await?;
-            if !read_only {
-                conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-                    .await?;
-            }
         }
         Ok(())
     }
@@ -342,6 +333,20 @@ pub async fn lock_member(conn: &mut AnyConnection, backend: Backend, member: i64
             .await?;
     }
     Ok(())
+}
+
+/// The settings of every SQLite connection, the pool's and the direct
+/// writer's.
+pub(crate) fn sqlite_pragmas(cache_mib: u32, read_only: bool) -> String {
+    let kib = i64::from(cache_mib.max(2)) * 1024;
+    let mut sql = format!(
+        "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
+         PRAGMA cache_size = -{kib};"
+    );
+    if !read_only {
+        sql.push_str(" PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+    }
+    sql
 }
 
 /// The file a SQLite URL names; `None` for an in-memory database.
