@@ -401,16 +401,27 @@ pub async fn names_in_subtree(
         .collect()
 }
 
-/// Members that no account belongs to yet, with their unit and its path, in
-/// id order (for load tests that give members accounts).
+/// `limit` members that no account belongs to yet, with their unit and its
+/// path, taken evenly over the whole roster in id order (every n-th), so a
+/// load test that gives them accounts reaches every part of the tree the way
+/// a real peak hour does, not one county's consecutive rows.
 pub async fn without_account(
     conn: &mut AnyConnection,
     limit: i64,
 ) -> Result<Vec<(i64, i64, String)>> {
-    let rows = sqlx::query(
-        "SELECT m.id, m.unit_id, u.path FROM members m JOIN units u ON u.id = m.unit_id \
-         WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.member_id = m.id) ORDER BY m.id LIMIT $1",
+    let free: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM members m WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.member_id = m.id)",
     )
+    .fetch_one(&mut *conn)
+    .await?;
+    let every = (free / limit.max(1)).max(1);
+    let rows = sqlx::query(
+        "SELECT f.id, f.unit_id, u.path FROM (\
+         SELECT m.id, m.unit_id, ROW_NUMBER() OVER (ORDER BY m.id) AS n FROM members m \
+         WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.member_id = m.id)) f \
+         JOIN units u ON u.id = f.unit_id WHERE f.n % $1 = 0 ORDER BY f.id LIMIT $2",
+    )
+    .bind(every)
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use rand::SeedableRng;
-use rand::seq::IndexedRandom;
+use rand::seq::{IndexedRandom, SliceRandom};
 use rand_chacha::ChaCha8Rng;
 use rust_xlsxwriter::Workbook;
 use xueshi_app::demo::people::{People, Setting, position_for};
@@ -511,7 +511,7 @@ pub async fn quiz(
     };
     let dir = tempfile::tempdir()?;
     let requests = dir.path().join("requests.tsv");
-    let mut lines = String::new();
+    let mut lines = Vec::with_capacity(members);
     for ((member, _, _), (_, _, token, csrf)) in picked.iter().zip(&sessions) {
         // Resolved the way the member's GET of the paper resolves it.
         let session = xueshi_app::auth::resolve(app, token)
@@ -536,9 +536,12 @@ pub async fn quiz(
             })
             .collect();
         let body = serde_json::json!({ "ticket": paper.ticket, "answers": given });
-        lines.push_str(&format!("xs_session={token}\t{csrf}\t{body}\n"));
+        lines.push(format!("xs_session={token}\t{csrf}\t{body}\n"));
     }
-    std::fs::write(&requests, lines)?;
+    // Members answer in no particular order, as they do: sent in id order,
+    // every index keyed by member or account would be appended to.
+    lines.shuffle(&mut ChaCha8Rng::seed_from_u64(2021));
+    std::fs::write(&requests, lines.concat())?;
     let script = dir.path().join("quiz.lua");
     std::fs::write(&script, WRK_SCRIPT)?;
 
