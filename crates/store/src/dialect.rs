@@ -375,12 +375,16 @@ pub async fn checkpoint_all(conn: &mut AnyConnection, backend: Backend) -> Resul
     Ok(())
 }
 
-/// Copies the write-ahead log back into a SQLite database once a second
+/// How often the background checkpointer copies the log back: often, so
+/// the direct writer's own checkpoints (see `direct`) rarely come due.
+const CHECKPOINT_EVERY_MS: u64 = 200;
+
+/// Copies the write-ahead log back into a SQLite database every 200 ms
 /// without blocking readers or the writer (`PASSIVE`), until the pool
 /// closes.
 pub(crate) async fn checkpoint_forever(pool: sqlx::AnyPool) {
     while !pool.is_closed() {
-        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(CHECKPOINT_EVERY_MS)).await;
         let done = match pool.acquire().await {
             Ok(mut conn) => conn
                 .execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -2,9 +2,10 @@
 //! of its own (rusqlite), for the write that comes thousands of times a
 //! second — the daily quiz's batches. Through the pool every statement and
 //! every row returned is a hop between threads; here a whole transaction
-//! runs as one call with cached statements (the quiz went from about
-//! 6,000 to 6,400–7,900 submissions a second, see docs/performance.md). It takes its turn with the pool's writers through
-//! the same lock, so the two never wait on SQLite's busy timeout.
+//! runs as one call with cached statements (see docs/performance.md). It
+//! takes its turn with the pool's writers through the same lock, so the two
+//! never wait on SQLite's busy timeout. Session touches come here too when
+//! it is there: a write by another connection would empty its page cache.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex as StdMutex, mpsc};
@@ -14,7 +15,20 @@ use tokio::sync::{Mutex, oneshot};
 
 use crate::Result;
 
-const CHECKPOINT_PAGES: u32 = 4_000;
+/// The log's bound: past 128 MB the writer checkpoints after its own
+/// commit. Below it the pool's checkpointer copies the log back every
+/// 200 ms on its own connection, so the writer seldom waits for a
+/// checkpoint's fsync. Checkpointing every 4,000 pages in the writer itself
+/// held each batch behind the disk: with members spread over a province the
+/// quiz wrote 200 MB/s and the writer sat half its time in fsync
+/// (3,900–4,400 submissions/s; 5,000–5,800 with the checkpoints moved out).
+/// Without any bound in the writer the log grew past 1 GB (a passive
+/// checkpoint never catches a writer that never pauses).
+const CHECKPOINT_PAGES: u32 = 32_000;
+/// The writer's page cache limit: it touches the indexes of attempts, runs,
+/// counters and the log all over a province's trees. A limit, filled only
+/// by a database that large.
+const WRITER_CACHE_MIB: u32 = 1_024;
 
 type Work = Box<dyn FnOnce(&mut Connection) + Send>;
 
@@ -102,12 +116,10 @@ impl DirectWriter {
 /// The same settings the pool's connections get.
 fn open(opts: &DirectOptions) -> rusqlite::Result<Connection> {
     let conn = Connection::open(&opts.path)?;
-    conn.execute_batch(&crate::dialect::sqlite_pragmas(opts.cache_mib, false))?;
-    // The direct writer checkpoints after its own commits, every 16 MB of
-    // log: the background checkpointer alone cannot keep up with it (a
-    // passive checkpoint never catches a writer that never pauses, and the
-    // log grew by 60 MB a second). At 1,000 pages the quiz fell to about
-    // 6,000/s; without, the log had no bound and the p99 reached 350 ms.
+    conn.execute_batch(&crate::dialect::sqlite_pragmas(
+        opts.cache_mib.max(WRITER_CACHE_MIB),
+        false,
+    ))?;
     conn.execute_batch(&format!("PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES};"))?;
     conn.set_prepared_statement_cache_capacity(32);
     Ok(conn)

@@ -70,6 +70,23 @@ pub async fn touch_many(conn: &mut AnyConnection, touches: &[(String, i64)]) -> 
     Ok(())
 }
 
+/// [`touch_many`] on the direct writer (see `Store::write_direct`): one
+/// cached statement per session, no hop between threads. Touching through
+/// the pool would also make the direct writer drop its page cache (SQLite
+/// clears a connection's cache whenever another connection has written).
+pub fn touch_many_direct(
+    tx: &rusqlite::Transaction<'_>,
+    touches: &[(String, i64)],
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "UPDATE sessions SET last_seen_at = ?2 WHERE token_digest = ?1 AND last_seen_at < ?2",
+    )?;
+    for (digest, at) in touches {
+        stmt.execute(rusqlite::params![digest, at])?;
+    }
+    Ok(())
+}
+
 pub async fn revoke(conn: &mut AnyConnection, token_digest: &str, now: i64) -> Result<()> {
     sqlx::query(
         "UPDATE sessions SET revoked_at = $2 WHERE token_digest = $1 AND revoked_at IS NULL",

@@ -313,6 +313,20 @@ both!(
             .try_get(0)
             .unwrap();
         assert_eq!(total, 1_000 + (1..n).map(|i| 2_000 + i).sum::<i64>());
+        drop(c);
+        // The direct writer (a SQLite file) writes the same way.
+        if store.has_direct_writer() {
+            let later = vec![("d1".to_owned(), 5_000), ("d2".to_owned(), 1_500)];
+            store
+                .write_direct(move |tx| sessions::touch_many_direct(tx, &later))
+                .await
+                .unwrap();
+            let mut c = store.read().await.unwrap();
+            assert_eq!(sessions::get(&mut c, "d1").await.unwrap().unwrap().last_seen_at, 5_000);
+            assert_eq!(sessions::get(&mut c, "d2").await.unwrap().unwrap().last_seen_at, 2_002);
+        } else {
+            assert_eq!(db, xueshi_testkit::Db::Postgres);
+        }
     }
 );
 
