@@ -131,7 +131,8 @@ enum BenchKind {
     /// on loopback; checks every acknowledged submission is stored once.
     /// Builds the demo first when the database is empty.
     Quiz {
-        /// Members prepared with a session and today's paper; each submits once.
+        /// Members prepared with a session and today's paper, taken evenly
+        /// over the whole roster; each submits once, in shuffled order.
         #[arg(long, default_value_t = 150_000)]
         members: usize,
         #[arg(long, default_value_t = 10)]
