@@ -20,8 +20,8 @@ use crate::Result;
 /// 200 ms on its own connection, so the writer seldom waits for a
 /// checkpoint's fsync. Checkpointing every 4,000 pages in the writer itself
 /// held each batch behind the disk: with members spread over a province the
-/// quiz wrote 200 MB/s and the writer sat half its time in fsync
-/// (3,900–4,400 submissions/s; 5,000–5,800 with the checkpoints moved out).
+/// quiz wrote 200 MB/s and the writer sat half its time in fsync (figures
+/// in docs/performance.md).
 /// Without any bound in the writer the log grew past 1 GB (a passive
 /// checkpoint never catches a writer that never pauses).
 const CHECKPOINT_PAGES: u32 = 32_000;
