@@ -339,6 +339,12 @@ async fn a_citizens_problem_becomes_a_matter_that_is_claimed_finished_and_rated(
         .await
         .unwrap();
     wait_for(&b, "#claim-lead").await.click().await.unwrap();
+    // The claim posts and the page comes back: read it once it has.
+    wait_until(
+        &b,
+        "return (document.querySelector('#claims')?.textContent ?? '').includes('领办')",
+    )
+    .await;
     assert!(text(&b, "#claims").await.contains("领办"));
     let progress = wait_for(&b, "#progress").await;
     progress.clear().await.unwrap();
