@@ -5,12 +5,19 @@
 //! once per batch; alone, a write waits for nothing.
 
 use std::future::Future;
+use std::sync::Arc;
 
-use tokio::sync::{OnceCell, mpsc, oneshot};
+use tokio::sync::{OnceCell, Semaphore, mpsc, oneshot};
 
 use crate::{App, AppError, AppResult, WorkerApp};
 
 type Item<J, R> = (J, oneshot::Sender<AppResult<R>>);
+
+/// Batches committing at once: while one commits, the next is gathered,
+/// prepared and queued, so the database's writer never waits for the task
+/// that feeds it (on SQLite the direct writer runs them one after the
+/// other; on PostgreSQL they are concurrent transactions).
+const IN_FLIGHT: usize = 2;
 
 /// The queue of one kind of write; its task starts with the first write.
 pub(crate) struct Batches<J, R> {
@@ -70,30 +77,44 @@ async fn drain<J, R, F, Fut>(
     name: &'static str,
     commit: F,
 ) where
+    J: Send + 'static,
+    R: Send + 'static,
     F: Fn(App, Vec<J>) -> Fut,
-    Fut: Future<Output = AppResult<Vec<R>>>,
+    Fut: Future<Output = AppResult<Vec<R>>> + Send + 'static,
 {
-    let mut items = Vec::with_capacity(max);
+    let slots = Arc::new(Semaphore::new(IN_FLIGHT));
     loop {
-        items.clear();
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        let mut items = Vec::with_capacity(max);
         if rx.recv_many(&mut items, max).await == 0 {
             return;
         }
         let Some(app) = app.upgrade() else { return };
-        let (jobs, replies): (Vec<J>, Vec<_>) = std::mem::take(&mut items).into_iter().unzip();
-        match commit(app, jobs).await {
-            Ok(answers) => {
-                for (reply, a) in replies.into_iter().zip(answers) {
-                    let _ = reply.send(Ok(a));
-                }
+        let (jobs, replies): (Vec<J>, Vec<_>) = items.into_iter().unzip();
+        let written = commit(app, jobs);
+        tokio::spawn(async move {
+            answer(written.await, replies, name);
+            drop(slot);
+        });
+    }
+}
+
+/// Tells each caller of a batch how its write went.
+fn answer<R>(result: AppResult<Vec<R>>, replies: Vec<oneshot::Sender<AppResult<R>>>, name: &str) {
+    match result {
+        Ok(answers) => {
+            for (reply, a) in replies.into_iter().zip(answers) {
+                let _ = reply.send(Ok(a));
             }
-            Err(e) => {
-                tracing::error!(error = %e, writer = name, "batch failed");
-                for reply in replies {
-                    let _ = reply.send(Err(AppError::Internal(anyhow::anyhow!(
-                        "the {name} batch failed"
-                    ))));
-                }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, writer = name, "batch failed");
+            for reply in replies {
+                let _ = reply.send(Err(AppError::Internal(anyhow::anyhow!(
+                    "the {name} batch failed"
+                ))));
             }
         }
     }

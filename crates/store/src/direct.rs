@@ -2,9 +2,10 @@
 //! of its own (rusqlite), for the write that comes thousands of times a
 //! second — the daily quiz's batches. Through the pool every statement and
 //! every row returned is a hop between threads; here a whole transaction
-//! runs as one call with cached statements (see docs/performance.md). It
-//! takes its turn with the pool's writers through the same lock, so the two
-//! never wait on SQLite's busy timeout. Session touches come here too when
+//! runs as one call with cached statements (see docs/performance.md). The
+//! thread takes its turn with the pool's writers through the same lock for
+//! each transaction, so the two never wait on SQLite's busy timeout, and
+//! callers may queue their next transaction while one commits. Session touches come here too when
 //! it is there: a write by another connection would empty its page cache.
 
 use std::path::PathBuf;
@@ -42,12 +43,12 @@ pub(crate) struct DirectOptions {
 #[derive(Debug)]
 pub(crate) struct DirectWriter {
     work: StdMutex<Option<mpsc::Sender<Work>>>,
-    /// The store's writer lock: one writer of this process at a time.
-    turn: Arc<Mutex<()>>,
 }
 
 impl DirectWriter {
     /// Starts the thread; the connection opens with the first transaction.
+    /// `turn` is the store's writer lock: one writer of this process at a
+    /// time.
     pub(crate) fn start(opts: DirectOptions, turn: Arc<Mutex<()>>) -> DirectWriter {
         let (tx, rx) = mpsc::channel::<Work>();
         std::thread::Builder::new()
@@ -55,6 +56,7 @@ impl DirectWriter {
             .spawn(move || {
                 let mut conn = None;
                 for work in rx {
+                    let _turn = turn.blocking_lock();
                     match &mut conn {
                         Some(c) => work(c),
                         None => match open(&opts) {
@@ -73,18 +75,16 @@ impl DirectWriter {
             .ok();
         DirectWriter {
             work: StdMutex::new(Some(tx)),
-            turn,
         }
     }
 
     /// Runs `f` in one IMMEDIATE transaction and commits; an error rolls
-    /// everything back.
+    /// everything back. Transactions run in the order they are queued.
     pub(crate) async fn transaction<R, F>(&self, f: F) -> Result<R>
     where
         F: FnOnce(&Transaction<'_>) -> rusqlite::Result<R> + Send + 'static,
         R: Send + 'static,
     {
-        let _turn = self.turn.lock().await;
         let (reply, answer) = oneshot::channel();
         let work: Work = Box::new(move |conn: &mut Connection| {
             let run = || {

@@ -384,3 +384,87 @@ both!(
         assert_eq!(ids, vec![38, 34, 32, 28, 26]);
     }
 );
+
+/// SQLite's rebuild of the quiz's streak and counter tables (migration
+/// 10002) keeps every row, and leaves each row in one tree: no separate
+/// key index beside `member_streaks`, `study_daily` keyed by its own key.
+#[tokio::test]
+async fn rebuilding_the_quiz_tables_on_sqlite_keeps_their_rows() {
+    use sqlx::Connection;
+    use sqlx::migrate::Migrator;
+    use xueshi_store::StoreOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("old.db").display());
+    {
+        let mut c = sqlx::SqliteConnection::connect(&format!("{url}?mode=rwc"))
+            .await
+            .unwrap();
+        for all in [
+            sqlx::migrate!("./migrations/common"),
+            sqlx::migrate!("./migrations/sqlite"),
+        ] {
+            let before = Migrator {
+                migrations: all
+                    .migrations
+                    .iter()
+                    .filter(|m| m.version < 10002)
+                    .cloned()
+                    .collect(),
+                ignore_missing: true,
+                ..Migrator::DEFAULT
+            };
+            before.run(&mut c).await.unwrap();
+        }
+        for sql in [
+            "INSERT INTO units (id, path, depth, kind, code, name, name_folded, created_at, updated_at) \
+             VALUES (1, '/1/', 0, 'branch', 'U1', '第一支部', '第一支部', 1, 1)",
+            "INSERT INTO members (id, unit_id, name, name_folded, gender, status, cadre_level, created_at, updated_at) \
+             VALUES (7, 1, '张三', '张三', 'male', 'formal', 'ordinary', 1, 1), \
+                    (8, 1, '李四', '李四', 'female', 'formal', 'ordinary', 1, 1)",
+            "INSERT INTO member_streaks (member_id, last_day, current_run, best_run, quizzes, correct) \
+             VALUES (7, '2021-06-01', 3, 5, 9, 40), (8, '2021-05-30', 1, 2, 2, 7)",
+            "INSERT INTO study_daily (unit_id, day, quiz_takers, quiz_correct, quiz_questions, check_ins, study_minutes) \
+             VALUES (1, '2021-06-01', 2, 9, 10, 1, 60)",
+        ] {
+            sqlx::query(sql).execute(&mut c).await.unwrap();
+        }
+        c.close().await.unwrap();
+    }
+    let store = Store::connect(&StoreOptions::new(url)).await.unwrap();
+    store.migrate().await.unwrap();
+    let mut c = store.read().await.unwrap();
+    let streaks: Vec<(i64, String, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT member_id, last_day, current_run, best_run, quizzes, correct FROM member_streaks ORDER BY member_id",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .unwrap();
+    assert_eq!(
+        streaks,
+        vec![
+            (7, "2021-06-01".into(), 3, 5, 9, 40),
+            (8, "2021-05-30".into(), 1, 2, 2, 7)
+        ]
+    );
+    let daily: Vec<(i64, String, i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT unit_id, day, quiz_takers, quiz_correct, quiz_questions, check_ins, study_minutes FROM study_daily",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .unwrap();
+    assert_eq!(daily, vec![(1, "2021-06-01".into(), 2, 9, 10, 1, 60)]);
+    let indexes: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM pragma_index_list('member_streaks') ORDER BY name")
+            .fetch_all(&mut *c)
+            .await
+            .unwrap();
+    assert_eq!(indexes, vec!["member_streaks_run".to_owned()]);
+    let keyed: String =
+        sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'study_daily'")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap();
+    assert!(keyed.contains("WITHOUT ROWID"), "{keyed}");
+    drop(c);
+    store.close().await;
+}

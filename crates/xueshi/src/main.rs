@@ -132,7 +132,9 @@ enum BenchKind {
     /// Builds the demo first when the database is empty.
     Quiz {
         /// Members prepared with a session and today's paper, taken evenly
-        /// over the whole roster; each submits once, in shuffled order.
+        /// over the whole roster; each submits once, in shuffled order, a
+        /// minute and a half after drawing (so each submission also records
+        /// its session's activity).
         #[arg(long, default_value_t = 150_000)]
         members: usize,
         #[arg(long, default_value_t = 10)]
