@@ -468,3 +468,47 @@ async fn rebuilding_the_quiz_tables_on_sqlite_keeps_their_rows() {
     drop(c);
     store.close().await;
 }
+
+both!(
+    async fn statistics_are_taken_again_after_a_bulk_load(db) {
+        let t = TestDb::new(db).await;
+        let store = t.store().await;
+        let mut c = store.read().await.unwrap();
+        sqlx::query("CREATE TABLE bulk (id BIGINT PRIMARY KEY, unit_id BIGINT NOT NULL)")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        sqlx::query("CREATE INDEX bulk_unit ON bulk (unit_id)").execute(&mut *c).await.unwrap();
+        xueshi_store::dialect::analyze(&mut c).await.unwrap();
+        drop(c);
+        let mut tx = store.write().await.unwrap();
+        for i in 0..5_000_i64 {
+            sqlx::query("INSERT INTO bulk (id, unit_id) VALUES ($1, $2)")
+                .bind(i)
+                .bind(i % 40)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let mut c = store.read().await.unwrap();
+        xueshi_store::dialect::optimize(&mut c, store.backend()).await.unwrap();
+        let measured: f64 = match store.backend() {
+            Backend::Postgres => sqlx::query_scalar(
+                "SELECT CAST(reltuples AS DOUBLE PRECISION) FROM pg_class WHERE oid = CAST('bulk' AS regclass)",
+            )
+            .fetch_one(&mut *c)
+            .await
+            .unwrap(),
+            Backend::Sqlite => {
+                let stat: String =
+                    sqlx::query_scalar("SELECT stat FROM sqlite_stat1 WHERE idx = 'bulk_unit'")
+                        .fetch_one(&mut *c)
+                        .await
+                        .unwrap();
+                stat.split(' ').next().unwrap().parse().unwrap()
+            }
+        };
+        assert_eq!(measured, 5_000.0, "the planner knows the table's 5,000 rows");
+    }
+);
