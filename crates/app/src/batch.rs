@@ -1,8 +1,9 @@
 //! Group commit: callers hand their write to one task, which commits
-//! everything waiting in one transaction and answers each caller after the
-//! commit. Under load a transaction carries hundreds of writes, so the
-//! per-transaction cost (and, on SQLite, the single writer's turn) is paid
-//! once per batch; alone, a write waits for nothing.
+//! everything waiting in one transaction (two such batches at most at
+//! once) and answers each caller after the commit. Under load a
+//! transaction carries hundreds of writes, so the per-transaction cost
+//! (and, on SQLite, the single writer's turn) is paid once per batch;
+//! alone, a write waits for nothing.
 
 use std::future::Future;
 use std::sync::Arc;

@@ -5,8 +5,9 @@
 //! runs as one call with cached statements (see docs/performance.md). The
 //! thread takes its turn with the pool's writers through the same lock for
 //! each transaction, so the two never wait on SQLite's busy timeout, and
-//! callers may queue their next transaction while one commits. Session touches come here too when
-//! it is there: a write by another connection would empty its page cache.
+//! callers may queue their next transaction while one commits. Session
+//! touches come here too when it is there: a write by another connection
+//! would empty its page cache.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex as StdMutex, mpsc};
