@@ -66,13 +66,14 @@ pub(crate) struct SessionCache {
     watched_at: std::sync::atomic::AtomicI64,
 }
 
-/// `last_seen_at` values not yet written back: those waiting (and when the
-/// oldest came) and those being written now.
+/// `last_seen_at` values not yet written back, by token digest with the
+/// session's id: those waiting (and when the oldest came) and those being
+/// written now.
 #[derive(Default)]
 struct Touched {
     since: i64,
-    waiting: HashMap<String, i64>,
-    writing: HashMap<String, i64>,
+    waiting: HashMap<String, (i64, i64)>,
+    writing: HashMap<String, (i64, i64)>,
 }
 
 #[derive(Clone)]
@@ -101,17 +102,17 @@ impl SessionCache {
     }
     /// Remembers a touch; returns the batch to write when one is due and no
     /// other batch is being written.
-    fn touch(&self, digest: String, now: i64) -> Option<Vec<(String, i64)>> {
+    fn touch(&self, digest: String, id: i64, now: i64) -> Option<Vec<(i64, i64)>> {
         let mut t = self.touched.lock().ok()?;
         if t.waiting.is_empty() {
             t.since = now;
         }
-        t.waiting.insert(digest, now);
+        t.waiting.insert(digest, (id, now));
         if now - t.since < FLUSH_MS || !t.writing.is_empty() {
             return None;
         }
         t.writing = std::mem::take(&mut t.waiting);
-        Some(t.writing.iter().map(|(d, at)| (d.clone(), *at)).collect())
+        Some(t.writing.values().copied().collect())
     }
     /// The batch being written is in the database now, or, when writing
     /// failed, waits again for the next one.
@@ -119,10 +120,10 @@ impl SessionCache {
         if let Ok(mut t) = self.touched.lock() {
             let batch = std::mem::take(&mut t.writing);
             if !ok {
-                for (d, at) in batch {
-                    let newer = t.waiting.get(&d).is_some_and(|w| *w > at);
+                for (d, (id, at)) in batch {
+                    let newer = t.waiting.get(&d).is_some_and(|w| w.1 > at);
                     if !newer {
-                        t.waiting.insert(d, at);
+                        t.waiting.insert(d, (id, at));
                     }
                 }
             }
@@ -134,7 +135,7 @@ impl SessionCache {
         t.waiting
             .get(digest)
             .or_else(|| t.writing.get(digest))
-            .copied()
+            .map(|w| w.1)
     }
     /// Drops every cached session: the units accounts are scoped to moved.
     pub(crate) fn clear(&self) {
@@ -307,6 +308,7 @@ pub async fn login(
         s.idle_ms
     };
     let row = SessionRow {
+        id: app.next_id().0,
         token_digest: digest(&token),
         account_id: account.id,
         csrf_token: random_token(),
@@ -391,7 +393,7 @@ pub async fn resolve(app: &App, token: &str) -> AppResult<Option<Session>> {
     }
     if now - c.row.last_seen_at > TOUCH_MS {
         c.row.last_seen_at = now;
-        if let Some(batch) = app.sessions().touch(d.clone(), now) {
+        if let Some(batch) = app.sessions().touch(d.clone(), c.row.id, now) {
             // Written off the request's path; the cache holds the truth meanwhile.
             let app = app.clone();
             tokio::spawn(async move {
@@ -457,7 +459,7 @@ pub async fn watch_revocations(app: App) {
 
 /// Writes a batch of touches in one transaction, on the direct writer when
 /// there is one (the quiz's batches keep their page cache that way).
-async fn write_touches(app: &App, batch: &[(String, i64)]) -> AppResult<()> {
+async fn write_touches(app: &App, batch: &[(i64, i64)]) -> AppResult<()> {
     if app.store().has_direct_writer() {
         let batch = batch.to_vec();
         app.store()

@@ -6,6 +6,8 @@ use crate::Result;
 
 #[derive(Clone, Debug, FromRow, PartialEq, Eq)]
 pub struct SessionRow {
+    /// Time-ordered, from the id generator: the key of its activity row.
+    pub id: i64,
     pub token_digest: String,
     pub account_id: i64,
     pub csrf_token: String,
@@ -23,47 +25,53 @@ pub async fn insert(
     user_agent: &str,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO sessions (token_digest, account_id, csrf_token, created_at, last_seen_at, idle_timeout_ms, \
+        "INSERT INTO sessions (id, token_digest, account_id, csrf_token, created_at, idle_timeout_ms, \
          expires_at, revoked_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9)",
     )
+    .bind(s.id)
     .bind(&s.token_digest)
     .bind(s.account_id)
     .bind(&s.csrf_token)
     .bind(s.created_at)
-    .bind(s.last_seen_at)
     .bind(s.idle_timeout_ms)
     .bind(s.expires_at)
     .bind(ip)
     .bind(user_agent)
     .execute(&mut *conn)
     .await?;
+    sqlx::query("INSERT INTO session_activity (session_id, last_seen_at) VALUES ($1, $2)")
+        .bind(s.id)
+        .bind(s.last_seen_at)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 pub async fn get(conn: &mut AnyConnection, token_digest: &str) -> Result<Option<SessionRow>> {
     sqlx::query_as(
-        "SELECT token_digest, account_id, csrf_token, created_at, last_seen_at, idle_timeout_ms, expires_at, revoked_at \
-         FROM sessions WHERE token_digest = $1",
+        "SELECT s.id, s.token_digest, s.account_id, s.csrf_token, s.created_at, a.last_seen_at, s.idle_timeout_ms, \
+         s.expires_at, s.revoked_at FROM sessions s JOIN session_activity a ON a.session_id = s.id \
+         WHERE s.token_digest = $1",
     )
     .bind(token_digest)
     .fetch_optional(&mut *conn)
     .await
 }
 
-/// Records when sessions were last used, many per statement; a value older
-/// than the stored one changes nothing. VALUES names its columns `column1`,
-/// `column2` on both databases.
-pub async fn touch_many(conn: &mut AnyConnection, touches: &[(String, i64)]) -> Result<()> {
+/// Records when sessions (by id) were last used, many per statement; a
+/// value older than the stored one changes nothing. VALUES names its columns
+/// `column1`, `column2` on both databases.
+pub async fn touch_many(conn: &mut AnyConnection, touches: &[(i64, i64)]) -> Result<()> {
     let (per, anonymous) = crate::bulk::per_statement(conn, 2);
     for chunk in touches.chunks(per) {
         let sql = format!(
-            "UPDATE sessions SET last_seen_at = v.column2 FROM (VALUES {}) AS v \
-             WHERE sessions.token_digest = v.column1 AND sessions.last_seen_at < v.column2",
+            "UPDATE session_activity SET last_seen_at = v.column2 FROM (VALUES {}) AS v \
+             WHERE session_activity.session_id = v.column1 AND session_activity.last_seen_at < v.column2",
             crate::bulk::values_list(chunk.len(), 2, anonymous)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (digest, at) in chunk {
-            q = q.bind(digest.as_str()).bind(*at);
+        for (id, at) in chunk {
+            q = q.bind(*id).bind(*at);
         }
         q.execute(&mut *conn).await?;
     }
@@ -76,13 +84,13 @@ pub async fn touch_many(conn: &mut AnyConnection, touches: &[(String, i64)]) -> 
 /// clears a connection's cache whenever another connection has written).
 pub fn touch_many_direct(
     tx: &rusqlite::Transaction<'_>,
-    touches: &[(String, i64)],
+    touches: &[(i64, i64)],
 ) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached(
-        "UPDATE sessions SET last_seen_at = ?2 WHERE token_digest = ?1 AND last_seen_at < ?2",
+        "UPDATE session_activity SET last_seen_at = ?2 WHERE session_id = ?1 AND last_seen_at < ?2",
     )?;
-    for (digest, at) in touches {
-        stmt.execute(rusqlite::params![digest, at])?;
+    for (id, at) in touches {
+        stmt.execute(rusqlite::params![id, at])?;
     }
     Ok(())
 }
@@ -122,7 +130,9 @@ pub async fn revoke_account(conn: &mut AnyConnection, account_id: i64, now: i64)
 pub async fn purge(conn: &mut AnyConnection, now: i64) -> Result<u64> {
     let cutoff = now - 86_400_000;
     Ok(sqlx::query(
-        "DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1 OR last_seen_at + idle_timeout_ms < $1",
+        "DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1 OR id IN \
+         (SELECT a.session_id FROM session_activity a JOIN sessions s ON s.id = a.session_id \
+         WHERE a.last_seen_at + s.idle_timeout_ms < $1)",
     )
     .bind(cutoff)
     .execute(&mut *conn)

@@ -285,6 +285,7 @@ both!(
         .unwrap();
         for i in 0..n {
             let row = sessions::SessionRow {
+                id: 100 + i,
                 token_digest: format!("d{i}"),
                 account_id: 7,
                 csrf_token: "c".into(),
@@ -298,7 +299,7 @@ both!(
         }
         tx.commit().await.unwrap();
         // Every session seen later, except d0, whose value is older than stored.
-        let touches: Vec<(String, i64)> = (0..n).map(|i| (format!("d{i}"), if i == 0 { 500 } else { 2_000 + i })).collect();
+        let touches: Vec<(i64, i64)> = (0..n).map(|i| (100 + i, if i == 0 { 500 } else { 2_000 + i })).collect();
         let mut tx = store.write().await.unwrap();
         sessions::touch_many(&mut tx, &touches).await.unwrap();
         tx.commit().await.unwrap();
@@ -306,7 +307,7 @@ both!(
         assert_eq!(sessions::get(&mut c, "d0").await.unwrap().unwrap().last_seen_at, 1_000);
         assert_eq!(sessions::get(&mut c, "d1").await.unwrap().unwrap().last_seen_at, 2_001);
         assert_eq!(sessions::get(&mut c, "d1200").await.unwrap().unwrap().last_seen_at, 3_200);
-        let total: i64 = sqlx::query("SELECT CAST(SUM(last_seen_at) AS BIGINT) FROM sessions")
+        let total: i64 = sqlx::query("SELECT CAST(SUM(last_seen_at) AS BIGINT) FROM session_activity")
             .fetch_one(&mut *c)
             .await
             .unwrap()
@@ -316,7 +317,7 @@ both!(
         drop(c);
         // The direct writer (a SQLite file) writes the same way.
         if store.has_direct_writer() {
-            let later = vec![("d1".to_owned(), 5_000), ("d2".to_owned(), 1_500)];
+            let later = vec![(101, 5_000), (102, 1_500)];
             store
                 .write_direct(move |tx| sessions::touch_many_direct(tx, &later))
                 .await
@@ -468,6 +469,78 @@ async fn rebuilding_the_quiz_tables_on_sqlite_keeps_their_rows() {
     drop(c);
     store.close().await;
 }
+
+both!(
+    async fn sessions_from_before_the_activity_table_keep_when_they_were_last_seen(db) {
+        use sqlx::Connection;
+        use sqlx::migrate::Migrator;
+        use xueshi_store::sessions;
+        let t = TestDb::new(db).await;
+        sqlx::any::install_default_drivers();
+        {
+            let url = match db {
+                Db::Sqlite => format!("{}?mode=rwc", t.url),
+                Db::Postgres => t.url.clone(),
+            };
+            let mut c = sqlx::AnyConnection::connect(&url).await.unwrap();
+            let (dialect, first_new) = match db {
+                Db::Sqlite => (sqlx::migrate!("./migrations/sqlite"), 10003),
+                Db::Postgres => (sqlx::migrate!("./migrations/pg"), 20002),
+            };
+            for all in [sqlx::migrate!("./migrations/common"), dialect] {
+                let before = Migrator {
+                    migrations: all
+                        .migrations
+                        .iter()
+                        .filter(|m| m.version < first_new)
+                        .cloned()
+                        .collect(),
+                    ignore_missing: true,
+                    ..Migrator::DEFAULT
+                };
+                before.run(&mut c).await.unwrap();
+            }
+            for sql in [
+                "INSERT INTO units (id, path, depth, kind, code, name, name_folded, created_at, updated_at) \
+                 VALUES (1, '/1/', 0, 'branch', 'U1', '第一支部', '第一支部', 1, 1)",
+                "INSERT INTO accounts (id, username, display_name, password_hash, role, scope_unit_id, locale, \
+                 failed_logins, created_at, updated_at) VALUES (7, 'm', '党员', 'x', 'member', 1, 'zh-CN', 0, 1, 1)",
+                "INSERT INTO sessions (token_digest, account_id, csrf_token, created_at, last_seen_at, idle_timeout_ms, \
+                 expires_at, ip, user_agent) VALUES ('old', 7, 'c1', 1, 5000, 60000, 9000000, '127.0.0.1', 'phone'), \
+                 ('idle', 7, 'c2', 2, 3000, 1000, 9000000, '127.0.0.1', 'phone')",
+            ] {
+                sqlx::query(sql).execute(&mut c).await.unwrap();
+            }
+            c.close().await.unwrap();
+        }
+        let store = t.store().await;
+        let mut c = store.read().await.unwrap();
+        let old = sessions::get(&mut c, "old").await.unwrap().unwrap();
+        let idle = sessions::get(&mut c, "idle").await.unwrap().unwrap();
+        assert_eq!((old.last_seen_at, old.csrf_token.as_str()), (5_000, "c1"));
+        assert_eq!((idle.last_seen_at, idle.csrf_token.as_str()), (3_000, "c2"));
+        assert_ne!(old.id, idle.id);
+        drop(c);
+        // Touches reach the migrated rows; a session idle for a day goes,
+        // with its activity.
+        let mut tx = store.write().await.unwrap();
+        sessions::touch_many(&mut tx, &[(old.id, 90_000_000)]).await.unwrap();
+        assert_eq!(sessions::purge(&mut tx, 90_000_000).await.unwrap(), 1);
+        tx.commit().await.unwrap();
+        let mut c = store.read().await.unwrap();
+        assert_eq!(sessions::get(&mut c, "old").await.unwrap().unwrap().last_seen_at, 90_000_000);
+        assert!(sessions::get(&mut c, "idle").await.unwrap().is_none());
+        let activity: i64 = sqlx::query("SELECT COUNT(*) FROM session_activity")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+        assert_eq!(activity, 1);
+        drop(c);
+        store.close().await;
+    }
+);
 
 both!(
     async fn statistics_are_taken_again_after_a_bulk_load(db) {

@@ -481,6 +481,7 @@ pub async fn quiz(
             .await?;
             let token = random_token();
             let row = xueshi_store::sessions::SessionRow {
+                id: app.next_id().0,
                 token_digest: token_digest(&token),
                 account_id: id,
                 csrf_token: random_token(),
