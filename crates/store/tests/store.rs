@@ -389,33 +389,40 @@ both!(
 /// SQLite's rebuild of the quiz's streak and counter tables (migration
 /// 10002) keeps every row, and leaves each row in one tree: no separate
 /// key index beside `member_streaks`, `study_daily` keyed by its own key.
+/// Brings a database to the schema just before the dialect migration
+/// `first_new`: every portable migration, the dialect's older ones.
+async fn migrate_before(
+    c: &mut sqlx::AnyConnection,
+    dialect: sqlx::migrate::Migrator,
+    first_new: i64,
+) {
+    for all in [sqlx::migrate!("./migrations/common"), dialect] {
+        let before = sqlx::migrate::Migrator {
+            migrations: all
+                .migrations
+                .iter()
+                .filter(|m| m.version < first_new)
+                .cloned()
+                .collect(),
+            ignore_missing: true,
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        before.run(&mut *c).await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn rebuilding_the_quiz_tables_on_sqlite_keeps_their_rows() {
     use sqlx::Connection;
-    use sqlx::migrate::Migrator;
     use xueshi_store::StoreOptions;
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("old.db").display());
     {
-        let mut c = sqlx::SqliteConnection::connect(&format!("{url}?mode=rwc"))
+        sqlx::any::install_default_drivers();
+        let mut c = sqlx::AnyConnection::connect(&format!("{url}?mode=rwc"))
             .await
             .unwrap();
-        for all in [
-            sqlx::migrate!("./migrations/common"),
-            sqlx::migrate!("./migrations/sqlite"),
-        ] {
-            let before = Migrator {
-                migrations: all
-                    .migrations
-                    .iter()
-                    .filter(|m| m.version < 10002)
-                    .cloned()
-                    .collect(),
-                ignore_missing: true,
-                ..Migrator::DEFAULT
-            };
-            before.run(&mut c).await.unwrap();
-        }
+        migrate_before(&mut c, sqlx::migrate!("./migrations/sqlite"), 10002).await;
         for sql in [
             "INSERT INTO units (id, path, depth, kind, code, name, name_folded, created_at, updated_at) \
              VALUES (1, '/1/', 0, 'branch', 'U1', '第一支部', '第一支部', 1, 1)",
@@ -473,7 +480,6 @@ async fn rebuilding_the_quiz_tables_on_sqlite_keeps_their_rows() {
 both!(
     async fn sessions_from_before_the_activity_table_keep_when_they_were_last_seen(db) {
         use sqlx::Connection;
-        use sqlx::migrate::Migrator;
         use xueshi_store::sessions;
         let t = TestDb::new(db).await;
         sqlx::any::install_default_drivers();
@@ -487,19 +493,7 @@ both!(
                 Db::Sqlite => (sqlx::migrate!("./migrations/sqlite"), 10003),
                 Db::Postgres => (sqlx::migrate!("./migrations/pg"), 20002),
             };
-            for all in [sqlx::migrate!("./migrations/common"), dialect] {
-                let before = Migrator {
-                    migrations: all
-                        .migrations
-                        .iter()
-                        .filter(|m| m.version < first_new)
-                        .cloned()
-                        .collect(),
-                    ignore_missing: true,
-                    ..Migrator::DEFAULT
-                };
-                before.run(&mut c).await.unwrap();
-            }
+            migrate_before(&mut c, dialect, first_new).await;
             for sql in [
                 "INSERT INTO units (id, path, depth, kind, code, name, name_folded, created_at, updated_at) \
                  VALUES (1, '/1/', 0, 'branch', 'U1', '第一支部', '第一支部', 1, 1)",
