@@ -1,11 +1,12 @@
 //! Recomputing every tally from the raw rows, to check the counters that
 //! writes maintain. Dashboards read counters; this proves them.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use xueshi_domain::Id;
 use xueshi_domain::member::{CadreLevel, Gender, MemberStatus};
 use xueshi_domain::tally::Tally;
+use xueshi_store::quiz::StreakRow;
 use xueshi_store::study::{self, Daily};
 use xueshi_store::{members, tallies, units};
 
@@ -141,4 +142,73 @@ pub async fn check_quotas(app: &App) -> AppResult<Vec<QuotaDrift>> {
             })
         })
         .collect())
+}
+
+/// A member whose stored run of quiz days (连续答题) differs from their
+/// attempts replayed; `None` where one side has no row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreakDrift {
+    pub member: Id,
+    pub stored: Option<StreakRow>,
+    pub recomputed: Option<StreakRow>,
+}
+
+/// Every member's run and totals replayed from their quiz attempts, a page
+/// of attempts at a time (a province has millions), against what is stored.
+pub async fn check_streaks(app: &App) -> AppResult<Vec<StreakDrift>> {
+    // Far more than one member's days, so a page always ends past a member.
+    const PAGE: i64 = 100_000;
+    let mut conn = app.store().read().await?;
+    let mut drift = Vec::new();
+    let mut after = i64::MIN;
+    loop {
+        let mut page = xueshi_store::quiz::attempt_days(&mut conn, after, PAGE).await?;
+        // A full page may end inside a member's days: that member starts the next.
+        let before = match page.last() {
+            Some(&(last, _, _)) if page.len() as i64 == PAGE => {
+                page.retain(|(m, _, _)| *m != last);
+                last
+            }
+            _ => i64::MAX,
+        };
+        let mut want: BTreeMap<i64, StreakRow> = BTreeMap::new();
+        for (member, day, correct) in page {
+            let s = want.entry(member).or_insert_with(|| StreakRow {
+                member_id: member,
+                ..StreakRow::default()
+            });
+            let yesterday = xueshi_domain::date::from_iso(&day)
+                .and_then(|d| d.previous_day())
+                .map(xueshi_domain::date::iso)
+                .unwrap_or_default();
+            crate::quiz::count_quiz_day(s, &day, &yesterday, correct);
+        }
+        let mut have: BTreeMap<i64, StreakRow> =
+            xueshi_store::quiz::streaks_between(&mut conn, after, before)
+                .await?
+                .into_iter()
+                .map(|s| (s.member_id, s))
+                .collect();
+        for (member, recomputed) in want {
+            let stored = have.remove(&member);
+            if stored.as_ref() != Some(&recomputed) {
+                drift.push(StreakDrift {
+                    member: Id(member),
+                    stored,
+                    recomputed: Some(recomputed),
+                });
+            }
+        }
+        drift.extend(have.into_values().map(|s| StreakDrift {
+            member: Id(s.member_id),
+            stored: Some(s),
+            recomputed: None,
+        }));
+        if before == i64::MAX {
+            break;
+        }
+        after = before - 1;
+    }
+    drift.sort_by_key(|d| d.member);
+    Ok(drift)
 }

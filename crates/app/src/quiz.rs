@@ -579,16 +579,9 @@ impl<'a> Written<'a> {
             });
             let yesterday = xueshi_domain::date::from_iso(&a.day)
                 .and_then(|d| d.previous_day())
-                .map(iso);
-            s.current_run = if Some(&s.last_day) == yesterday.as_ref() {
-                s.current_run + 1
-            } else {
-                1
-            };
-            s.best_run = s.best_run.max(s.current_run);
-            s.last_day = a.day.clone();
-            s.quizzes += 1;
-            s.correct += a.correct;
+                .map(iso)
+                .unwrap_or_default();
+            count_quiz_day(s, &a.day, &yesterday, a.correct);
             changed.push(s.clone());
         }
         changed
@@ -597,6 +590,21 @@ impl<'a> Written<'a> {
     fn audit(&self) -> Vec<AuditRow> {
         self.rows.iter().map(|(_, _, e)| (*e).clone()).collect()
     }
+}
+
+/// A quiz taken on `day` moves the member's run on: one day longer when the
+/// last was `yesterday`, else a new run that begins on `day`.
+pub(crate) fn count_quiz_day(s: &mut StreakRow, day: &str, yesterday: &str, correct: i64) {
+    if !s.last_day.is_empty() && s.last_day == yesterday {
+        s.current_run += 1;
+    } else {
+        s.current_run = 1;
+        s.run_start = day.to_owned();
+    }
+    s.best_run = s.best_run.max(s.current_run);
+    s.last_day = day.to_owned();
+    s.quizzes += 1;
+    s.correct += correct;
 }
 
 fn runs_of(changed: &[StreakRow]) -> HashMap<i64, i64> {

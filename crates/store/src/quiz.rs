@@ -247,6 +247,8 @@ pub async fn attempt(
 pub struct StreakRow {
     pub member_id: i64,
     pub last_day: String,
+    /// The day the current run began.
+    pub run_start: String,
     pub current_run: i64,
     pub best_run: i64,
     pub quizzes: i64,
@@ -258,7 +260,7 @@ pub async fn streaks(conn: &mut AnyConnection, members: &[i64]) -> Result<HashMa
     for chunk in members.chunks(500) {
         let list = placeholders(1, chunk.len());
         let mut q = sqlx::query_as::<_, StreakRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT member_id, last_day, current_run, best_run, quizzes, correct FROM member_streaks WHERE member_id IN ({list})"
+            "SELECT member_id, last_day, run_start, current_run, best_run, quizzes, correct FROM member_streaks WHERE member_id IN ({list})"
         )));
         for m in chunk {
             q = q.bind(*m);
@@ -276,7 +278,7 @@ pub fn streaks_direct(
     members: &[i64],
 ) -> rusqlite::Result<HashMap<i64, StreakRow>> {
     let mut st = tx.prepare_cached(
-        "SELECT member_id, last_day, current_run, best_run, quizzes, correct FROM member_streaks WHERE member_id = ?",
+        "SELECT member_id, last_day, run_start, current_run, best_run, quizzes, correct FROM member_streaks WHERE member_id = ?",
     )?;
     let mut out = HashMap::new();
     for m in members {
@@ -287,15 +289,50 @@ pub fn streaks_direct(
                 StreakRow {
                     member_id: r.get(0)?,
                     last_day: r.get(1)?,
-                    current_run: r.get(2)?,
-                    best_run: r.get(3)?,
-                    quizzes: r.get(4)?,
-                    correct: r.get(5)?,
+                    run_start: r.get(2)?,
+                    current_run: r.get(3)?,
+                    best_run: r.get(4)?,
+                    quizzes: r.get(5)?,
+                    correct: r.get(6)?,
                 },
             );
         }
     }
     Ok(out)
+}
+
+/// Up to `limit` attempts (member, day, correct answers) of the members
+/// after `after`, member by member and day by day.
+pub async fn attempt_days(
+    conn: &mut AnyConnection,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(i64, String, i64)>> {
+    sqlx::query_as(
+        "SELECT member_id, day, correct FROM quiz_attempts WHERE member_id > $1 \
+         ORDER BY member_id, day LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// The stored runs of the members with ids between `after` and `before`
+/// (both excluded), by member.
+pub async fn streaks_between(
+    conn: &mut AnyConnection,
+    after: i64,
+    before: i64,
+) -> Result<Vec<StreakRow>> {
+    sqlx::query_as(
+        "SELECT member_id, last_day, run_start, current_run, best_run, quizzes, correct FROM member_streaks \
+         WHERE member_id > $1 AND member_id < $2 ORDER BY member_id",
+    )
+    .bind(after)
+    .bind(before)
+    .fetch_all(&mut *conn)
+    .await
 }
 
 pub async fn put_streaks(conn: &mut AnyConnection, rows: &[StreakRow]) -> Result<()> {
@@ -311,39 +348,61 @@ pub async fn put_streaks(conn: &mut AnyConnection, rows: &[StreakRow]) -> Result
     Ok(())
 }
 
-/// As [`put_streaks`], on the direct writer.
+/// As [`put_streaks`], on the direct writer. A run longer than a day began
+/// on an earlier day, so its start is already stored: the row is updated
+/// without it, which leaves the index of run starts untouched (SQLite
+/// rewrites an index whenever one of its columns is set, even to the same
+/// value).
 pub fn put_streaks_direct(
     tx: &rusqlite::Transaction<'_>,
     rows: &[StreakRow],
 ) -> rusqlite::Result<()> {
+    let mut go_on = tx.prepare_cached(
+        "UPDATE member_streaks SET last_day = ?, current_run = ?, best_run = ?, quizzes = ?, correct = ? \
+         WHERE member_id = ? AND run_start = ?",
+    )?;
     for s in rows {
-        insert_row_direct(
-            tx,
-            "member_streaks",
-            &STREAK_COLUMNS,
-            &streak_values(s),
-            STREAK_UPSERT,
-        )?;
+        let updated = s.current_run > 1
+            && go_on.execute(rusqlite::params![
+                s.last_day,
+                s.current_run,
+                s.best_run,
+                s.quizzes,
+                s.correct,
+                s.member_id,
+                s.run_start
+            ])? == 1;
+        if !updated {
+            insert_row_direct(
+                tx,
+                "member_streaks",
+                &STREAK_COLUMNS,
+                &streak_values(s),
+                STREAK_UPSERT,
+            )?;
+        }
     }
     Ok(())
 }
 
-const STREAK_COLUMNS: [&str; 6] = [
+const STREAK_COLUMNS: [&str; 7] = [
     "member_id",
     "last_day",
+    "run_start",
     "current_run",
     "best_run",
     "quizzes",
     "correct",
 ];
 const STREAK_UPSERT: &str = "ON CONFLICT (member_id) DO UPDATE SET last_day = excluded.last_day, \
-     current_run = excluded.current_run, best_run = excluded.best_run, quizzes = excluded.quizzes, \
+     run_start = excluded.run_start, current_run = excluded.current_run, best_run = excluded.best_run, quizzes = excluded.quizzes, \
      correct = excluded.correct";
 
 fn streak_values(s: &StreakRow) -> Vec<Value> {
     vec![
         Value::from(s.member_id),
         Value::from(s.last_day.as_str()),
+        Value::from(s.run_start.as_str()),
         Value::from(s.current_run),
         Value::from(s.best_run),
         Value::from(s.quizzes),
@@ -352,8 +411,11 @@ fn streak_values(s: &StreakRow) -> Vec<Value> {
 }
 
 /// The members under a subtree with the longest runs still going (their
-/// last quiz on or after `since`). A large subtree walks the runs from the
-/// longest down and stops at `limit`; a small one starts from its units.
+/// last quiz on or after `since`). Runs are ranked by the day they began,
+/// earliest first; among runs begun the same day, one that already includes
+/// today is longer, then more correct answers rank higher. A large subtree
+/// walks the runs by start and stops once `limit` are found and the day
+/// changes; a small one starts from its units.
 pub async fn top_streaks(
     conn: &mut AnyConnection,
     range: &(String, String),
@@ -369,11 +431,11 @@ pub async fn top_streaks(
         "SELECT m.id, m.name, s.current_run, s.correct FROM member_streaks s CROSS JOIN members m \
          WHERE m.id = s.member_id AND (SELECT u.path FROM units u WHERE u.id = m.unit_id) >= $1 \
          AND (SELECT u.path FROM units u WHERE u.id = m.unit_id) < $2 AND s.last_day >= $3 \
-         ORDER BY s.current_run DESC, s.correct DESC, s.member_id DESC LIMIT $4"
+         ORDER BY s.run_start, s.last_day DESC, s.correct DESC, s.member_id DESC LIMIT $4"
     } else {
         "SELECT m.id, m.name, s.current_run, s.correct FROM units u JOIN members m ON m.unit_id = u.id \
          JOIN member_streaks s ON s.member_id = m.id WHERE u.path >= $1 AND u.path < $2 AND s.last_day >= $3 \
-         ORDER BY s.current_run DESC, s.correct DESC, s.member_id DESC LIMIT $4"
+         ORDER BY s.run_start, s.last_day DESC, s.correct DESC, s.member_id DESC LIMIT $4"
     };
     let rows = sqlx::query(sql)
         .bind(&range.0)

@@ -198,6 +198,54 @@ both!(
 );
 
 both!(
+    async fn a_run_of_quiz_days_grows_a_day_at_a_time_and_starts_again_after_a_gap(db) {
+        let t = TestApp::district(db).await;
+        let mut c = members(&t, 1).await.remove(0);
+        let mut runs = Vec::new();
+        for day in 0..5 {
+            if day == 3 {
+                // A day without the quiz ends the run.
+                t.advance_minutes(24 * 60);
+                c = again(&t, 0).await;
+            }
+            let paper: Value = c.api(Method::GET, "/api/v1/quiz/today", None).await.json().await.unwrap();
+            let answers = right_answers(&t, &paper).await;
+            let r = c.api(Method::POST, "/api/v1/quiz/today", Some(json!({ "ticket": paper["ticket"], "answers": answers }))).await;
+            assert_eq!(r.status(), 201);
+            runs.push(r.json::<Value>().await.unwrap()["streak"].as_i64().unwrap());
+            t.advance_minutes(24 * 60);
+            c = again(&t, 0).await;
+        }
+        assert_eq!(runs, vec![1, 2, 3, 1, 2]);
+        let mut conn = t.app.store().read().await.unwrap();
+        let (run_start, quizzes, correct): (String, i64, i64) = sqlx::query_as(
+            "SELECT s.run_start, s.quizzes, s.correct FROM member_streaks s JOIN accounts a ON a.member_id = s.member_id \
+             WHERE a.username = 'quizzer0'",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        // The second run began the day after the gap: two days before today.
+        let today = t.app.clock().today();
+        assert_eq!(run_start, xueshi_domain::date::iso(today - time::Duration::days(2)));
+        assert_eq!((quizzes, correct), (5, 25));
+        drop(conn);
+        assert!(xueshi_app::consistency::check_streaks(&t.app).await.unwrap().is_empty());
+        // `xueshi check` notices a run that drifted from the attempts.
+        {
+            let mut conn = t.app.store().read().await.unwrap();
+            sqlx::query("UPDATE member_streaks SET run_start = '2021-01-01' WHERE quizzes = 5")
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+        }
+        let drift = xueshi_app::consistency::check_streaks(&t.app).await.unwrap();
+        assert_eq!(drift.len(), 1);
+        assert_eq!(drift[0].recomputed.as_ref().map(|s| s.current_run), Some(2));
+    }
+);
+
+both!(
     async fn late_tampered_and_foreign_answers_are_refused(db) {
         let t = TestApp::district(db).await;
         let mut quizzers = members(&t, 3).await;
@@ -383,6 +431,7 @@ both!(
         counters_match_raw_rows(&t).await;
         assert!(xueshi_app::consistency::check_study(&t.app).await.unwrap().is_empty());
         assert!(xueshi_app::consistency::check_quotas(&t.app).await.unwrap().is_empty());
+        assert!(xueshi_app::consistency::check_streaks(&t.app).await.unwrap().is_empty());
         let mut office = t.client();
         office.api_login("office", "xueshi2021").await;
         let scope: Value = office.api(Method::GET, "/api/v1/units", None).await.json().await.unwrap();

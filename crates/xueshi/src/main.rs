@@ -584,6 +584,9 @@ async fn run(cli: Cli) -> Result<()> {
             let quotas = consistency::check_quotas(&app)
                 .await
                 .map_err(|e| app_error(e, Default::default()))?;
+            let streaks = consistency::check_streaks(&app)
+                .await
+                .map_err(|e| app_error(e, Default::default()))?;
             for d in &drift {
                 println!(
                     "unit {}: stored {:?}, recomputed {:?}",
@@ -602,15 +605,22 @@ async fn run(cli: Cli) -> Result<()> {
                     d.unit, d.quota, d.window_from, d.stored, d.recomputed
                 );
             }
-            if drift.is_empty() && study.is_empty() && quotas.is_empty() {
+            for d in &streaks {
+                println!(
+                    "member {}: run of quiz days stored {:?}, recomputed {:?}",
+                    d.member, d.stored, d.recomputed
+                );
+            }
+            if drift.is_empty() && study.is_empty() && quotas.is_empty() && streaks.is_empty() {
                 println!("every counter matches the records");
                 Ok(())
             } else {
                 bail!(
-                    "{} unit tallies, {} study counters and {} quota counters differ from the records",
+                    "{} unit tallies, {} study counters, {} quota counters and {} members' runs differ from the records",
                     drift.len(),
                     study.len(),
-                    quotas.len()
+                    quotas.len(),
+                    streaks.len()
                 )
             }
         }

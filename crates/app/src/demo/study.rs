@@ -491,15 +491,7 @@ async fn activity(
                 delta.quiz_correct = correct;
                 delta.quiz_questions = picked.len() as i64;
                 let yesterday = iso(day - Duration::days(1));
-                streak.current_run = if streak.last_day == yesterday {
-                    streak.current_run + 1
-                } else {
-                    1
-                };
-                streak.best_run = streak.best_run.max(streak.current_run);
-                streak.last_day = day_s.clone();
-                streak.quizzes += 1;
-                streak.correct += correct;
+                crate::quiz::count_quiz_day(&mut streak, &day_s, &yesterday, correct);
             }
             let sessions = if rng.random_bool(keen) {
                 rng.random_range(1..=2)
