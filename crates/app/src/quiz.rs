@@ -593,14 +593,13 @@ impl<'a> Written<'a> {
 }
 
 /// A quiz taken on `day` moves the member's run on: one day longer when the
-/// last was `yesterday`, else a new run that begins on `day`.
+/// last was `yesterday`, else a new run of one.
 pub(crate) fn count_quiz_day(s: &mut StreakRow, day: &str, yesterday: &str, correct: i64) {
-    if !s.last_day.is_empty() && s.last_day == yesterday {
-        s.current_run += 1;
+    s.current_run = if !s.last_day.is_empty() && s.last_day == yesterday {
+        s.current_run + 1
     } else {
-        s.current_run = 1;
-        s.run_start = day.to_owned();
-    }
+        1
+    };
     s.best_run = s.best_run.max(s.current_run);
     s.last_day = day.to_owned();
     s.quizzes += 1;

@@ -247,8 +247,6 @@ pub async fn attempt(
 pub struct StreakRow {
     pub member_id: i64,
     pub last_day: String,
-    /// The day the current run began.
-    pub run_start: String,
     pub current_run: i64,
     pub best_run: i64,
     pub quizzes: i64,
@@ -260,7 +258,7 @@ pub async fn streaks(conn: &mut AnyConnection, members: &[i64]) -> Result<HashMa
     for chunk in members.chunks(500) {
         let list = placeholders(1, chunk.len());
         let mut q = sqlx::query_as::<_, StreakRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT member_id, last_day, run_start, current_run, best_run, quizzes, correct FROM member_streaks WHERE member_id IN ({list})"
+            "SELECT member_id, last_day, current_run, best_run, quizzes, correct FROM member_streaks WHERE member_id IN ({list})"
         )));
         for m in chunk {
             q = q.bind(*m);
@@ -278,7 +276,7 @@ pub fn streaks_direct(
     members: &[i64],
 ) -> rusqlite::Result<HashMap<i64, StreakRow>> {
     let mut st = tx.prepare_cached(
-        "SELECT member_id, last_day, run_start, current_run, best_run, quizzes, correct FROM member_streaks WHERE member_id = ?",
+        "SELECT member_id, last_day, current_run, best_run, quizzes, correct FROM member_streaks WHERE member_id = ?",
     )?;
     let mut out = HashMap::new();
     for m in members {
@@ -289,11 +287,10 @@ pub fn streaks_direct(
                 StreakRow {
                     member_id: r.get(0)?,
                     last_day: r.get(1)?,
-                    run_start: r.get(2)?,
-                    current_run: r.get(3)?,
-                    best_run: r.get(4)?,
-                    quizzes: r.get(5)?,
-                    correct: r.get(6)?,
+                    current_run: r.get(2)?,
+                    best_run: r.get(3)?,
+                    quizzes: r.get(4)?,
+                    correct: r.get(5)?,
                 },
             );
         }
@@ -326,7 +323,7 @@ pub async fn streaks_between(
     before: i64,
 ) -> Result<Vec<StreakRow>> {
     sqlx::query_as(
-        "SELECT member_id, last_day, run_start, current_run, best_run, quizzes, correct FROM member_streaks \
+        "SELECT member_id, last_day, current_run, best_run, quizzes, correct FROM member_streaks \
          WHERE member_id > $1 AND member_id < $2 ORDER BY member_id",
     )
     .bind(after)
@@ -348,61 +345,39 @@ pub async fn put_streaks(conn: &mut AnyConnection, rows: &[StreakRow]) -> Result
     Ok(())
 }
 
-/// As [`put_streaks`], on the direct writer. A run longer than a day began
-/// on an earlier day, so its start is already stored: the row is updated
-/// without it, which leaves the index of run starts untouched (SQLite
-/// rewrites an index whenever one of its columns is set, even to the same
-/// value).
+/// As [`put_streaks`], on the direct writer.
 pub fn put_streaks_direct(
     tx: &rusqlite::Transaction<'_>,
     rows: &[StreakRow],
 ) -> rusqlite::Result<()> {
-    let mut go_on = tx.prepare_cached(
-        "UPDATE member_streaks SET last_day = ?, current_run = ?, best_run = ?, quizzes = ?, correct = ? \
-         WHERE member_id = ? AND run_start = ?",
-    )?;
     for s in rows {
-        let updated = s.current_run > 1
-            && go_on.execute(rusqlite::params![
-                s.last_day,
-                s.current_run,
-                s.best_run,
-                s.quizzes,
-                s.correct,
-                s.member_id,
-                s.run_start
-            ])? == 1;
-        if !updated {
-            insert_row_direct(
-                tx,
-                "member_streaks",
-                &STREAK_COLUMNS,
-                &streak_values(s),
-                STREAK_UPSERT,
-            )?;
-        }
+        insert_row_direct(
+            tx,
+            "member_streaks",
+            &STREAK_COLUMNS,
+            &streak_values(s),
+            STREAK_UPSERT,
+        )?;
     }
     Ok(())
 }
 
-const STREAK_COLUMNS: [&str; 7] = [
+const STREAK_COLUMNS: [&str; 6] = [
     "member_id",
     "last_day",
-    "run_start",
     "current_run",
     "best_run",
     "quizzes",
     "correct",
 ];
 const STREAK_UPSERT: &str = "ON CONFLICT (member_id) DO UPDATE SET last_day = excluded.last_day, \
-     run_start = excluded.run_start, current_run = excluded.current_run, best_run = excluded.best_run, quizzes = excluded.quizzes, \
+     current_run = excluded.current_run, best_run = excluded.best_run, quizzes = excluded.quizzes, \
      correct = excluded.correct";
 
 fn streak_values(s: &StreakRow) -> Vec<Value> {
     vec![
         Value::from(s.member_id),
         Value::from(s.last_day.as_str()),
-        Value::from(s.run_start.as_str()),
         Value::from(s.current_run),
         Value::from(s.best_run),
         Value::from(s.quizzes),
@@ -411,11 +386,8 @@ fn streak_values(s: &StreakRow) -> Vec<Value> {
 }
 
 /// The members under a subtree with the longest runs still going (their
-/// last quiz on or after `since`). Runs are ranked by the day they began,
-/// earliest first; among runs begun the same day, one that already includes
-/// today is longer, then more correct answers rank higher. A large subtree
-/// walks the runs by start and stops once `limit` are found and the day
-/// changes; a small one starts from its units.
+/// last quiz on or after `since`). A large subtree walks the runs from the
+/// longest down and stops at `limit`; a small one starts from its units.
 pub async fn top_streaks(
     conn: &mut AnyConnection,
     range: &(String, String),
@@ -431,11 +403,11 @@ pub async fn top_streaks(
         "SELECT m.id, m.name, s.current_run, s.correct FROM member_streaks s CROSS JOIN members m \
          WHERE m.id = s.member_id AND (SELECT u.path FROM units u WHERE u.id = m.unit_id) >= $1 \
          AND (SELECT u.path FROM units u WHERE u.id = m.unit_id) < $2 AND s.last_day >= $3 \
-         ORDER BY s.run_start, s.last_day DESC, s.correct DESC, s.member_id DESC LIMIT $4"
+         ORDER BY s.current_run DESC, s.correct DESC, s.member_id DESC LIMIT $4"
     } else {
         "SELECT m.id, m.name, s.current_run, s.correct FROM units u JOIN members m ON m.unit_id = u.id \
          JOIN member_streaks s ON s.member_id = m.id WHERE u.path >= $1 AND u.path < $2 AND s.last_day >= $3 \
-         ORDER BY s.run_start, s.last_day DESC, s.correct DESC, s.member_id DESC LIMIT $4"
+         ORDER BY s.current_run DESC, s.correct DESC, s.member_id DESC LIMIT $4"
     };
     let rows = sqlx::query(sql)
         .bind(&range.0)

@@ -423,6 +423,12 @@ async fn run(cli: Cli) -> Result<()> {
             let s = demo::build(&app, scale, seed, &bar)
                 .await
                 .map_err(|e| app_error(e, Default::default()))?;
+            // The province's load leaves most of a gigabyte in SQLite's
+            // write-ahead log: copy it back now, not on the server's first start.
+            xueshi_app::maintenance::settle(&app)
+                .await
+                .map_err(|e| app_error(e, Default::default()))?;
+            app.store().close().await;
             bar.finish();
             println!(
                 "built {:?}: {} units ({} grassroots), {} members in {:.1} s",
