@@ -177,11 +177,7 @@ pub async fn check_streaks(app: &App) -> AppResult<Vec<StreakDrift>> {
                 member_id: member,
                 ..StreakRow::default()
             });
-            let yesterday = xueshi_domain::date::from_iso(&day)
-                .and_then(|d| d.previous_day())
-                .map(xueshi_domain::date::iso)
-                .unwrap_or_default();
-            crate::quiz::count_quiz_day(s, &day, &yesterday, correct);
+            crate::quiz::count_quiz_day(s, &day, correct);
         }
         let mut have: BTreeMap<i64, StreakRow> =
             xueshi_store::quiz::streaks_between(&mut conn, after, before)

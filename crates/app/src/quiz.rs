@@ -577,11 +577,7 @@ impl<'a> Written<'a> {
                 member_id: a.member_id,
                 ..StreakRow::default()
             });
-            let yesterday = xueshi_domain::date::from_iso(&a.day)
-                .and_then(|d| d.previous_day())
-                .map(iso)
-                .unwrap_or_default();
-            count_quiz_day(s, &a.day, &yesterday, a.correct);
+            count_quiz_day(s, &a.day, a.correct);
             changed.push(s.clone());
         }
         changed
@@ -592,10 +588,13 @@ impl<'a> Written<'a> {
     }
 }
 
-/// A quiz taken on `day` moves the member's run on: one day longer when the
-/// last was `yesterday`, else a new run of one.
-pub(crate) fn count_quiz_day(s: &mut StreakRow, day: &str, yesterday: &str, correct: i64) {
-    s.current_run = if !s.last_day.is_empty() && s.last_day == yesterday {
+/// A quiz taken on `day` (ISO) moves the member's run on: one day longer
+/// when the last was the day before, else a new run of one.
+pub(crate) fn count_quiz_day(s: &mut StreakRow, day: &str, correct: i64) {
+    let yesterday = xueshi_domain::date::from_iso(day)
+        .and_then(|d| d.previous_day())
+        .map(iso);
+    s.current_run = if yesterday.as_deref() == Some(s.last_day.as_str()) {
         s.current_run + 1
     } else {
         1

@@ -490,8 +490,7 @@ async fn activity(
                 delta.quiz_takers = 1;
                 delta.quiz_correct = correct;
                 delta.quiz_questions = picked.len() as i64;
-                let yesterday = iso(day - Duration::days(1));
-                crate::quiz::count_quiz_day(&mut streak, &day_s, &yesterday, correct);
+                crate::quiz::count_quiz_day(&mut streak, &day_s, correct);
             }
             let sessions = if rng.random_bool(keen) {
                 rng.random_range(1..=2)
