@@ -203,7 +203,7 @@ pub(crate) async fn verify_password(password: String, hash: String) -> bool {
 /// A password must have at least 8 characters and not be only digits.
 pub fn check_password(password: &str) -> Result<(), FieldError> {
     let n = password.chars().count();
-    if n < 8 || n > 128 || password.chars().all(|c| c.is_ascii_digit()) {
+    if !(8..=128).contains(&n) || password.chars().all(|c| c.is_ascii_digit()) {
         Err(FieldError::new("password", "weak_password"))
     } else {
         Ok(())

@@ -9,6 +9,7 @@
 //! units instead.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry as Slot;
 
 use serde::Serialize;
 use time::Date;
@@ -188,9 +189,8 @@ async fn behind_under(
     let mut out = Vec::with_capacity(quotas.len());
     let empty = study::StudyDone::default();
     for (_, q, from, to) in quotas {
-        if !done_by_window.contains_key(&(*from, *to)) {
-            let done = study::done_under(conn, &range, &iso(*from), &iso(*to)).await?;
-            done_by_window.insert((*from, *to), done);
+        if let Slot::Vacant(e) = done_by_window.entry((*from, *to)) {
+            e.insert(study::done_under(conn, &range, &iso(*from), &iso(*to)).await?);
         }
         let done = &done_by_window[&(*from, *to)];
         let behind = people

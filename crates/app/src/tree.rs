@@ -326,11 +326,13 @@ pub async fn update(app: &App, ctx: &Ctx, id: Id, input: &UnitInput) -> AppResul
     units::update(
         &mut tx,
         row.id,
-        &draft.code,
-        &draft.name,
-        &folded,
-        draft.kind.as_str(),
-        draft.sort_order,
+        &units::UnitEdit {
+            code: &draft.code,
+            name: &draft.name,
+            name_folded: &folded,
+            kind: draft.kind.as_str(),
+            sort_order: draft.sort_order,
+        },
         app.now(),
     )
     .await

@@ -16,7 +16,7 @@ pub fn parse_date(field: &'static str, raw: &str) -> Result<Date, FieldError> {
         return ymd(&t[..4], &t[4..6], &t[6..]).ok_or_else(bad);
     }
     let parts: Vec<&str> = t
-        .split(|c: char| matches!(c, '-' | '/' | '.' | '年' | '月' | '日'))
+        .split(['-', '/', '.', '年', '月', '日'])
         .filter(|p| !p.is_empty())
         .collect();
     match parts.as_slice() {

@@ -171,7 +171,7 @@ impl MemberDraft {
         let birth_date = match (input.birth_date.trim(), &id_number) {
             ("", Some(id)) => id.birth_date(),
             ("", None) => None,
-            (raw, id) => c.take(parse_date("birth_date", raw)).and_then(|d| {
+            (raw, id) => c.take(parse_date("birth_date", raw)).inspect(|&d| {
                 if id
                     .as_ref()
                     .and_then(IdNumber::birth_date)
@@ -179,7 +179,6 @@ impl MemberDraft {
                 {
                     c.push(FieldError::new("birth_date", "birth_date_mismatch"));
                 }
-                Some(d)
             }),
         };
         let gender = match (input.gender.trim(), &id_number) {

@@ -161,7 +161,7 @@ impl UnitPath {
     /// Accepts a stored path; `None` if it is not a sequence of segments.
     pub fn parse(raw: &str) -> Option<Self> {
         let ok = !raw.is_empty()
-            && raw.len() % SEG == 0
+            && raw.len().is_multiple_of(SEG)
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));

@@ -250,21 +250,6 @@ pub(crate) fn values_list(rows: usize, width: usize, anonymous: bool) -> String 
     sql
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn placeholders_are_numbered_across_rows() {
-        assert_eq!(
-            super::insert_sql("t", &["a", "b"], 2, "ON CONFLICT DO NOTHING", false),
-            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT DO NOTHING"
-        );
-        assert_eq!(
-            super::insert_sql("t", &["a", "b"], 2, "", true),
-            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
-        );
-    }
-}
-
 /// Copies every row of `table` from one database to another, in `order`,
 /// a few hundred rows per INSERT. Returns the number of rows copied.
 pub async fn copy_table(
@@ -306,4 +291,19 @@ pub async fn copy_table(
         on_rows(copied);
     }
     Ok(copied)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_are_numbered_across_rows() {
+        assert_eq!(
+            super::insert_sql("t", &["a", "b"], 2, "ON CONFLICT DO NOTHING", false),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT DO NOTHING"
+        );
+        assert_eq!(
+            super::insert_sql("t", &["a", "b"], 2, "", true),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
+        );
+    }
 }

@@ -170,25 +170,25 @@ pub async fn count_subtree(conn: &mut AnyConnection, root: &UnitPath) -> Result<
         .try_get(0)
 }
 
-pub async fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    code: &str,
-    name: &str,
-    name_folded: &str,
-    kind: &str,
-    sort_order: i64,
-    now: i64,
-) -> Result<()> {
+/// What an edit of a unit may change.
+pub struct UnitEdit<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub name_folded: &'a str,
+    pub kind: &'a str,
+    pub sort_order: i64,
+}
+
+pub async fn update(conn: &mut AnyConnection, id: i64, e: &UnitEdit<'_>, now: i64) -> Result<()> {
     sqlx::query(
         "UPDATE units SET code = $2, name = $3, name_folded = $4, kind = $5, sort_order = $6, updated_at = $7 WHERE id = $1",
     )
     .bind(id)
-    .bind(code)
-    .bind(name)
-    .bind(name_folded)
-    .bind(kind)
-    .bind(sort_order)
+    .bind(e.code)
+    .bind(e.name)
+    .bind(e.name_folded)
+    .bind(e.kind)
+    .bind(e.sort_order)
     .bind(now)
     .execute(&mut *conn)
     .await?;

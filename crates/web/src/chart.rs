@@ -113,24 +113,6 @@ pub fn donut(title: &str, parts: &[(String, i64)]) -> String {
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_are_escaped_and_bars_scale() {
-        let svg = bars("t", &[("<a>".into(), 10), ("b".into(), 5)]);
-        assert!(svg.contains("&lt;a&gt;") && !svg.contains("<a>"));
-        assert!(
-            svg.contains(r#"width="370""#),
-            "the largest bar takes the full width"
-        );
-        assert!(svg.contains(r#"width="185""#));
-        let d = donut("d", &[("x".into(), 1), ("y".into(), 3)]);
-        assert!(d.contains("25.0%") && d.contains("75.0%"));
-    }
-}
-
 /// Columns over time, one per day, with the value of each in percent
 /// (0–100); every few days are labelled.
 pub fn columns(title: &str, days: &[(String, f64)]) -> String {
@@ -170,4 +152,22 @@ pub fn columns(title: &str, days: &[(String, f64)]) -> String {
     }
     s.push_str("</svg>");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_escaped_and_bars_scale() {
+        let svg = bars("t", &[("<a>".into(), 10), ("b".into(), 5)]);
+        assert!(svg.contains("&lt;a&gt;") && !svg.contains("<a>"));
+        assert!(
+            svg.contains(r#"width="370""#),
+            "the largest bar takes the full width"
+        );
+        assert!(svg.contains(r#"width="185""#));
+        let d = donut("d", &[("x".into(), 1), ("y".into(), 3)]);
+        assert!(d.contains("25.0%") && d.contains("75.0%"));
+    }
 }

@@ -368,7 +368,9 @@ async fn write_members(
             (None, None) => "110101".to_owned(),
         };
     }
-    let units: Vec<(Id, u32, u32, u32, Vec<&'static str>, people::Setting)> = plan
+    // Per unit: id, members, leaders, section-level cadres, posts, setting.
+    type UnitPlan = (Id, u32, u32, u32, Vec<&'static str>, people::Setting);
+    let units: Vec<UnitPlan> = plan
         .units
         .iter()
         .enumerate()

@@ -217,7 +217,7 @@ impl People {
         };
         let id_number = self.id_number(&mut birth, gender);
         let earliest_join = (birth.year() + 18).max(1958);
-        let join = self.date(earliest_join.min(2020), 2020.max(earliest_join).min(2020));
+        let join = self.date(earliest_join.min(2020), 2020);
         let probationary = join.year() == 2020 && self.rng.random_bool(0.6);
         MemberDraft {
             name: self.name(gender),

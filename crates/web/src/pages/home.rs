@@ -71,7 +71,7 @@ pub async fn home(
         .iter()
         .map(|c| (c.name.clone(), c.tally.members_total))
         .collect();
-    kids.sort_by(|a, b| b.1.cmp(&a.1));
+    kids.sort_by_key(|k| std::cmp::Reverse(k.1));
     kids.truncate(15);
     let by_child = chart::bars(t.home_by_child, &kids);
     let by_status = chart::donut(
