@@ -1,0 +1,211 @@
+//! The command line: what each subcommand takes.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use xueshi_app::demo::Scale;
+use xueshi_domain::access::Role;
+
+/// 学史 — run a Party-history study campaign (党史学习教育) over a whole
+/// organisation tree, on SQLite or PostgreSQL.
+#[derive(Parser)]
+#[command(version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file (TOML); default `xueshi.toml` when present.
+    #[arg(long, global = true, env = "XUESHI_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Database: `sqlite://FILE` (default `sqlite://xueshi.db`) or `postgres://…`.
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the pages and the API (migrates the database first).
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:8080.
+        #[arg(long)]
+        bind: Option<String>,
+        /// Build the district demo first if the database is empty, and show
+        /// the demo accounts on the login page.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Build demo data into an empty database.
+    Demo {
+        /// `district`: 534 grassroots units and 11,543 members modelled on
+        /// 云溪区; `province`: 5,000,000 members in about 250,000 units.
+        #[arg(long, value_enum, default_value_t = DemoScale::District)]
+        scale: DemoScale,
+        /// The same seed builds the same data.
+        #[arg(long, default_value_t = 2021)]
+        seed: u64,
+    },
+    /// Create the root unit and the first system administrator of a new
+    /// installation; prints the administrator's password once.
+    Init {
+        /// Name of the committee running the campaign, e.g. 中共某某区委员会.
+        #[arg(long)]
+        root_name: String,
+        /// Its code, e.g. YX.
+        #[arg(long)]
+        root_code: String,
+        #[arg(long, default_value = "admin")]
+        admin: String,
+    },
+    /// Import a roster workbook (.xlsx, sheets 组织 and 党员). Every row is
+    /// checked first; a file with any error writes nothing.
+    Import {
+        file: PathBuf,
+        /// Act within this account's scope (default: the whole tree).
+        #[arg(long = "as")]
+        as_user: Option<String>,
+        /// Messages in `zh-CN` or `en`.
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+    },
+    /// Export the roster of a unit's subtree to .xlsx.
+    Export {
+        /// Code of the unit (default: the root).
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Write whole phone and ID numbers (audited).
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// Write the empty roster template to a file.
+    Template { output: PathBuf },
+    /// Make a consistent copy of the running database (one SQLite file).
+    Backup { file: PathBuf },
+    /// Copy a backup into an empty database (SQLite or PostgreSQL).
+    Restore { file: PathBuf },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Recompute every counter from the raw records and report differences.
+    Check,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Benchmarks that print their figures (see docs/performance.md).
+    Bench {
+        #[command(subcommand)]
+        which: BenchKind,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum BenchKind {
+    /// Import a generated roster workbook into the district demo (built first
+    /// when the database is empty).
+    Import {
+        #[arg(long, default_value_t = 100_000)]
+        members: usize,
+    },
+    /// Time the tree's hot reads on a database holding a tree (build one
+    /// with `xueshi demo --scale province`).
+    Tree,
+    /// Members taking today's quiz over HTTP, driven by wrk (Debian's `wrk`)
+    /// on loopback; checks every acknowledged submission is stored once.
+    /// Builds the demo first when the database is empty.
+    Quiz {
+        /// Members prepared with a session and today's paper, taken evenly
+        /// over the whole roster; each submits once, in shuffled order, a
+        /// minute and a half after drawing (so each submission also records
+        /// its session's activity).
+        #[arg(long, default_value_t = 150_000)]
+        members: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 64)]
+        connections: u32,
+        /// The demo to build into an empty database.
+        #[arg(long, value_enum, default_value_t = DemoScale::Province)]
+        scale: DemoScale,
+        /// End with one JSON line of the figures.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The public window under load: the public list of matters with its
+    /// filters, and problems raised from many addresses at once (each with
+    /// its own solved sum); checks every acknowledged problem is stored.
+    /// Builds the district demo first when the database is empty, then
+    /// fills the catalogue to `--matters`.
+    Matters {
+        #[arg(long, default_value_t = 20_470)]
+        matters: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 64)]
+        connections: u32,
+        /// End with one JSON line: backend, list_p95_ms, problems_per_s,
+        /// acknowledged, stored.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserAction {
+    /// Create an account; prints a generated password.
+    Add {
+        username: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Code of the unit whose subtree the account works in.
+        #[arg(long)]
+        scope: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// May see whole phone and ID numbers.
+        #[arg(long)]
+        unmask: bool,
+    },
+    /// Set a new generated password and end the account's sessions.
+    Passwd { username: String },
+    /// Lift a lockout.
+    Unlock { username: String },
+    /// List accounts.
+    List,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoScale {
+    District,
+    Province,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    SystemAdmin,
+    CampaignOffice,
+    UnitAdmin,
+    Inspector,
+    Member,
+}
+
+impl RoleArg {
+    pub fn role(self) -> Role {
+        match self {
+            RoleArg::SystemAdmin => Role::SystemAdmin,
+            RoleArg::CampaignOffice => Role::CampaignOffice,
+            RoleArg::UnitAdmin => Role::UnitAdmin,
+            RoleArg::Inspector => Role::Inspector,
+            RoleArg::Member => Role::Member,
+        }
+    }
+}
+
+impl From<DemoScale> for Scale {
+    fn from(s: DemoScale) -> Scale {
+        match s {
+            DemoScale::District => Scale::District,
+            DemoScale::Province => Scale::Province,
+        }
+    }
+}
