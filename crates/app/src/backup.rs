@@ -115,13 +115,7 @@ async fn copy_all(
     let mut tables = Vec::new();
     for t in order {
         let cols = columns(src, src_backend, &t).await?;
-        let total: i64 = {
-            use sqlx::Row;
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {t}")))
-                .fetch_one(&mut *src)
-                .await?
-                .try_get(0)?
-        };
+        let total = dialect::count_rows(src, &t).await?;
         progress.stage("stage.copying", total.max(0) as u64);
         // Units come parents first; every other table by its first column.
         let by = if cols.iter().any(|c| c.name == "depth") {

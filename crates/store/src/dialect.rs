@@ -250,6 +250,13 @@ pub async fn analyze(conn: &mut AnyConnection) -> Result<()> {
     Ok(())
 }
 
+/// How many rows `table` holds; `table` is one of [`tables`]' names.
+pub async fn count_rows(conn: &mut AnyConnection, table: &str) -> Result<i64> {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+        .fetch_one(&mut *conn)
+        .await
+}
+
 /// Checks the connection is alive.
 pub async fn ping(conn: &mut AnyConnection) -> Result<()> {
     conn.ping().await

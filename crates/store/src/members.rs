@@ -401,6 +401,19 @@ pub async fn names_in_subtree(
         .collect()
 }
 
+/// Every member with their unit and its path, in id order (the demo's
+/// study history walks them all).
+pub async fn all_with_paths(conn: &mut AnyConnection) -> Result<Vec<(i64, i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.unit_id, u.path FROM members m JOIN units u ON u.id = m.unit_id ORDER BY m.id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
 /// `limit` members that no account belongs to yet, with their unit and its
 /// path, taken evenly over the whole roster in id order (every n-th), so a
 /// load test that gives them accounts reaches every part of the tree the way

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sqlx::Row;
 use time::Duration;
 use xueshi_domain::Id;
 use xueshi_domain::date::iso;
@@ -412,18 +411,10 @@ async fn activity(
 ) -> AppResult<()> {
     let people: Vec<(i64, i64, UnitPath)> = {
         let mut conn = app.store().read().await?;
-        let rows = sqlx::query("SELECT m.id, m.unit_id, u.path FROM members m JOIN units u ON u.id = m.unit_id ORDER BY m.id")
-            .fetch_all(&mut *conn)
-            .await?;
-        rows.iter()
-            .filter_map(|r| {
-                let path: String = r.try_get(2).ok()?;
-                Some((
-                    r.try_get(0).ok()?,
-                    r.try_get(1).ok()?,
-                    UnitPath::parse(&path)?,
-                ))
-            })
+        xueshi_store::members::all_with_paths(&mut conn)
+            .await?
+            .into_iter()
+            .filter_map(|(member, unit, path)| Some((member, unit, UnitPath::parse(&path)?)))
             .collect()
     };
     progress.stage("stage.study", people.len() as u64);
