@@ -70,9 +70,7 @@ async fn cli_ctx(app: &App, as_user: Option<&str>) -> Result<Ctx> {
     drop(conn);
     let mut ctx = Ctx::system(&root.path());
     if let Some(name) = as_user {
-        let a = accounts::by_username(app, name)
-            .await?
-            .ok_or_else(|| anyhow!("no account named {name}"))?;
+        let a = account_named(app, name).await?;
         let scope = accounts::unit_path(app, a.scope_unit).await?;
         ctx.actor.role = a.role;
         ctx.actor.scope_unit = a.scope_unit;
@@ -81,6 +79,13 @@ async fn cli_ctx(app: &App, as_user: Option<&str>) -> Result<Ctx> {
         ctx.actor.username = format!("cli:{name}");
     }
     Ok(ctx)
+}
+
+/// The account of a user name given on the command line.
+async fn account_named(app: &App, name: &str) -> Result<accounts::AccountView> {
+    accounts::by_username(app, name)
+        .await?
+        .ok_or_else(|| anyhow!("no account named {name}"))
 }
 
 fn app_error(e: AppError, lang: xueshi_web::i18n::Lang) -> anyhow::Error {

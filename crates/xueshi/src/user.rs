@@ -1,23 +1,15 @@
 //! `xueshi user …`: accounts from the command line.
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use xueshi_app::accounts;
 
 use crate::cli::UserAction;
 use crate::config::Config;
-use crate::{Explained, cli_ctx, open};
+use crate::{Explained, account_named, cli_ctx, open};
 
 pub async fn user(cfg: &Config, action: UserAction) -> Result<()> {
     let app = open(cfg).await?;
     let ctx = cli_ctx(&app, None).await?;
-    let find = |name: String| {
-        let app = app.clone();
-        async move {
-            accounts::by_username(&app, &name)
-                .await?
-                .ok_or_else(|| anyhow!("no account named {name}"))
-        }
-    };
     match action {
         UserAction::Add {
             username,
@@ -45,7 +37,7 @@ pub async fn user(cfg: &Config, action: UserAction) -> Result<()> {
             println!("created {username} with password {password}");
         }
         UserAction::Passwd { username } => {
-            let a = find(username.clone()).await?;
+            let a = account_named(&app, &username).await?;
             let password = generated_password();
             accounts::reset_password(&app, &ctx, a.id, password.clone())
                 .await
@@ -53,7 +45,7 @@ pub async fn user(cfg: &Config, action: UserAction) -> Result<()> {
             println!("new password for {username}: {password}");
         }
         UserAction::Unlock { username } => {
-            let a = find(username.clone()).await?;
+            let a = account_named(&app, &username).await?;
             accounts::unlock(&app, &ctx, a.id).await.explained()?;
             println!("unlocked {username}");
         }
