@@ -1,7 +1,7 @@
 //! Accounts: creating them inside one's scope, passwords, unlocking.
 
 use serde::Serialize;
-use xueshi_domain::access::{Action, Denied, Role, authorize};
+use xueshi_domain::access::{Action, Denied, Role, authorize, may_manage};
 use xueshi_domain::invalid::{Checks, FieldError, required_text};
 use xueshi_domain::{Id, unit::UnitPath};
 use xueshi_store::accounts::{self, AccountRow, NewAccount};
@@ -97,9 +97,9 @@ pub async fn create(app: &App, ctx: &Ctx, input: NewAccountInput) -> AppResult<A
     if !c.is_empty() {
         return Err(AppError::Invalid(c.into_errors()));
     }
-    authorize(&ctx.actor, Action::ManageAccounts, &scope.path())?;
-    if !ctx.actor.role.may_grant(role) || (input.can_unmask && !ctx.actor.can_unmask) {
-        return Err(AppError::Forbidden(Denied::RoleLacks));
+    may_manage(&ctx.actor, role, &scope.path(), None)?;
+    if input.can_unmask && !ctx.actor.can_unmask {
+        return Err(AppError::Forbidden(Denied::NoUnmaskGrant));
     }
     let hash = hash_password(input.password).await?;
     let id = app.next_id();
@@ -149,10 +149,7 @@ async fn load_in_scope(app: &App, ctx: &Ctx, id: Id) -> AppResult<AccountRow> {
     let row = accounts::get(&mut conn, id.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    authorize(&ctx.actor, Action::ManageAccounts, &row.scope())?;
-    if !ctx.actor.role.may_grant(row.role()) {
-        return Err(AppError::Forbidden(Denied::RoleLacks));
-    }
+    may_manage(&ctx.actor, row.role(), &row.scope(), Some(Id(row.id)))?;
     Ok(row)
 }
 
@@ -244,9 +241,6 @@ pub async fn unlock(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
 /// Disables or re-enables an account; disabling ends its sessions.
 pub async fn set_disabled(app: &App, ctx: &Ctx, id: Id, disabled: bool) -> AppResult<()> {
     let row = load_in_scope(app, ctx, id).await?;
-    if row.id == ctx.actor.account_id.0 {
-        return Err(AppError::Conflict("own_account"));
-    }
     let mut tx = app.store().write().await?;
     accounts::set_disabled(&mut tx, id.0, disabled, app.now()).await?;
     if disabled {

@@ -238,10 +238,42 @@ pub async fn login(
     let mut conn = app.store().read().await?;
     let account = accounts::by_username(&mut conn, username).await?;
     drop(conn);
+    let stale_before = now - s.lockout_ms;
     let Some(account) = account else {
-        // Same work as a real check, so timing does not reveal the name.
-        let _ = verify_password(password.to_owned(), DUMMY_HASH.to_owned()).await;
+        // An unknown name is counted and locked like a real one, with the same
+        // work per attempt, so neither the answer nor its timing tells them apart.
+        let name: String = username.chars().take(64).collect();
+        let reserved = {
+            let mut tx = app.store().write().await?;
+            let r = accounts::reserve_unknown_attempt(
+                &mut tx,
+                &name,
+                now,
+                s.lockout_after,
+                stale_before,
+            )
+            .await?;
+            tx.commit().await?;
+            r
+        };
+        let outcome = if reserved.is_some() { "failed" } else { "denied" };
+        if reserved.is_some() {
+            let _ = verify_password(password.to_owned(), DUMMY_HASH.to_owned()).await;
+        }
         let mut tx = app.store().write().await?;
+        let locked = match reserved {
+            None => Some(
+                accounts::unknown_locked_until(&mut tx, &name)
+                    .await?
+                    .filter(|u| *u > now)
+                    .unwrap_or(now + s.lockout_ms),
+            ),
+            Some(n) if n >= s.lockout_after => {
+                accounts::lock_unknown(&mut tx, &name, now + s.lockout_ms, s.lockout_after).await?;
+                Some(now + s.lockout_ms)
+            }
+            Some(_) => None,
+        };
         write(
             &mut tx,
             app,
@@ -249,18 +281,35 @@ pub async fn login(
             username,
             ip,
             Entry::new("login", "account", None, username),
-            "failed",
+            outcome,
         )
         .await?;
         tx.commit().await?;
-        return Err(AppError::invalid("password", "bad_credentials"));
+        return Err(match locked {
+            Some(until) => AppError::Locked { until },
+            None => AppError::invalid("password", "bad_credentials"),
+        });
     };
     let entry = || {
         Entry::new("login", "account", Some(Id(account.id)), &account.username)
             .unit(Id(account.scope_unit_id))
     };
-    if let Some(until) = account.locked_until.filter(|u| *u > now) {
+    // The attempt is counted before the password is checked, in its own
+    // transaction, so parallel guesses cannot all pass one stale count.
+    let reserved = {
         let mut tx = app.store().write().await?;
+        let r =
+            accounts::reserve_attempt(&mut tx, account.id, now, s.lockout_after, stale_before)
+                .await?;
+        tx.commit().await?;
+        r
+    };
+    let Some(attempt) = reserved else {
+        let mut tx = app.store().write().await?;
+        let until = accounts::locked_until(&mut tx, account.id)
+            .await?
+            .filter(|u| *u > now)
+            .unwrap_or(now + s.lockout_ms);
         write(
             &mut tx,
             app,
@@ -273,16 +322,14 @@ pub async fn login(
         .await?;
         tx.commit().await?;
         return Err(AppError::Locked { until });
-    }
+    };
     let ok = verify_password(password.to_owned(), account.password_hash.clone()).await
         && account.disabled == 0;
     let mut tx = app.store().write().await?;
     if !ok {
-        let failures = account.failed_logins + 1;
-        let lock = (failures >= s.lockout_after).then_some(now + s.lockout_ms);
-        accounts::record_failure(&mut tx, account.id, lock, now).await?;
-        if lock.is_some() {
-            accounts::clear_failures_keep_lock(&mut tx, account.id).await?;
+        let lock = (attempt >= s.lockout_after).then_some(now + s.lockout_ms);
+        if let Some(until) = lock {
+            accounts::lock(&mut tx, account.id, until, s.lockout_after).await?;
         }
         write(
             &mut tx,
@@ -509,7 +556,9 @@ pub async fn set_locale(app: &App, session: &Session, locale: &str) -> AppResult
 /// Deletes long-dead sessions; run now and then.
 pub async fn purge_sessions(app: &App) -> AppResult<u64> {
     let mut tx = app.store().write().await?;
-    let n = sessions::purge(&mut tx, app.now()).await?;
+    let now = app.now();
+    let n = sessions::purge(&mut tx, now).await?;
+    accounts::purge_throttle(&mut tx, now - app.settings().lockout_ms).await?;
     tx.commit().await?;
     Ok(n)
 }

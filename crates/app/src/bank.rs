@@ -12,7 +12,7 @@ use xueshi_store::quiz::QuestionRow;
 
 use crate::audit::{Entry, record};
 use crate::roster::{Column, RowError};
-use crate::sheet::{layout, read_sheets, sniff};
+use crate::sheet::{self, RowErrors, gaps, layout};
 use crate::{App, AppError, AppResult, Ctx};
 
 pub const QUESTION_SHEET: &str = "题库";
@@ -55,27 +55,22 @@ pub struct BankQuestion {
 /// in one transaction. Returns how many questions were added.
 pub async fn import(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) -> AppResult<u64> {
     authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
-    sniff(&bytes, app.settings().import_max_bytes).map_err(|e| AppError::Rejected(vec![e]))?;
-    let sheet =
-        tokio::task::spawn_blocking(move || read_sheets(bytes, &[(QUESTION_SHEET, "questions")]))
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?
-            .map_err(|e| AppError::Rejected(vec![e]))?
-            .pop()
-            .flatten()
-            .ok_or_else(|| AppError::Rejected(vec![RowError::file("no_question_sheet")]))?;
-    let mut errors = Vec::new();
+    let mut book = sheet::read(app, bytes, &[(QUESTION_SHEET, "questions")]).await?;
+    let sheet = book
+        .sheets
+        .pop()
+        .flatten()
+        .ok_or_else(|| AppError::Rejected(vec![RowError::file("no_question_sheet")]))?;
+    let mut errors = RowErrors::new(&app.settings().import);
     let l = layout("questions", &sheet, &QUESTION_COLUMNS, &mut errors);
+    gaps(&l, &sheet, &mut errors);
     if !errors.is_empty() {
-        return Err(AppError::Rejected(errors));
+        return Err(errors.into_rejected(&["questions"]));
     }
     let mut fresh: Vec<(u32, QuestionRow, String)> = Vec::new();
     let mut first_row: HashMap<String, u32> = HashMap::new();
-    for (row, cells) in &sheet.rows {
-        if cells.iter().all(String::is_empty) {
-            errors.push(l.empty_row(*row));
-            continue;
-        }
+    for cells in &sheet.rows {
+        let row = &cells.num;
         let kind_raw = l.cell(cells, "kind");
         let Some(kind) = QuestionKind::from_label(kind_raw) else {
             errors.push(l.error(
@@ -158,8 +153,7 @@ pub async fn import(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) -> AppResu
         }
     }
     if !errors.is_empty() {
-        errors.sort_by_key(|e| (e.row, e.column));
-        return Err(AppError::Rejected(errors));
+        return Err(errors.into_rejected(&["questions"]));
     }
     let rows: Vec<(QuestionRow, String)> = fresh
         .into_iter()

@@ -55,6 +55,9 @@ pub struct Settings {
     pub node: u16,
     /// Largest spreadsheet accepted for import, in bytes.
     pub import_max_bytes: usize,
+    /// What one import may hold once unpacked; checked while streaming,
+    /// before anything is kept.
+    pub import: sheet::Limits,
 }
 
 impl Default for Settings {
@@ -67,6 +70,7 @@ impl Default for Settings {
             absolute_ms: 12 * 3_600_000,
             node: 0,
             import_max_bytes: 32 * 1024 * 1024,
+            import: sheet::Limits::default(),
         }
     }
 }
@@ -91,6 +95,8 @@ struct Inner {
     quiz_writes: batch::Batches<quiz::Job, Option<i64>>,
     problem_writes: batch::Batches<problems::Raise, problems::Raised>,
     public_totals: matters::PublicTotals,
+    /// Imports read their workbooks one at a time.
+    imports: Arc<tokio::sync::Semaphore>,
 }
 
 /// The app as a background task holds it: it does not keep the app alive.
@@ -120,6 +126,7 @@ impl App {
                 quiz_writes: batch::Batches::new(quiz::MAX_BATCH, "quiz"),
                 problem_writes: batch::Batches::new(problems::MAX_BATCH, "problems"),
                 public_totals: matters::PublicTotals::default(),
+                imports: Arc::new(tokio::sync::Semaphore::new(1)),
             }),
         }
     }
@@ -157,6 +164,14 @@ impl App {
     pub(crate) fn problem_writes(&self) -> &batch::Batches<problems::Raise, problems::Raised> {
         &self.inner.problem_writes
     }
+    /// Waits until no other import is reading a workbook.
+    pub(crate) async fn import_turn(&self) -> tokio::sync::OwnedSemaphorePermit {
+        Arc::clone(&self.inner.imports)
+            .acquire_owned()
+            .await
+            .expect("the import semaphore is never closed")
+    }
+
     pub(crate) fn public_totals(&self) -> &matters::PublicTotals {
         &self.inner.public_totals
     }

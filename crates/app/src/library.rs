@@ -15,7 +15,7 @@ use xueshi_store::study::{self, HistoryDayRow, MaterialRow};
 
 use crate::audit::{Entry, record};
 use crate::roster::{Column, RowError};
-use crate::sheet::{Layout, Sheet, layout, read_sheets, sniff};
+use crate::sheet::{self, Layout, Row, RowErrors, Sheet, gaps, layout};
 use crate::study::{MaterialView, material_view};
 use crate::{App, AppError, AppResult, Ctx};
 
@@ -62,7 +62,7 @@ fn too_long(field: &'static str, s: &str, max: usize) -> Option<FieldError> {
 
 fn number(
     l: &Layout,
-    cells: &[String],
+    cells: &Row,
     field: &'static str,
     range: (i64, i64),
 ) -> Result<Option<i64>, FieldError> {
@@ -89,15 +89,13 @@ fn materials_of(
     l: &Layout,
     sheet: &Sheet,
     known: &HashSet<(String, String)>,
-    errors: &mut Vec<RowError>,
+    errors: &mut RowErrors,
 ) -> Vec<(MaterialRow, String)> {
+    gaps(l, sheet, errors);
     let mut out = Vec::new();
     let mut first: HashMap<(String, String), u32> = HashMap::new();
-    for (row, cells) in &sheet.rows {
-        if cells.iter().all(String::is_empty) {
-            errors.push(l.empty_row(*row));
-            continue;
-        }
+    for cells in &sheet.rows {
+        let row = &cells.num;
         let mut bad = Vec::new();
         let kind_raw = l.cell(cells, "kind");
         let kind = StudyKind::from_label(kind_raw);
@@ -165,15 +163,13 @@ fn history_of(
     sheet: &Sheet,
     known: &HashSet<HistoryKey>,
     this_year: i64,
-    errors: &mut Vec<RowError>,
+    errors: &mut RowErrors,
 ) -> Vec<HistoryDayRow> {
+    gaps(l, sheet, errors);
     let mut out = Vec::new();
     let mut first: HashMap<HistoryKey, u32> = HashMap::new();
-    for (row, cells) in &sheet.rows {
-        if cells.iter().all(String::is_empty) {
-            errors.push(l.empty_row(*row));
-            continue;
-        }
+    for cells in &sheet.rows {
+        let row = &cells.num;
         let mut bad = Vec::new();
         let mut num = |field, range| {
             number(l, cells, field, range).unwrap_or_else(|e| {
@@ -245,18 +241,14 @@ pub async fn import(
     bytes: Vec<u8>,
 ) -> AppResult<LibraryImported> {
     authorize_manage(ctx)?;
-    sniff(&bytes, app.settings().import_max_bytes).map_err(|e| AppError::Rejected(vec![e]))?;
-    let mut sheets = tokio::task::spawn_blocking(move || {
-        read_sheets(
-            bytes,
-            &[(MATERIAL_SHEET, "materials"), (HISTORY_SHEET, "history")],
-        )
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
-    .map_err(|e| AppError::Rejected(vec![e]))?;
-    let history_sheet = sheets.pop().flatten();
-    let material_sheet = sheets.pop().flatten();
+    let mut book = sheet::read(
+        app,
+        bytes,
+        &[(MATERIAL_SHEET, "materials"), (HISTORY_SHEET, "history")],
+    )
+    .await?;
+    let history_sheet = book.sheets.pop().flatten();
+    let material_sheet = book.sheets.pop().flatten();
     if material_sheet.is_none() && history_sheet.is_none() {
         return Err(AppError::Rejected(vec![RowError::file("no_library_sheet")]));
     }
@@ -274,7 +266,7 @@ pub async fn import(
             .collect();
         (m, h)
     };
-    let mut errors = Vec::new();
+    let mut errors = RowErrors::new(&app.settings().import);
     let mut materials = Vec::new();
     if let Some(s) = &material_sheet {
         let l = layout("materials", s, &MATERIAL_COLUMNS, &mut errors);
@@ -295,8 +287,7 @@ pub async fn import(
         errors.push(RowError::file("no_rows"));
     }
     if !errors.is_empty() {
-        errors.sort_by_key(|e| (e.sheet, e.row, e.column));
-        return Err(AppError::Rejected(errors));
+        return Err(errors.into_rejected(&["history", "materials"]));
     }
     for (m, _) in &mut materials {
         m.id = app.next_id().0;

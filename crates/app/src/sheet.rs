@@ -6,19 +6,58 @@
 use std::collections::HashMap;
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use std::io::Read as _;
+
+use calamine::{DataRef, Reader, Xlsx, open_workbook_from_rs};
 use xueshi_domain::FieldError;
 use xueshi_domain::text::fold;
 
 use crate::roster::{Column, RowError};
+use crate::{App, AppError, AppResult};
 
-/// Unpacked size a workbook may reach, and how much larger than its packed
-/// size one part may be, before it is taken for a zip bomb.
-const MAX_UNPACKED: u64 = 512 * 1024 * 1024;
+/// How much larger than its packed size one part may be before it is taken
+/// for a zip bomb.
 const MAX_RATIO: u64 = 250;
 
-/// Checks the bytes are a zip container of sane proportions.
-pub fn sniff(bytes: &[u8], max_bytes: usize) -> Result<(), RowError> {
+/// What one import may hold. The sheet's declared dimension is never
+/// trusted: cells are streamed and counted against these before any is kept,
+/// so a refused file costs no more than the reader's buffers.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Rows kept across the sheets of one file.
+    pub max_rows: usize,
+    /// Columns a cell may stand in (0-based index below this).
+    pub max_columns: u32,
+    /// Non-empty cells kept across the file.
+    pub max_cells: usize,
+    /// Bytes of cell text kept across the file.
+    pub max_text_bytes: usize,
+    /// Bytes the workbook may unpack to.
+    pub max_unpacked: u64,
+    /// Row errors reported; the rest are counted.
+    pub max_errors: usize,
+}
+
+impl Default for Limits {
+    /// A province roster of five million members fits (in several sheets or
+    /// files of Excel's 1,048,576 rows each); a file declaring more is
+    /// refused while it streams.
+    fn default() -> Self {
+        Limits {
+            max_rows: 5_000_000,
+            max_columns: 64,
+            max_cells: 64_000_000,
+            max_text_bytes: 512 * 1024 * 1024,
+            max_unpacked: 512 * 1024 * 1024,
+            max_errors: 1_000,
+        }
+    }
+}
+
+/// Checks the bytes are a zip container of sane proportions whose shared
+/// strings do not declare more entries than an import may hold (the reader
+/// reserves room for them up front).
+pub fn sniff(bytes: &[u8], max_bytes: usize, limits: &Limits) -> Result<(), RowError> {
     if bytes.len() > max_bytes {
         return Err(RowError::file("file_too_large"));
     }
@@ -40,46 +79,182 @@ pub fn sniff(bytes: &[u8], max_bytes: usize) -> Result<(), RowError> {
             return Err(RowError::file("zip_bomb"));
         }
     }
-    if total > MAX_UNPACKED {
+    if total > limits.max_unpacked {
         return Err(RowError::file("zip_bomb"));
+    }
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .collect();
+    for name in names
+        .iter()
+        .filter(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"))
+    {
+        let mut head = Vec::with_capacity(4096);
+        zip.by_name(name)
+            .map_err(|_| RowError::file("not_xlsx"))?
+            .take(4096)
+            .read_to_end(&mut head)
+            .map_err(|_| RowError::file("not_xlsx"))?;
+        if declared_count(&head, b"uniqueCount=").is_some_and(|n| n > limits.max_cells as u64) {
+            return Err(RowError::file("too_many_cells"));
+        }
     }
     Ok(())
 }
 
+/// The number in `attr"…"` near the start of an XML part, if any.
+fn declared_count(head: &[u8], attr: &[u8]) -> Option<u64> {
+    let at = head.windows(attr.len()).position(|w| w == attr)? + attr.len();
+    let rest = head.get(at + 1..)?;
+    let digits: Vec<u8> = rest
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .copied()
+        .collect();
+    if digits.is_empty() {
+        return None;
+    }
+    // Too many digits to parse is too many entries.
+    Some(
+        std::str::from_utf8(&digits)
+            .ok()?
+            .parse()
+            .unwrap_or(u64::MAX),
+    )
+}
+
+/// One data row, kept compact: the texts of its non-empty cells one after
+/// another, with each cell's column and where its text ends.
+#[derive(Debug)]
+pub(crate) struct Row {
+    /// 1-based spreadsheet row number.
+    pub(crate) num: u32,
+    text: String,
+    cells: Vec<(u32, u32)>,
+    /// Columns whose cell held a number rather than text.
+    numeric: u64,
+}
+
+impl Row {
+    fn new(num: u32) -> Row {
+        Row {
+            num,
+            text: String::new(),
+            cells: Vec::new(),
+            numeric: 0,
+        }
+    }
+
+    /// The trimmed text in column `col` (0-based), empty when none.
+    pub(crate) fn get(&self, col: u32) -> &str {
+        let mut start = 0;
+        for &(c, end) in &self.cells {
+            if c == col {
+                return &self.text[start..end as usize];
+            }
+            start = end as usize;
+        }
+        ""
+    }
+
+    /// Whether column `col` held a number (a long number such as an ID
+    /// number loses digits that way).
+    pub(crate) fn is_numeric(&self, col: u32) -> bool {
+        col < 64 && self.numeric & (1 << col) != 0
+    }
+
+    fn push(&mut self, col: u32, text: &str, numeric: bool) {
+        if self.cells.iter().any(|(c, _)| *c == col) {
+            return;
+        }
+        self.text.push_str(text);
+        self.cells.push((col, self.text.len() as u32));
+        if numeric && col < 64 {
+            self.numeric |= 1 << col;
+        }
+    }
+}
+
 /// A sheet as text: the header cells and the data rows, with their
-/// spreadsheet row numbers (1-based).
+/// spreadsheet row numbers (1-based). Blank rows are not kept; runs of them
+/// between data rows are listed, so an import can name them.
 #[derive(Debug, Default)]
 pub(crate) struct Sheet {
     pub(crate) headers: Vec<(u32, String)>,
     pub(crate) header_row: u32,
-    pub(crate) rows: Vec<(u32, Vec<String>)>,
+    pub(crate) rows: Vec<Row>,
+    /// First and last row of each run of blank rows between data rows.
+    pub(crate) gaps: Vec<(u32, u32)>,
 }
 
-pub(crate) fn text_of(d: &Data) -> String {
+/// Appends a cell's text, trimmed, and says whether it was a number.
+fn push_text(d: &DataRef<'_>, out: &mut String) -> bool {
+    use std::fmt::Write;
     match d {
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_owned(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => match xueshi_domain::date::from_serial(dt.as_f64()) {
-            Some(d) => xueshi_domain::date::iso(d),
-            None => dt.as_f64().to_string(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            out.push_str(s.trim());
+        }
+        DataRef::SharedString(s) => out.push_str(s.trim()),
+        DataRef::Int(i) => {
+            let _ = write!(out, "{i}");
+            return true;
+        }
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+            let _ = write!(out, "{}", *f as i64);
+            return true;
+        }
+        DataRef::Float(f) => {
+            let _ = write!(out, "{f}");
+            return true;
+        }
+        DataRef::Bool(b) => {
+            let _ = write!(out, "{b}");
+        }
+        DataRef::DateTime(dt) => match xueshi_domain::date::from_serial(dt.as_f64()) {
+            Some(d) => out.push_str(&xueshi_domain::date::iso(d)),
+            None => {
+                let _ = write!(out, "{}", dt.as_f64());
+            }
         },
-        Data::Error(e) => format!("#{e:?}"),
-        Data::Empty => String::new(),
+        DataRef::Error(e) => {
+            let _ = write!(out, "#{e:?}");
+        }
+        DataRef::Empty => {}
+    }
+    false
+}
+
+/// What has been kept so far across the sheets of one file.
+#[derive(Default)]
+struct Kept {
+    rows: usize,
+    cells: usize,
+    text: usize,
+}
+
+fn cell_error(sheet: &'static str, (row, col): (u32, u32), code: &'static str) -> RowError {
+    RowError {
+        sheet,
+        row: row.saturating_add(1),
+        column: Some(col),
+        error: FieldError::new("cell", code),
     }
 }
 
 /// Reads the named sheets as text: for each `(中文名, english key)` the sheet
-/// called either, folded, or `None` when the workbook lacks it.
+/// called either, folded, or `None` when the workbook lacks it. Refuses, naming
+/// the cell, a cell beyond the columns an import reads, a formula with no
+/// stored value, and a file beyond the limits.
 pub(crate) fn read_sheets(
     bytes: Vec<u8>,
-    wanted: &[(&str, &str)],
+    wanted: &[(&'static str, &'static str)],
+    limits: &Limits,
 ) -> Result<Vec<Option<Sheet>>, RowError> {
     let mut wb: Xlsx<_> =
         open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| RowError::file("not_xlsx"))?;
     let mut out: Vec<Option<Sheet>> = wanted.iter().map(|_| None).collect();
+    let mut kept = Kept::default();
     for name in wb.sheet_names() {
         let key = fold(&name);
         let Some(i) = wanted
@@ -88,42 +263,184 @@ pub(crate) fn read_sheets(
         else {
             continue;
         };
-        let range = wb
-            .worksheet_range(&name)
-            .map_err(|_| RowError::file("not_xlsx"))?;
-        let (row0, col0) = range.start().unwrap_or((0, 0));
+        let sheet_key = wanted[i].1;
+        let mut cells = match wb.worksheet_cells_reader(&name) {
+            Ok(r) => r,
+            Err(_) => return Err(RowError::file("not_xlsx")),
+        };
         let mut sheet = Sheet::default();
-        for (i, cells) in range.rows().enumerate() {
-            let rownum = row0 + i as u32 + 1;
-            let texts: Vec<String> = cells.iter().map(text_of).collect();
-            if sheet.headers.is_empty() {
-                if texts.iter().all(String::is_empty) {
-                    continue;
+        let mut current: Option<Row> = None;
+        let mut last_row: u32 = 0;
+        let mut text = String::new();
+        loop {
+            let cell = match cells.next_cell_with_formula_metadata() {
+                Ok(Some(c)) => c,
+                Ok(None) => break,
+                Err(_) => return Err(RowError::file("not_xlsx")),
+            };
+            text.clear();
+            let numeric = push_text(&cell.value, &mut text);
+            let (r, c) = cell.pos;
+            if text.is_empty() {
+                if cell.formula.is_some() && cell.value == DataRef::Empty {
+                    return Err(cell_error(sheet_key, cell.pos, "formula_without_value"));
                 }
-                sheet.header_row = rownum;
-                sheet.headers = texts
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(_, t)| !t.is_empty())
-                    .map(|(c, t)| (col0 + c as u32, t))
-                    .collect();
                 continue;
             }
-            let mut full = vec![String::new(); col0 as usize];
-            full.extend(texts);
-            sheet.rows.push((rownum, full));
+            if c >= limits.max_columns {
+                return Err(cell_error(sheet_key, cell.pos, "beyond_columns"));
+            }
+            kept.cells += 1;
+            kept.text += text.len();
+            if kept.cells > limits.max_cells || kept.text > limits.max_text_bytes {
+                return Err(RowError::file("too_many_cells"));
+            }
+            let num = r.saturating_add(1);
+            if current.as_ref().is_some_and(|row| row.num != num) {
+                if num < last_row {
+                    return Err(cell_error(sheet_key, cell.pos, "cells_out_of_order"));
+                }
+                if let Some(done) = current.take() {
+                    keep(&mut sheet, done, limits, &mut kept)?;
+                }
+            }
+            last_row = num;
+            current
+                .get_or_insert_with(|| Row::new(num))
+                .push(c, &text, numeric);
         }
-        // Rows left blank at the end are formatting, not data.
-        while sheet
-            .rows
-            .last()
-            .is_some_and(|(_, r)| r.iter().all(String::is_empty))
-        {
-            sheet.rows.pop();
+        if let Some(done) = current.take() {
+            keep(&mut sheet, done, limits, &mut kept)?;
         }
         out[i] = Some(sheet);
     }
     Ok(out)
+}
+
+fn last_row_before(sheet: &Sheet) -> u32 {
+    sheet.rows.last().map_or(sheet.header_row, |r| r.num)
+}
+
+/// Files a finished row: the first one is the header, the rest are data.
+fn keep(sheet: &mut Sheet, row: Row, limits: &Limits, kept: &mut Kept) -> Result<(), RowError> {
+    if sheet.headers.is_empty() {
+        sheet.header_row = row.num;
+        sheet.headers = row
+            .cells
+            .iter()
+            .map(|&(c, _)| (c, row.get(c).to_owned()))
+            .collect();
+        sheet.headers.sort_by_key(|(c, _)| *c);
+        return Ok(());
+    }
+    let previous = last_row_before(sheet);
+    kept.rows += 1;
+    if kept.rows > limits.max_rows {
+        return Err(RowError::file("too_many_rows"));
+    }
+    if row.num > previous + 1 && sheet.gaps.len() < limits.max_errors {
+        sheet.gaps.push((previous + 1, row.num - 1));
+    }
+    sheet.rows.push(row);
+    Ok(())
+}
+
+/// Row errors of one import, at most `cap` of them kept; the rest counted.
+pub(crate) struct RowErrors {
+    list: Vec<RowError>,
+    more: u64,
+    cap: usize,
+}
+
+impl RowErrors {
+    pub(crate) fn new(limits: &Limits) -> RowErrors {
+        RowErrors {
+            list: Vec::new(),
+            more: 0,
+            cap: limits.max_errors,
+        }
+    }
+
+    pub(crate) fn push(&mut self, e: RowError) {
+        if self.list.len() < self.cap {
+            self.list.push(e);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    pub(crate) fn extend(&mut self, es: impl IntoIterator<Item = RowError>) {
+        for e in es {
+            self.push(e);
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub(crate) fn len(&self) -> u64 {
+        self.list.len() as u64 + self.more
+    }
+
+    /// The refusal: errors in sheet-and-row order, then how many more.
+    pub(crate) fn into_rejected(mut self, sheet_order: &[&str]) -> AppError {
+        self.list.sort_by_key(|e| {
+            (
+                sheet_order.iter().position(|s| *s == e.sheet),
+                e.row,
+                e.column,
+            )
+        });
+        if self.more > 0 {
+            self.list.push(RowError {
+                sheet: "",
+                row: 0,
+                column: None,
+                error: FieldError::new("file", "more_errors").with("count", self.more),
+            });
+        }
+        AppError::Rejected(self.list)
+    }
+}
+
+/// A workbook read for import: its sheets, and this import's turn at the
+/// reader, held until the import is done so imports run one at a time and
+/// their memory does not add up.
+pub(crate) struct Workbook {
+    pub(crate) sheets: Vec<Option<Sheet>>,
+    _turn: tokio::sync::OwnedSemaphorePermit,
+}
+
+/// Checks, waits its turn, and reads the named sheets off the async threads.
+pub(crate) async fn read(
+    app: &App,
+    bytes: Vec<u8>,
+    wanted: &'static [(&'static str, &'static str)],
+) -> AppResult<Workbook> {
+    let limits = app.settings().import;
+    sniff(&bytes, app.settings().import_max_bytes, &limits)
+        .map_err(|e| AppError::Rejected(vec![e]))?;
+    let turn = app.import_turn().await;
+    let sheets = tokio::task::spawn_blocking(move || read_sheets(bytes, wanted, &limits))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Rejected(vec![e]))?;
+    Ok(Workbook {
+        sheets,
+        _turn: turn,
+    })
+}
+
+/// Turns runs of blank rows into errors naming them.
+pub(crate) fn gaps(l: &Layout, s: &Sheet, errors: &mut RowErrors) {
+    for &(from, to) in &s.gaps {
+        let mut e = l.empty_row(from);
+        if to > from {
+            e.error = FieldError::new("row", "empty_rows").with("to", to);
+        }
+        errors.push(e);
+    }
 }
 
 /// Which file column each expected column is in.
@@ -133,11 +450,13 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
-    pub(crate) fn cell<'a>(&self, row: &'a [String], field: &str) -> &'a str {
-        self.at
-            .get(field)
-            .and_then(|c| row.get(*c as usize))
-            .map_or("", |s| s.as_str())
+    pub(crate) fn cell<'a>(&self, row: &'a Row, field: &str) -> &'a str {
+        self.at.get(field).map_or("", |c| row.get(*c))
+    }
+
+    /// Whether the field's cell in `row` held a number, not text.
+    pub(crate) fn is_numeric(&self, row: &Row, field: &str) -> bool {
+        self.at.get(field).is_some_and(|c| row.is_numeric(*c))
     }
 
     /// A row left blank between data rows.
@@ -169,7 +488,7 @@ pub(crate) fn layout(
     sheet: &'static str,
     s: &Sheet,
     spec: &[Column],
-    errors: &mut Vec<RowError>,
+    errors: &mut RowErrors,
 ) -> Layout {
     let mut at = HashMap::new();
     for (c, text) in &s.headers {

@@ -192,6 +192,35 @@ pub fn authorize(actor: &Actor, action: Action, target: &UnitPath) -> Result<(),
     Ok(())
 }
 
+/// The account id of the deployer at the shell (`xueshi init`, `xueshi
+/// user …`), who answers for the whole installation.
+pub const SHELL: Id = Id(0);
+
+/// Whether `actor` may manage an account holding `role` over `scope` (create
+/// it, reset its password, lock, unlock or disable it): only one of lower
+/// standing, whose scope lies strictly inside the actor's subtree, or in the
+/// same scope with a lesser role, and whose role the actor may grant. Never a
+/// peer, never oneself (`target` is the account's id when it exists).
+pub fn may_manage(actor: &Actor, role: Role, scope: &UnitPath, target: Option<Id>) -> Result<(), Denied> {
+    if actor.account_id == SHELL {
+        return Ok(());
+    }
+    if !role_allows(actor.role, Action::ManageAccounts) {
+        return Err(Denied::RoleLacks);
+    }
+    if !scope.is_within(&actor.scope) {
+        return Err(Denied::OutOfScope);
+    }
+    if target == Some(actor.account_id) {
+        return Err(Denied::RoleLacks);
+    }
+    let below = *scope != actor.scope || role > actor.role;
+    if !below || !actor.role.may_grant(role) {
+        return Err(Denied::RoleLacks);
+    }
+    Ok(())
+}
+
 /// Moving or deleting a unit changes where its subtree hangs, so the unit must
 /// lie strictly under the actor's scope root, and a move's new parent must be
 /// in scope too.

@@ -105,23 +105,115 @@ pub async fn in_subtree(
     .await
 }
 
-/// Records a failed login; locks the account until `lock_until` when given.
-pub async fn record_failure(
+/// Reserves one password check for an account, counting it as a failure
+/// until it succeeds: one statement, so however many attempts arrive at once
+/// at most `max` are ever evaluated before the account locks. `None` when the
+/// account is locked or its checks are all in use. A count left at `max`
+/// without a lock (a server stopped mid-check) is stale after `stale_before`.
+pub async fn reserve_attempt(
     conn: &mut AnyConnection,
     id: i64,
-    lock_until: Option<i64>,
     now: i64,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE accounts SET failed_logins = failed_logins + 1, locked_until = COALESCE($2, locked_until), \
-         updated_at = $3 WHERE id = $1",
+    max: i64,
+    stale_before: i64,
+) -> Result<Option<i64>> {
+    sqlx::query_scalar(
+        "UPDATE accounts SET failed_logins = CASE WHEN failed_logins >= $3 THEN 1 ELSE failed_logins + 1 END, \
+         locked_until = NULL, updated_at = $2 \
+         WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) \
+         AND (failed_logins < $3 OR updated_at <= $4) RETURNING failed_logins",
     )
     .bind(id)
-    .bind(lock_until)
     .bind(now)
+    .bind(max)
+    .bind(stale_before)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// After a failed check that used the last reserved attempt: locks the
+/// account until `until`, and the count starts again for when it ends.
+pub async fn lock(conn: &mut AnyConnection, id: i64, until: i64, max: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE accounts SET locked_until = $2, failed_logins = 0 WHERE id = $1 AND failed_logins >= $3",
+    )
+    .bind(id)
+    .bind(until)
+    .bind(max)
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Until when an account is locked, if it is.
+pub async fn locked_until(conn: &mut AnyConnection, id: i64) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query_scalar::<_, Option<i64>>("SELECT locked_until FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten(),
+    )
+}
+
+/// [`reserve_attempt`] for a name that matches no account.
+pub async fn reserve_unknown_attempt(
+    conn: &mut AnyConnection,
+    name: &str,
+    now: i64,
+    max: i64,
+    stale_before: i64,
+) -> Result<Option<i64>> {
+    sqlx::query_scalar(
+        "INSERT INTO login_throttle (name, failures, locked_until, updated_at) VALUES ($1, 1, NULL, $2) \
+         ON CONFLICT (name) DO UPDATE SET \
+         failures = CASE WHEN login_throttle.failures >= $3 THEN 1 ELSE login_throttle.failures + 1 END, \
+         locked_until = NULL, updated_at = $2 \
+         WHERE login_throttle.locked_until IS NULL OR login_throttle.locked_until <= $2 \
+         AND (login_throttle.failures < $3 OR login_throttle.updated_at <= $4) \
+         RETURNING failures",
+    )
+    .bind(name)
+    .bind(now)
+    .bind(max)
+    .bind(stale_before)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// [`lock`] for a name that matches no account.
+pub async fn lock_unknown(conn: &mut AnyConnection, name: &str, until: i64, max: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE login_throttle SET locked_until = $2, failures = 0 WHERE name = $1 AND failures >= $3",
+    )
+    .bind(name)
+    .bind(until)
+    .bind(max)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Until when a name that matches no account is locked, if it is.
+pub async fn unknown_locked_until(conn: &mut AnyConnection, name: &str) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT locked_until FROM login_throttle WHERE name = $1",
+    )
+    .bind(name)
+    .fetch_optional(&mut *conn)
+    .await?
+    .flatten())
+}
+
+/// Forgets unknown names whose lock ended and whose count went stale.
+pub async fn purge_throttle(conn: &mut AnyConnection, stale_before: i64) -> Result<u64> {
+    Ok(sqlx::query(
+        "DELETE FROM login_throttle WHERE updated_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)",
+    )
+    .bind(stale_before)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
 }
 
 /// Clears the failure count and any lock.
@@ -176,15 +268,6 @@ pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
         .fetch_one(&mut *conn)
         .await?
         .try_get(0)
-}
-
-/// After locking, the count starts again for when the lock ends.
-pub async fn clear_failures_keep_lock(conn: &mut AnyConnection, id: i64) -> Result<()> {
-    sqlx::query("UPDATE accounts SET failed_logins = 0 WHERE id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
 }
 
 /// Accounts changed at or after `since` (password, disabling, unlocking);

@@ -6,7 +6,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -15,6 +15,8 @@ use xueshi_app::auth::{self, Session};
 
 use crate::error::HttpError;
 use crate::i18n::Lang;
+use crate::pages::auth::within_public_limit;
+use crate::routes::{BodySize, SMALL_BODY};
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "xs_session";
@@ -180,6 +182,32 @@ fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+/// What is checked before a body is read: a public form's per-address
+/// ceiling, and the declared length against the route's limit. Returns the
+/// limit the body is then read under.
+fn before_body(state: &AppState, rc: &RequestCtx, req: &Request) -> Result<usize, HttpError> {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|m| state.routes.get(&(req.method().clone(), m.as_str())));
+    let limit = match route.map(|r| r.body) {
+        Some(BodySize::Upload) => state.web.max_body_bytes,
+        _ => SMALL_BODY.min(state.web.max_body_bytes),
+    };
+    if route.is_some_and(|r| r.rate_limited) && !within_public_limit(state, &rc.ip) {
+        return Err(HttpError::rate_limited());
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large"));
+    }
+    Ok(limit)
+}
+
 /// Resolves the request context, checks CSRF, runs the handler and renders
 /// any error it returned.
 pub async fn context(
@@ -227,9 +255,12 @@ pub async fn context(
         path,
     };
     req.extensions_mut().insert(rc.clone());
-    let mut resp = match check_csrf(&rc, req, state.web.max_body_bytes).await {
-        Ok(req) => next.run(req).await,
+    let mut resp = match before_body(&state, &rc, &req) {
         Err(e) => e.into_response(),
+        Ok(limit) => match check_csrf(&rc, req, limit).await {
+            Ok(req) => next.run(req).await,
+            Err(e) => e.into_response(),
+        },
     };
     if let Some(err) = resp.extensions_mut().remove::<HttpError>() {
         resp = render_error(&state, &rc, err);

@@ -35,11 +35,28 @@ pub enum Access {
     CaseRound,
 }
 
+/// How large a request body a route reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodySize {
+    /// Forms and JSON, a photo included: [`SMALL_BODY`].
+    Small,
+    /// A workbook upload: the configured `max_body_bytes`.
+    Upload,
+}
+
+/// Largest body of an ordinary form or JSON call, room for one photo
+/// (2 MB, base64 in JSON) included.
+pub const SMALL_BODY: usize = 4 * 1024 * 1024;
+
 #[derive(Clone, Debug)]
 pub struct RouteInfo {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
+    pub body: BodySize,
+    /// A public form with a per-address ceiling, checked before the body
+    /// is read.
+    pub rate_limited: bool,
 }
 
 #[derive(Default)]
@@ -60,6 +77,8 @@ impl Table {
             method,
             path,
             access,
+            body: BodySize::Small,
+            rate_limited: false,
         });
         let entry = self.routers.remove(path).unwrap_or_default();
         self.routers.insert(path, entry.merge(r));
@@ -79,6 +98,25 @@ impl Table {
         h: H,
     ) {
         self.add(Method::POST, path, access, post(h));
+    }
+    /// A POST that takes a workbook.
+    fn upload<H: Handler<T, AppState>, T: 'static>(
+        &mut self,
+        path: &'static str,
+        access: Access,
+        h: H,
+    ) {
+        self.add(Method::POST, path, access, post(h));
+        if let Some(info) = self.infos.last_mut() {
+            info.body = BodySize::Upload;
+        }
+    }
+    /// A POST the public may send, a few a minute per address.
+    fn public_form<H: Handler<T, AppState>, T: 'static>(&mut self, path: &'static str, h: H) {
+        self.add(Method::POST, path, Access::Public, post(h));
+        if let Some(info) = self.infos.last_mut() {
+            info.rate_limited = true;
+        }
     }
     fn put<H: Handler<T, AppState>, T: 'static>(
         &mut self,
@@ -141,7 +179,7 @@ fn table() -> Table {
 
     t.get("/import", Signed, pages::roster::page);
     t.get("/import/template.xlsx", Signed, pages::roster::template);
-    t.post("/import", Signed, pages::roster::upload);
+    t.upload("/import", Signed, pages::roster::upload);
     t.get("/jobs/{id}", Job, pages::roster::job);
     t.get("/jobs/{id}/download", Job, pages::roster::download);
 
@@ -194,7 +232,7 @@ fn table() -> Table {
     t.get("/api/v1/organs", Signed, api::tree::organs);
     t.get("/api/v1/organs/{id}", Organ, api::tree::organ);
     t.get("/api/v1/audit", Signed, api::tree::audit_log);
-    t.post("/api/v1/imports", Signed, api::roster::import);
+    t.upload("/api/v1/imports", Signed, api::roster::import);
     t.get("/api/v1/jobs/{id}", Job, api::roster::job);
     t.get("/api/v1/jobs/{id}/download", Job, api::roster::download);
 
@@ -204,9 +242,9 @@ fn table() -> Table {
     t.get("/units/{id}/study", Unit, pages::study::unit_page);
     t.get("/units/{id}/study/behind.xlsx", Unit, pages::study::behind);
     t.get("/questions", Signed, pages::study::bank_page);
-    t.post("/questions", Signed, pages::study::bank_upload);
+    t.upload("/questions", Signed, pages::study::bank_upload);
     t.get("/public/problems/new", Public, pages::public::new_form);
-    t.post("/public/problems", Public, pages::public::submit);
+    t.public_form("/public/problems", pages::public::submit);
     t.get("/public/problems", Public, pages::public::lookup);
     t.get("/public/problems/{code}", Public, pages::public::follow);
     t.get(
@@ -214,15 +252,13 @@ fn table() -> Table {
         Public,
         api::public::challenge,
     );
-    t.post("/api/v1/public/problems", Public, api::public::raise);
+    t.public_form("/api/v1/public/problems", api::public::raise);
     t.get(
         "/api/v1/public/problems/{code}",
         Public,
         api::public::follow,
     );
-    t.post(
-        "/api/v1/public/matters/{id}/ratings",
-        Public,
+    t.public_form("/api/v1/public/matters/{id}/ratings",
         api::public::rate,
     );
     t.get("/api/v1/public/matters", Public, api::public::matters_list);
@@ -248,14 +284,14 @@ fn table() -> Table {
         api::matters::cadence,
     );
     t.get("/api/v1/me/matters", Signed, api::matters::mine);
-    t.post("/api/v1/matters/imports", Signed, api::matters::import);
+    t.upload("/api/v1/matters/imports", Signed, api::matters::import);
     t.post("/api/v1/matters/fields", Signed, api::matters::add_field);
     t.post("/api/v1/cases", Signed, api::matters::create_round);
     t.get("/api/v1/cases/{id}", CaseRound, api::matters::round);
     t.get("/api/v1/public/matters/{id}", Public, api::public::matter);
     t.get("/api/v1/public/summary", Public, api::public::summary);
     t.get("/api/v1/public/cases/{id}", Public, api::public::case_round);
-    t.post("/api/v1/public/cases/{id}/votes", Public, api::public::vote);
+    t.public_form("/api/v1/public/cases/{id}/votes", api::public::vote);
 
     t.get("/matters", Signed, pages::matters::start);
     t.get("/my/matters", Signed, pages::matters::mine);
@@ -264,7 +300,7 @@ fn table() -> Table {
     t.post("/units/{id}/matters/cadence", Unit, pages::matters::cadence);
     t.get("/units/{id}/matters/new", Unit, pages::matters::new_form);
     t.post("/units/{id}/matters", Unit, pages::matters::create);
-    t.post("/matters/import", Signed, pages::matters::import);
+    t.upload("/matters/import", Signed, pages::matters::import);
     t.post("/matters/fields", Signed, pages::matters::add_field);
     t.get("/matters/{id}", Matter, pages::matters::show);
     t.post("/matters/{id}/claims", Matter, pages::matters::claim);
@@ -277,16 +313,16 @@ fn table() -> Table {
     t.post("/cases", Signed, pages::cases::create);
     t.get("/cases/{id}", CaseRound, pages::cases::show);
     t.get("/public/matters/{id}", Public, pages::public::matter_page);
-    t.post("/public/matters/{id}/ratings", Public, pages::public::rate);
+    t.public_form("/public/matters/{id}/ratings", pages::public::rate);
     t.get("/public/summary", Public, pages::public::summary);
     t.get("/public/cases", Public, pages::cases::public_list);
     t.get("/public/cases/{id}", Public, pages::cases::public_round);
-    t.post("/public/cases/{id}/votes", Public, pages::cases::vote);
+    t.public_form("/public/cases/{id}/votes", pages::cases::vote);
     t.get("/library", Signed, pages::library::page);
-    t.post("/library", Signed, pages::library::upload);
+    t.upload("/library", Signed, pages::library::upload);
     t.get("/library.xlsx", Signed, pages::library::export);
     t.get("/api/v1/library", Signed, api::library::list);
-    t.post("/api/v1/library/imports", Signed, api::library::import);
+    t.upload("/api/v1/library/imports", Signed, api::library::import);
     t.get("/api/v1/study/me", Signed, api::study::me);
     t.post("/api/v1/study/check-ins", Signed, api::study::check_in);
     t.get("/api/v1/quiz/today", Signed, api::study::today);
@@ -298,7 +334,7 @@ fn table() -> Table {
         api::study::compliance,
     );
     t.get("/api/v1/questions", Signed, api::study::questions);
-    t.post("/api/v1/questions/imports", Signed, api::study::import);
+    t.upload("/api/v1/questions/imports", Signed, api::study::import);
     t
 }
 

@@ -1,11 +1,15 @@
 //! What every handler can reach: the use-cases and the web settings.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
+use axum::http::Method;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use xueshi_app::App;
+
+use crate::routes::RouteInfo;
 
 /// Web settings with safe defaults.
 #[derive(Clone, Debug)]
@@ -42,6 +46,9 @@ impl Default for WebConfig {
 pub struct AppState {
     pub app: App,
     pub web: Arc<WebConfig>,
+    /// Each route's body size and rate limit, by method and matched path,
+    /// for the checks made before a body is read.
+    pub routes: Arc<HashMap<(Method, &'static str), RouteInfo>>,
     pub login_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     pub public_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
@@ -50,8 +57,13 @@ impl AppState {
     pub fn new(app: App, web: WebConfig) -> AppState {
         let per = NonZeroU32::new(web.login_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         let public = NonZeroU32::new(web.problems_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        let routes = crate::routes::route_table()
+            .into_iter()
+            .map(|r| ((r.method.clone(), r.path), r))
+            .collect();
         AppState {
             app,
+            routes: Arc::new(routes),
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per))),
             public_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(public))),
             web: Arc::new(web),

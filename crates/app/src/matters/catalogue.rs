@@ -15,7 +15,7 @@ use xueshi_store::{matters, units};
 use super::{MatterInput, cadence, draft, event_row};
 use crate::audit::{Entry, record};
 use crate::roster::{Column, RowError};
-use crate::sheet::{layout, read_sheets, sniff};
+use crate::sheet::{self, RowErrors, gaps, layout};
 use crate::{App, AppError, AppResult, Ctx};
 
 const SHEET: &str = "实事目录";
@@ -44,35 +44,31 @@ const IMPORTED: usize = 8;
 /// matters on the catalogue in one transaction. Returns how many.
 pub async fn import_catalogue(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) -> AppResult<u64> {
     authorize(&ctx.actor, Action::ManageMatters, &ctx.actor.scope)?;
-    sniff(&bytes, app.settings().import_max_bytes).map_err(|e| AppError::Rejected(vec![e]))?;
-    let sheet = tokio::task::spawn_blocking(move || read_sheets(bytes, &[(SHEET, "matters")]))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::Rejected(vec![e]))?
+    let mut book = sheet::read(app, bytes, &[(SHEET, "matters")]).await?;
+    let sheet = book
+        .sheets
         .pop()
         .flatten()
         .ok_or_else(|| AppError::Rejected(vec![RowError::file("no_matters_sheet")]))?;
-    let mut errors = Vec::new();
+    let mut errors = RowErrors::new(&app.settings().import);
     let l = layout("matters", &sheet, &CATALOGUE_COLUMNS, &mut errors);
+    gaps(&l, &sheet, &mut errors);
     if !errors.is_empty() {
-        return Err(AppError::Rejected(errors));
+        return Err(errors.into_rejected(&["matters"]));
     }
     let mut conn = app.store().read().await?;
     let fields = matters::fields(&mut conn).await?;
     let codes: Vec<String> = sheet
         .rows
         .iter()
-        .map(|(_, r)| l.cell(r, "unit_code").to_owned())
+        .map(|r| l.cell(r, "unit_code").to_owned())
         .filter(|c| !c.is_empty())
         .collect();
     let known_units = units::by_codes(&mut conn, &codes).await?;
     let mut first: HashMap<(i64, String), u32> = HashMap::new();
     let mut out = Vec::new();
-    for (row, cells) in &sheet.rows {
-        if cells.iter().all(String::is_empty) {
-            errors.push(l.empty_row(*row));
-            continue;
-        }
+    for cells in &sheet.rows {
+        let row = &cells.num;
         let code = l.cell(cells, "unit_code");
         let unit = known_units.iter().find(|u| u.code == code);
         let mut bad = Vec::new();
@@ -122,8 +118,7 @@ pub async fn import_catalogue(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) 
         errors.push(RowError::file("no_rows"));
     }
     if !errors.is_empty() {
-        errors.sort_by_key(|e| (e.row, e.column));
-        return Err(AppError::Rejected(errors));
+        return Err(errors.into_rejected(&["matters"]));
     }
     let mut cadences: HashMap<i64, i64> = HashMap::new();
     for (m, path) in &mut out {

@@ -21,10 +21,12 @@ use super::{MEMBER_COLUMNS, MEMBER_SHEET, RowError, UNIT_COLUMNS, UNIT_SHEET};
 use crate::audit::{Entry, record};
 use crate::jobs::{Output, Progress};
 use crate::members::new_member;
-pub use crate::sheet::sniff;
-use crate::sheet::{Sheet, layout, read_sheets};
+use crate::sheet::{self, RowErrors, Sheet, gaps, layout};
 use crate::tree::along;
 use crate::{App, AppError, AppResult, Ctx};
+
+/// The sheets a roster holds, in the order their errors are listed.
+const SHEETS: &[&str] = &["units", "members"];
 
 /// Members written per statement batch between progress reports.
 const BATCH: usize = 5_000;
@@ -54,15 +56,9 @@ pub async fn run(
 ) -> AppResult<Output> {
     authorize(&ctx.actor, Action::ImportRoster, &ctx.actor.scope)?;
     progress.stage("stage.reading", 1);
-    sniff(&bytes, app.settings().import_max_bytes).map_err(|e| AppError::Rejected(vec![e]))?;
-    let mut sheets = tokio::task::spawn_blocking(move || {
-        read_sheets(bytes, &[(UNIT_SHEET, "units"), (MEMBER_SHEET, "members")])
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
-    .map_err(|e| AppError::Rejected(vec![e]))?;
-    let members_sheet = sheets.pop().flatten();
-    let units_sheet = sheets.pop().flatten();
+    let mut book = sheet::read(app, bytes, &[(UNIT_SHEET, "units"), (MEMBER_SHEET, "members")]).await?;
+    let members_sheet = book.sheets.pop().flatten();
+    let units_sheet = book.sheets.pop().flatten();
     progress.advance(1);
     let plan = check(app, ctx, units_sheet, members_sheet, progress).await?;
     write(app, ctx, name, plan, progress).await
@@ -75,7 +71,7 @@ async fn check(
     members_sheet: Option<Sheet>,
     progress: &dyn Progress,
 ) -> AppResult<Plan> {
-    let mut errors = Vec::new();
+    let mut errors = RowErrors::new(&app.settings().import);
     if units_sheet.as_ref().is_none_or(|s| s.rows.is_empty())
         && members_sheet.as_ref().is_none_or(|s| s.rows.is_empty())
     {
@@ -87,8 +83,14 @@ async fn check(
     let ml = members_sheet
         .as_ref()
         .map(|s| layout("members", s, &MEMBER_COLUMNS, &mut errors));
+    if let (Some(s), Some(l)) = (&units_sheet, &ul) {
+        gaps(l, s, &mut errors);
+    }
+    if let (Some(s), Some(l)) = (&members_sheet, &ml) {
+        gaps(l, s, &mut errors);
+    }
     if !errors.is_empty() {
-        return Err(AppError::Rejected(errors));
+        return Err(errors.into_rejected(SHEETS));
     }
     let total = units_sheet.as_ref().map_or(0, |s| s.rows.len())
         + members_sheet.as_ref().map_or(0, |s| s.rows.len());
@@ -97,13 +99,13 @@ async fn check(
     // Every code the file mentions, looked up once.
     let mut codes: HashSet<String> = HashSet::new();
     if let (Some(s), Some(l)) = (&units_sheet, &ul) {
-        for (_, r) in &s.rows {
+        for r in &s.rows {
             codes.insert(l.cell(r, "code").to_owned());
             codes.insert(l.cell(r, "parent_code").to_owned());
         }
     }
     if let (Some(s), Some(l)) = (&members_sheet, &ml) {
-        for (_, r) in &s.rows {
+        for r in &s.rows {
             codes.insert(l.cell(r, "unit_code").to_owned());
         }
     }
@@ -119,12 +121,9 @@ async fn check(
     let mut file_units: Vec<FileUnit> = Vec::new();
     let mut by_code: HashMap<String, usize> = HashMap::new();
     if let (Some(s), Some(l)) = (&units_sheet, &ul) {
-        for (row, cells) in &s.rows {
+        for cells in &s.rows {
+            let row = &cells.num;
             progress.advance(1);
-            if cells.iter().all(String::is_empty) {
-                errors.push(l.empty_row(*row));
-                continue;
-            }
             let sort = l.cell(cells, "sort_order");
             let sort_order = if sort.is_empty() {
                 None
@@ -235,12 +234,9 @@ async fn check(
     if let (Some(s), Some(l)) = (&members_sheet, &ml) {
         let today = app.clock().today();
         let mut digests: HashMap<String, u32> = HashMap::new();
-        for (row, cells) in &s.rows {
+        for cells in &s.rows {
+            let row = &cells.num;
             progress.advance(1);
-            if cells.iter().all(String::is_empty) {
-                errors.push(l.empty_row(*row));
-                continue;
-            }
             let input = MemberInput {
                 name: l.cell(cells, "name").into(),
                 gender: l.cell(cells, "gender").into(),
@@ -252,6 +248,13 @@ async fn check(
                 phone: l.cell(cells, "phone").into(),
                 id_number: l.cell(cells, "id_number").into(),
             };
+            // Excel keeps 15 significant digits: an ID number typed as a
+            // number has already lost its last ones, and may still pass the
+            // checksum.
+            if l.is_numeric(cells, "id_number") {
+                errors.push(l.error(*row, FieldError::new("id_number", "id_number_as_number")));
+                continue;
+            }
             let code = l.cell(cells, "unit_code");
             let unit: Option<(Id, UnitPath, UnitKind)> = if code.is_empty() {
                 errors.push(l.error(*row, FieldError::new("unit_code", "required")));
@@ -324,8 +327,7 @@ async fn check(
         }
     }
     if !errors.is_empty() {
-        errors.sort_by_key(|e| (e.sheet != "units", e.row, e.column));
-        return Err(AppError::Rejected(errors));
+        return Err(errors.into_rejected(SHEETS));
     }
     Ok(Plan {
         units: file_units,

@@ -15,7 +15,7 @@ use xueshi_domain::{FieldError, Id};
 
 use super::{FormErrors, Layout, render, render_status};
 use crate::ctx::{Auth, Rc, RequestCtx};
-use crate::error::{HttpError, WebResult};
+use crate::error::WebResult;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -187,9 +187,6 @@ pub async fn vote(
     Path(id): Path<Id>,
     Form(f): Form<VoteForm>,
 ) -> WebResult<Response> {
-    if !crate::pages::auth::within_public_limit(&state, &rc.ip) {
-        return Err(HttpError::rate_limited());
-    }
     let input = VoteInput {
         matter_id: Id(f.matter_id.trim().parse().unwrap_or(0)),
         challenge: f.challenge,

@@ -112,9 +112,6 @@ pub async fn submit(
     Rc(rc): Rc,
     form: Multipart,
 ) -> WebResult<Response> {
-    if !crate::pages::auth::within_public_limit(&state, &rc.ip) {
-        return Err(HttpError::rate_limited());
-    }
     let input = read_form(form).await?;
     let kept = RaiseInput {
         photo: None,
@@ -301,9 +298,6 @@ pub async fn rate(
     Path(id): Path<xueshi_domain::Id>,
     axum::Form(input): axum::Form<RatingInput>,
 ) -> WebResult<Response> {
-    if !crate::pages::auth::within_public_limit(&state, &rc.ip) {
-        return Err(HttpError::rate_limited());
-    }
     // The browser's own anonymous token stands for the voter.
     match matters::rate(&state.app, id, input, rc.csrf(), &rc.ip).await {
         Ok(_) => Ok(Redirect::to(&format!("/public/matters/{id}?rated=1")).into_response()),

@@ -143,6 +143,14 @@ pub fn place(lang: Lang, e: &RowError) -> String {
         .map(|c| c.label)
         .unwrap_or("");
     match e.column {
+        Some(c) if header.is_empty() => fill(
+            t.import_where_cell_bare,
+            &[
+                ("sheet", sheet.into()),
+                ("row", e.row.to_string()),
+                ("col", column_letter(c)),
+            ],
+        ),
         Some(c) => fill(
             t.import_where_cell,
             &[
