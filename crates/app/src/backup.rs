@@ -30,6 +30,8 @@ pub async fn backup(app: &App, file: &Path, progress: &dyn Progress) -> AppResul
     if file.exists() {
         return Err(AppError::Conflict("file_exists"));
     }
+    // Made empty and private first: the copy holds password hashes and names.
+    xueshi_store::private_file(file).map_err(|e| AppError::Internal(e.into()))?;
     let copied = match app.store().backend() {
         Backend::Sqlite => {
             progress.stage("stage.backup", 1);

@@ -90,6 +90,11 @@ impl Store {
         let read_only = opts.read_only;
         let cache_mib = opts.sqlite_cache_mib;
         let background = opts.background_checkpoints && backend == Backend::Sqlite && !read_only;
+        if backend == Backend::Sqlite && !read_only
+            && let Some(file) = dialect::sqlite_file(&url)
+        {
+            private_file(&file).map_err(sqlx::Error::Io)?;
+        }
         let connect: AnyConnectOptions = url.parse()?;
         let pool = AnyPoolOptions::new()
             .max_connections(opts.max_connections.max(1))
@@ -225,4 +230,40 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
 /// Converts a stored flag (BIGINT 0/1).
 pub fn flag(v: i64) -> bool {
     v != 0
+}
+
+/// Makes `path` a file only its owner may read: created empty with mode
+/// 0600 when missing, narrowed to 0600 when present, with any SQLite
+/// journal beside it. A database holds password hashes and names; SQLite
+/// gives its WAL and shared-memory files the database file's mode.
+pub fn private_file(path: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+            }
+            Err(e) => return Err(e),
+        }
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            let side = std::path::PathBuf::from(side);
+            if side.exists() {
+                std::fs::set_permissions(&side, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    if !path.exists() {
+        std::fs::File::create(path)?;
+    }
+    Ok(())
 }

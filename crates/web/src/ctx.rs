@@ -78,24 +78,44 @@ pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
 }
 
-fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
-    if state.web.trust_proxy
-        && let Some(ip) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok())
-    {
-        return ip;
-    }
-    peer.ip()
+fn trusted(state: &AppState, ip: IpAddr) -> bool {
+    state.web.trusted_proxies.iter().any(|n| n.contains(&ip))
 }
 
-fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
+/// The client's address. Only a trusted proxy's word is taken: walking
+/// `X-Forwarded-For` from the right (each proxy appends the address it was
+/// reached from), the first entry that is not a trusted proxy is the client.
+/// Entries further left are whatever the client chose to send.
+fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
+    let mut client = peer.ip().to_canonical();
+    if !trusted(state, client) {
+        return client;
+    }
+    let hops = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect::<Vec<_>>();
+    for hop in hops.iter().rev() {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip.to_canonical();
+                if !trusted(state, client) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
+}
+
+fn is_secure(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> bool {
     match state.web.secure_cookies {
         Some(s) => s,
         None => {
-            state.web.trust_proxy
+            trusted(state, peer.ip().to_canonical())
                 && headers
                     .get("x-forwarded-proto")
                     .is_some_and(|v| v.as_bytes() == b"https")
@@ -218,7 +238,7 @@ pub async fn context(
 ) -> Response {
     let jar = cookies(req.headers());
     let ip = client_ip(&state, req.headers(), peer).to_string();
-    let secure = is_secure(&state, req.headers());
+    let secure = is_secure(&state, req.headers(), peer);
     let session = match cookie(&jar, SESSION_COOKIE) {
         Some(token) => match auth::resolve(&state.app, token).await {
             Ok(s) => s,

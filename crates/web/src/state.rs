@@ -6,6 +6,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use axum::http::Method;
+use ipnet::IpNet;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use xueshi_app::App;
 
@@ -17,8 +18,10 @@ pub struct WebConfig {
     /// `Some(true)`: cookies always `Secure`; `None`: when the request came
     /// over HTTPS (as a trusted proxy says).
     pub secure_cookies: Option<bool>,
-    /// Believe `X-Forwarded-For` / `X-Forwarded-Proto` (behind a reverse proxy).
-    pub trust_proxy: bool,
+    /// Reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are
+    /// believed: the client is the rightmost forwarded address that is not
+    /// one of them. Empty: the peer is the client.
+    pub trusted_proxies: Vec<IpNet>,
     /// Login attempts per IP per minute.
     pub login_per_minute: u32,
     /// Problems the public may raise per IP per minute.
@@ -33,7 +36,7 @@ impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             secure_cookies: None,
-            trust_proxy: false,
+            trusted_proxies: Vec::new(),
             login_per_minute: 10,
             problems_per_minute: 5,
             max_body_bytes: 32 * 1024 * 1024,

@@ -26,7 +26,10 @@ pub struct Config {
     pub secret_key: Option<String>,
     /// This server's number (0–1023) when several share one database.
     pub node: u16,
-    pub trust_proxy: bool,
+    /// Reverse proxies in front of this server, as addresses or networks
+    /// (`10.0.0.5`, `10.0.0.0/8`); the environment takes a comma list. Only
+    /// what they forward is believed about the client's address and HTTPS.
+    pub trusted_proxies: Vec<String>,
     /// "auto" (when a trusted proxy says HTTPS), "always" or "never".
     pub secure_cookies: String,
     pub login_per_minute: u32,
@@ -51,7 +54,7 @@ impl Default for Config {
             secret_key_file: "xueshi.key".into(),
             secret_key: None,
             node: 0,
-            trust_proxy: false,
+            trusted_proxies: Vec::new(),
             secure_cookies: "auto".into(),
             login_per_minute: 10,
             problems_per_minute: 5,
@@ -77,7 +80,7 @@ impl std::fmt::Debug for Config {
                 &self.secret_key.as_ref().map(|_| "[redacted]"),
             )
             .field("node", &self.node)
-            .field("trust_proxy", &self.trust_proxy)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("secure_cookies", &self.secure_cookies)
             .field("login_per_minute", &self.login_per_minute)
             .field("problems_per_minute", &self.problems_per_minute)
@@ -131,14 +134,26 @@ impl Config {
                 if key == "config" || key.starts_with("test_") {
                     continue;
                 }
-                let value =
-                    if matches!(key.as_str(), "secret_key" | "database_url" | "bind" | "log") {
-                        toml::Value::String(v)
-                    } else {
-                        env_value(&v)
-                    };
+                let value = if key == "trusted_proxies" {
+                    toml::Value::Array(
+                        v.split(',')
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty())
+                            .map(|s| toml::Value::String(s.to_owned()))
+                            .collect(),
+                    )
+                } else if matches!(key.as_str(), "secret_key" | "database_url" | "bind" | "log") {
+                    toml::Value::String(v)
+                } else {
+                    env_value(&v)
+                };
                 table.insert(key, value);
             }
+        }
+        if table.contains_key("trust_proxy") {
+            bail!(
+                "trust_proxy is replaced by trusted_proxies: list the addresses of your reverse proxies (e.g. [\"127.0.0.1\"])"
+            );
         }
         let cfg: Config = toml::Value::Table(table)
             .try_into()
@@ -146,6 +161,7 @@ impl Config {
         if !matches!(cfg.secure_cookies.as_str(), "auto" | "always" | "never") {
             bail!("secure_cookies must be auto, always or never");
         }
+        cfg.trusted_proxies()?;
         Ok(cfg)
     }
 
@@ -173,6 +189,19 @@ impl Config {
         write_private(&self.secret_key_file, &text)?;
         tracing::warn!(file = %self.secret_key_file.display(), "created a new installation secret; back it up apart from the database");
         Ok(secret)
+    }
+
+    /// The trusted proxies as networks; a bare address is a network of one.
+    pub fn trusted_proxies(&self) -> Result<Vec<ipnet::IpNet>> {
+        self.trusted_proxies
+            .iter()
+            .map(|s| {
+                let s = s.trim();
+                s.parse::<ipnet::IpNet>()
+                    .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .with_context(|| format!("trusted_proxies: {s:?} is not an address or network"))
+            })
+            .collect()
     }
 
     pub fn secure_cookies(&self) -> Option<bool> {

@@ -54,12 +54,22 @@ pub async fn serve(cfg: Config, bind: Option<String>, with_demo: bool) -> Result
     let show_demo = demo::installed(&app).await?.is_some();
     let web = WebConfig {
         secure_cookies: cfg.secure_cookies(),
-        trust_proxy: cfg.trust_proxy,
+        trusted_proxies: cfg.trusted_proxies()?,
         login_per_minute: cfg.login_per_minute,
         problems_per_minute: cfg.problems_per_minute,
         max_body_bytes: cfg.max_upload_mb * 1024 * 1024 + 64 * 1024,
         show_demo_accounts: show_demo,
     };
+    if web.secure_cookies != Some(true) && web.trusted_proxies.is_empty() {
+        tracing::warn!(
+            "serving plain HTTP: session cookies are not Secure and travel unprotected; \
+             for real use put it behind HTTPS (README, TLS)"
+        );
+        eprintln!(
+            "警告：以明文 HTTP 运行，登录凭据未受保护——仅供本机试用；正式使用请配置 HTTPS（见 README 的 TLS 一节）\n\
+             WARNING: plain HTTP, cookies not Secure — for a local trial only; see README, TLS"
+        );
+    }
     let addr = bind.unwrap_or(cfg.bind.clone());
     let listener = TcpListener::bind(&addr)
         .await

@@ -36,9 +36,16 @@ pub struct LoginQuery {
     out: Option<String>,
 }
 
-/// Where to go after signing in: only a path on this site.
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+/// Where to go after signing in or switching language: a path on this site,
+/// or home. Browsers drop tabs and line breaks from a URL and read `\` as
+/// `/`, so `/\t/evil.example` would leave the site: only a plain absolute
+/// path that parses as one is followed.
+pub(crate) fn safe_next(next: &str) -> &str {
+    let plain = next
+        .chars()
+        .all(|c| !c.is_control() && !c.is_whitespace() && c != '\\');
+    let local = next.starts_with('/') && !next.starts_with("//");
+    if plain && local && next.parse::<axum::http::uri::PathAndQuery>().is_ok() {
         next
     } else {
         "/home"

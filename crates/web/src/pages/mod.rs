@@ -42,6 +42,9 @@ pub struct Layout {
     pub role: Option<Role>,
     pub path: String,
     pub notice: Option<String>,
+    /// Signed in as an administrator over plain HTTP: the session cookie
+    /// travels unprotected, and the page says so.
+    pub insecure: bool,
 }
 
 impl Layout {
@@ -55,6 +58,8 @@ impl Layout {
             role: rc.session.as_ref().map(|s| s.actor.role),
             path: rc.path.clone(),
             notice: None,
+            insecure: !rc.secure
+                && rc.session.as_ref().is_some_and(|s| s.actor.role.is_admin()),
         }
     }
 

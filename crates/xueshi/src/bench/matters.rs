@@ -184,7 +184,7 @@ pub async fn matters(app: &App, seconds: u64, connections: u32, json: bool) -> R
     // Behind a proxy, each citizen's own address meets the per-address
     // limit (5 a minute): the load below comes from many addresses.
     let web = xueshi_web::WebConfig {
-        trust_proxy: true,
+        trusted_proxies: vec!["127.0.0.1/32".parse()?],
         ..xueshi_web::WebConfig::default()
     };
     let server = Loopback::start(app, web).await?;
