@@ -113,6 +113,35 @@ pub async fn record_denied(app: &App, ctx: &Ctx, e: Entry<'_>) -> AppResult<()> 
     Ok(())
 }
 
+/// A request refused for lack of permission, as the web layer saw it, so
+/// every refused write, unmask or download is on record, inside the actor's
+/// scope or outside it. Filed under the actor's own scope unit: the target
+/// may lie where the actor's superiors cannot read.
+pub async fn refused(
+    app: &App,
+    ctx: &Ctx,
+    action: &str,
+    object_kind: &str,
+    object_id: Option<Id>,
+    label: &str,
+) -> AppResult<()> {
+    let actor = (ctx.actor.account_id.0 != 0).then_some(ctx.actor.account_id.0);
+    let mut r = row(
+        app,
+        actor,
+        &ctx.actor.username,
+        &ctx.ip,
+        Entry::new("", "", object_id, label).unit(ctx.actor.scope_unit),
+        "denied",
+    );
+    r.action = action.chars().take(64).collect();
+    r.object_kind = object_kind.chars().take(32).collect();
+    let mut tx = app.store().write().await?;
+    xueshi_store::audit::insert(&mut tx, &r).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Filters a reader may set.
 #[derive(Clone, Debug, Default)]
 pub struct Query {

@@ -256,7 +256,11 @@ pub async fn login(
             tx.commit().await?;
             r
         };
-        let outcome = if reserved.is_some() { "failed" } else { "denied" };
+        let outcome = if reserved.is_some() {
+            "failed"
+        } else {
+            "denied"
+        };
         if reserved.is_some() {
             let _ = verify_password(password.to_owned(), DUMMY_HASH.to_owned()).await;
         }
@@ -298,9 +302,8 @@ pub async fn login(
     // transaction, so parallel guesses cannot all pass one stale count.
     let reserved = {
         let mut tx = app.store().write().await?;
-        let r =
-            accounts::reserve_attempt(&mut tx, account.id, now, s.lockout_after, stale_before)
-                .await?;
+        let r = accounts::reserve_attempt(&mut tx, account.id, now, s.lockout_after, stale_before)
+            .await?;
         tx.commit().await?;
         r
     };

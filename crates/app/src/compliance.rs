@@ -23,6 +23,7 @@ use xueshi_store::study::{self, QuotaRow};
 use xueshi_store::{members, tallies, units};
 
 use crate::audit::{Entry, record};
+use crate::sheet::safe_text;
 use crate::study::{campaign_span, done_for, done_in, percent, quota_of, quotas_for};
 use crate::tree::{Crumb, load};
 use crate::{App, AppError, AppResult, Ctx};
@@ -310,8 +311,8 @@ pub async fn behind_workbook(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(Strin
             }
             for (r, b) in q.behind.iter().enumerate() {
                 let r = r as u32 + 3;
-                ws.write_string(r, 0, &b.name).map_err(xlsx)?;
-                ws.write_string(r, 1, &b.unit).map_err(xlsx)?;
+                ws.write_string(r, 0, safe_text(&b.name)).map_err(xlsx)?;
+                ws.write_string(r, 1, safe_text(&b.unit)).map_err(xlsx)?;
                 ws.write_number(r, 2, b.done as f64).map_err(xlsx)?;
                 ws.write_number(r, 3, b.target as f64).map_err(xlsx)?;
             }
@@ -327,7 +328,8 @@ pub async fn behind_workbook(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(Strin
             }
             for (r, u) in q.by_unit.iter().enumerate() {
                 let r = r as u32 + 3;
-                ws.write_string(r, 0, &u.unit.name).map_err(xlsx)?;
+                ws.write_string(r, 0, safe_text(&u.unit.name))
+                    .map_err(xlsx)?;
                 ws.write_number(r, 1, u.members as f64).map_err(xlsx)?;
                 ws.write_number(r, 2, u.met as f64).map_err(xlsx)?;
                 ws.write_number(r, 3, (u.members - u.met).max(0) as f64)

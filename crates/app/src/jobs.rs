@@ -28,8 +28,28 @@ impl Progress for Quiet {
 /// What finished work produced.
 #[derive(Debug)]
 pub enum Output {
-    Imported { units: u64, members: u64 },
-    File { name: String, bytes: Vec<u8> },
+    Imported {
+        units: u64,
+        members: u64,
+    },
+    /// An export of `unit`'s roster; `unmasked` when it holds whole phone
+    /// and ID numbers, and is then handed out once.
+    File {
+        name: String,
+        bytes: Vec<u8>,
+        unit: Id,
+        unmasked: bool,
+    },
+    /// An unmasked export already downloaded: the job no longer holds it.
+    Taken,
+}
+
+/// A finished export's file, as handed out.
+pub struct Download {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub unit: Id,
+    pub unmasked: bool,
 }
 
 pub struct Job {
@@ -55,6 +75,34 @@ impl Job {
 
     pub fn result(&self) -> Option<Result<Arc<Output>, Arc<AppError>>> {
         self.result.lock().ok()?.clone()
+    }
+
+    /// The file this job produced: a copy, or for an unmasked export the
+    /// file itself, once, after which the job forgets it.
+    pub(crate) fn take_file(&self) -> Option<Download> {
+        let mut slot = self.result.lock().ok()?;
+        let Some(Ok(out)) = slot.as_ref() else {
+            return None;
+        };
+        let Output::File {
+            name,
+            bytes,
+            unit,
+            unmasked,
+        } = out.as_ref()
+        else {
+            return None;
+        };
+        let d = Download {
+            name: name.clone(),
+            bytes: bytes.clone(),
+            unit: *unit,
+            unmasked: *unmasked,
+        };
+        if d.unmasked {
+            *slot = Some(Ok(Arc::new(Output::Taken)));
+        }
+        Some(d)
     }
 
     fn finish(&self, r: Result<Output, AppError>) {

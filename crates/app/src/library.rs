@@ -15,6 +15,7 @@ use xueshi_store::study::{self, HistoryDayRow, MaterialRow};
 
 use crate::audit::{Entry, record};
 use crate::roster::{Column, RowError};
+use crate::sheet::safe_text;
 use crate::sheet::{self, Layout, Row, RowErrors, Sheet, gaps, layout};
 use crate::study::{MaterialView, material_view};
 use crate::{App, AppError, AppResult, Ctx};
@@ -377,14 +378,14 @@ pub async fn export(app: &App, ctx: &Ctx) -> AppResult<(String, Vec<u8>)> {
     for (r, m) in materials.iter().enumerate() {
         let r = r as u32 + 1;
         let kind = StudyKind::parse(&m.kind).map_or(m.kind.as_str(), |k| k.label_zh());
-        ws.write_string(r, 0, kind).map_err(xlsx)?;
-        ws.write_string(r, 1, &m.title).map_err(xlsx)?;
-        ws.write_string(r, 2, &m.source).map_err(xlsx)?;
+        ws.write_string(r, 0, safe_text(kind)).map_err(xlsx)?;
+        ws.write_string(r, 1, safe_text(&m.title)).map_err(xlsx)?;
+        ws.write_string(r, 2, safe_text(&m.source)).map_err(xlsx)?;
         if m.minutes > 0 {
             ws.write_number(r, 3, m.minutes as f64).map_err(xlsx)?;
         }
-        ws.write_string(r, 4, &m.link).map_err(xlsx)?;
-        ws.write_string(r, 5, &m.body).map_err(xlsx)?;
+        ws.write_string(r, 4, safe_text(&m.link)).map_err(xlsx)?;
+        ws.write_string(r, 5, safe_text(&m.body)).map_err(xlsx)?;
     }
     ws.set_column_width(1, 36).map_err(xlsx)?;
     ws.set_column_width(2, 20).map_err(xlsx)?;
@@ -396,8 +397,8 @@ pub async fn export(app: &App, ctx: &Ctx) -> AppResult<(String, Vec<u8>)> {
         ws.write_number(r, 0, h.month as f64).map_err(xlsx)?;
         ws.write_number(r, 1, h.day as f64).map_err(xlsx)?;
         ws.write_number(r, 2, h.year as f64).map_err(xlsx)?;
-        ws.write_string(r, 3, &h.title).map_err(xlsx)?;
-        ws.write_string(r, 4, &h.body).map_err(xlsx)?;
+        ws.write_string(r, 3, safe_text(&h.title)).map_err(xlsx)?;
+        ws.write_string(r, 4, safe_text(&h.body)).map_err(xlsx)?;
     }
     ws.set_column_width(3, 40).map_err(xlsx)?;
     let bytes = wb.save_to_buffer().map_err(xlsx)?;

@@ -144,19 +144,11 @@ pub async fn get(app: &App, ctx: &Ctx, id: Id) -> AppResult<MemberView> {
     Ok(MemberView::of(&m, &u.name))
 }
 
-/// Opens a member's sealed numbers. Needs the unmask grant; every attempt,
-/// granted or refused, is audited.
+/// Opens a member's sealed numbers. Needs the unmask grant; every opening is
+/// audited (a refusal by the web layer, which sees every refused request).
 pub async fn unmask(app: &App, ctx: &Ctx, id: Id) -> AppResult<Unmasked> {
     let (m, u) = load_member(app, ctx, id, Action::ViewMembers).await?;
-    if let Err(d) = authorize(&ctx.actor, Action::UnmaskPii, &u.path()) {
-        record_denied(
-            app,
-            ctx,
-            Entry::new("member.unmask", "member", Some(id), &m.name).unit(u.id()),
-        )
-        .await?;
-        return Err(d.into());
-    }
+    authorize(&ctx.actor, Action::UnmaskPii, &u.path())?;
     let mut tx = app.store().write().await?;
     let (phone, idn) = members::sealed(&mut tx, m.id).await?;
     let v = app.vault();
@@ -265,7 +257,23 @@ pub async fn update(app: &App, ctx: &Ctx, id: Id, input: &MemberInput) -> AppRes
 /// Transfers a member to another unit (组织关系转接) inside the actor's scope.
 pub async fn transfer(app: &App, ctx: &Ctx, id: Id, to: Id) -> AppResult<MemberView> {
     let (m, from) = load_member(app, ctx, id, Action::EditMembers).await?;
-    let target = load(app, ctx, to, Action::EditMembers).await?;
+    // A unit outside the actor's subtree answers as a missing one does, so
+    // the form cannot be used to learn what exists elsewhere; the attempt
+    // is on record.
+    let target = match load(app, ctx, to, Action::EditMembers).await {
+        Ok(t) => t,
+        Err(AppError::Forbidden(_)) => {
+            record_denied(
+                app,
+                ctx,
+                Entry::new("member.transfer", "member", Some(id), &m.name).unit(from.id()),
+            )
+            .await?;
+            return Err(AppError::invalid("unit", "unknown_unit"));
+        }
+        Err(AppError::NotFound) => return Err(AppError::invalid("unit", "unknown_unit")),
+        Err(e) => return Err(e),
+    };
     if !target.kind().holds_members() {
         return Err(AppError::invalid("unit", "unit_holds_no_members"));
     }
@@ -294,6 +302,20 @@ pub async fn transfer(app: &App, ctx: &Ctx, id: Id, to: Id) -> AppResult<MemberV
         unit_name: target.name.clone(),
         ..view
     })
+}
+
+/// Moves a member to the unit with this code, the transfer form's way.
+pub async fn transfer_to_code(app: &App, ctx: &Ctx, id: Id, code: &str) -> AppResult<MemberView> {
+    let mut conn = app.store().read().await?;
+    let unit = units::get_by_code(&mut conn, code.trim()).await?;
+    drop(conn);
+    match unit {
+        Some(u) => transfer(app, ctx, id, Id(u.id)).await,
+        None => {
+            load_member(app, ctx, id, Action::EditMembers).await?;
+            Err(AppError::invalid("unit", "unknown_unit"))
+        }
+    }
 }
 
 /// Takes a member off the active roster, keeping the record.

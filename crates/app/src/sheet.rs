@@ -188,14 +188,34 @@ pub(crate) struct Sheet {
     pub(crate) gaps: Vec<(u32, u32)>,
 }
 
+/// Text that a spreadsheet would take for a formula once the file is saved
+/// as CSV (`=`, `+`, `-`, `@`, a tab or a carriage return first) goes out
+/// behind an apostrophe, as OWASP's CSV-injection guidance recommends.
+pub(crate) fn safe_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
+/// The apostrophe [`safe_text`] put in front is dropped again on import,
+/// so an exported file imports as it was.
+fn unguarded(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => s,
+    }
+}
+
 /// Appends a cell's text, trimmed, and says whether it was a number.
 fn push_text(d: &DataRef<'_>, out: &mut String) -> bool {
     use std::fmt::Write;
     match d {
         DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
-            out.push_str(s.trim());
+            out.push_str(unguarded(s.trim()));
         }
-        DataRef::SharedString(s) => out.push_str(s.trim()),
+        DataRef::SharedString(s) => out.push_str(unguarded(s.trim())),
         DataRef::Int(i) => {
             let _ = write!(out, "{i}");
             return true;

@@ -12,7 +12,7 @@ use xueshi_domain::{FieldError, Id};
 use xueshi_store::units::{self, NewUnit, UnitRow};
 use xueshi_store::{grams, tallies};
 
-use crate::audit::{Entry, record, record_denied};
+use crate::audit::{Entry, record};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// A unit with its subtree tally.
@@ -372,15 +372,7 @@ pub async fn move_unit(app: &App, ctx: &Ctx, id: Id, new_parent: Id) -> AppResul
         .ok_or_else(|| AppError::invalid("parent", "unknown_unit"))?;
     drop(conn);
     let (old, target) = (row.path(), parent.path());
-    if let Err(d) = authorize_restructure(&ctx.actor, &old, Some(&target)) {
-        record_denied(
-            app,
-            ctx,
-            Entry::new("unit.move", "unit", Some(id), &row.name).unit(id),
-        )
-        .await?;
-        return Err(d.into());
-    }
+    authorize_restructure(&ctx.actor, &old, Some(&target))?;
     if target.is_within(&old) {
         return Err(AppError::invalid("parent", "move_into_own_subtree"));
     }

@@ -201,7 +201,12 @@ pub const SHELL: Id = Id(0);
 /// standing, whose scope lies strictly inside the actor's subtree, or in the
 /// same scope with a lesser role, and whose role the actor may grant. Never a
 /// peer, never oneself (`target` is the account's id when it exists).
-pub fn may_manage(actor: &Actor, role: Role, scope: &UnitPath, target: Option<Id>) -> Result<(), Denied> {
+pub fn may_manage(
+    actor: &Actor,
+    role: Role,
+    scope: &UnitPath,
+    target: Option<Id>,
+) -> Result<(), Denied> {
     if actor.account_id == SHELL {
         return Ok(());
     }

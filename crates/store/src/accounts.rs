@@ -182,7 +182,12 @@ pub async fn reserve_unknown_attempt(
 }
 
 /// [`lock`] for a name that matches no account.
-pub async fn lock_unknown(conn: &mut AnyConnection, name: &str, until: i64, max: i64) -> Result<()> {
+pub async fn lock_unknown(
+    conn: &mut AnyConnection,
+    name: &str,
+    until: i64,
+    max: i64,
+) -> Result<()> {
     sqlx::query(
         "UPDATE login_throttle SET locked_until = $2, failures = 0 WHERE name = $1 AND failures >= $3",
     )

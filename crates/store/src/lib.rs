@@ -90,7 +90,8 @@ impl Store {
         let read_only = opts.read_only;
         let cache_mib = opts.sqlite_cache_mib;
         let background = opts.background_checkpoints && backend == Backend::Sqlite && !read_only;
-        if backend == Backend::Sqlite && !read_only
+        if backend == Backend::Sqlite
+            && !read_only
             && let Some(file) = dialect::sqlite_file(&url)
         {
             private_file(&file).map_err(sqlx::Error::Io)?;

@@ -274,45 +274,90 @@ pub async fn leads_of(conn: &mut AnyConnection, members: &[i64]) -> Result<Vec<(
     Ok(out)
 }
 
-/// Records a voter's rating of a matter's round; false when this voter has
-/// rated the round already.
-pub async fn add_rating(
-    conn: &mut AnyConnection,
-    matter: i64,
-    round: i64,
-    voter: &str,
-    rating: &str,
-    at: i64,
-) -> Result<bool> {
+/// One rating of a finished matter's round.
+pub struct NewRating<'a> {
+    pub matter: i64,
+    pub round: i64,
+    /// Keyed digest standing for the rater.
+    pub voter: &'a str,
+    pub rating: &'a str,
+    pub at: i64,
+    /// Rated by someone the matter served (a tracking-code holder).
+    pub served: bool,
+    /// Keyed digest of a public rater's address; empty for the served.
+    pub addr: &'a str,
+}
+
+/// Adds a rating; `false` when this rater already rated this round.
+pub async fn add_rating(conn: &mut AnyConnection, r: &NewRating<'_>) -> Result<bool> {
     let done = sqlx::query(
-        "INSERT INTO matter_ratings (matter_id, round, voter, rating, at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (matter_id, round, voter) DO NOTHING",
+        "INSERT INTO matter_ratings (matter_id, round, voter, rating, at, served, addr) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (matter_id, round, voter) DO NOTHING",
     )
-    .bind(matter)
-    .bind(round)
-    .bind(voter)
-    .bind(rating)
-    .bind(at)
+    .bind(r.matter)
+    .bind(r.round)
+    .bind(r.voter)
+    .bind(r.rating)
+    .bind(r.at)
+    .bind(i64::from(r.served))
+    .bind(r.addr)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// How a round was rated: (satisfied, fair, unsatisfied).
+/// How a round was rated by the served or by the public:
+/// (satisfied, fair, unsatisfied).
 pub async fn rating_counts(
     conn: &mut AnyConnection,
     matter: i64,
     round: i64,
+    served: bool,
 ) -> Result<(i64, i64, i64)> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT rating, COUNT(*) FROM matter_ratings WHERE matter_id = $1 AND round = $2 GROUP BY rating",
+        "SELECT rating, COUNT(*) FROM matter_ratings WHERE matter_id = $1 AND round = $2 AND served = $3 \
+         GROUP BY rating",
     )
     .bind(matter)
     .bind(round)
+    .bind(i64::from(served))
     .fetch_all(&mut *conn)
     .await?;
     let of = |r: &str| rows.iter().find(|(k, _)| k == r).map_or(0, |(_, n)| *n);
     Ok((of("satisfied"), of("fair"), of("unsatisfied")))
+}
+
+/// Public ratings of a round sent from one address (its digest).
+pub async fn ratings_from(
+    conn: &mut AnyConnection,
+    matter: i64,
+    round: i64,
+    addr: &str,
+) -> Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM matter_ratings WHERE matter_id = $1 AND round = $2 AND addr = $3",
+    )
+    .bind(matter)
+    .bind(round)
+    .bind(addr)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// The problem with tracking code `code` that matter `matter` took up.
+pub async fn served_problem(
+    conn: &mut AnyConnection,
+    matter: i64,
+    code: &str,
+) -> Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT p.id FROM problems p JOIN matter_problems mp ON mp.problem_id = p.id \
+         WHERE mp.matter_id = $1 AND p.code = $2",
+    )
+    .bind(matter)
+    .bind(code)
+    .fetch_optional(&mut *conn)
+    .await
 }
 
 /// What the public list may be narrowed by.

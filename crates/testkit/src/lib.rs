@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod db;
+pub mod hostile;
 pub mod people;
 pub mod server;
 

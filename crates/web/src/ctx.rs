@@ -228,6 +228,63 @@ fn before_body(state: &AppState, rc: &RequestCtx, req: &Request) -> Result<usize
     Ok(limit)
 }
 
+/// Records a refused write, unmask or download (reads of pages are not
+/// logged). The action is named from the route: `/members/{id}/unmask` is
+/// `member.unmask`, `POST /units/{id}` is `unit.update`.
+async fn audit_refusal(
+    state: &AppState,
+    rc: &RequestCtx,
+    session: &Session,
+    method: &Method,
+    route: &str,
+) {
+    let download = route.ends_with("/download") || route.ends_with(".xlsx");
+    if *method == Method::GET && !download {
+        return;
+    }
+    let route_parts: Vec<&str> = route
+        .trim_start_matches("/api/v1")
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let path_parts: Vec<&str> = rc
+        .path
+        .trim_start_matches("/api/v1")
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let named: Vec<&str> = route_parts
+        .iter()
+        .filter(|s| !s.starts_with('{'))
+        .copied()
+        .collect();
+    let kind = named
+        .first()
+        .map_or("request", |k| k.strip_suffix('s').unwrap_or(k));
+    let verb = match *method {
+        Method::DELETE => "delete".to_owned(),
+        Method::PUT => "update".to_owned(),
+        Method::GET => "download".to_owned(),
+        _ if named.len() > 1 => named[1..].join("."),
+        _ if route_parts.len() > 1 => "update".to_owned(),
+        _ => "create".to_owned(),
+    };
+    let action = format!("{kind}.{verb}");
+    let object = route_parts
+        .iter()
+        .position(|s| *s == "{id}")
+        .and_then(|i| path_parts.get(i))
+        .and_then(|s| s.parse::<i64>().ok())
+        .map(xueshi_domain::Id);
+    let ctx = xueshi_app::Ctx::new(session.actor.clone(), rc.ip.clone());
+    let label = format!("{method} {}", rc.path);
+    if let Err(e) =
+        xueshi_app::audit::refused(&state.app, &ctx, &action, kind, object, &label).await
+    {
+        tracing::error!(error = %e, "recording a refusal failed");
+    }
+}
+
 /// Resolves the request context, checks CSRF, runs the handler and renders
 /// any error it returned.
 pub async fn context(
@@ -275,6 +332,11 @@ pub async fn context(
         path,
     };
     req.extensions_mut().insert(rc.clone());
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned());
     let mut resp = match before_body(&state, &rc, &req) {
         Err(e) => e.into_response(),
         Ok(limit) => match check_csrf(&rc, req, limit).await {
@@ -283,6 +345,11 @@ pub async fn context(
         },
     };
     if let Some(err) = resp.extensions_mut().remove::<HttpError>() {
+        if err.code == "forbidden"
+            && let (Some(session), Some(route)) = (&rc.session, &route)
+        {
+            audit_refusal(&state, &rc, session, &method, route).await;
+        }
         resp = render_error(&state, &rc, err);
     }
     let h = resp.headers_mut();

@@ -258,9 +258,7 @@ fn table() -> Table {
         Public,
         api::public::follow,
     );
-    t.public_form("/api/v1/public/matters/{id}/ratings",
-        api::public::rate,
-    );
+    t.public_form("/api/v1/public/matters/{id}/ratings", api::public::rate);
     t.get("/api/v1/public/matters", Public, api::public::matters_list);
     t.get("/public/matters", Public, pages::public::matters_page);
     t.post("/api/v1/matters", Signed, api::matters::create);

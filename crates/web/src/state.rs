@@ -6,8 +6,8 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use axum::http::Method;
-use ipnet::IpNet;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ipnet::IpNet;
 use xueshi_app::App;
 
 use crate::routes::RouteInfo;

@@ -132,7 +132,11 @@ fn fill_path(path: &str, id: &str) -> String {
 
 both!(
     async fn every_state_changing_route_refuses_a_request_without_the_csrf_token(db) {
-        let t = TestApp::district(db).await;
+        // The public forms' per-address ceiling is checked first; raised here
+        // so every route reaches its CSRF check.
+        let (tdb, app) = xueshi_testkit::district(db).await;
+        let web = xueshi_web::WebConfig { problems_per_minute: 1000, ..Default::default() };
+        let t = TestApp::serve(tdb, app, web).await;
         let c = t.signed_in("office").await;
         let root = {
             let v: serde_json::Value = c.api(Method::GET, "/api/v1/units", None).await.json().await.unwrap();

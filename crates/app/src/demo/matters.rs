@@ -462,7 +462,7 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
         rows.push(m);
         progress.advance(1);
     }
-    reopen_one(app, &mut rows, &mut events, &mut ratings);
+    let reopened = reopen_one(app, &mut rows, &mut events, &mut ratings);
 
     let mut tx = app.store().write().await?;
     for m in &rows {
@@ -475,8 +475,27 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
         matters::insert_event(&mut tx, e).await?;
     }
     for (m, round, voter, rating, at) in &ratings {
+        // The ratings that sent a matter back are its served people's.
+        let served = reopened == Some(*m);
         let voter = app.vault().digest(&format!("matter-rater|{voter}"));
-        matters::add_rating(&mut tx, *m, *round, &voter, rating, *at).await?;
+        let addr = if served {
+            String::new()
+        } else {
+            app.vault().digest(&format!("matter-rater-address|{voter}"))
+        };
+        matters::add_rating(
+            &mut tx,
+            &matters::NewRating {
+                matter: *m,
+                round: *round,
+                voter: &voter,
+                rating,
+                at: *at,
+                served,
+                addr: &addr,
+            },
+        )
+        .await?;
     }
     public_problems(app, &mut tx, &rows, &mut rng).await?;
     case_rounds(app, &mut tx, root.0, &rows, &mut rng).await?;
@@ -523,10 +542,8 @@ fn reopen_one(
     rows: &mut [MatterRow],
     events: &mut Vec<EventRow>,
     ratings: &mut Vec<(i64, i64, String, &'static str, i64)>,
-) {
-    let Some(m) = rows.iter_mut().rev().find(|m| m.status == "done") else {
-        return;
-    };
+) -> Option<i64> {
+    let m = rows.iter_mut().rev().find(|m| m.status == "done")?;
     ratings.retain(|r| r.0 != m.id);
     let at = m.finished_at.unwrap_or(m.updated_at);
     for (v, rating) in ["unsatisfied", "satisfied", "unsatisfied"]
@@ -556,6 +573,7 @@ fn reopen_one(
         progress: Some(90),
         note: "满意 1 · 基本满意 0 · 不满意 2".into(),
     });
+    Some(m.id)
 }
 
 /// The public's problems: some waiting for triage, some taken up into

@@ -15,6 +15,7 @@ use xueshi_store::{matters, units};
 use super::{MatterInput, cadence, draft, event_row};
 use crate::audit::{Entry, record};
 use crate::roster::{Column, RowError};
+use crate::sheet::safe_text;
 use crate::sheet::{self, RowErrors, gaps, layout};
 use crate::{App, AppError, AppResult, Ctx};
 
@@ -222,7 +223,7 @@ pub async fn export_catalogue(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(Stri
             status,
         ];
         for (c, t) in texts.iter().enumerate() {
-            ws.write_string(r, c as u16, *t).map_err(xlsx)?;
+            ws.write_string(r, c as u16, safe_text(*t)).map_err(xlsx)?;
         }
         let numbers = [
             m.progress,

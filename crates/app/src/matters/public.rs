@@ -26,20 +26,38 @@ pub struct RatingInput {
     pub challenge: String,
     #[serde(default)]
     pub answer: String,
+    /// The tracking code of a problem this matter took up: its holder was
+    /// served by it and rates as such. Empty: a member of the public.
+    #[serde(default)]
+    pub code: String,
 }
 
 /// How the round stands after a rating, and whether it sent the matter back.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Rated {
+    /// Whether this rating came from someone the matter served.
+    pub served: bool,
+    /// The served people's ratings this round: only theirs can reopen it.
     pub satisfied: i64,
     pub fair: i64,
     pub unsatisfied: i64,
+    /// The wider public's ratings this round, counted apart.
+    pub public: (i64, i64, i64),
     pub reopened: bool,
 }
 
-/// The public rates a finished matter (群众评价): one rating per voter per
-/// round of finishing. Enough 不满意 sends it back to work (推进), recorded on
-/// its history; finishing it again opens a new round.
+/// Public ratings one network address may give one matter per round: a
+/// household or a carrier's shared address, not one person.
+pub const PUBLIC_RATINGS_PER_ADDRESS: i64 = 3;
+
+/// Rates a finished matter (群众评价): one rating per rater per round of
+/// finishing. Who rates decides what the rating can do: the people the
+/// matter served — holders of the tracking code of a problem it took up —
+/// are told apart by that code, and enough of their 不满意 sends the matter
+/// back to work (推进), recorded on its history. Anyone else rates as the
+/// public: their ratings are shown apart, capped per network address, and
+/// never reopen a matter, since nothing the server can check tells one
+/// anonymous browser from another.
 pub async fn rate(
     app: &App,
     matter: Id,
@@ -58,7 +76,7 @@ pub async fn rate(
     let (Some(rating), true) = (rating, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
-    let voter = app.vault().digest(&format!("matter-rater|{voter}"));
+    let code = input.code.trim();
     let mut tx = app.store().write().await?;
     let mut m = matters::get_for_update(&mut tx, app.store().backend(), matter.0)
         .await?
@@ -66,12 +84,54 @@ pub async fn rate(
     if m.status != MatterStatus::Done.as_str() {
         return Err(AppError::Conflict("matter_not_done"));
     }
+    let served = if code.is_empty() {
+        None
+    } else {
+        // A code that is not one of this matter's answers like a missing
+        // one: the form tells nothing about other people's problems.
+        let problem = match xueshi_domain::problem::normalise_code(code) {
+            Some(c) => matters::served_problem(&mut tx, m.id, &c).await?,
+            None => None,
+        };
+        Some(problem.ok_or_else(|| AppError::invalid("code", "code_not_for_matter"))?)
+    };
+    let (voter, addr) = match served {
+        Some(problem) => (
+            app.vault()
+                .digest(&format!("matter-rater|served|{problem}")),
+            String::new(),
+        ),
+        None => (
+            app.vault().digest(&format!("matter-rater|{voter}")),
+            app.vault().digest(&format!("matter-rater-address|{ip}")),
+        ),
+    };
+    if served.is_none()
+        && matters::ratings_from(&mut tx, m.id, m.round, &addr).await? >= PUBLIC_RATINGS_PER_ADDRESS
+    {
+        return Err(AppError::Conflict("rating_ceiling"));
+    }
     let now = app.now();
-    if !matters::add_rating(&mut tx, m.id, m.round, &voter, rating.as_str(), now).await? {
+    let added = matters::add_rating(
+        &mut tx,
+        &matters::NewRating {
+            matter: m.id,
+            round: m.round,
+            voter: &voter,
+            rating: rating.as_str(),
+            at: now,
+            served: served.is_some(),
+            addr: &addr,
+        },
+    )
+    .await?;
+    if !added {
         return Err(AppError::Conflict("already_rated"));
     }
-    let (satisfied, fair, unsatisfied) = matters::rating_counts(&mut tx, m.id, m.round).await?;
-    let reopened = xueshi_domain::matter::reopens(satisfied, fair, unsatisfied);
+    let (satisfied, fair, unsatisfied) =
+        matters::rating_counts(&mut tx, m.id, m.round, true).await?;
+    let public = matters::rating_counts(&mut tx, m.id, m.round, false).await?;
+    let reopened = served.is_some() && xueshi_domain::matter::reopens(satisfied, fair, unsatisfied);
     if reopened {
         let from = m.status.clone();
         m.status = MatterStatus::InProgress.as_str().to_owned();
@@ -102,16 +162,22 @@ pub async fn rate(
             &m.title,
         )
         .unit(Id(m.unit_id))
-        .after(&serde_json::json!({ "round": m.round, "rating": rating.as_str() })),
+        .after(&serde_json::json!({
+            "round": m.round,
+            "rating": rating.as_str(),
+            "served": served.is_some(),
+        })),
         "ok",
     )
     .await?;
     tx.commit().await?;
     app.catalogue_changed();
     Ok(Rated {
+        served: served.is_some(),
         satisfied,
         fair,
         unsatisfied,
+        public,
         reopened,
     })
 }
@@ -288,8 +354,11 @@ pub struct PublicDetail {
     pub outcomes: Outcomes,
     /// The loop's steps: (when, event, progress).
     pub history: Vec<(i64, String, Option<i64>)>,
-    /// This round's ratings: satisfied, fair, unsatisfied.
+    /// This round's ratings by the people it served: satisfied, fair,
+    /// unsatisfied.
     pub ratings: (i64, i64, i64),
+    /// This round's ratings by the wider public, counted apart.
+    pub public_ratings: (i64, i64, i64),
     pub round: i64,
 }
 
@@ -316,13 +385,15 @@ pub async fn public_detail(app: &App, id: Id) -> AppResult<PublicDetail> {
         .into_iter()
         .map(|e| (e.at, e.event, e.progress))
         .collect();
-    let ratings = matters::rating_counts(&mut conn, m.id, m.round).await?;
+    let ratings = matters::rating_counts(&mut conn, m.id, m.round, true).await?;
+    let public_ratings = matters::rating_counts(&mut conn, m.id, m.round, false).await?;
     Ok(PublicDetail {
         description: m.description.clone(),
         target: m.target.clone(),
         outcomes: Outcomes::of(&m),
         history,
         ratings,
+        public_ratings,
         round: m.round,
         matter: PublicMatter {
             id: Id(m.id),

@@ -12,7 +12,9 @@ use xueshi_store::{members, units};
 
 use super::{Column, MEMBER_COLUMNS, MEMBER_SHEET, UNIT_COLUMNS, UNIT_SHEET};
 use crate::audit::{Entry, record, record_denied};
+use crate::jobs::Download;
 use crate::jobs::{Output, Progress};
+use crate::sheet::safe_text;
 use crate::tree::load;
 use crate::{App, AppError, AppResult, Ctx};
 
@@ -69,7 +71,7 @@ pub fn template() -> AppResult<Vec<u8>> {
             ];
             ws.set_column_width(0, 100)?;
             for (i, l) in lines.iter().enumerate() {
-                ws.write_string(i as u32, 0, *l)?;
+                ws.write_string(i as u32, 0, safe_text(*l))?;
             }
         }
         {
@@ -156,7 +158,8 @@ pub async fn roster(
                 u.sort_order.to_string(),
             ];
             for (c, v) in cells.into_iter().enumerate() {
-                ws.write_string(row, c as u16, v).map_err(xlsx_err)?;
+                ws.write_string(row, c as u16, safe_text(&v))
+                    .map_err(xlsx_err)?;
             }
         }
         progress.advance(subtree.len() as u64);
@@ -224,7 +227,7 @@ pub async fn roster(
             ];
             row_in_sheet += 1;
             for (c, v) in cells.into_iter().enumerate() {
-                ws.write_string(row_in_sheet as u32, c as u16, v)
+                ws.write_string(row_in_sheet as u32, c as u16, safe_text(&v))
                     .map_err(xlsx_err)?;
             }
             written += 1;
@@ -262,5 +265,36 @@ pub async fn roster(
         root.code,
         crate::clock::date_of(app.now())
     );
-    Ok(Output::File { name, bytes })
+    Ok(Output::File {
+        name,
+        bytes,
+        unit,
+        unmasked,
+    })
+}
+
+/// Hands out the file of a finished export to the account that started it.
+/// Every download is audited; an unmasked export goes out once.
+pub async fn download(app: &App, ctx: &Ctx, job: Id) -> AppResult<Download> {
+    let job = app
+        .jobs()
+        .get(job, ctx.actor.account_id)
+        .ok_or(AppError::NotFound)?;
+    if matches!(job.result(), Some(Ok(ref o)) if matches!(o.as_ref(), Output::Taken)) {
+        return Err(AppError::Conflict("download_used"));
+    }
+    let d = job.take_file().ok_or(AppError::NotFound)?;
+    let mut tx = app.store().write().await?;
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("roster.download", "roster", Some(d.unit), &d.name)
+            .unit(d.unit)
+            .after(&serde_json::json!({ "unmasked": d.unmasked })),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(d)
 }

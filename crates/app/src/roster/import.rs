@@ -56,7 +56,12 @@ pub async fn run(
 ) -> AppResult<Output> {
     authorize(&ctx.actor, Action::ImportRoster, &ctx.actor.scope)?;
     progress.stage("stage.reading", 1);
-    let mut book = sheet::read(app, bytes, &[(UNIT_SHEET, "units"), (MEMBER_SHEET, "members")]).await?;
+    let mut book = sheet::read(
+        app,
+        bytes,
+        &[(UNIT_SHEET, "units"), (MEMBER_SHEET, "members")],
+    )
+    .await?;
     let members_sheet = book.sheets.pop().flatten();
     let units_sheet = book.sheets.pop().flatten();
     progress.advance(1);

@@ -68,6 +68,7 @@ fn view(job: &Job, lang: Lang) -> JobView {
                 Output::File { .. } => {
                     v.download = Some(format!("/api/v1/jobs/{}/download", job.id))
                 }
+                Output::Taken => {}
             }
         }
         Some(Err(e)) => {
@@ -145,16 +146,6 @@ pub async fn download(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Response> {
-    let job = state
-        .app
-        .jobs()
-        .get(id, a.session.actor.account_id)
-        .ok_or_else(HttpError::not_found)?;
-    match job.result() {
-        Some(Ok(out)) => match out.as_ref() {
-            Output::File { name, bytes } => Ok(xlsx(name, bytes.clone())),
-            Output::Imported { .. } => Err(HttpError::not_found()),
-        },
-        _ => Err(HttpError::not_found()),
-    }
+    let d = xueshi_app::roster::export::download(&state.app, &a.ctx(), id).await?;
+    Ok(xlsx(&d.name, d.bytes))
 }

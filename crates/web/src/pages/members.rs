@@ -238,11 +238,7 @@ pub async fn transfer(
     Form(f): Form<TransferData>,
 ) -> WebResult<Response> {
     let ctx = a.ctx();
-    let result = match tree::by_code(&state.app, &ctx, &f.unit_code).await {
-        Ok(u) => cases::transfer(&state.app, &ctx, id, u.id).await,
-        Err(e) => Err(e),
-    };
-    match result {
+    match cases::transfer_to_code(&state.app, &ctx, id, &f.unit_code).await {
         Ok(_) => Ok(Redirect::to(&format!("/members/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let m = cases::get(&state.app, &ctx, id).await?;

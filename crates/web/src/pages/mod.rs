@@ -58,8 +58,7 @@ impl Layout {
             role: rc.session.as_ref().map(|s| s.actor.role),
             path: rc.path.clone(),
             notice: None,
-            insecure: !rc.secure
-                && rc.session.as_ref().is_some_and(|s| s.actor.role.is_admin()),
+            insecure: !rc.secure && rc.session.as_ref().is_some_and(|s| s.actor.role.is_admin()),
         }
     }
 

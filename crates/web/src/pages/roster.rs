@@ -236,6 +236,7 @@ fn job_page(rc: &RequestCtx, job: &Job) -> JobPage {
                     p.summary = Some(t.job_export_ready.to_owned());
                     p.download = true;
                 }
+                Output::Taken => p.summary = Some(t.job_export_taken.to_owned()),
             }
         }
         Some(Err(e)) => {
@@ -282,16 +283,6 @@ pub async fn download(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Response> {
-    let job = state
-        .app
-        .jobs()
-        .get(id, a.session.actor.account_id)
-        .ok_or_else(HttpError::not_found)?;
-    match job.result() {
-        Some(Ok(out)) => match out.as_ref() {
-            Output::File { name, bytes } => Ok(xlsx(name, bytes.clone())),
-            Output::Imported { .. } => Err(HttpError::not_found()),
-        },
-        _ => Err(HttpError::not_found()),
-    }
+    let d = xueshi_app::roster::export::download(&state.app, &a.ctx(), id).await?;
+    Ok(xlsx(&d.name, d.bytes))
 }
