@@ -398,9 +398,17 @@ async fn a_citizens_problem_becomes_a_matter_that_is_claimed_finished_and_rated(
         .send_keys(sum.as_str().unwrap())
         .await
         .unwrap();
+    // The citizen who raised the problem rates with its tracking code, as
+    // one of the people the matter served.
+    wait_for(&b, "#rating-code")
+        .await
+        .send_keys(&code)
+        .await
+        .unwrap();
     wait_for(&b, "#rate-submit").await.click().await.unwrap();
     wait_for(&b, "#rated").await;
     assert!(text(&b, "#rating-counts").await.contains("满意 1"));
+    assert!(text(&b, "#public-rating-counts").await.contains("满意 0"));
     let lead: String = {
         let mut db = t.app.store().read().await.unwrap();
         sqlx::query_scalar("SELECT p.name FROM members p JOIN accounts a ON a.member_id = p.id WHERE a.username = 'section7'")

@@ -155,72 +155,111 @@ both!(
     }
 );
 
-/// A visitor solves the sum and rates a matter.
-async fn rate(id: &str, v: &Client, rating: &str) -> (u16, Value) {
+/// A visitor solves the sum and rates a matter, with a tracking code when
+/// given (one of the people the matter served).
+async fn rate(id: &str, v: &Client, rating: &str, code: &str) -> (u16, Value) {
     post_solved(
         v,
         &format!("/api/v1/public/matters/{id}/ratings"),
-        json!({ "rating": rating }),
+        json!({ "rating": rating, "code": code }),
     )
     .await
 }
 
 both!(
-    async fn enough_unsatisfied_ratings_reopen_a_finished_matter(db) {
-        // Every visitor here comes from 127.0.0.1: lift the per-address limit.
+    async fn only_the_people_served_can_send_a_finished_matter_back(db) {
+        // Every visitor here comes from 127.0.0.1: lift the per-minute limit.
         let (tdb, app) = xueshi_testkit::district(db).await;
         let web = xueshi_web::WebConfig { problems_per_minute: 100, ..xueshi_web::WebConfig::default() };
         let t = TestApp::serve(tdb, app, web).await;
+        let raise = |body: &str| {
+            let ch = xueshi_app::problems::new_challenge(&t.app);
+            let sum: u32 = ch.question.split('+').map(|n| n.trim().parse::<u32>().unwrap()).sum();
+            xueshi_app::problems::raise(
+                &t.app,
+                xueshi_app::problems::RaiseInput { body: body.into(), challenge: ch.token, answer: sum.to_string(), ..Default::default() },
+                "127.0.0.1",
+            )
+        };
+        let mut codes = Vec::new();
+        for body in ["长岭水上公园的水发臭了。", "水上公园岸边垃圾没人清。", "公园水面漂着死鱼。", "希望小区门口装快递柜。"] {
+            codes.push(raise(body).await.unwrap().code);
+        }
         let mut office = t.client();
         office.api_login("office", "xueshi2021").await;
         let scope: Value = office.api(Method::GET, "/api/v1/units", None).await.json().await.unwrap();
-        let (_, m) = post(&office, "/api/v1/matters", json!({
-            "unit_id": scope["unit"]["id"], "title": "长岭水上公园专项治理", "level": "general", "field": "生态保护", "deadline": "2021-09-30",
+        let (s, m) = post(&office, "/api/v1/matters", json!({
+            "unit_id": scope["unit"]["id"], "title": "长岭水上公园专项治理", "level": "general", "field": "生态保护", "deadline": "2021-09-30", "problem": codes[0],
         })).await;
+        assert_eq!(s, 201, "{m}");
         let id = m["id"].as_str().unwrap().to_owned();
+        for code in &codes[1..3] {
+            let (s, _) = post(&office, &format!("/api/v1/problems/{code}/triage"), json!({ "action": "merge", "matter_id": m["id"] })).await;
+            assert_eq!(s, 204);
+        }
         let lead = member_of(&t, "section", 0).await;
         post(&lead, &format!("/api/v1/matters/{id}/claims"), json!({ "role": "lead" })).await;
         post(&lead, &format!("/api/v1/matters/{id}/steps"), json!({ "event": "report", "progress": 60 })).await;
 
-        let mut voters = Vec::new();
-        for _ in 0..3 {
+        let mut browsers = Vec::new();
+        for _ in 0..4 {
             let mut v = t.client();
             v.page("/login").await;
-            voters.push(v);
+            browsers.push(v);
         }
-        let (s, b) = rate(&id, &voters[0], "satisfied").await;
+        let (s, b) = rate(&id, &browsers[0], "satisfied", "").await;
         assert_eq!((s, code_of(&b).as_str()), (409, "matter_not_done"));
         let (s, _) = post(&lead, &format!("/api/v1/matters/{id}/steps"), json!({ "event": "finish", "outcomes": { "people_served": 3000 } })).await;
         assert_eq!(s, 200);
 
-        let (s, b) = rate(&id, &voters[0], "unsatisfied").await;
+        // The public: three clean browsers on one address all say 不满意;
+        // counted apart, the matter stays finished, and a fourth is refused.
+        for v in &browsers[..3] {
+            let (s, b) = rate(&id, v, "unsatisfied", "").await;
+            assert_eq!((s, b["reopened"].as_bool(), b["served"].as_bool()), (201, Some(false), Some(false)), "{b}");
+        }
+        let (s, b) = rate(&id, &browsers[3], "unsatisfied", "").await;
+        assert_eq!((s, code_of(&b).as_str()), (409, "rating_ceiling"), "a ceiling per matter and address");
+        // A code of a problem the matter did not take up, or no code at all
+        // that exists, answers alike.
+        for code in [codes[3].as_str(), "AAAA-BBBB-CCCC"] {
+            let (s, b) = rate(&id, &browsers[0], "unsatisfied", code).await;
+            assert_eq!((s, code_of(&b).as_str()), (422, "code_not_for_matter"), "{code}");
+        }
+
+        // The served: one rating per code and round; two 不满意 of three send it back.
+        let (s, b) = rate(&id, &browsers[0], "unsatisfied", &codes[0]).await;
+        assert_eq!((s, b["reopened"].as_bool(), b["served"].as_bool()), (201, Some(false), Some(true)), "{b}");
+        let (s, b) = rate(&id, &browsers[1], "unsatisfied", &codes[0].to_lowercase()).await;
+        assert_eq!((s, code_of(&b).as_str()), (409, "already_rated"), "one rating per code and round, from any browser");
+        let (s, b) = rate(&id, &browsers[1], "satisfied", &codes[1]).await;
         assert_eq!((s, b["reopened"].as_bool()), (201, Some(false)));
-        let (s, b) = rate(&id, &voters[0], "unsatisfied").await;
-        assert_eq!((s, code_of(&b).as_str()), (409, "already_rated"), "one rating per voter and round");
-        let (s, b) = rate(&id, &voters[1], "satisfied").await;
-        assert_eq!((s, b["reopened"].as_bool()), (201, Some(false)));
-        let (s, b) = rate(&id, &voters[2], "unsatisfied").await;
+        let (s, b) = rate(&id, &browsers[2], "unsatisfied", &codes[2]).await;
         assert_eq!((s, b["reopened"].as_bool(), b["unsatisfied"].as_i64()), (201, Some(true), Some(2)), "{b}");
+        assert_eq!(b["public"], json!([0, 0, 3]), "the public's ratings shown apart");
 
         let d: Value = office.api(Method::GET, &format!("/api/v1/matters/{id}"), None).await.json().await.unwrap();
         assert_eq!(d["matter"]["status"], "in_progress");
         let last = d["history"].as_array().unwrap().last().unwrap().clone();
         assert_eq!((last["event"].as_str(), last["from"].as_str()), (Some("reopen"), Some("done")));
         // Reopened work is finished again, and rated afresh.
-        let (s, b) = rate(&id, &voters[1], "satisfied").await;
+        let (s, b) = rate(&id, &browsers[1], "satisfied", &codes[1]).await;
         assert_eq!((s, code_of(&b).as_str()), (409, "matter_not_done"));
         let (s, m) = post(&lead, &format!("/api/v1/matters/{id}/steps"), json!({ "event": "finish" })).await;
         assert_eq!((s, m["round"].as_i64()), (200, Some(2)));
-        let (s, _) = rate(&id, &voters[0], "satisfied").await;
+        let (s, _) = rate(&id, &browsers[0], "satisfied", &codes[0]).await;
         assert_eq!(s, 201, "a new round takes a new rating");
+        let page = browsers[0].get(&format!("/public/matters/{id}")).await.text().await.unwrap();
+        assert!(page.contains("服务对象评价（本轮）：满意 1 · 基本满意 0 · 不满意 0"), "{page}");
+        assert!(page.contains("社会公众评价（本轮）：满意 0 · 基本满意 0 · 不满意 0"));
         let mut db = t.app.store().read().await.unwrap();
-        let voters_stored: Vec<String> = sqlx::query_scalar("SELECT voter FROM matter_ratings WHERE matter_id = $1")
+        let stored: Vec<(String, String)> = sqlx::query_as("SELECT voter, addr FROM matter_ratings WHERE matter_id = $1")
             .bind(id.parse::<i64>().unwrap())
             .fetch_all(&mut *db)
             .await
             .unwrap();
-        assert_eq!(voters_stored.len(), 4);
-        assert!(voters_stored.iter().all(|v| !v.contains("127.0.0.1")));
+        assert_eq!(stored.len(), 3 + 3 + 1);
+        assert!(stored.iter().all(|(v, a)| !v.contains("127.0.0.1") && !a.contains("127.0.0.1")));
     }
 );
 
