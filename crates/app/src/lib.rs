@@ -21,6 +21,7 @@ pub mod library;
 pub mod maintenance;
 pub mod matters;
 pub mod members;
+pub mod menu;
 pub mod organs;
 mod placement;
 pub mod problems;

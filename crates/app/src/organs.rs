@@ -122,8 +122,9 @@ pub async fn get(app: &App, ctx: &Ctx, id: Id) -> AppResult<OrganView> {
 }
 
 /// Guidance groups and lecture teams whose slice holds this unit or one of
-/// its ancestors.
-pub async fn covering(app: &App, ctx: &Ctx, unit: Id) -> AppResult<Vec<OrganView>> {
+/// its ancestors, each with whether the actor may open it (one set up above
+/// the actor's scope is named, not offered as a link).
+pub async fn covering(app: &App, ctx: &Ctx, unit: Id) -> AppResult<Vec<(OrganView, bool)>> {
     let u = load(app, ctx, unit, Action::ViewTree).await?;
     let ids: Vec<i64> = u.path().ids().into_iter().map(|i| i.0).collect();
     let mut conn = app.store().read().await?;
@@ -134,11 +135,16 @@ pub async fn covering(app: &App, ctx: &Ctx, unit: Id) -> AppResult<Vec<OrganView
         OrganKind::LectureTeam,
     ] {
         for o in organs::covering(&mut conn, &ids, kind.as_str()).await? {
-            out.push(OrganView {
+            let may_open = match units::get(&mut conn, o.unit_id).await? {
+                Some(owner) => authorize(&ctx.actor, Action::ViewOrgans, &owner.path()).is_ok(),
+                None => false,
+            };
+            let v = OrganView {
                 people: Vec::new(),
                 slice: Vec::new(),
                 ..view(&mut conn, &o).await?
-            });
+            };
+            out.push((v, may_open));
         }
     }
     Ok(out)

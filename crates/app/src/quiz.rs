@@ -82,6 +82,13 @@ pub struct QuizResult {
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Today {
     Open(QuizPaper),
+    /// Today's quiz waits for the member to start it: its clock has not run.
+    Ready {
+        questions: i64,
+        seconds: i64,
+    },
+    /// Started and not handed in before its time ran out: over for today.
+    Expired,
     Done(QuizResult),
     /// No campaign runs today for the member's unit, or the bank is empty.
     Closed,
@@ -241,9 +248,20 @@ fn day_index(campaign: &CampaignRow, day: Date) -> i64 {
     xueshi_domain::date::from_iso(&campaign.starts_on).map_or(0, |s| (day - s).whole_days())
 }
 
-/// Today's quiz for the signed-in member: the paper to answer, or the result
-/// when it was taken.
+/// Today's quiz for the signed-in member, starting its clock: the paper to
+/// answer, or the result when it was taken. (Fetching the paper is starting
+/// it: the API's way, and the study page's start button.)
 pub async fn today(app: &App, ctx: &Ctx) -> AppResult<Today> {
+    paper(app, ctx, true).await
+}
+
+/// Today's quiz as the study page shows it before anything is pressed: the
+/// clock starts only when the member starts the quiz.
+pub async fn status(app: &App, ctx: &Ctx) -> AppResult<Today> {
+    paper(app, ctx, false).await
+}
+
+async fn paper(app: &App, ctx: &Ctx, start: bool) -> AppResult<Today> {
     let (member, path) = me(app, ctx).await?;
     let day = app.clock().today();
     let day_s = iso(day);
@@ -272,8 +290,20 @@ pub async fn today(app: &App, ctx: &Ctx) -> AppResult<Today> {
         if starts.0 != day_s {
             *starts = (day_s.clone(), HashMap::new());
         }
-        *starts.1.entry(member.0).or_insert_with(|| app.now())
+        match (starts.1.get(&member.0), start) {
+            (Some(at), _) => *at,
+            (None, true) => *starts.1.entry(member.0).or_insert_with(|| app.now()),
+            (None, false) => {
+                return Ok(Today::Ready {
+                    questions: picked.len() as i64,
+                    seconds: c.quiz_seconds,
+                });
+            }
+        }
     };
+    if app.now() > issued + c.quiz_seconds * 1000 + GRACE_MS {
+        return Ok(Today::Expired);
+    }
     let payload = ticket_payload(member, &day_s, issued, &picked);
     let ticket = format!("{payload}.{}", sign(app, &payload));
     let questions = picked

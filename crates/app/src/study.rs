@@ -249,9 +249,10 @@ fn check_in_view(c: &CheckInRow) -> Option<CheckInView> {
 pub async fn check_in(app: &App, ctx: &Ctx, input: CheckInInput) -> AppResult<CheckInView> {
     let (member, path) = me(app, ctx).await?;
     let mut errors = Vec::new();
-    let kind = StudyKind::parse(input.kind.trim());
-    if kind.is_none() {
-        errors.push(FieldError::new("kind", "bad_choice").with("value", input.kind.trim()));
+    let given_kind = input.kind.trim();
+    let mut kind = StudyKind::parse(given_kind);
+    if kind.is_none() && !given_kind.is_empty() {
+        errors.push(FieldError::new("kind", "bad_choice").with("value", given_kind));
     }
     let minutes = match input.minutes.trim().parse::<u32>() {
         Ok(m) if (1..=MAX_CHECK_IN_MINUTES).contains(&m) => m,
@@ -267,11 +268,24 @@ pub async fn check_in(app: &App, ctx: &Ctx, input: CheckInInput) -> AppResult<Ch
         let mut conn = app.store().read().await?;
         match study::material(&mut conn, mid.0).await? {
             Some(m) => {
+                // A material says what kind of study it is: a check-in on a
+                // short video counts toward the video quota, never a book's.
+                let of_material = StudyKind::parse(&m.kind);
+                match (kind, of_material) {
+                    (Some(k), Some(mk)) if k != mk => errors.push(
+                        FieldError::new("kind", "kind_contradicts_material")
+                            .with("value", mk.label_zh()),
+                    ),
+                    _ => kind = kind.or(of_material),
+                }
                 what = m.title.clone();
                 material = Some(m.id);
             }
             None => errors.push(FieldError::new("material_id", "unknown_material")),
         }
+    }
+    if kind.is_none() && given_kind.is_empty() {
+        errors.push(FieldError::new("kind", "required"));
     }
     if what.is_empty() {
         errors.push(FieldError::new("what", "required"));

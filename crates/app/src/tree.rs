@@ -73,6 +73,9 @@ pub struct Permissions {
     pub export: bool,
     pub unmask: bool,
     pub manage_organs: bool,
+    /// The unit's study figures (学习统计) and its matters board.
+    pub view_study: bool,
+    pub view_matters: bool,
 }
 
 impl Permissions {
@@ -80,6 +83,8 @@ impl Permissions {
         let can = |a| authorize(actor, a, path).is_ok();
         Permissions {
             edit_units: can(Action::EditUnits),
+            view_study: can(Action::ViewStudy) && actor.role != xueshi_domain::access::Role::Member,
+            view_matters: can(Action::ViewMatters),
             restructure: xueshi_domain::access::authorize_restructure(actor, path, None).is_ok(),
             view_members: can(Action::ViewMembers),
             edit_members: can(Action::EditMembers),

@@ -239,6 +239,7 @@ fn table() -> Table {
     t.get("/study", Signed, pages::study::page);
     t.post("/study/check-ins", Signed, pages::study::check_in);
     t.post("/study/quiz", Signed, pages::study::submit);
+    t.post("/study/quiz/start", Signed, pages::study::start_quiz);
     t.get("/units/{id}/study", Unit, pages::study::unit_page);
     t.get("/units/{id}/study/behind.xlsx", Unit, pages::study::behind);
     t.get("/questions", Signed, pages::study::bank_page);

@@ -42,7 +42,7 @@ async fn sign_in(b: &Browser, t: &TestApp, username: &str) {
         .await
         .unwrap();
     wait_for(b, "#login-submit").await.click().await.unwrap();
-    wait_for(b, "#scope-name").await;
+    wait_for(b, "#scope-name, #study-title").await;
 }
 
 /// Waits until `script` returns true: a click that navigates returns before
@@ -148,6 +148,66 @@ async fn the_overview_on_a_desktop() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiz_left_past_its_time_is_shown_as_expired_and_never_sent_again() {
+    let t = TestApp::district(Db::Sqlite).await;
+    let b = Browser::start(360, 780).await;
+    sign_in(&b, &t, "member").await;
+    b.client.goto(&t.url("/study")).await.unwrap();
+    wait_for(&b, "#quiz-ready").await;
+    // Half an hour on the page before starting costs nothing.
+    t.advance_minutes(30);
+    b.client.goto(&t.url("/study")).await.unwrap();
+    wait_for(&b, "#quiz-start").await.click().await.unwrap();
+    let clock = text(&b, "#quiz-clock").await;
+    assert!(
+        clock.starts_with("10:") || clock.starts_with("9:"),
+        "{clock}"
+    );
+    // The member puts the phone down past the limit and then hands it in.
+    t.advance_minutes(11);
+    wait_for(&b, "#quiz-submit").await.click().await.unwrap();
+    let shown = text(&b, "#quiz-expired").await;
+    assert!(shown.contains("已超过时限"), "{shown}");
+    assert!(text(&b, "#quiz-error").await.contains("超过"));
+    // Nothing is sent again: the page stays the one loaded, with no paper.
+    b.eval("window.__stayed = true; return true").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        b.eval("return window.__stayed === true").await.as_bool(),
+        Some(true),
+        "the page did not submit itself again"
+    );
+    assert_eq!(
+        b.eval("return document.querySelector('#quiz-form') === null")
+            .await
+            .as_bool(),
+        Some(true)
+    );
+    // Coming back later the same day shows the same, and studying still works.
+    b.client.goto(&t.url("/study")).await.unwrap();
+    wait_for(&b, "#quiz-expired").await;
+    b.eval("document.getElementById('kind').value = 'film'; return true")
+        .await;
+    wait_for(&b, "#what")
+        .await
+        .send_keys("观看《觉醒年代》第一集")
+        .await
+        .unwrap();
+    let minutes = wait_for(&b, "#minutes").await;
+    minutes.clear().await.unwrap();
+    minutes.send_keys("40").await.unwrap();
+    wait_for(&b, "#check-in-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_until(&b, "return document.querySelector('.notice') !== null").await;
+    assert!(text(&b, "#recent").await.contains("觉醒年代"));
+    b.screenshot("quiz-expired-360").await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_checks_in_and_takes_the_quiz_on_a_phone() {
     let t = TestApp::district(Db::Sqlite).await;
     let b = Browser::start(360, 780).await;
@@ -156,6 +216,21 @@ async fn a_member_checks_in_and_takes_the_quiz_on_a_phone() {
     assert_eq!(text(&b, "#study-title").await, "每日学习");
     b.screenshot("study-360").await;
 
+    // Choosing a material sets its kind (a short video counts as one).
+    let picked = b
+        .eval(
+            "const m = document.getElementById('material'); \
+             const o = [...m.options].find(o => o.dataset.kind === 'video'); \
+             if (!o) return null; m.value = o.value; \
+             m.dispatchEvent(new Event('change')); return document.getElementById('kind').value",
+        )
+        .await;
+    assert_eq!(
+        picked.as_str(),
+        Some("video"),
+        "the kind follows the material"
+    );
+    b.eval("const m = document.getElementById('material'); m.value = ''; document.getElementById('kind').value = 'book'; return true").await;
     wait_for(&b, "#what")
         .await
         .send_keys("中国共产党简史 第一章")
@@ -172,6 +247,9 @@ async fn a_member_checks_in_and_takes_the_quiz_on_a_phone() {
     wait_until(&b, "return document.querySelector('.notice') !== null").await;
     assert!(text(&b, "#recent").await.contains("中国共产党简史 第一章"));
 
+    // Opening the page starts no clock; pressing start does.
+    assert!(text(&b, "#quiz-ready").await.contains("开始计时"));
+    wait_for(&b, "#quiz-start").await.click().await.unwrap();
     // The countdown runs: the clock reads less than the ten minutes given.
     let first = text(&b, "#quiz-clock").await;
     wait_until(

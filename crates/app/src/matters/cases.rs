@@ -205,6 +205,27 @@ pub async fn rounds(app: &App) -> AppResult<Vec<(Id, String, i64, bool)>> {
         .collect())
 }
 
+/// Rounds the actor may follow as staff (held by a unit of its subtree),
+/// newest first: (id, title, closes_at, open).
+pub async fn rounds_in_scope(app: &App, ctx: &Ctx) -> AppResult<Vec<(Id, String, i64, bool)>> {
+    authorize(&ctx.actor, Action::ViewMatters, &ctx.actor.scope)?;
+    let mut conn = app.store().read().await?;
+    let now = app.now();
+    let mut out = Vec::new();
+    for r in cases::rounds(&mut conn, 200).await? {
+        let Some(u) = units::get(&mut conn, r.unit_id).await? else {
+            continue;
+        };
+        if u.path().is_within(&ctx.actor.scope) {
+            out.push((Id(r.id), r.title, r.closes_at, now < r.closes_at));
+        }
+        if out.len() == 50 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 /// What the public sends to vote.
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 pub struct VoteInput {

@@ -44,7 +44,7 @@ async fn cases_page(
     let b = board::board(&state.app, &ctx, ctx.actor.scope_unit, &q).await?;
     Ok(CasesPage {
         layout: Layout::new(&a.rc, a.rc.lang.msg().cases_title),
-        rounds: cases::rounds(&state.app).await?,
+        rounds: cases::rounds_in_scope(&state.app, &ctx).await?,
         finished: b.matters,
         title,
         closes_on,

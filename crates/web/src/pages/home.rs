@@ -54,6 +54,12 @@ pub async fn home(
     a: Auth,
     Query(q): Query<Done>,
 ) -> WebResult<Response> {
+    // A member's home is their day of study, not the organisation's figures.
+    if a.session.actor.role == xueshi_domain::access::Role::Member
+        && a.session.actor.member_id.is_some()
+    {
+        return crate::pages::study::page(State(state), a, Query(q.done.into())).await;
+    }
     let d = tree::overview(&state.app, &a.ctx()).await?;
     let l = Layout::new(&a.rc, a.rc.lang.msg().home_title).notice(q.done.as_deref());
     let t = l.t;

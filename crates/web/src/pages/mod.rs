@@ -45,6 +45,8 @@ pub struct Layout {
     /// Signed in as an administrator over plain HTTP: the session cookie
     /// travels unprotected, and the page says so.
     pub insecure: bool,
+    /// What the account's menu offers.
+    pub menu: xueshi_app::menu::Menu,
 }
 
 impl Layout {
@@ -59,6 +61,11 @@ impl Layout {
             path: rc.path.clone(),
             notice: None,
             insecure: !rc.secure && rc.session.as_ref().is_some_and(|s| s.actor.role.is_admin()),
+            menu: rc
+                .session
+                .as_ref()
+                .map(|s| xueshi_app::menu::Menu::of(&s.actor))
+                .unwrap_or_default(),
         }
     }
 
@@ -94,10 +101,6 @@ impl Layout {
     }
     pub fn time(&self, ms: &i64) -> String {
         xueshi_app::clock::format_ms(*ms)
-    }
-    /// Whether the signed-in role may use an administrator's menu item.
-    pub fn admin(&self) -> bool {
-        self.role.is_some_and(|r| r.is_admin())
     }
 }
 

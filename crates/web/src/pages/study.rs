@@ -32,6 +32,9 @@ struct StudyPage {
     s: MyStudy,
     paper: Option<QuizPaper>,
     result: Option<QuizResult>,
+    /// Questions and seconds of a quiz not started yet.
+    ready: Option<(i64, i64)>,
+    expired: bool,
     closed: bool,
     kinds: Vec<StudyKind>,
     errors: FormErrors,
@@ -78,6 +81,12 @@ pub struct DoneQuery {
     done: Option<String>,
 }
 
+impl From<Option<String>> for DoneQuery {
+    fn from(done: Option<String>) -> Self {
+        DoneQuery { done }
+    }
+}
+
 async fn study_page(
     state: &AppState,
     a: &Auth,
@@ -86,16 +95,22 @@ async fn study_page(
 ) -> WebResult<StudyPage> {
     let ctx = a.ctx();
     let s = study_uc::my_study(&state.app, &ctx).await?;
-    let (paper, result, closed) = match quiz::today(&state.app, &ctx).await? {
-        Today::Open(p) => (Some(p), None, false),
-        Today::Done(r) => (None, Some(r), false),
-        Today::Closed => (None, None, true),
-    };
+    let (mut paper, mut result, mut ready, mut expired, mut closed) =
+        (None, None, None, false, false);
+    match quiz::status(&state.app, &ctx).await? {
+        Today::Open(p) => paper = Some(p),
+        Today::Ready { questions, seconds } => ready = Some((questions, seconds)),
+        Today::Expired => expired = true,
+        Today::Done(r) => result = Some(r),
+        Today::Closed => closed = true,
+    }
     Ok(StudyPage {
         layout: Layout::new(&a.rc, a.rc.lang.msg().study_title),
         s,
         paper,
         result,
+        ready,
+        expired,
         closed,
         kinds: StudyKind::ALL.to_vec(),
         errors: FormErrors::new(a.rc.lang, errors),
@@ -162,6 +177,12 @@ pub async fn check_in(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Starts today's quiz: its clock runs from now.
+pub async fn start_quiz(State(state): State<AppState>, a: Auth) -> WebResult<Response> {
+    quiz::today(&state.app, &a.ctx()).await?;
+    Ok(Redirect::to("/study#quiz").into_response())
 }
 
 /// The quiz form: `ticket`, then `q<id>` for each answer (several values for

@@ -27,7 +27,7 @@ struct UnitPage {
     d: UnitDetail,
     members: Vec<MemberView>,
     pager: Pager,
-    covering: Vec<OrganView>,
+    covering: Vec<(OrganView, bool)>,
 }
 
 #[derive(Deserialize, Default)]
