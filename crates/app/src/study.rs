@@ -21,6 +21,9 @@ use crate::{App, AppError, AppResult, Ctx};
 /// A check-in as a phone form sends it.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct CheckInInput {
+    /// The kind of study; may be left out when a material is chosen (it is
+    /// the material's), and must agree with it when given.
+    #[serde(default)]
     pub kind: String,
     /// A material from the library, or free text in `what`.
     pub material_id: Option<Id>,

@@ -154,8 +154,8 @@ async fn a_quiz_left_past_its_time_is_shown_as_expired_and_never_sent_again() {
     sign_in(&b, &t, "member").await;
     b.client.goto(&t.url("/study")).await.unwrap();
     wait_for(&b, "#quiz-ready").await;
-    // Half an hour on the page before starting costs nothing.
-    t.advance_minutes(30);
+    // Twenty minutes on the page before starting cost nothing.
+    t.advance_minutes(20);
     b.client.goto(&t.url("/study")).await.unwrap();
     wait_for(&b, "#quiz-start").await.click().await.unwrap();
     let clock = text(&b, "#quiz-clock").await;

@@ -21,7 +21,13 @@ fn links(html: &str) -> Vec<String> {
 /// the first few of each shape are enough.
 fn shape(path: &str) -> String {
     path.split(['/', '?', '&', '='])
-        .map(|seg| if seg.chars().any(|c| c.is_ascii_digit()) { "#" } else { seg })
+        .map(|seg| {
+            if seg.chars().any(|c| c.is_ascii_digit()) {
+                "#"
+            } else {
+                seg
+            }
+        })
         .collect::<Vec<_>>()
         .join("/")
 }

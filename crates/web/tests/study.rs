@@ -339,6 +339,10 @@ both!(
             (json!({ "kind": "dance", "what": "x", "minutes": "5" }), "kind"),
             (json!({ "kind": "book", "what": "", "minutes": "30" }), "what"),
             (json!({ "kind": "book", "material_id": "1", "minutes": "30" }), "material_id"),
+            // A song is not a book: a kind that contradicts the material is refused.
+            (json!({ "kind": "book", "material_id": song["id"], "minutes": "30" }), "kind"),
+            // Free text says what kind of study it was.
+            (json!({ "what": "中国共产党简史", "minutes": "30" }), "kind"),
         ] {
             let r = c.api(Method::POST, "/api/v1/study/check-ins", Some(input.clone())).await;
             assert_eq!(r.status(), 422, "{input}");
@@ -346,7 +350,8 @@ both!(
             assert!(body["fields"].as_array().unwrap().iter().any(|f| f["field"] == field), "{input}: {body}");
         }
         assert!(dump(t.app.store()).await == before, "refused check-ins change nothing");
-        let r = c.api(Method::POST, "/api/v1/study/check-ins", Some(json!({ "kind": "song", "material_id": song["id"], "minutes": "25", "note": "重温经典" }))).await;
+        // A material alone says its kind.
+        let r = c.api(Method::POST, "/api/v1/study/check-ins", Some(json!({ "material_id": song["id"], "minutes": "25", "note": "重温经典" }))).await;
         assert_eq!(r.status(), 201);
         let r = c.api(Method::POST, "/api/v1/study/check-ins", Some(json!({ "kind": "book", "what": "中国共产党简史 第三章", "minutes": "40" }))).await;
         assert_eq!(r.status(), 201);
