@@ -12,7 +12,7 @@ use xueshi_store::quiz::QuestionRow;
 
 use crate::audit::{Entry, record};
 use crate::roster::{Column, RowError};
-use crate::sheet::{self, RowErrors, gaps, layout};
+use crate::sheet::{self, RowErrors, Wanted, gaps, layout};
 use crate::{App, AppError, AppResult, Ctx};
 
 pub const QUESTION_SHEET: &str = "题库";
@@ -55,7 +55,16 @@ pub struct BankQuestion {
 /// in one transaction. Returns how many questions were added.
 pub async fn import(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) -> AppResult<u64> {
     authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
-    let mut book = sheet::read(app, bytes, &[(QUESTION_SHEET, "questions")]).await?;
+    let mut book = sheet::read(
+        app,
+        bytes,
+        &[Wanted {
+            name: QUESTION_SHEET,
+            key: "questions",
+            columns: &QUESTION_COLUMNS,
+        }],
+    )
+    .await?;
     let sheet = book
         .sheets
         .pop()

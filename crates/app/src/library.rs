@@ -16,7 +16,7 @@ use xueshi_store::study::{self, HistoryDayRow, MaterialRow};
 use crate::audit::{Entry, record};
 use crate::roster::{Column, RowError};
 use crate::sheet::safe_text;
-use crate::sheet::{self, Layout, Row, RowErrors, Sheet, gaps, layout};
+use crate::sheet::{self, Layout, Row, RowErrors, Sheet, Wanted, gaps, layout};
 use crate::study::{MaterialView, material_view};
 use crate::{App, AppError, AppResult, Ctx};
 
@@ -245,7 +245,18 @@ pub async fn import(
     let mut book = sheet::read(
         app,
         bytes,
-        &[(MATERIAL_SHEET, "materials"), (HISTORY_SHEET, "history")],
+        &[
+            Wanted {
+                name: MATERIAL_SHEET,
+                key: "materials",
+                columns: &MATERIAL_COLUMNS,
+            },
+            Wanted {
+                name: HISTORY_SHEET,
+                key: "history",
+                columns: &HISTORY_COLUMNS,
+            },
+        ],
     )
     .await?;
     let history_sheet = book.sheets.pop().flatten();

@@ -262,97 +262,217 @@ fn cell_error(sheet: &'static str, (row, col): (u32, u32), code: &'static str) -
     }
 }
 
-/// Reads the named sheets as text: for each `(中文名, english key)` the sheet
-/// called either, folded, or `None` when the workbook lacks it. Refuses, naming
-/// the cell, a cell beyond the columns an import reads, a formula with no
-/// stored value, and a file beyond the limits.
+/// A sheet an import reads: its name in the template, its English key (also
+/// accepted as a name), and its columns.
+pub(crate) struct Wanted {
+    pub(crate) name: &'static str,
+    pub(crate) key: &'static str,
+    pub(crate) columns: &'static [Column],
+}
+
+/// Whether a header cell names one of the columns.
+fn names_column(text: &str, columns: &[Column]) -> bool {
+    let key = fold(text.trim_end_matches('*').trim_end_matches('＊'));
+    columns
+        .iter()
+        .any(|c| fold(c.label) == key || c.field == key)
+}
+
+/// Reads the wanted sheets as text: each is the sheet named as the template
+/// names it (or by its English key), or else a sheet whose header row holds
+/// every required column. Refuses, naming the cell, a cell beyond the
+/// columns an import reads, a formula with no stored value, and a file
+/// beyond the limits; a workbook with none of the sheets is refused naming
+/// the sheets expected and those found.
 pub(crate) fn read_sheets(
     bytes: Vec<u8>,
-    wanted: &[(&'static str, &'static str)],
+    wanted: &[Wanted],
     limits: &Limits,
 ) -> Result<Vec<Option<Sheet>>, RowError> {
     let mut wb: Xlsx<_> =
         open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| RowError::file("not_xlsx"))?;
+    let names = wb.sheet_names();
     let mut out: Vec<Option<Sheet>> = wanted.iter().map(|_| None).collect();
     let mut kept = Kept::default();
-    for name in wb.sheet_names() {
-        let key = fold(&name);
-        let Some(i) = wanted
+    let mut others = Vec::new();
+    for name in &names {
+        let key = fold(name);
+        match wanted
             .iter()
-            .position(|(zh, en)| key == fold(zh) || key == *en)
-        else {
-            continue;
-        };
-        let sheet_key = wanted[i].1;
-        let mut cells = match wb.worksheet_cells_reader(&name) {
-            Ok(r) => r,
-            Err(_) => return Err(RowError::file("not_xlsx")),
-        };
-        let mut sheet = Sheet::default();
-        let mut current: Option<Row> = None;
-        let mut last_row: u32 = 0;
-        let mut text = String::new();
-        loop {
-            let cell = match cells.next_cell_with_formula_metadata() {
-                Ok(Some(c)) => c,
-                Ok(None) => break,
-                Err(_) => return Err(RowError::file("not_xlsx")),
-            };
-            text.clear();
-            let numeric = push_text(&cell.value, &mut text);
-            let (r, c) = cell.pos;
-            if text.is_empty() {
-                if cell.formula.is_some() && cell.value == DataRef::Empty {
-                    return Err(cell_error(sheet_key, cell.pos, "formula_without_value"));
-                }
+            .position(|w| key == fold(w.name) || key == w.key)
+        {
+            Some(i) if out[i].is_none() => {
+                out[i] = Some(read_one(&mut wb, name, &wanted[i], limits, &mut kept)?);
+            }
+            _ => others.push(name),
+        }
+    }
+    // A sheet renamed (Sheet1, 2021年名册) is known by its header row.
+    for name in others {
+        for i in 0..wanted.len() {
+            if out[i].is_some() {
                 continue;
             }
-            if c >= limits.max_columns {
-                return Err(cell_error(sheet_key, cell.pos, "beyond_columns"));
+            let s = read_one(&mut wb, name, &wanted[i], limits, &mut kept)?;
+            let has = |c: &Column| {
+                s.headers
+                    .iter()
+                    .any(|(_, h)| names_column(h, std::slice::from_ref(c)))
+            };
+            let required = wanted[i].columns.iter().filter(|c| c.required);
+            if !s.headers.is_empty()
+                && required.clone().count() > 0
+                && required.into_iter().all(has)
+            {
+                out[i] = Some(s);
+                break;
             }
-            kept.cells += 1;
-            kept.text += text.len();
-            if kept.cells > limits.max_cells || kept.text > limits.max_text_bytes {
-                return Err(RowError::file("too_many_cells"));
-            }
-            let num = r.saturating_add(1);
-            if current.as_ref().is_some_and(|row| row.num != num) {
-                if num < last_row {
-                    return Err(cell_error(sheet_key, cell.pos, "cells_out_of_order"));
-                }
-                if let Some(done) = current.take() {
-                    keep(&mut sheet, done, limits, &mut kept)?;
-                }
-            }
-            last_row = num;
-            current
-                .get_or_insert_with(|| Row::new(num))
-                .push(c, &text, numeric);
         }
-        if let Some(done) = current.take() {
-            keep(&mut sheet, done, limits, &mut kept)?;
-        }
-        out[i] = Some(sheet);
+    }
+    if out.iter().all(Option::is_none) {
+        let expected: Vec<&str> = wanted.iter().map(|w| w.name).collect();
+        return Err(RowError {
+            sheet: "",
+            row: 0,
+            column: None,
+            error: FieldError::new("file", "no_expected_sheet")
+                .with("expected", expected.join("、"))
+                .with("found", names.join("、")),
+        });
     }
     Ok(out)
 }
+
+/// Streams one sheet, keeping its non-empty rows under the limits.
+fn read_one(
+    wb: &mut Xlsx<Cursor<Vec<u8>>>,
+    name: &str,
+    wanted: &Wanted,
+    limits: &Limits,
+    kept: &mut Kept,
+) -> Result<Sheet, RowError> {
+    let sheet_key = wanted.key;
+    let mut cells = match wb.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        Err(_) => return Err(RowError::file("not_xlsx")),
+    };
+    let mut sheet = Sheet::default();
+    let mut pending = Vec::new();
+    let mut current: Option<Row> = None;
+    let mut last_row: u32 = 0;
+    let mut text = String::new();
+    loop {
+        let cell = match cells.next_cell_with_formula_metadata() {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(_) => return Err(RowError::file("not_xlsx")),
+        };
+        text.clear();
+        let numeric = push_text(&cell.value, &mut text);
+        let (r, c) = cell.pos;
+        if text.is_empty() {
+            if cell.formula.is_some() && cell.value == DataRef::Empty {
+                return Err(cell_error(sheet_key, cell.pos, "formula_without_value"));
+            }
+            continue;
+        }
+        if c >= limits.max_columns {
+            return Err(cell_error(sheet_key, cell.pos, "beyond_columns"));
+        }
+        kept.cells += 1;
+        kept.text += text.len();
+        if kept.cells > limits.max_cells || kept.text > limits.max_text_bytes {
+            return Err(RowError::file("too_many_cells"));
+        }
+        let num = r.saturating_add(1);
+        if current.as_ref().is_some_and(|row| row.num != num) {
+            if num < last_row {
+                return Err(cell_error(sheet_key, cell.pos, "cells_out_of_order"));
+            }
+            if let Some(done) = current.take() {
+                keep(&mut sheet, &mut pending, done, wanted.columns, limits, kept)?;
+            }
+        }
+        last_row = num;
+        current
+            .get_or_insert_with(|| Row::new(num))
+            .push(c, &text, numeric);
+    }
+    if let Some(done) = current.take() {
+        keep(&mut sheet, &mut pending, done, wanted.columns, limits, kept)?;
+    }
+    if sheet.headers.is_empty() && !pending.is_empty() {
+        settle_header(&mut sheet, &mut pending, limits, kept)?;
+    }
+    Ok(sheet)
+}
+
+/// Rows above the header a file may carry (a title, a date, a note).
+const TITLE_ROWS: usize = 10;
 
 fn last_row_before(sheet: &Sheet) -> u32 {
     sheet.rows.last().map_or(sheet.header_row, |r| r.num)
 }
 
-/// Files a finished row: the first one is the header, the rest are data.
-fn keep(sheet: &mut Sheet, row: Row, limits: &Limits, kept: &mut Kept) -> Result<(), RowError> {
+/// Files a finished row. Until the header is found, rows wait: the first
+/// that names one of the columns is the header and those above it are a
+/// title; when none of the first few does, the first row is the header (and
+/// its unknown columns are reported).
+fn keep(
+    sheet: &mut Sheet,
+    pending: &mut Vec<Row>,
+    row: Row,
+    columns: &[Column],
+    limits: &Limits,
+    kept: &mut Kept,
+) -> Result<(), RowError> {
     if sheet.headers.is_empty() {
-        sheet.header_row = row.num;
-        sheet.headers = row
+        if row
             .cells
             .iter()
-            .map(|&(c, _)| (c, row.get(c).to_owned()))
-            .collect();
-        sheet.headers.sort_by_key(|(c, _)| *c);
+            .any(|&(c, _)| names_column(row.get(c), columns))
+        {
+            pending.clear();
+            set_header(sheet, &row);
+            return Ok(());
+        }
+        pending.push(row);
+        if pending.len() >= TITLE_ROWS {
+            settle_header(sheet, pending, limits, kept)?;
+        }
         return Ok(());
     }
+    data_row(sheet, row, limits, kept)
+}
+
+/// No row named a column: the first is the header, the rest data.
+fn settle_header(
+    sheet: &mut Sheet,
+    pending: &mut Vec<Row>,
+    limits: &Limits,
+    kept: &mut Kept,
+) -> Result<(), RowError> {
+    let mut rows = std::mem::take(pending).into_iter();
+    if let Some(first) = rows.next() {
+        set_header(sheet, &first);
+    }
+    for r in rows {
+        data_row(sheet, r, limits, kept)?;
+    }
+    Ok(())
+}
+
+fn set_header(sheet: &mut Sheet, row: &Row) {
+    sheet.header_row = row.num;
+    sheet.headers = row
+        .cells
+        .iter()
+        .map(|&(c, _)| (c, row.get(c).to_owned()))
+        .collect();
+    sheet.headers.sort_by_key(|(c, _)| *c);
+}
+
+fn data_row(sheet: &mut Sheet, row: Row, limits: &Limits, kept: &mut Kept) -> Result<(), RowError> {
     let previous = last_row_before(sheet);
     kept.rows += 1;
     if kept.rows > limits.max_rows {
@@ -436,7 +556,7 @@ pub(crate) struct Workbook {
 pub(crate) async fn read(
     app: &App,
     bytes: Vec<u8>,
-    wanted: &'static [(&'static str, &'static str)],
+    wanted: &'static [Wanted],
 ) -> AppResult<Workbook> {
     let limits = app.settings().import;
     sniff(&bytes, app.settings().import_max_bytes, &limits)

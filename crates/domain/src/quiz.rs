@@ -219,13 +219,49 @@ fn truth(raw: &str) -> Option<bool> {
     }
 }
 
-/// Folded, lower-cased, without whitespace and punctuation.
+/// Folded, lower-cased, without whitespace, punctuation and the readings a
+/// converter leaves after characters (`上海(shàng hǎi)`), so a question copied
+/// from another bank in traditional script, full-width punctuation or with
+/// pinyin annotations is known as the same question.
 fn loose(s: &str) -> String {
-    fold(s)
+    without_readings(&fold(s))
         .chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// A letter of pinyin: Latin, with or without tone marks (ā á ǎ à ü …).
+fn pinyin_letter(c: char) -> bool {
+    c.is_ascii_alphabetic() || (c.is_alphabetic() && ('\u{00C0}'..='\u{024F}').contains(&c))
+}
+
+/// Drops parenthesised runs of pinyin (letters, tone marks or tone digits,
+/// spaces, apostrophes) from folded text, where full-width parentheses are
+/// already plain ones.
+fn without_readings(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find('(') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let reading = after.find(')').filter(|&close| {
+            let inner = &after[..close];
+            inner.chars().any(pinyin_letter)
+                && inner
+                    .chars()
+                    .all(|c| pinyin_letter(c) || matches!(c, ' ' | '\'' | '-' | '1'..='5'))
+        });
+        match reading {
+            Some(close) => rest = &after[close + 1..],
+            None => {
+                out.push('(');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The questions a member draws on the `day`-th day of the campaign: the
@@ -259,6 +295,21 @@ mod tests {
     use std::collections::{HashMap, HashSet};
 
     use super::*;
+
+    #[test]
+    fn pinyin_readings_and_full_width_punctuation_do_not_make_a_new_question() {
+        let plain = loose("中共一大在上海召开，后转移到嘉兴南湖。");
+        assert_eq!(
+            loose("中共一大在上海（shàng hǎi）召开,后转移到嘉兴南湖(jia1 xing1)."),
+            plain
+        );
+        assert_eq!(loose("中共一大在上海召開，後轉移到嘉興南湖。"), plain);
+        assert_ne!(
+            loose("第(1)题：中共一大在上海召开"),
+            loose("第题中共一大在上海召开"),
+            "a number in parentheses is content"
+        );
+    }
 
     fn q(kind: QuestionKind, options: &[&str], answer: &str) -> Question {
         Question::new(

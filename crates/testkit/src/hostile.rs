@@ -102,7 +102,7 @@ pub fn million_rows(sheet: &str, headers: &[&str]) -> Vec<u8> {
         header_row(headers),
         cell("A1000000", "x")
     );
-    workbook(sheet, &format!("A1:J1000000"), &data, None)
+    workbook(sheet, "A1:J1000000", &data, None)
 }
 
 /// Shared strings declaring a trillion entries, which a trusting reader

@@ -33,6 +33,7 @@ pub use state::{AppState, WebConfig};
 pub fn router(state: AppState) -> Router {
     let limit = state.web.max_body_bytes;
     routes::routes()
+        .fallback(|| async { error::HttpError::not_found() })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ctx::context,

@@ -75,3 +75,27 @@ both!(
         }
     }
 );
+
+both!(
+    async fn an_unknown_address_or_code_answers_with_a_page_and_a_way_on(db) {
+        let t = TestApp::district(db).await;
+        let visitor = t.client();
+        let r = visitor.get("/no/such/page").await;
+        assert_eq!(r.status(), 404);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("页面或对象不存在") && page.contains("href=\"/public/matters\""), "{page}");
+        let r = visitor.get("/api/v1/no-such-thing").await;
+        assert_eq!(r.status(), 404);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "not_found");
+        // A well-formed tracking code that matches nothing: the lookup again.
+        let r = visitor.get("/public/problems/AAAA-BBBB-CCCC").await;
+        assert_eq!(r.status(), 404);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("id=\"lookup-unknown\"") && page.contains("id=\"lookup-code\""), "{page}");
+        let mut staff = t.client();
+        staff.login("office", "xueshi2021").await;
+        let page = staff.get("/units/123").await.text().await.unwrap();
+        assert!(page.contains("href=\"/home\""));
+    }
+);

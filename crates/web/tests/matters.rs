@@ -6,7 +6,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use xueshi_testkit::people::{code_of, member_of, post, post_solved};
-use xueshi_testkit::{Client, TestApp, both, dump};
+use xueshi_testkit::{Client, TestApp, both, dump, without_refusals};
 
 both!(
     async fn claims_follow_the_rules_and_the_loop_refuses_what_it_does_not_allow(db) {
@@ -75,7 +75,10 @@ both!(
         assert_eq!(s, 403);
         let (s, b) = post(&section, &steps, json!({ "event": "report", "progress": 140 })).await;
         assert_eq!((s, code_of(&b).as_str()), (422, "out_of_range"));
-        assert!(dump(t.app.store()).await == before, "refused steps change nothing");
+        assert!(
+            without_refusals(dump(t.app.store()).await) == without_refusals(before),
+            "refused steps change nothing but the record of the refusal"
+        );
 
         let (s, m) = post(&section, &steps, json!({ "event": "report", "progress": 40, "note": "已更换灯杆48根" })).await;
         assert_eq!((s, m["status"].as_str()), (200, Some("in_progress")));
@@ -93,8 +96,11 @@ both!(
         assert_eq!(d["outcomes"]["problems_solved"], 12);
         assert_eq!(d["matter"]["progress"], 100);
         let mut db = t.app.store().read().await.unwrap();
-        let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'matter.%'").fetch_one(&mut *db).await.unwrap();
+        let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'matter.%' AND outcome = 'ok'").fetch_one(&mut *db).await.unwrap();
         assert_eq!(audited, 1 + 3 + 2, "create, three claims, report and finish");
+        let refused: Vec<(String, String)> = sqlx::query_as("SELECT action, actor_name FROM audit_log WHERE outcome = 'denied'").fetch_all(&mut *db).await.unwrap();
+        assert_eq!(refused.len(), 1, "the joiner's report was refused, and that is on record: {refused:?}");
+        assert_eq!(refused[0].0, "matter.steps");
     }
 );
 

@@ -328,3 +328,53 @@ both!(
         assert_eq!(audit[1]["after"]["unmasked"], true);
     }
 );
+
+both!(
+    async fn a_roster_is_found_under_another_name_below_a_title_and_numbers_typed_as_numbers_are_refused(db) {
+        let t = TestApp::district(db).await;
+        let mut c = t.client();
+        c.api_login("songyanghu", "xueshi2021").await;
+        let (_, branch_code) = own_codes(&c).await;
+        // A sheet called Sheet1 with a title and a date above the header.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "松杨湖街道党员名册").unwrap();
+        ws.write_string(1, 0, "2021年3月").unwrap();
+        for (c, h) in MEMBER_HEADERS.iter().enumerate() {
+            ws.write_string(2, c as u16, *h).unwrap();
+        }
+        for (c, v) in ["李四", "男", "", "", "正式党员", "", "", "", "", &branch_code].iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(3, c as u16, *v).unwrap();
+            }
+        }
+        let job = import(&c, "sheet1.xlsx", wb.save_to_buffer().unwrap()).await;
+        assert!(job["error"].is_null(), "{job}");
+        assert_eq!(job["imported"]["members"], 1);
+
+        // Sheets that are neither named nor laid out as the template: the
+        // answer names what was expected and what was found.
+        let mut wb = Workbook::new();
+        wb.add_worksheet().set_name("通讯录").unwrap().write_string(0, 0, "电话").unwrap();
+        let job = import(&c, "other.xlsx", wb.save_to_buffer().unwrap()).await;
+        let found = problems(&job);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("组织、党员") && found[0].contains("通讯录"), "{found:?}");
+
+        // An 18-digit ID number typed as a number lost its last digits.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("党员").unwrap();
+        for (c, h) in MEMBER_HEADERS.iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_string(1, 0, "王五").unwrap();
+        ws.write_string(1, 4, "正式党员").unwrap();
+        ws.write_number(1, 8, 430603197605022224.0).unwrap();
+        ws.write_string(1, 9, &branch_code).unwrap();
+        let job = import(&c, "numbers.xlsx", wb.save_to_buffer().unwrap()).await;
+        let found = problems(&job);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("members 2 I:") && found[0].contains("文本"), "{found:?}");
+    }
+);

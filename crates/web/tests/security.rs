@@ -484,9 +484,11 @@ both!(
                 assert_eq!(mode(&wal), 0o600, "its write-ahead log");
             }
         }
-        let backup = t.db.dir().join("backup.db");
+        let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let backup = t.db.dir().join(format!("backup-{stamp}.db"));
         xueshi_app::backup::backup(&t.app, &backup, &xueshi_app::jobs::Quiet).await.unwrap();
         assert_eq!(mode(&backup), 0o600, "the backup");
+        std::fs::remove_file(&backup).unwrap();
     }
 );
 

@@ -16,7 +16,7 @@ use super::{MatterInput, cadence, draft, event_row};
 use crate::audit::{Entry, record};
 use crate::roster::{Column, RowError};
 use crate::sheet::safe_text;
-use crate::sheet::{self, RowErrors, gaps, layout};
+use crate::sheet::{self, RowErrors, Wanted, gaps, layout};
 use crate::{App, AppError, AppResult, Ctx};
 
 const SHEET: &str = "实事目录";
@@ -45,7 +45,16 @@ const IMPORTED: usize = 8;
 /// matters on the catalogue in one transaction. Returns how many.
 pub async fn import_catalogue(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) -> AppResult<u64> {
     authorize(&ctx.actor, Action::ManageMatters, &ctx.actor.scope)?;
-    let mut book = sheet::read(app, bytes, &[(SHEET, "matters")]).await?;
+    let mut book = sheet::read(
+        app,
+        bytes,
+        &[Wanted {
+            name: SHEET,
+            key: "matters",
+            columns: &CATALOGUE_COLUMNS,
+        }],
+    )
+    .await?;
     let sheet = book
         .sheets
         .pop()
@@ -223,7 +232,7 @@ pub async fn export_catalogue(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(Stri
             status,
         ];
         for (c, t) in texts.iter().enumerate() {
-            ws.write_string(r, c as u16, safe_text(*t)).map_err(xlsx)?;
+            ws.write_string(r, c as u16, safe_text(t)).map_err(xlsx)?;
         }
         let numbers = [
             m.progress,

@@ -71,7 +71,7 @@ pub fn template() -> AppResult<Vec<u8>> {
             ];
             ws.set_column_width(0, 100)?;
             for (i, l) in lines.iter().enumerate() {
-                ws.write_string(i as u32, 0, safe_text(*l))?;
+                ws.write_string(i as u32, 0, safe_text(l))?;
             }
         }
         {

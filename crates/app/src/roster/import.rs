@@ -21,12 +21,24 @@ use super::{MEMBER_COLUMNS, MEMBER_SHEET, RowError, UNIT_COLUMNS, UNIT_SHEET};
 use crate::audit::{Entry, record};
 use crate::jobs::{Output, Progress};
 use crate::members::new_member;
-use crate::sheet::{self, RowErrors, Sheet, gaps, layout};
+use crate::sheet::{self, RowErrors, Sheet, Wanted, gaps, layout};
 use crate::tree::along;
 use crate::{App, AppError, AppResult, Ctx};
 
 /// The sheets a roster holds, in the order their errors are listed.
 const SHEETS: &[&str] = &["units", "members"];
+const WANTED: &[Wanted] = &[
+    Wanted {
+        name: UNIT_SHEET,
+        key: "units",
+        columns: &UNIT_COLUMNS,
+    },
+    Wanted {
+        name: MEMBER_SHEET,
+        key: "members",
+        columns: &MEMBER_COLUMNS,
+    },
+];
 
 /// Members written per statement batch between progress reports.
 const BATCH: usize = 5_000;
@@ -56,12 +68,7 @@ pub async fn run(
 ) -> AppResult<Output> {
     authorize(&ctx.actor, Action::ImportRoster, &ctx.actor.scope)?;
     progress.stage("stage.reading", 1);
-    let mut book = sheet::read(
-        app,
-        bytes,
-        &[(UNIT_SHEET, "units"), (MEMBER_SHEET, "members")],
-    )
-    .await?;
+    let mut book = sheet::read(app, bytes, WANTED).await?;
     let members_sheet = book.sheets.pop().flatten();
     let units_sheet = book.sheets.pop().flatten();
     progress.advance(1);

@@ -161,7 +161,16 @@ pub async fn follow(
     Path(code): Path<String>,
     Query(q): Query<FollowQuery>,
 ) -> WebResult<Response> {
-    let p = problems::follow(&state.app, &code).await?;
+    let p = match problems::follow(&state.app, &code).await {
+        Ok(p) => p,
+        // An unknown code: the lookup form again, saying so, with a way on.
+        Err(AppError::NotFound) => {
+            let mut page = new_page(&state, &rc, &RaiseInput::default(), &[]);
+            page.unknown = true;
+            return Ok(render_status(StatusCode::NOT_FOUND, &page));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let raised_on = xueshi_domain::date::iso(xueshi_app::clock::date_of(p.raised_at));
     Ok(render(&FollowPage {
         layout: Layout::new(&rc, rc.lang.msg().public_follow_title),
