@@ -505,3 +505,102 @@ both!(
         assert!(!page.contains("本站正以明文 HTTP 运行"), "members are not alarmed");
     }
 );
+
+/// Runs of digits that look like a whole mobile or ID number.
+fn whole_numbers(page: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut run = String::new();
+    for c in page.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() || (c == 'X' && run.len() == 17) {
+            run.push(c);
+            continue;
+        }
+        let phone = run.len() == 11 && run.starts_with('1') && !run.starts_with("10");
+        // An ID number carries a birth date and its check character (ids of
+        // records are 18 digits too, without either).
+        let id_number = run.len() == 18 && {
+            let (year, month, day) = (&run[6..10], &run[10..12], &run[12..14]);
+            ("1900".."2030").contains(&year)
+                && ("01"..="12").contains(&month)
+                && ("01"..="31").contains(&day)
+                && xueshi_domain::pii::check_char(run[..17].as_bytes()) as char == run.as_bytes()[17] as char
+        };
+        if phone || id_number {
+            out.push(run.clone());
+        }
+        run.clear();
+    }
+    out
+}
+
+both!(
+    async fn what_the_public_types_is_shown_as_text_and_public_pages_hold_no_whole_numbers(db) {
+        let t = TestApp::district(db).await;
+        // Text a visitor and an office type, with markup in it.
+        let hostile = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>";
+        let ch = xueshi_app::problems::new_challenge(&t.app);
+        let sum: u32 = ch.question.split('+').map(|n| n.trim().parse::<u32>().unwrap()).sum();
+        let raised = xueshi_app::problems::raise(
+            &t.app,
+            xueshi_app::problems::RaiseInput {
+                body: format!("路灯坏了{hostile}"),
+                area: hostile.into(),
+                contact: "13907301234".into(),
+                challenge: ch.token,
+                answer: sum.to_string(),
+                ..Default::default()
+            },
+            "127.0.0.1",
+        )
+        .await
+        .unwrap();
+        let mut office = t.client();
+        office.api_login("office", "xueshi2021").await;
+        let scope: Value = office.api(Method::GET, "/api/v1/units", None).await.json().await.unwrap();
+        let r = office.api(Method::POST, "/api/v1/matters", Some(json!({
+            "unit_id": scope["unit"]["id"], "title": format!("整治{hostile}"), "level": "general", "field": "民生改善", "deadline": "2021-09-30",
+            "problem": raised.code,
+        }))).await;
+        assert_eq!(r.status(), 201);
+        let matter: Value = r.json().await.unwrap();
+        let mut staff = t.client();
+        staff.login("office", "xueshi2021").await;
+        let visitor = t.client();
+        let pages = [
+            (&visitor, format!("/public/problems/{}", raised.code)),
+            (&visitor, format!("/public/matters/{}", matter["id"].as_str().unwrap())),
+            (&visitor, "/public/matters".to_owned()),
+            (&staff, format!("/matters/{}", matter["id"].as_str().unwrap())),
+            (&staff, "/audit".to_owned()),
+        ];
+        for (c, path) in &pages {
+            let page = c.get(path).await.text().await.unwrap();
+            assert!(!page.contains("<script>alert") && !page.contains("<img src=x"), "{path} shows markup live");
+            assert!(page.contains("&lt;script&gt;") || page.contains("&#60;script"), "{path} shows the text");
+        }
+
+        // Every public page: no whole phone or ID number, anywhere.
+        let mut paths = vec!["/public/matters".to_owned(), "/public/summary".to_owned(), "/public/cases".to_owned(), "/public/problems/new".to_owned()];
+        let list: Value = visitor.api(Method::GET, "/api/v1/public/matters?per_page=100", None).await.json().await.unwrap();
+        for m in list["matters"].as_array().unwrap().iter().take(60) {
+            paths.push(format!("/public/matters/{}", m["id"].as_str().unwrap()));
+            paths.push(format!("/api/v1/public/matters/{}", m["id"].as_str().unwrap()));
+        }
+        let codes: Vec<String> = {
+            let mut db = t.app.store().read().await.unwrap();
+            sqlx::query_scalar("SELECT code FROM problems ORDER BY id LIMIT 40").fetch_all(&mut *db).await.unwrap()
+        };
+        for code in codes {
+            paths.push(format!("/public/problems/{code}"));
+            paths.push(format!("/api/v1/public/problems/{code}"));
+        }
+        assert!(paths.len() > 60, "{} public pages", paths.len());
+        for path in &paths {
+            let r = visitor.get(path).await;
+            assert_eq!(r.status(), 200, "{path}");
+            let page = r.text().await.unwrap();
+            assert_eq!(whole_numbers(&page), Vec::<String>::new(), "{path}");
+            assert!(!page.contains("13907301234"));
+        }
+    }
+);

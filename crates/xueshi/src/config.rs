@@ -38,6 +38,11 @@ pub struct Config {
     pub idle_minutes: i64,
     pub admin_idle_minutes: i64,
     pub max_upload_mb: usize,
+    /// Rows and non-empty cells one import may hold across its sheets,
+    /// counted while the file streams (the sheet's declared size is never
+    /// trusted). The defaults take a province's five million members.
+    pub import_max_rows: usize,
+    pub import_max_cells: usize,
     /// `tracing` filter, e.g. "info" or "xueshi=debug".
     pub log: String,
     /// "text" or "json".
@@ -61,6 +66,8 @@ impl Default for Config {
             idle_minutes: 30,
             admin_idle_minutes: 15,
             max_upload_mb: 32,
+            import_max_rows: 5_000_000,
+            import_max_cells: 64_000_000,
             log: "info".into(),
             log_format: "text".into(),
         }
@@ -87,6 +94,8 @@ impl std::fmt::Debug for Config {
             .field("idle_minutes", &self.idle_minutes)
             .field("admin_idle_minutes", &self.admin_idle_minutes)
             .field("max_upload_mb", &self.max_upload_mb)
+            .field("import_max_rows", &self.import_max_rows)
+            .field("import_max_cells", &self.import_max_cells)
             .field("log", &self.log)
             .field("log_format", &self.log_format)
             .finish()

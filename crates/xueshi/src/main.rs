@@ -51,6 +51,11 @@ async fn open_with(cfg: &Config, serving: bool) -> Result<App> {
         idle_ms: cfg.idle_minutes * 60_000,
         admin_idle_ms: cfg.admin_idle_minutes * 60_000,
         import_max_bytes: cfg.max_upload_mb * 1024 * 1024,
+        import: xueshi_app::sheet::Limits {
+            max_rows: cfg.import_max_rows,
+            max_cells: cfg.import_max_cells,
+            ..Default::default()
+        },
         ..Settings::default()
     };
     Ok(App::new(
