@@ -49,8 +49,11 @@ fn condition(f: &BoardFilter) -> Conditions {
         "u.path >= ? AND u.path < ?",
         vec![Value::from(lo), Value::from(hi)],
     );
-    if let Some(s) = &f.status {
-        c.add("m.status = ?", vec![Value::from(s.as_str())]);
+    // Dropped matters are listed only when asked for, as the figures count
+    // them apart.
+    match &f.status {
+        Some(s) => c.add("m.status = ?", vec![Value::from(s.as_str())]),
+        None => c.add("m.status <> ?", vec![Value::from("dropped")]),
     }
     if let Some(l) = &f.level {
         c.add("m.level = ?", vec![Value::from(l.as_str())]);

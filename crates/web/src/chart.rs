@@ -23,14 +23,25 @@ fn short(s: &str, max: usize) -> String {
     }
 }
 
-/// Horizontal bars, one per item, largest scale to the full width.
+/// Horizontal bars of counts, one per item, the largest to the full width.
 pub fn bars(title: &str, items: &[(String, i64)]) -> String {
+    let max = items.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
+    bars_of(title, items, max, "")
+}
+
+/// Horizontal bars of percentages on a scale of 100, each value marked `%`,
+/// so a share is never read as a count of people.
+pub fn percent_bars(title: &str, items: &[(String, i64)]) -> String {
+    bars_of(title, items, 100, "%")
+}
+
+fn bars_of(title: &str, items: &[(String, i64)], max: i64, suffix: &str) -> String {
     let row = 26;
     let label_w = 170;
     let width = 600;
     let bar_w = width - label_w - 60;
     let height = row * items.len().max(1) + 8;
-    let max = items.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
+    let max = max.max(1);
     let mut s = String::new();
     let _ = write!(
         s,
@@ -40,10 +51,10 @@ pub fn bars(title: &str, items: &[(String, i64)]) -> String {
     );
     for (i, (label, v)) in items.iter().enumerate() {
         let y = 4 + i * row;
-        let w = ((*v as f64 / max as f64) * bar_w as f64).round() as i64;
+        let w = ((*v.min(&max) as f64 / max as f64) * bar_w as f64).round() as i64;
         let _ = write!(
             s,
-            r##"<text x="{}" y="{}" text-anchor="end" class="lbl">{}</text><rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="#c8102e"/><text x="{}" y="{}" class="val">{}</text>"##,
+            r##"<text x="{}" y="{}" text-anchor="end" class="lbl">{}</text><rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="#c8102e"/><text x="{}" y="{}" class="val">{}{suffix}</text>"##,
             label_w - 8,
             y + 17,
             esc(&short(label, 12)),

@@ -89,6 +89,17 @@ both!(
         assert_eq!(b["figures"]["by_field"].as_array().unwrap().len(), 8);
         assert_eq!(sum(&b["figures"]["by_field"]), live);
         assert_eq!(sum(&b["by_unit"]), live, "every matter is under one unit of the root");
+        // Every breakdown shown sums to the total shown; dropped matters are
+        // counted apart, and listed only when asked for.
+        let dropped = scalar(&t, "SELECT COUNT(*) FROM matters WHERE status = 'dropped'").await;
+        assert!(dropped > 0, "the demo has dropped matters");
+        assert_eq!(b["figures"]["dropped"].as_i64(), Some(dropped));
+        for part in ["by_level", "by_field", "by_status"] {
+            assert_eq!(sum(&b["figures"][part]), live, "{part}");
+        }
+        assert_eq!(b["total"].as_i64(), Some(live), "the list counts what the figures count");
+        let (_, gone) = get(&office, &format!("/api/v1/units/{root}/matters?status=dropped")).await;
+        assert_eq!(gone["total"].as_i64(), Some(dropped));
 
         // Lateness filters list what the figures count.
         let (_, late) = get(&office, &format!("/api/v1/units/{root}/matters?late=overdue")).await;
@@ -112,6 +123,9 @@ both!(
         // The public summary is the same count.
         let (_, summary) = get(&t.client(), "/api/v1/public/summary").await;
         assert_eq!(summary["all"], *all);
+        for part in ["by_level", "by_field", "by_status"] {
+            assert_eq!(sum(&summary[part]), summary["all"]["matters"].as_i64().unwrap(), "summary {part}");
+        }
 
         // A unit's board is its own subtree; the root's is refused to it.
         let mut ua = t.client();

@@ -99,10 +99,13 @@ impl Tally {
 /// matters are counted by status only.
 #[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct Figures {
+    /// Every matter not dropped; each breakdown below sums to it.
     pub all: Tally,
     pub by_level: Vec<Tally>,
     pub by_field: Vec<Tally>,
     pub by_status: Vec<Tally>,
+    /// Matters dropped (撤销), counted apart and in none of the above.
+    pub dropped: i64,
 }
 
 pub(crate) fn sum_figures(rows: &[FigureRow], fields: &[(i64, String)]) -> Figures {
@@ -123,6 +126,7 @@ pub(crate) fn sum_figures(rows: &[FigureRow], fields: &[(i64, String)]) -> Figur
             .collect(),
         by_status: MatterStatus::ALL
             .iter()
+            .filter(|s| **s != MatterStatus::Dropped)
             .map(|s| Tally {
                 key: s.as_str().to_owned(),
                 ..Tally::default()
@@ -131,11 +135,12 @@ pub(crate) fn sum_figures(rows: &[FigureRow], fields: &[(i64, String)]) -> Figur
         ..Figures::default()
     };
     for r in rows {
+        if r.status == MatterStatus::Dropped.as_str() {
+            f.dropped += r.matters;
+            continue;
+        }
         if let Some(t) = f.by_status.iter_mut().find(|t| t.key == r.status) {
             t.add(r);
-        }
-        if r.status == MatterStatus::Dropped.as_str() {
-            continue;
         }
         f.all.add(r);
         if let Some(t) = f.by_level.iter_mut().find(|t| t.key == r.level) {

@@ -51,6 +51,11 @@ impl StudyPage {
     fn question_kind(&self, k: &QuestionKind) -> &'static str {
         self.layout.tr(&format!("question_kind.{}", k.as_str()))
     }
+    /// A quota's progress as shown against its target: "1 / 1", never
+    /// "4 / 1" (the count beyond is shown apart).
+    fn capped(&self, done: &i64, target: &i64) -> i64 {
+        (*done).min(*target)
+    }
     fn letter(&self, i: &usize) -> char {
         (b'A' + *i as u8) as char
     }
@@ -265,16 +270,16 @@ pub async fn unit_page(
             let svg = if by_unit.is_empty() {
                 String::new()
             } else {
-                chart::bars(&c.label, &by_unit)
+                chart::percent_bars(&c.label, &by_unit)
             };
             (c, svg)
         })
         .collect();
     let page = UnitStudyPage {
-        compliance_chart: chart::bars(t.study_compliance, &shares),
+        compliance_chart: chart::percent_bars(t.study_compliance, &shares),
         layout: Layout::new(&a.rc, &format!("{} · {}", d.unit.name, t.study_dashboard)),
         trend_chart: chart::columns(t.study_trend, &trend),
-        board_chart: chart::bars(t.study_board, &board),
+        board_chart: chart::percent_bars(t.study_board, &board),
         d,
         compliance,
     };
