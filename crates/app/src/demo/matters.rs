@@ -24,6 +24,8 @@ use crate::{App, AppError, AppResult};
 
 pub const KEY_MATTERS: usize = 28;
 pub const GENERAL_MATTERS: usize = 146;
+/// Proposed beside the catalogue and dropped as duplicates.
+pub const DROPPED_MATTERS: usize = 3;
 
 const DAY: i64 = 86_400_000;
 
@@ -237,8 +239,11 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
             .map(|(_, n)| n.clone())
             .unwrap_or_else(|| "党员".to_owned())
     };
+    // The report's 174 matters, and a few more proposed and dropped as
+    // duplicates beside them (counted apart, as the board counts them).
     let total = KEY_MATTERS + GENERAL_MATTERS;
-    progress.stage("stage.matters", total as u64);
+    let proposed = total + DROPPED_MATTERS;
+    progress.stage("stage.matters", proposed as u64);
 
     // Most leaders lead one matter each, a few still owe theirs; the rest
     // are led by section-level cadres alone.
@@ -253,12 +258,11 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
     let mut titles = std::collections::HashSet::new();
     let mut next_lead = 0;
     let mut next_join = 0;
-    for i in 0..total {
+    for i in 0..proposed {
         let level = match i {
             0..=2 => MatterLevel::ProvinceKey,
             3..=10 => MatterLevel::CityKey,
             11..KEY_MATTERS => MatterLevel::DistrictKey,
-            _ if i % 9 == 0 => MatterLevel::UnitOwn,
             _ => MatterLevel::General,
         };
         let f = i % DEFAULT_FIELDS.len();
@@ -288,11 +292,11 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
         // Where along the loop: by the matter's number, so the demo has
         // every state at believable shares.
         let stage = match i % 20 {
+            _ if i >= total => "dropped",
             0..=8 => "done",
             9..=15 => "in_progress",
             16 | 17 => "claimed",
             18 => "approved",
-            _ if i >= KEY_MATTERS && i % 40 == 19 => "dropped",
             _ => "in_progress",
         };
         let deadline_days: i64 = match stage {

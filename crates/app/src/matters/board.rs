@@ -106,6 +106,9 @@ pub struct Figures {
     pub by_status: Vec<Tally>,
     /// Matters dropped (撤销), counted apart and in none of the above.
     pub dropped: i64,
+    /// Key matters (重点民生实事: provincial, city and district) as one
+    /// stated total, the way the reports state it; the rest are general.
+    pub key: i64,
 }
 
 pub(crate) fn sum_figures(rows: &[FigureRow], fields: &[(i64, String)]) -> Figures {
@@ -143,6 +146,9 @@ pub(crate) fn sum_figures(rows: &[FigureRow], fields: &[(i64, String)]) -> Figur
             t.add(r);
         }
         f.all.add(r);
+        if MatterLevel::parse(&r.level).is_some_and(MatterLevel::is_key) {
+            f.key += r.matters;
+        }
         if let Some(t) = f.by_level.iter_mut().find(|t| t.key == r.level) {
             t.add(r);
         }
