@@ -28,6 +28,7 @@ pub mod problems;
 pub mod quiz;
 pub mod roster;
 pub mod sheet;
+pub mod standing;
 pub mod study;
 pub mod tree;
 pub mod vault;

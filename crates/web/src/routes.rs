@@ -242,6 +242,12 @@ fn table() -> Table {
     t.post("/study/quiz/start", Signed, pages::study::start_quiz);
     t.get("/units/{id}/study", Unit, pages::study::unit_page);
     t.get("/units/{id}/study/behind.xlsx", Unit, pages::study::behind);
+    t.get("/units/{id}/study/members", Unit, pages::study::standing);
+    t.get(
+        "/units/{id}/study/members.xlsx",
+        Unit,
+        pages::study::standing_export,
+    );
     t.get("/questions", Signed, pages::study::bank_page);
     t.upload("/questions", Signed, pages::study::bank_upload);
     t.get("/public/problems/new", Public, pages::public::new_form);

@@ -577,3 +577,58 @@ both!(
         assert_eq!(c.api(Method::GET, "/api/v1/questions", None).await.status(), 403);
     }
 );
+
+both!(
+    async fn a_secretary_sees_who_is_behind_in_one_page_and_takes_it_away(db) {
+        let t = TestApp::district_studying(db).await;
+        // The secretary's home leads straight there.
+        let mut sec = t.signed_in("songyanghu").await;
+        let (_, home) = sec.page("/home").await;
+        let scope = {
+            let at = home.find("id=\"home-standing\"").expect("a link on the home page");
+            let href = home[..at].rsplit("href=\"").next().unwrap();
+            href.split('"').next().unwrap().to_owned()
+        };
+        assert!(scope.ends_with("/study/members"), "{scope}");
+        // A branch of the secretary's town: every member against every quota.
+        let mut office = t.client();
+        office.api_login("office", "xueshi2021").await;
+        let own: Value = sec.api(Method::GET, "/api/v1/units", None).await.json().await.unwrap();
+        let branch = own["children"].as_array().unwrap().iter().find(|u| u["kind"] == "branch" && u["tally"]["members_total"].as_i64().unwrap() > 5).unwrap().clone();
+        let id = branch["id"].as_str().unwrap();
+        let (status, html) = sec.page(&format!("/units/{id}/study/members")).await;
+        assert_eq!(status, 200);
+        let rows: Vec<&str> = html.split("<tr class=\"").skip(1).map(|r| r.split('"').next().unwrap()).collect();
+        assert_eq!(rows.len() as i64, branch["tally"]["members_total"].as_i64().unwrap(), "one row per member");
+        let first_met = rows.iter().position(|r| *r == "all-met").unwrap_or(rows.len());
+        assert!(rows[first_met..].iter().all(|r| *r == "all-met"), "those behind come first: {rows:?}");
+        // Each column's ticks are the quota's counter for the branch.
+        let compliance: Value = office.api(Method::GET, &format!("/api/v1/units/{id}/study/compliance"), None).await.json().await.unwrap();
+        let quotas = compliance.as_array().unwrap();
+        let body = html.split("<tbody>").nth(1).unwrap();
+        for (i, q) in quotas.iter().enumerate() {
+            let ticks = body
+                .split("<tr ")
+                .skip(1)
+                .filter(|row| row.split("<td class=\"num ").nth(i + 1).is_some_and(|cell| cell.starts_with("met")))
+                .count() as i64;
+            assert_eq!(ticks, q["met"].as_i64().unwrap(), "{}", q["label"]);
+        }
+        assert!(html.contains(&format!("{} 名党员中 {} 人", rows.len(), first_met)), "the summary counts the rows");
+        // Sorted by name on request, and taken away as a workbook.
+        let (_, by_name) = sec.page(&format!("/units/{id}/study/members?sort=name")).await;
+        assert!(by_name.contains("<strong>姓名</strong>"));
+        let r = sec.get(&format!("/units/{id}/study/members.xlsx")).await;
+        assert_eq!(r.status(), 200);
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+        use calamine::Reader;
+        let sheet = wb.worksheet_range("学习情况").unwrap();
+        assert_eq!(sheet.height(), rows.len() + 1);
+        let mut db = t.app.store().read().await.unwrap();
+        let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'study.export_standing'").fetch_one(&mut *db).await.unwrap();
+        assert_eq!(audited, 1);
+        // Another town's branch is not the secretary's to read.
+        let other = office.api(Method::GET, "/api/v1/units", None).await.json::<Value>().await.unwrap()["children"].as_array().unwrap().iter().find(|u| u["id"] != own["unit"]["id"]).unwrap()["id"].as_str().unwrap().to_owned();
+        assert_eq!(sec.get(&format!("/units/{other}/study/members")).await.status(), 403);
+    }
+);

@@ -354,6 +354,62 @@ pub async fn bank_upload(
 }
 
 /// The members behind each quota, as a workbook.
+#[derive(Template)]
+#[template(path = "unit_standing.html")]
+struct StandingPage {
+    layout: Layout,
+    s: xueshi_app::standing::Standing,
+    order: String,
+}
+
+impl StandingPage {
+    /// Whether the member met the quota in column `i`.
+    fn met(&self, m: &xueshi_app::standing::MemberStanding, i: &usize) -> bool {
+        match (m.done.get(*i), self.s.quotas.get(*i)) {
+            (Some(d), Some(q)) => *d >= q.target,
+            _ => false,
+        }
+    }
+    fn shown(&self, m: &xueshi_app::standing::MemberStanding, i: &usize) -> String {
+        let done = m.done.get(*i).copied().unwrap_or(0);
+        let target = self.s.quotas.get(*i).map_or(0, |q| q.target);
+        format!("{} / {}", done.min(target), target)
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct OrderQuery {
+    #[serde(default)]
+    sort: String,
+}
+
+/// Every member of a unit against every quota, those behind first.
+pub async fn standing(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(q): Query<OrderQuery>,
+) -> WebResult<Response> {
+    let order = xueshi_app::standing::Order::parse(&q.sort);
+    let s = xueshi_app::standing::standing(&state.app, &a.ctx(), id, order).await?;
+    let t = a.rc.lang.msg();
+    let page = StandingPage {
+        layout: Layout::new(&a.rc, &format!("{} · {}", s.unit.name, t.standing_title)),
+        s,
+        order: q.sort,
+    };
+    Ok(render(&page))
+}
+
+pub async fn standing_export(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> WebResult<Response> {
+    let (name, bytes) = xueshi_app::standing::standing_workbook(&state.app, &a.ctx(), id).await?;
+    Ok(xlsx(&name, bytes))
+}
+
 pub async fn behind(
     State(state): State<AppState>,
     a: Auth,
