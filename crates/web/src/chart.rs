@@ -36,10 +36,12 @@ pub fn percent_bars(title: &str, items: &[(String, i64)]) -> String {
 }
 
 fn bars_of(title: &str, items: &[(String, i64)], max: i64, suffix: &str) -> String {
-    let row = 26;
-    let label_w = 170;
-    let width = 600;
-    let bar_w = width - label_w - 60;
+    // Drawn 360 units wide, so on a phone (about 300 px) the 14-unit text
+    // stays above 11 px.
+    let row = 28;
+    let label_w = 130;
+    let width = 360;
+    let bar_w = width - label_w - 56;
     let height = row * items.len().max(1) + 8;
     let max = max.max(1);
     let mut s = String::new();
@@ -55,15 +57,15 @@ fn bars_of(title: &str, items: &[(String, i64)], max: i64, suffix: &str) -> Stri
         let _ = write!(
             s,
             r##"<text x="{}" y="{}" text-anchor="end" class="lbl">{}</text><rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="#c8102e"/><text x="{}" y="{}" class="val">{}{suffix}</text>"##,
-            label_w - 8,
-            y + 17,
-            esc(&short(label, 12)),
+            label_w - 6,
+            y + 18,
+            esc(&short(label, 8)),
             label_w,
             y + 4,
             w.max(1),
             row - 8,
             label_w as i64 + w.max(1) + 6,
-            y + 17,
+            y + 18,
             v
         );
     }
@@ -71,16 +73,17 @@ fn bars_of(title: &str, items: &[(String, i64)], max: i64, suffix: &str) -> Stri
     s
 }
 
-/// A ring of parts with a legend beside it.
+/// A ring of parts with its legend below, narrow enough for a phone.
 pub fn donut(title: &str, parts: &[(String, i64)]) -> String {
     let total: i64 = parts.iter().map(|(_, v)| *v).sum();
-    let (cx, cy, r) = (90.0, 90.0, 70.0);
+    let (cx, cy, r) = (160.0, 80.0, 60.0);
     let circumference = 2.0 * std::f64::consts::PI * r;
-    let height = (parts.len() * 26 + 20).max(180);
+    let legend_top = 170;
+    let height = legend_top + parts.len() * 26 + 6;
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="chart" viewBox="0 0 420 {height}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
+        r#"<svg class="chart" viewBox="0 0 320 {height}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
         esc(title),
         esc(title)
     );
@@ -101,7 +104,7 @@ pub fn donut(title: &str, parts: &[(String, i64)]) -> String {
             );
             offset += len;
         }
-        let y = 24 + i * 26;
+        let y = legend_top + 16 + i * 26;
         let pct = if total > 0 {
             *v as f64 * 100.0 / total as f64
         } else {
@@ -109,10 +112,10 @@ pub fn donut(title: &str, parts: &[(String, i64)]) -> String {
         };
         let _ = write!(
             s,
-            r#"<rect x="200" y="{}" width="14" height="14" fill="{colour}"/><text x="222" y="{}" class="lbl">{} {} ({pct:.1}%)</text>"#,
+            r#"<rect x="20" y="{}" width="14" height="14" fill="{colour}"/><text x="42" y="{}" class="lbl">{} {} ({pct:.1}%)</text>"#,
             y - 12,
             y,
-            esc(&short(label, 10)),
+            esc(&short(label, 12)),
             v
         );
     }
@@ -127,23 +130,23 @@ pub fn donut(title: &str, parts: &[(String, i64)]) -> String {
 /// Columns over time, one per day, with the value of each in percent
 /// (0–100); every few days are labelled.
 pub fn columns(title: &str, days: &[(String, f64)]) -> String {
-    let width = 600;
+    let width = 360;
     let height = 180;
     let base = 150;
     let n = days.len().max(1);
-    let step = (width - 40) as f64 / n as f64;
+    let step = (width - 44) as f64 / n as f64;
     let mut s = String::new();
     let _ = write!(
         s,
-        r##"<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title><line x1="30" y1="{base}" x2="{}" y2="{base}" stroke="#999"/><text x="26" y="{}" text-anchor="end" class="val">100%</text>"##,
+        r##"<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title><line x1="34" y1="{base}" x2="{}" y2="{base}" stroke="#999"/><text x="34" y="{}" text-anchor="end" class="val">100%</text>"##,
         width - 6,
         base - 120 + 4,
         t = esc(title),
     );
-    let every = n.div_ceil(7);
+    let every = n.div_ceil(5);
     for (i, (label, v)) in days.iter().enumerate() {
         let h = (v.clamp(0.0, 100.0) * 1.2).round();
-        let x = 34.0 + i as f64 * step;
+        let x = 38.0 + i as f64 * step;
         let _ = write!(
             s,
             r##"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" rx="2" fill="#c8102e"><title>{} {v:.1}%</title></rect>"##,

@@ -507,3 +507,109 @@ async fn a_citizens_problem_becomes_a_matter_that_is_claimed_finished_and_rated(
     assert_eq!(text(&b, "#problem-status").await, "已立项办理");
     b.close().await;
 }
+
+/// What a page looks like at its width: how wide it is, the smallest chart
+/// text as drawn (px), and the same-site links it offers.
+const MEASURE: &str = "
+  const charts = [...document.querySelectorAll('svg.chart')].filter(s => s.getBoundingClientRect().width > 0);
+  let smallest = 100;
+  for (const svg of charts) {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    for (const t of svg.querySelectorAll('text')) {
+      smallest = Math.min(smallest, parseFloat(getComputedStyle(t).fontSize) * scale);
+    }
+  }
+  const links = [...document.querySelectorAll('a[href^=\"/\"]')].map(a => a.getAttribute('href'))
+    .filter(h => !h.startsWith('//') && !h.startsWith('/assets/') && !h.endsWith('.xlsx') && !h.includes('/download'));
+  const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361 && !e.closest('.table-wrap'))
+    .slice(0, 3).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + (e.textContent || '').slice(0, 40));
+  return { width: document.documentElement.scrollWidth, smallest, links, wide };";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_of_every_role_fits_a_phone() {
+    let t = TestApp::district_studying(Db::Sqlite).await;
+    let b = Browser::start(360, 780).await;
+    let mut checked = 0;
+    for who in [
+        "office",
+        "songyanghu",
+        "inspector",
+        "member",
+        "",
+        "office/en",
+    ] {
+        let (user, english) = match who.split_once('/') {
+            Some((u, _)) => (u, true),
+            None => (who, false),
+        };
+        if user.is_empty() {
+            b.client.goto(&t.url("/public/matters")).await.unwrap();
+        } else {
+            sign_in(&b, &t, user).await;
+        }
+        if english {
+            wait_for(&b, "#lang-switch").await.click().await.unwrap();
+            wait_until(&b, "return document.documentElement.lang === 'en'").await;
+        }
+        let start = if user.is_empty() {
+            "/public/matters"
+        } else {
+            "/home"
+        };
+        let mut queue = std::collections::VecDeque::from([start.to_owned()]);
+        let mut seen = std::collections::BTreeSet::new();
+        let mut shapes: std::collections::BTreeMap<String, usize> = Default::default();
+        let mut pages = 0;
+        while let Some(path) = queue.pop_front() {
+            if pages >= 28 || !seen.insert(path.clone()) {
+                continue;
+            }
+            let shape: String = path
+                .split(['/', '?', '&', '='])
+                .map(|s| {
+                    if s.chars().any(|c| c.is_ascii_digit()) {
+                        "#"
+                    } else {
+                        s
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            let n = shapes.entry(shape).or_default();
+            *n += 1;
+            if *n > 2 {
+                continue;
+            }
+            b.client.goto(&t.url(&path)).await.unwrap();
+            wait_until(&b, "return document.readyState === 'complete'").await;
+            let m = b.eval(MEASURE).await;
+            let width = m["width"].as_i64().unwrap();
+            assert!(
+                width <= 360,
+                "{who}: {path} is {width} px wide at 360: {}",
+                m["wide"]
+            );
+            let smallest = m["smallest"].as_f64().unwrap();
+            assert!(
+                smallest >= 11.0,
+                "{who}: {path} draws chart text at {smallest:.1} px"
+            );
+            for l in m["links"].as_array().unwrap() {
+                let l = l.as_str().unwrap().split('#').next().unwrap().to_owned();
+                if !seen.contains(&l) && !l.is_empty() {
+                    queue.push_back(l);
+                }
+            }
+            pages += 1;
+        }
+        assert!(pages >= 8, "{who}: only {pages} pages walked");
+        checked += pages;
+        if !user.is_empty() {
+            b.client.goto(&t.url("/home")).await.unwrap();
+            wait_for(&b, "#logout").await.click().await.unwrap();
+            wait_until(&b, "return location.pathname === '/login'").await;
+        }
+    }
+    assert!(checked > 80, "{checked} pages");
+    b.close().await;
+}

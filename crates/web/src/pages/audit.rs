@@ -90,17 +90,23 @@ struct AuditPage {
 }
 
 impl AuditPage {
-    fn action_name(&self, a: &str) -> &'static str {
-        self.layout.t.get(&format!("action.{a}")).unwrap_or("?")
+    /// The action in words; one without a label yet shows its key.
+    fn action_name(&self, a: &str) -> String {
+        self.layout
+            .t
+            .get(&format!("action.{a}"))
+            .map_or_else(|| a.to_owned(), str::to_owned)
     }
     fn outcome(&self, o: &str) -> &'static str {
         text(self.layout.t, &format!("outcome.{o}"))
     }
-    fn pretty(&self, json: &Option<String>) -> String {
-        json.as_deref()
-            .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
-            .and_then(|v| serde_json::to_string_pretty(&v).ok())
-            .unwrap_or_default()
+    /// What a write changed, as "field: before → after", one line each.
+    fn changes(&self, r: &AuditRow) -> Vec<(String, String, String)> {
+        let parse = |j: &Option<String>| {
+            j.as_deref()
+                .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+        };
+        changes(parse(&r.before_json), parse(&r.after_json))
     }
 }
 
@@ -137,4 +143,55 @@ pub async fn page(
         actions,
         more,
     }))
+}
+
+/// Top-level fields that differ between two records: (field, before, after),
+/// with "—" for a side that lacks the field.
+fn changes(
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Vec<(String, String, String)> {
+    use serde_json::Value;
+    let shown = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => "—".to_owned(),
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+    };
+    let fields = |v: &Option<Value>| match v {
+        Some(Value::Object(m)) => m.clone(),
+        Some(other) => {
+            let mut m = serde_json::Map::new();
+            m.insert(String::new(), other.clone());
+            m
+        }
+        None => serde_json::Map::new(),
+    };
+    let (b, a) = (fields(&before), fields(&after));
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| b.get(*k) != a.get(*k))
+        .map(|k| (k.clone(), shown(b.get(k)), shown(a.get(k))))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn changes_read_as_field_before_after() {
+        let c = super::changes(
+            Some(json!({ "unit": "一支部", "status": "formal", "same": 1 })),
+            Some(json!({ "unit": "二支部", "status": "formal", "same": 1, "new": true })),
+        );
+        assert_eq!(
+            c,
+            vec![
+                ("new".into(), "—".into(), "true".into()),
+                ("unit".into(), "一支部".into(), "二支部".into())
+            ]
+        );
+    }
 }
