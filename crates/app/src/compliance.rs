@@ -29,8 +29,15 @@ use crate::tree::{Crumb, load};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// Above this many members a subtree's compliance lists child units, not
-/// names: nobody follows up a list that long by hand.
-pub const LISTED_MAX: i64 = 20_000;
+/// names: a branch or a general branch is followed up by name, a town or
+/// the district by its units (each unit's members' page names them). Names
+/// come from reading the check-ins, the counters do not hold them: kept to
+/// a branch's size, the dashboard reads counters only wherever it is large
+/// (district root: from seconds to milliseconds).
+pub const LISTED_MAX: i64 = 500;
+
+/// The export lists names up to this many members: a file is read at leisure.
+pub const EXPORT_LISTED_MAX: i64 = 20_000;
 
 /// How many of those behind a page shows; the export lists them all.
 pub const SHOWN_BEHIND: usize = 200;
@@ -105,8 +112,10 @@ fn met(q: &Quota, done: i64) -> bool {
     q.met(done.clamp(0, i64::from(u32::MAX)) as u32)
 }
 
-/// Each quota's standing this period under a unit. Names those behind (the
-/// first `shown`, or all with `None`) when the subtree is small enough.
+/// Each quota's standing this period under a unit, from the counters. Names
+/// those behind — the first `shown` for a page, up to [`LISTED_MAX`]
+/// members; or all of them with `None` for the export, up to
+/// [`EXPORT_LISTED_MAX`] — when the subtree is small enough.
 pub async fn compliance_with(
     app: &App,
     ctx: &Ctx,
@@ -123,7 +132,12 @@ pub async fn compliance_with(
     let child_tallies = tallies::get_many(&mut conn, &child_ids).await?;
     let mut ids = child_ids.clone();
     ids.push(unit.0);
-    let listed = members_total <= LISTED_MAX;
+    let listed = members_total
+        <= if shown.is_some() {
+            LISTED_MAX
+        } else {
+            EXPORT_LISTED_MAX
+        };
     let behind = if listed && !quotas.is_empty() {
         behind_under(&mut conn, &path, &quotas, shown).await?
     } else {

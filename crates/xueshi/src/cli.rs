@@ -110,6 +110,13 @@ pub enum BenchKind {
     /// Time the tree's hot reads on a database holding a tree (build one
     /// with `xueshi demo --scale province`).
     Tree,
+    /// Time a unit's study dashboard with its quota compliance, at the root
+    /// and at its largest unit, and the export of who is behind (builds the
+    /// district demo with its study into an empty database).
+    Study {
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+    },
     /// Members taking today's quiz over HTTP, driven by wrk (Debian's `wrk`)
     /// on loopback; checks every acknowledged submission is stored once.
     /// Builds the demo first when the database is empty.
