@@ -236,20 +236,24 @@ impl Client {
         req.send().await.expect("API call")
     }
 
-    /// Uploads a file to a multipart form endpoint with the CSRF token in
-    /// the query, as the import page's form does.
+    /// Uploads a file to a multipart form endpoint with the CSRF token as
+    /// the form's first field, as the pages' forms send it.
     pub async fn upload(&self, path: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
-        self.multipart(path, reqwest::multipart::Form::new().part("file", part))
-            .await
+        self.multipart(path, |f| f.part("file", part)).await
     }
 
-    /// POSTs a multipart form with the CSRF token in the query.
-    pub async fn multipart(&self, path: &str, form: reqwest::multipart::Form) -> reqwest::Response {
+    /// POSTs a multipart form whose first field is the CSRF token, the
+    /// fields `build` adds after it.
+    pub async fn multipart(
+        &self,
+        path: &str,
+        build: impl FnOnce(reqwest::multipart::Form) -> reqwest::multipart::Form,
+    ) -> reqwest::Response {
         let token = self.csrf.clone().unwrap_or_default();
-        let sep = if path.contains('?') { '&' } else { '?' };
+        let form = build(reqwest::multipart::Form::new().text("csrf", token));
         self.http
-            .post(self.url(&format!("{path}{sep}csrf={token}")))
+            .post(self.url(path))
             .multipart(form)
             .send()
             .await

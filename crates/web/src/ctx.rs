@@ -11,6 +11,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use futures_util::StreamExt;
 use xueshi_app::auth::{self, Session};
 
 use crate::error::HttpError;
@@ -146,13 +147,6 @@ fn is_form(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
 }
 
-fn query_token(uri: &axum::http::Uri) -> Option<String> {
-    uri.query()?
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("csrf="))
-        .map(str::to_owned)
-}
-
 /// Checks the CSRF token of a state-changing request. Returns the request
 /// (its body re-assembled when it had to be read) or the refusal.
 async fn check_csrf(rc: &RequestCtx, req: Request, limit: usize) -> Result<Request, HttpError> {
@@ -173,11 +167,30 @@ async fn check_csrf(rc: &RequestCtx, req: Request, limit: usize) -> Result<Reque
             Err(HttpError::csrf())
         };
     }
-    if let Some(given) = query_token(req.uri()) {
-        return if same(&given, &expected) {
-            Ok(req)
-        } else {
-            Err(HttpError::csrf())
+    if let Some(boundary) = multipart_boundary(headers) {
+        // The token is the form's first field: read just that much, then
+        // hand the handler the body as it came, unbuffered.
+        let (parts, body) = req.into_parts();
+        let mut stream = body.into_data_stream();
+        let mut head: Vec<u8> = Vec::new();
+        while head.len() < MULTIPART_PEEK {
+            match stream.next().await {
+                Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+                Some(Err(_)) => return Err(HttpError::bad_request()),
+                None => break,
+            }
+        }
+        return match first_field(&head, &boundary, CSRF_FIELD) {
+            Some(g) if same(&g, &expected) => {
+                let first = futures_util::stream::once(async move {
+                    Ok::<_, axum::Error>(axum::body::Bytes::from(head))
+                });
+                Ok(Request::from_parts(
+                    parts,
+                    Body::from_stream(first.chain(stream)),
+                ))
+            }
+            _ => Err(HttpError::csrf()),
         };
     }
     if is_form(headers) {
@@ -192,6 +205,44 @@ async fn check_csrf(rc: &RequestCtx, req: Request, limit: usize) -> Result<Reque
         };
     }
     Err(HttpError::csrf())
+}
+
+/// How much of a multipart body is read to find its first field.
+const MULTIPART_PEEK: usize = 4096;
+
+fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    if !ct.starts_with("multipart/form-data") {
+        return None;
+    }
+    ct.split(';')
+        .filter_map(|p| p.trim().strip_prefix("boundary="))
+        .map(|b| b.trim_matches('"').to_owned())
+        .next()
+}
+
+/// The value of a multipart body's first part when that part is the field
+/// `name` (a small text field; a file or any other part first is `None`).
+fn first_field(head: &[u8], boundary: &str, name: &str) -> Option<String> {
+    let delimiter = format!("--{boundary}");
+    let rest = head.strip_prefix(delimiter.as_bytes())?;
+    let rest = rest.strip_prefix(b"\r\n")?;
+    let split = rest.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let headers = std::str::from_utf8(&rest[..split]).ok()?;
+    let named = headers.lines().any(|l| {
+        l.to_ascii_lowercase().starts_with("content-disposition:")
+            && l.contains(&format!("name=\"{name}\""))
+            && !l.contains("filename=")
+    });
+    if !named {
+        return None;
+    }
+    let value = &rest[split + 4..];
+    let end_marker = format!("\r\n{delimiter}");
+    let end = value
+        .windows(end_marker.len())
+        .position(|w| w == end_marker.as_bytes())?;
+    String::from_utf8(value[..end].to_vec()).ok()
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {

@@ -189,20 +189,20 @@ both!(
 
         let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0u8; 64]].concat();
         let gif = b"GIF89a.....".to_vec();
-        let form = |photos: Vec<Vec<u8>>| {
-            let mut f = reqwest::multipart::Form::new().text("event", "report").text("progress", "30").text("note", "已安装灯杆12根");
+        let form = |f: reqwest::multipart::Form, photos: Vec<Vec<u8>>| {
+            let mut f = f.text("event", "report").text("progress", "30").text("note", "已安装灯杆12根");
             for p in photos {
                 f = f.part("photo", reqwest::multipart::Part::bytes(p).file_name("p.jpg"));
             }
             f
         };
         let before = tables(&t).await;
-        let r = lead.multipart(&format!("/matters/{id}/steps"), form(vec![png.clone(), gif])).await;
+        let r = lead.multipart(&format!("/matters/{id}/steps"), |f| form(f, vec![png.clone(), gif])).await;
         assert_eq!(r.status(), 422, "a GIF named .jpg is refused by its bytes");
-        let r = lead.multipart(&format!("/matters/{id}/steps"), form(vec![png.clone(); 5])).await;
+        let r = lead.multipart(&format!("/matters/{id}/steps"), |f| form(f, vec![png.clone(); 5])).await;
         assert_eq!(r.status(), 422, "at most four photos a report");
         unchanged(&t, &before, "refused reports change nothing").await;
-        let r = lead.multipart(&format!("/matters/{id}/steps"), form(vec![png.clone()])).await;
+        let r = lead.multipart(&format!("/matters/{id}/steps"), |f| form(f, vec![png.clone()])).await;
         assert_eq!(r.status(), 303);
 
         let (_, d) = get(&office, &format!("/api/v1/matters/{id}")).await;

@@ -605,3 +605,27 @@ both!(
         }
     }
 );
+
+both!(
+    async fn upload_forms_carry_their_token_in_the_body_never_the_address(db) {
+        let t = TestApp::district(db).await;
+        let mut office = t.client();
+        office.login("office", "xueshi2021").await;
+        let (_, page) = office.page("/library").await;
+        assert!(!page.contains("?csrf="), "no token in a form's address");
+        let token = office.csrf.clone().unwrap();
+        let file = || reqwest::multipart::Part::bytes(b"not a workbook".to_vec()).file_name("x.xlsx");
+        // In the address, or behind the file: refused as a forgery.
+        let r = office.http.post(office.url(&format!("/library?csrf={token}")))
+            .multipart(reqwest::multipart::Form::new().part("file", file())).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        let r = office.http.post(office.url("/library"))
+            .multipart(reqwest::multipart::Form::new().part("file", file()).text("csrf", token.clone())).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        // First in the body, as the page's form sends it: read, and the bad
+        // file is reported in words.
+        let r = office.upload("/library", "x.xlsx", b"not a workbook".to_vec()).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("不是有效的 Excel"));
+    }
+);

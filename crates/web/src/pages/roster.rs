@@ -22,7 +22,6 @@ use crate::state::AppState;
 #[template(path = "import.html")]
 struct ImportPage {
     layout: Layout,
-    csrf_query: String,
 }
 
 pub async fn page(a: Auth) -> WebResult<Response> {
@@ -33,8 +32,7 @@ pub async fn page(a: Auth) -> WebResult<Response> {
     )
     .map_err(AppError::from)?;
     let layout = Layout::new(&a.rc, a.rc.lang.msg().import_title);
-    let csrf_query = urlencode(&layout.csrf);
-    Ok(render(&ImportPage { layout, csrf_query }))
+    Ok(render(&ImportPage { layout }))
 }
 
 pub fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
