@@ -261,9 +261,6 @@ pub async fn import(
     .await?;
     let history_sheet = book.sheets.pop().flatten();
     let material_sheet = book.sheets.pop().flatten();
-    if material_sheet.is_none() && history_sheet.is_none() {
-        return Err(AppError::Rejected(vec![RowError::file("no_library_sheet")]));
-    }
     let (known_materials, known_history) = {
         let mut conn = app.store().read().await?;
         let m: HashSet<(String, String)> = study::all_materials(&mut conn)

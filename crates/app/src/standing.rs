@@ -124,10 +124,11 @@ pub async fn standing(app: &App, ctx: &Ctx, unit: Id, order: Order) -> AppResult
     let people = members::names_in_subtree(&mut conn, &range).await?;
     let mut windows: HashMap<(String, String), HashMap<i64, study::StudyDone>> = HashMap::new();
     for (_, _, from, to) in &quotas {
-        let key = (iso(*from), iso(*to));
-        if !windows.contains_key(&key) {
-            let done = study::done_under(&mut conn, &range, &key.0, &key.1).await?;
-            windows.insert(key, done);
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            windows.entry((iso(*from), iso(*to)))
+        {
+            let (f, t) = slot.key().clone();
+            slot.insert(study::done_under(&mut conn, &range, &f, &t).await?);
         }
     }
     let empty = study::StudyDone::default();

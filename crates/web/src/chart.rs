@@ -177,10 +177,16 @@ mod tests {
         let svg = bars("t", &[("<a>".into(), 10), ("b".into(), 5)]);
         assert!(svg.contains("&lt;a&gt;") && !svg.contains("<a>"));
         assert!(
-            svg.contains(r#"width="370""#),
+            svg.contains(r#"width="174""#),
             "the largest bar takes the full width"
         );
-        assert!(svg.contains(r#"width="185""#));
+        assert!(svg.contains(r#"width="87""#));
+        let p = percent_bars("p", &[("a".into(), 4)]);
+        assert!(
+            p.contains(r#"width="7""#),
+            "4 % is a short bar, not a full one"
+        );
+        assert!(p.contains(">4%<"));
         let d = donut("d", &[("x".into(), 1), ("y".into(), 3)]);
         assert!(d.contains("25.0%") && d.contains("75.0%"));
     }

@@ -133,7 +133,7 @@ both!(
         assert_eq!(status, 422, "{body}");
         let (status, body) = upload(&office, workbook(None, None)).await;
         assert_eq!(status, 422, "{body}");
-        assert!(body.to_string().contains("no_library_sheet"), "{body}");
+        assert!(body.to_string().contains("no_expected_sheet") && body.to_string().contains("学习资料、党史上的今天"), "names the sheets expected: {body}");
 
         let good = workbook(
             Some(&[

@@ -523,7 +523,7 @@ fn whole_numbers(page: &str) -> Vec<String> {
             ("1900".."2030").contains(&year)
                 && ("01"..="12").contains(&month)
                 && ("01"..="31").contains(&day)
-                && xueshi_domain::pii::check_char(run[..17].as_bytes()) as char
+                && xueshi_domain::pii::check_char(&run.as_bytes()[..17]) as char
                     == run.as_bytes()[17] as char
         };
         if phone || id_number {
