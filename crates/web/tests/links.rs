@@ -99,3 +99,20 @@ both!(
         assert!(page.contains("href=\"/home\""));
     }
 );
+
+both!(
+    async fn english_pages_use_english_punctuation_between_words_and_data(db) {
+        let t = TestApp::district(db).await;
+        let mut c = t.client();
+        c.login("office", "xueshi2021").await;
+        c.form("/lang", &[("lang", "en"), ("back", "/home")]).await;
+        let (_, home) = c.page("/home").await;
+        assert!(home.contains("Signed in as: "), "{home}");
+        assert!(!home.contains("Signed in as："));
+        // Another account, still in Chinese (the language is the account's).
+        let mut zh = t.client();
+        zh.login("admin", "xueshi2021").await;
+        let (_, home) = zh.page("/home").await;
+        assert!(home.contains("当前用户："), "Chinese keeps its own");
+    }
+);
