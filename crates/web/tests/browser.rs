@@ -583,6 +583,9 @@ async fn every_page_of_every_role_fits_a_phone() {
             b.client.goto(&t.url(&path)).await.unwrap();
             wait_until(&b, "return document.readyState === 'complete'").await;
             let m = b.eval(MEASURE).await;
+            if who == "songyanghu" && path.ends_with("/study/members") {
+                b.screenshot("standing-360").await;
+            }
             let width = m["width"].as_i64().unwrap();
             assert!(
                 width <= 360,
