@@ -506,8 +506,17 @@ both!(
     }
 );
 
-/// Runs of digits that look like a whole mobile or ID number.
+/// Runs of digits that look like a whole mobile or ID number, outside the
+/// random tokens of hidden fields (a form's CSRF token, a signed challenge).
 fn whole_numbers(page: &str) -> Vec<String> {
+    let mut page = page.to_owned();
+    for field in ["name=\"challenge\" value=\"", "name=\"csrf\" value=\""] {
+        while let Some(at) = page.find(field) {
+            let start = at + field.len();
+            let end = page[start..].find('"').map_or(page.len(), |e| start + e);
+            page.replace_range(at..end, "");
+        }
+    }
     let mut out = Vec::new();
     let mut run = String::new();
     for c in page.chars().chain(std::iter::once(' ')) {
