@@ -525,9 +525,10 @@ fn whole_numbers(page: &str) -> Vec<String> {
             continue;
         }
         let phone = run.len() == 11 && run.starts_with('1') && !run.starts_with("10");
-        // An ID number carries a birth date and its check character (ids of
-        // records are 18 digits too, without either).
-        let id_number = run.len() == 18 && {
+        // An ID number begins with its region (1–8) and carries a birth date
+        // and its check character; the records' ids, 18 digits too, are
+        // time-ordered and begin with 9.
+        let id_number = run.len() == 18 && !run.starts_with('9') && {
             let (year, month, day) = (&run[6..10], &run[10..12], &run[12..14]);
             ("1900".."2030").contains(&year)
                 && ("01"..="12").contains(&month)
