@@ -219,7 +219,7 @@ pub async fn bench(cfg: &Config, which: BenchKind) -> Result<()> {
     match which {
         BenchKind::Import { members } => bench::import(&app, members).await,
         BenchKind::Tree => bench::tree(&app).await,
-        BenchKind::Study { runs } => bench::study(&app, runs).await,
+        BenchKind::Study { runs } => bench::study::study(&app, runs).await,
         BenchKind::Quiz {
             members,
             seconds,
