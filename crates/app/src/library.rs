@@ -6,17 +6,17 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde::Serialize;
-use xueshi_domain::FieldError;
+use serde::{Deserialize, Serialize};
 use xueshi_domain::access::{Action, authorize};
 use xueshi_domain::study::{MAX_CHECK_IN_MINUTES, StudyKind};
 use xueshi_domain::text::fold;
+use xueshi_domain::{FieldError, Id};
 use xueshi_store::study::{self, HistoryDayRow, MaterialRow};
 
 use crate::audit::{Entry, record};
 use crate::roster::{Column, RowError};
 use crate::sheet::safe_text;
-use crate::sheet::{self, Layout, Row, RowErrors, Sheet, Wanted, gaps, layout};
+use crate::sheet::{self, Layout, RowErrors, Sheet, Wanted, gaps, layout};
 use crate::study::{MaterialView, material_view};
 use crate::{App, AppError, AppResult, Ctx};
 
@@ -61,13 +61,39 @@ fn too_long(field: &'static str, s: &str, max: usize) -> Option<FieldError> {
     (s.chars().count() > max).then(|| FieldError::new(field, "too_long").with("max", max))
 }
 
-fn number(
-    l: &Layout,
-    cells: &Row,
-    field: &'static str,
-    range: (i64, i64),
-) -> Result<Option<i64>, FieldError> {
-    match l.cell(cells, field) {
+/// A web link a member can open: http or https only, never `javascript:`.
+fn link_ok(s: &str) -> bool {
+    s.is_empty()
+        || ((s.starts_with("https://") || s.starts_with("http://"))
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control()))
+}
+
+/// One material as a form or the API gives it: the workbook's columns.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct MaterialInput {
+    /// A code (`video`) or a label (短视频).
+    pub kind: String,
+    pub title: String,
+    pub source: String,
+    pub minutes: Option<i64>,
+    pub link: String,
+    pub body: String,
+}
+
+/// One 党史上的今天 entry as a form or the API gives it.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct HistoryDayInput {
+    pub month: Option<i64>,
+    pub day: Option<i64>,
+    pub year: Option<i64>,
+    pub title: String,
+    pub body: String,
+}
+
+fn number_of(raw: &str, field: &'static str, range: (i64, i64)) -> Result<Option<i64>, FieldError> {
+    match raw.trim() {
         "" => Ok(None),
         raw => match raw.parse::<i64>() {
             Ok(n) if (range.0..=range.1).contains(&n) => Ok(Some(n)),
@@ -79,11 +105,58 @@ fn number(
     }
 }
 
-/// A web link a member can open: http or https only, never `javascript:`.
-fn link_ok(s: &str) -> bool {
-    s.is_empty()
-        || ((s.starts_with("https://") || s.starts_with("http://"))
-            && !s.chars().any(|c| c.is_whitespace() || c.is_control()))
+/// Checks one material, from a workbook row or a form, by one set of rules;
+/// on success the row to store (id 0) and its folded title.
+fn check_material<'a>(
+    get: impl Fn(&'static str) -> &'a str,
+) -> Result<(MaterialRow, String), Vec<FieldError>> {
+    let mut bad = Vec::new();
+    let kind_raw = get("kind");
+    let kind = StudyKind::from_label(kind_raw);
+    if kind.is_none() {
+        bad.push(FieldError::new("kind", "bad_choice").with("value", kind_raw));
+    }
+    let (title, source, link, body) = (
+        get("title").trim(),
+        get("source").trim(),
+        get("link").trim(),
+        get("body"),
+    );
+    if title.is_empty() {
+        bad.push(FieldError::new("title", "required"));
+    }
+    bad.extend(too_long("title", title, MAX_TITLE));
+    bad.extend(too_long("source", source, MAX_TITLE));
+    bad.extend(too_long("body", body, MAX_BODY));
+    bad.extend(too_long("link", link, MAX_LINK));
+    if !link_ok(link) {
+        bad.push(FieldError::new("link", "bad_link"));
+    }
+    let minutes = number_of(
+        get("minutes"),
+        "minutes",
+        (0, i64::from(MAX_CHECK_IN_MINUTES)),
+    )
+    .unwrap_or_else(|e| {
+        bad.push(e);
+        None
+    });
+    match (kind, bad.is_empty()) {
+        (Some(kind), true) => Ok((
+            MaterialRow {
+                id: 0,
+                kind: kind.as_str().to_owned(),
+                title: title.to_owned(),
+                source: source.to_owned(),
+                minutes: minutes.unwrap_or(0),
+                link: link.to_owned(),
+                body: body.to_owned(),
+                active: 1,
+            },
+            fold(title),
+        )),
+        _ => Err(bad),
+    }
 }
 
 fn materials_of(
@@ -96,68 +169,88 @@ fn materials_of(
     let mut out = Vec::new();
     let mut first: HashMap<(String, String), u32> = HashMap::new();
     for cells in &sheet.rows {
-        let row = &cells.num;
-        let mut bad = Vec::new();
-        let kind_raw = l.cell(cells, "kind");
-        let kind = StudyKind::from_label(kind_raw);
-        if kind.is_none() {
-            bad.push(FieldError::new("kind", "bad_choice").with("value", kind_raw));
-        }
-        let title = l.cell(cells, "title");
-        if title.is_empty() {
-            bad.push(FieldError::new("title", "required"));
-        }
-        let (source, link, body) = (
-            l.cell(cells, "source"),
-            l.cell(cells, "link"),
-            l.cell(cells, "body"),
-        );
-        bad.extend(too_long("title", title, MAX_TITLE));
-        bad.extend(too_long("source", source, MAX_TITLE));
-        bad.extend(too_long("body", body, MAX_BODY));
-        bad.extend(too_long("link", link, MAX_LINK));
-        if !link_ok(link) {
-            bad.push(FieldError::new("link", "bad_link"));
-        }
-        let minutes = number(l, cells, "minutes", (0, i64::from(MAX_CHECK_IN_MINUTES)))
-            .unwrap_or_else(|e| {
-                bad.push(e);
-                None
-            });
-        let (Some(kind), true) = (kind, bad.is_empty()) else {
-            errors.extend(bad.into_iter().map(|e| l.error(*row, e)));
-            continue;
+        let row = cells.num;
+        let (m, folded) = match check_material(|f| l.cell(cells, f)) {
+            Ok(m) => m,
+            Err(bad) => {
+                errors.extend(bad.into_iter().map(|e| l.error(row, e)));
+                continue;
+            }
         };
-        let key = (kind.as_str().to_owned(), fold(title));
+        let key = (m.kind.clone(), folded);
         if let Some(r) = first.get(&key) {
             errors.push(l.error(
-                *row,
+                row,
                 FieldError::new("title", "duplicate_in_file").with("row", r),
             ));
             continue;
         }
         if known.contains(&key) {
-            errors.push(l.error(*row, FieldError::new("title", "material_exists")));
+            errors.push(l.error(row, FieldError::new("title", "material_exists")));
             continue;
         }
-        first.insert(key.clone(), *row);
-        out.push((
-            MaterialRow {
-                id: 0,
-                kind: key.0,
-                title: title.to_owned(),
-                source: source.to_owned(),
-                minutes: minutes.unwrap_or(0),
-                link: link.to_owned(),
-                body: body.to_owned(),
-            },
-            key.1,
-        ));
+        first.insert(key.clone(), row);
+        out.push((m, key.1));
     }
     out
 }
 
 type HistoryKey = (i64, i64, i64, String);
+
+/// Checks one 党史上的今天 entry, from a row or a form; on success the row
+/// to store (id 0) and its folded title.
+fn check_history<'a>(
+    get: impl Fn(&'static str) -> &'a str,
+    this_year: i64,
+) -> Result<(HistoryDayRow, String), Vec<FieldError>> {
+    let mut bad = Vec::new();
+    let mut num = |field, range| {
+        number_of(get(field), field, range).unwrap_or_else(|e| {
+            bad.push(e);
+            None
+        })
+    };
+    let month = num("month", (1, 12));
+    let day = num("day", (1, 31));
+    let year = num("year", (1840, this_year));
+    for (field, v) in [("month", month), ("day", day), ("year", year)] {
+        if v.is_none() && get(field).trim().is_empty() {
+            bad.push(FieldError::new(field, "required"));
+        }
+    }
+    let title = get("title").trim();
+    let body = get("body");
+    if title.is_empty() {
+        bad.push(FieldError::new("title", "required"));
+    }
+    bad.extend(too_long("title", title, MAX_TITLE));
+    bad.extend(too_long("body", body, MAX_BODY));
+    if let (Some(m), Some(d), Some(y)) = (month, day, year) {
+        let valid = time::Month::try_from(m as u8)
+            .ok()
+            .and_then(|m| time::Date::from_calendar_date(y as i32, m, d as u8).ok())
+            .is_some();
+        if !valid {
+            bad.push(
+                FieldError::new("day", "bad_date").with("value", format!("{y}-{m:02}-{d:02}")),
+            );
+        }
+    }
+    match (month, day, year, bad.is_empty()) {
+        (Some(month), Some(day), Some(year), true) => Ok((
+            HistoryDayRow {
+                id: 0,
+                month,
+                day,
+                year,
+                title: title.to_owned(),
+                body: body.to_owned(),
+            },
+            fold(title),
+        )),
+        _ => Err(bad),
+    }
+}
 
 fn history_of(
     l: &Layout,
@@ -170,65 +263,28 @@ fn history_of(
     let mut out = Vec::new();
     let mut first: HashMap<HistoryKey, u32> = HashMap::new();
     for cells in &sheet.rows {
-        let row = &cells.num;
-        let mut bad = Vec::new();
-        let mut num = |field, range| {
-            number(l, cells, field, range).unwrap_or_else(|e| {
-                bad.push(e);
-                None
-            })
-        };
-        let month = num("month", (1, 12));
-        let day = num("day", (1, 31));
-        let year = num("year", (1840, this_year));
-        for (field, v) in [("month", month), ("day", day), ("year", year)] {
-            if v.is_none() && l.cell(cells, field).is_empty() {
-                bad.push(FieldError::new(field, "required"));
+        let row = cells.num;
+        let (h, folded) = match check_history(|f| l.cell(cells, f), this_year) {
+            Ok(h) => h,
+            Err(bad) => {
+                errors.extend(bad.into_iter().map(|e| l.error(row, e)));
+                continue;
             }
-        }
-        let title = l.cell(cells, "title");
-        let body = l.cell(cells, "body");
-        if title.is_empty() {
-            bad.push(FieldError::new("title", "required"));
-        }
-        bad.extend(too_long("title", title, MAX_TITLE));
-        bad.extend(too_long("body", body, MAX_BODY));
-        if let (Some(m), Some(d), Some(y)) = (month, day, year) {
-            let valid = time::Month::try_from(m as u8)
-                .ok()
-                .and_then(|m| time::Date::from_calendar_date(y as i32, m, d as u8).ok())
-                .is_some();
-            if !valid {
-                bad.push(
-                    FieldError::new("day", "bad_date").with("value", format!("{y}-{m:02}-{d:02}")),
-                );
-            }
-        }
-        let (Some(month), Some(day), Some(year), true) = (month, day, year, bad.is_empty()) else {
-            errors.extend(bad.into_iter().map(|e| l.error(*row, e)));
-            continue;
         };
-        let key = (month, day, year, fold(title));
+        let key = (h.month, h.day, h.year, folded);
         if let Some(r) = first.get(&key) {
             errors.push(l.error(
-                *row,
+                row,
                 FieldError::new("title", "duplicate_in_file").with("row", r),
             ));
             continue;
         }
         if known.contains(&key) {
-            errors.push(l.error(*row, FieldError::new("title", "history_exists")));
+            errors.push(l.error(row, FieldError::new("title", "history_exists")));
             continue;
         }
-        first.insert(key, *row);
-        out.push(HistoryDayRow {
-            id: 0,
-            month,
-            day,
-            year,
-            title: title.to_owned(),
-            body: body.to_owned(),
-        });
+        first.insert(key, row);
+        out.push(h);
     }
     out
 }
@@ -336,6 +392,7 @@ pub struct Library {
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct LibraryHistoryDay {
+    pub id: Id,
     pub month: i64,
     pub day: i64,
     pub year: i64,
@@ -355,6 +412,7 @@ pub async fn list(app: &App, ctx: &Ctx) -> AppResult<Library> {
         .await?
         .into_iter()
         .map(|h| LibraryHistoryDay {
+            id: Id(h.id),
             month: h.month,
             day: h.day,
             year: h.year,
@@ -431,4 +489,312 @@ pub async fn export(app: &App, ctx: &Ctx) -> AppResult<(String, Vec<u8>)> {
         ),
         bytes,
     ))
+}
+
+impl MaterialInput {
+    fn checked(&self) -> AppResult<(MaterialRow, String)> {
+        let minutes = self.minutes.map(|m| m.to_string()).unwrap_or_default();
+        check_material(|f| match f {
+            "kind" => &self.kind,
+            "title" => &self.title,
+            "source" => &self.source,
+            "minutes" => &minutes,
+            "link" => &self.link,
+            "body" => &self.body,
+            _ => "",
+        })
+        .map_err(AppError::Invalid)
+    }
+}
+
+impl HistoryDayInput {
+    fn checked(&self, this_year: i64) -> AppResult<(HistoryDayRow, String)> {
+        let text = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+        let (month, day, year) = (text(self.month), text(self.day), text(self.year));
+        check_history(
+            |f| match f {
+                "month" => &month,
+                "day" => &day,
+                "year" => &year,
+                "title" => &self.title,
+                "body" => &self.body,
+                _ => "",
+            },
+            this_year,
+        )
+        .map_err(AppError::Invalid)
+    }
+}
+
+/// A material with its text, for the edit form.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct MaterialDetail {
+    #[serde(flatten)]
+    pub view: MaterialView,
+    pub body: String,
+}
+
+fn detail_of(m: MaterialRow) -> AppResult<MaterialDetail> {
+    let body = m.body.clone();
+    let id = m.id;
+    let view = material_view(m)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("material {id}: unknown kind")))?;
+    Ok(MaterialDetail { view, body })
+}
+
+pub async fn material(app: &App, ctx: &Ctx, id: Id) -> AppResult<MaterialDetail> {
+    authorize_manage(ctx)?;
+    let mut conn = app.store().read().await?;
+    detail_of(
+        study::material(&mut conn, id.0)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    )
+}
+
+/// Adds one material; one of the same kind and title (folded across 繁/简)
+/// is refused as the import refuses it.
+pub async fn add_material(app: &App, ctx: &Ctx, input: &MaterialInput) -> AppResult<Id> {
+    authorize_manage(ctx)?;
+    let (mut m, folded) = input.checked()?;
+    let mut tx = app.store().write().await?;
+    if study::material_named(&mut tx, &m.kind, &folded, 0)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::invalid("title", "material_exists"));
+    }
+    m.id = app.next_id().0;
+    study::insert_materials(&mut tx, &[(m.clone(), folded)], app.now()).await?;
+    let after = detail_of(m.clone())?;
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("library.material_add", "material", Some(Id(m.id)), &m.title)
+            .unit(ctx.actor.scope_unit)
+            .after(&after),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Id(m.id))
+}
+
+/// Rewrites one material. Check-ins already made keep the title they named.
+pub async fn edit_material(app: &App, ctx: &Ctx, id: Id, input: &MaterialInput) -> AppResult<()> {
+    authorize_manage(ctx)?;
+    let (mut m, folded) = input.checked()?;
+    let mut tx = app.store().write().await?;
+    let before = study::material(&mut tx, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if study::material_named(&mut tx, &m.kind, &folded, id.0)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::invalid("title", "material_exists"));
+    }
+    m.id = id.0;
+    m.active = before.active;
+    study::update_material(&mut tx, &m, &folded).await?;
+    let (before, after) = (detail_of(before)?, detail_of(m.clone())?);
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("library.material_edit", "material", Some(id), &m.title)
+            .unit(ctx.actor.scope_unit)
+            .before(&before)
+            .after(&after),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Retires a material (members no longer pick it; check-ins keep it) or
+/// puts it back.
+pub async fn set_material_active(app: &App, ctx: &Ctx, id: Id, active: bool) -> AppResult<()> {
+    authorize_manage(ctx)?;
+    let mut tx = app.store().write().await?;
+    let m = study::material(&mut tx, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if (m.active == 1) == active {
+        return Ok(());
+    }
+    study::set_material_active(&mut tx, id.0, active).await?;
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new(
+            if active {
+                "library.material_restore"
+            } else {
+                "library.material_retire"
+            },
+            "material",
+            Some(id),
+            &m.title,
+        )
+        .unit(ctx.actor.scope_unit)
+        .before(&serde_json::json!({ "active": !active }))
+        .after(&serde_json::json!({ "active": active })),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A 党史上的今天 entry with its text, for the edit form.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct HistoryDayDetail {
+    pub id: Id,
+    pub month: i64,
+    pub day: i64,
+    pub year: i64,
+    pub title: String,
+    pub body: String,
+}
+
+fn history_detail(h: HistoryDayRow) -> HistoryDayDetail {
+    HistoryDayDetail {
+        id: Id(h.id),
+        month: h.month,
+        day: h.day,
+        year: h.year,
+        title: h.title,
+        body: h.body,
+    }
+}
+
+pub async fn history_day(app: &App, ctx: &Ctx, id: Id) -> AppResult<HistoryDayDetail> {
+    authorize_manage(ctx)?;
+    let mut conn = app.store().read().await?;
+    Ok(history_detail(
+        study::history_day(&mut conn, id.0)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    ))
+}
+
+/// Whether another entry of that date carries the title (folded).
+async fn history_taken(
+    conn: &mut sqlx::AnyConnection,
+    h: &HistoryDayRow,
+    folded: &str,
+) -> AppResult<bool> {
+    Ok(study::history_days_at(conn, h.month, h.day, h.year)
+        .await?
+        .iter()
+        .any(|o| o.id != h.id && fold(&o.title) == folded))
+}
+
+/// Writes one 党史上的今天 entry: a new one when `id` is None.
+pub async fn save_history_day(
+    app: &App,
+    ctx: &Ctx,
+    id: Option<Id>,
+    input: &HistoryDayInput,
+) -> AppResult<Id> {
+    authorize_manage(ctx)?;
+    let this_year = i64::from(app.clock().today().year());
+    let (mut h, folded) = input.checked(this_year)?;
+    let mut tx = app.store().write().await?;
+    let before = match id {
+        Some(id) => Some(
+            study::history_day(&mut tx, id.0)
+                .await?
+                .ok_or(AppError::NotFound)?,
+        ),
+        None => None,
+    };
+    h.id = id.map_or_else(|| app.next_id().0, |i| i.0);
+    if history_taken(&mut tx, &h, &folded).await? {
+        return Err(AppError::invalid("title", "history_exists"));
+    }
+    let mut entry = Entry::new(
+        "library.history_add",
+        "history_day",
+        Some(Id(h.id)),
+        &h.title,
+    )
+    .unit(ctx.actor.scope_unit)
+    .after(&history_detail(h.clone()));
+    match before {
+        Some(b) => {
+            study::update_history_day(&mut tx, &h).await?;
+            entry.action = "library.history_edit";
+            entry = entry.before(&history_detail(b));
+        }
+        None => {
+            study::insert_history_days(&mut tx, std::slice::from_ref(&h)).await?;
+        }
+    }
+    record(&mut tx, app, ctx, entry, "ok").await?;
+    tx.commit().await?;
+    Ok(Id(h.id))
+}
+
+/// Removes a 党史上的今天 entry; nothing else refers to one.
+pub async fn delete_history_day(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
+    authorize_manage(ctx)?;
+    let mut tx = app.store().write().await?;
+    let h = study::history_day(&mut tx, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    study::delete_history_day(&mut tx, id.0).await?;
+    let title = h.title.clone();
+    record(
+        &mut tx,
+        app,
+        ctx,
+        Entry::new("library.history_delete", "history_day", Some(id), &title)
+            .unit(ctx.actor.scope_unit)
+            .before(&history_detail(h)),
+        "ok",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The empty library workbook: both sheets, a drop-down of kinds, and a
+/// sheet that explains the columns.
+pub fn template() -> AppResult<Vec<u8>> {
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        {
+            let ws = wb.add_worksheet().set_name("说明")?;
+            let lines = [
+                "学习资料库导入模板（学史）",
+                "1. 「学习资料」表：每行一份资料。类型：书籍、红色电影、红色歌曲、短视频、文章、微党课、体验式学习。",
+                "2. 时长为看完或读完所需分钟数，可不填；链接须以 http:// 或 https:// 开头。",
+                "3. 「党史上的今天」表：每行一条，填月、日、年份和标题。",
+                "4. 可只填一张表。与资料库中已有的同类同名资料（含繁简体写法不同）重复会被指出。",
+                "5. 导入前会检查全部行；任何一行有误，整个文件都不会导入，并列出每个错误的行和列。",
+            ];
+            ws.set_column_width(0, 100)?;
+            for (i, l) in lines.iter().enumerate() {
+                ws.write_string(i as u32, 0, *l)?;
+            }
+        }
+        {
+            let ws = wb.add_worksheet().set_name(MATERIAL_SHEET)?;
+            crate::roster::export::header(ws, &MATERIAL_COLUMNS)?;
+            let kinds: Vec<&str> = StudyKind::ALL.iter().map(|k| k.label_zh()).collect();
+            let dv = rust_xlsxwriter::DataValidation::new().allow_list_strings(&kinds)?;
+            ws.add_data_validation(1, 0, 100_000, 0, &dv)?;
+        }
+        {
+            let ws = wb.add_worksheet().set_name(HISTORY_SHEET)?;
+            crate::roster::export::header(ws, &HISTORY_COLUMNS)?;
+        }
+        wb.save_to_buffer()
+    };
+    build().map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))
 }

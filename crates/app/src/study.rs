@@ -82,6 +82,8 @@ pub struct MaterialView {
     pub source: String,
     pub minutes: i64,
     pub link: String,
+    /// False once the office retires it: members no longer pick it.
+    pub active: bool,
 }
 
 pub(crate) fn quota_of(r: &QuotaRow) -> Option<Quota> {
@@ -234,6 +236,7 @@ pub(crate) fn material_view(m: study::MaterialRow) -> Option<MaterialView> {
         source: m.source,
         minutes: m.minutes,
         link: m.link,
+        active: m.active == 1,
     })
 }
 
@@ -270,6 +273,9 @@ pub async fn check_in(app: &App, ctx: &Ctx, input: CheckInInput) -> AppResult<Ch
     if let Some(mid) = input.material_id {
         let mut conn = app.store().read().await?;
         match study::material(&mut conn, mid.0).await? {
+            Some(m) if m.active == 0 => {
+                errors.push(FieldError::new("material_id", "material_retired"))
+            }
             Some(m) => {
                 // A material says what kind of study it is: a check-in on a
                 // short video counts toward the video quota, never a book's.

@@ -18,9 +18,12 @@ pub struct QuestionRow {
     pub explanation: String,
     pub tags: String,
     pub difficulty: i64,
+    /// 0 once the office retires it: no longer drawn for a paper.
+    pub active: i64,
 }
 
-const QUESTION_COLUMNS: &str = "id, kind, stem, options, answer, explanation, tags, difficulty";
+const QUESTION_COLUMNS: &str =
+    "id, kind, stem, options, answer, explanation, tags, difficulty, active";
 
 pub async fn insert_questions(
     conn: &mut AnyConnection,
@@ -120,6 +123,61 @@ pub async fn questions(
     .bind(offset)
     .fetch_all(&mut *conn)
     .await
+}
+
+/// Every question in use, in id order.
+pub async fn active_questions(conn: &mut AnyConnection) -> Result<Vec<QuestionRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {QUESTION_COLUMNS} FROM questions WHERE active = 1 ORDER BY id"
+    )))
+    .fetch_all(&mut *conn)
+    .await
+}
+
+pub async fn question(conn: &mut AnyConnection, id: i64) -> Result<Option<QuestionRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {QUESTION_COLUMNS} FROM questions WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// The question holding a fingerprint, if any.
+pub async fn fingerprint_owner(conn: &mut AnyConnection, print: &str) -> Result<Option<i64>> {
+    let row = sqlx::query("SELECT id FROM questions WHERE fingerprint = $1")
+        .bind(print)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| r.try_get(0)).transpose()
+}
+
+/// Rewrites a question's fields (not its id, nor whether it is in use).
+pub async fn update_question(conn: &mut AnyConnection, q: &QuestionRow, print: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE questions SET kind = $1, stem = $2, fingerprint = $3, options = $4, answer = $5, explanation = $6, tags = $7, difficulty = $8 WHERE id = $9",
+    )
+    .bind(q.kind.as_str())
+    .bind(q.stem.as_str())
+    .bind(print)
+    .bind(q.options.as_str())
+    .bind(q.answer.as_str())
+    .bind(q.explanation.as_str())
+    .bind(q.tags.as_str())
+    .bind(q.difficulty)
+    .bind(q.id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_question_active(conn: &mut AnyConnection, id: i64, active: bool) -> Result<()> {
+    sqlx::query("UPDATE questions SET active = $1 WHERE id = $2")
+        .bind(i64::from(active))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn count_questions(conn: &mut AnyConnection) -> Result<i64> {

@@ -129,7 +129,11 @@ pub struct MaterialRow {
     pub minutes: i64,
     pub link: String,
     pub body: String,
+    /// 0 once the office retires it.
+    pub active: i64,
 }
+
+const MATERIAL_COLUMNS: &str = "id, kind, title, source, minutes, link, body, active";
 
 pub async fn insert_materials(
     conn: &mut AnyConnection,
@@ -172,31 +176,81 @@ pub async fn insert_materials(
     .await
 }
 
+/// Materials members may pick, by kind and title.
 pub async fn materials(conn: &mut AnyConnection, limit: i64) -> Result<Vec<MaterialRow>> {
-    sqlx::query_as(
-        "SELECT id, kind, title, source, minutes, link, body FROM materials ORDER BY kind, title_folded, id LIMIT $1",
-    )
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {MATERIAL_COLUMNS} FROM materials WHERE active = 1 ORDER BY kind, title_folded, id LIMIT $1"
+    )))
     .bind(limit)
     .fetch_all(&mut *conn)
     .await
 }
 
-/// The whole library, by kind and title.
+/// The whole library, retired materials included, by kind and title.
 pub async fn all_materials(conn: &mut AnyConnection) -> Result<Vec<MaterialRow>> {
-    sqlx::query_as(
-        "SELECT id, kind, title, source, minutes, link, body FROM materials ORDER BY kind, title_folded, id",
-    )
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {MATERIAL_COLUMNS} FROM materials ORDER BY kind, title_folded, id"
+    )))
     .fetch_all(&mut *conn)
     .await
 }
 
 pub async fn material(conn: &mut AnyConnection, id: i64) -> Result<Option<MaterialRow>> {
-    sqlx::query_as(
-        "SELECT id, kind, title, source, minutes, link, body FROM materials WHERE id = $1",
-    )
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {MATERIAL_COLUMNS} FROM materials WHERE id = $1"
+    )))
     .bind(id)
     .fetch_optional(&mut *conn)
     .await
+}
+
+/// Another material of the kind with this folded title, if any.
+pub async fn material_named(
+    conn: &mut AnyConnection,
+    kind: &str,
+    folded: &str,
+    except: i64,
+) -> Result<Option<i64>> {
+    let row = sqlx::query(
+        "SELECT id FROM materials WHERE kind = $1 AND title_folded = $2 AND id <> $3 LIMIT 1",
+    )
+    .bind(kind)
+    .bind(folded)
+    .bind(except)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| r.try_get(0)).transpose()
+}
+
+/// Rewrites a material's fields (not its id, nor whether it is active).
+pub async fn update_material(
+    conn: &mut AnyConnection,
+    m: &MaterialRow,
+    folded: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE materials SET kind = $1, title = $2, title_folded = $3, source = $4, minutes = $5, link = $6, body = $7 WHERE id = $8",
+    )
+    .bind(m.kind.as_str())
+    .bind(m.title.as_str())
+    .bind(folded)
+    .bind(m.source.as_str())
+    .bind(m.minutes)
+    .bind(m.link.as_str())
+    .bind(m.body.as_str())
+    .bind(m.id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_material_active(conn: &mut AnyConnection, id: i64, active: bool) -> Result<()> {
+    sqlx::query("UPDATE materials SET active = $1 WHERE id = $2")
+        .bind(i64::from(active))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 #[derive(Clone, Debug, FromRow)]
@@ -240,6 +294,54 @@ pub async fn all_history_days(conn: &mut AnyConnection) -> Result<Vec<HistoryDay
     )
     .fetch_all(&mut *conn)
     .await
+}
+
+pub async fn history_day(conn: &mut AnyConnection, id: i64) -> Result<Option<HistoryDayRow>> {
+    sqlx::query_as("SELECT id, month, day, year, title, body FROM history_days WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// The entries of one date (month, day, year).
+pub async fn history_days_at(
+    conn: &mut AnyConnection,
+    month: i64,
+    day: i64,
+    year: i64,
+) -> Result<Vec<HistoryDayRow>> {
+    sqlx::query_as(
+        "SELECT id, month, day, year, title, body FROM history_days WHERE month = $1 AND day = $2 AND year = $3",
+    )
+    .bind(month)
+    .bind(day)
+    .bind(year)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+pub async fn update_history_day(conn: &mut AnyConnection, h: &HistoryDayRow) -> Result<()> {
+    sqlx::query(
+        "UPDATE history_days SET month = $1, day = $2, year = $3, title = $4, body = $5 WHERE id = $6",
+    )
+    .bind(h.month)
+    .bind(h.day)
+    .bind(h.year)
+    .bind(h.title.as_str())
+    .bind(h.body.as_str())
+    .bind(h.id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Nothing refers to an entry: removing one loses nothing else.
+pub async fn delete_history_day(conn: &mut AnyConnection, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM history_days WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// 党史上的今天 for a month and day, oldest first.

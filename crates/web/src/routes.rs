@@ -33,6 +33,12 @@ pub enum Access {
     Matter,
     /// `{id}` is a typical-case round.
     CaseRound,
+    /// `{id}` is a question of the bank (one bank for the installation).
+    Question,
+    /// `{id}` is a material of the library.
+    Material,
+    /// `{id}` is a 党史上的今天 entry.
+    HistoryDay,
 }
 
 /// How large a request body a route reads.
@@ -248,8 +254,26 @@ fn table() -> Table {
         Unit,
         pages::study::standing_export,
     );
-    t.get("/questions", Signed, pages::study::bank_page);
-    t.upload("/questions", Signed, pages::study::bank_upload);
+    t.get("/questions", Signed, pages::bank::list);
+    t.upload("/questions", Signed, pages::bank::upload);
+    t.get("/questions.xlsx", Signed, pages::bank::export);
+    t.get("/questions/template.xlsx", Signed, pages::bank::template);
+    t.get("/questions/new", Signed, pages::bank::new_form);
+    t.post("/questions/add", Signed, pages::bank::add);
+    t.get("/questions/{id}", Question, pages::bank::show);
+    t.post("/questions/{id}", Question, pages::bank::edit);
+    t.post("/questions/{id}/retire", Question, pages::bank::retire);
+    t.post("/questions/{id}/restore", Question, pages::bank::restore);
+    t.get("/api/v1/questions", Signed, api::bank::list);
+    t.post("/api/v1/questions", Signed, api::bank::add);
+    t.get("/api/v1/questions/{id}", Question, api::bank::get);
+    t.put("/api/v1/questions/{id}", Question, api::bank::edit);
+    t.post("/api/v1/questions/{id}/retire", Question, api::bank::retire);
+    t.post(
+        "/api/v1/questions/{id}/restore",
+        Question,
+        api::bank::restore,
+    );
     t.get("/public/problems/new", Public, pages::public::new_form);
     t.public_form("/public/problems", pages::public::submit);
     t.get("/public/problems", Public, pages::public::lookup);
@@ -326,6 +350,81 @@ fn table() -> Table {
     t.get("/library", Signed, pages::library::page);
     t.upload("/library", Signed, pages::library::upload);
     t.get("/library.xlsx", Signed, pages::library::export);
+    t.get("/library/template.xlsx", Signed, pages::library::template);
+    t.get(
+        "/library/materials/new",
+        Signed,
+        pages::library::new_material,
+    );
+    t.post("/library/materials", Signed, pages::library::add_material);
+    t.get(
+        "/library/materials/{id}",
+        Material,
+        pages::library::show_material,
+    );
+    t.post(
+        "/library/materials/{id}",
+        Material,
+        pages::library::edit_material,
+    );
+    t.post(
+        "/library/materials/{id}/retire",
+        Material,
+        pages::library::retire_material,
+    );
+    t.post(
+        "/library/materials/{id}/restore",
+        Material,
+        pages::library::restore_material,
+    );
+    t.get("/library/history/new", Signed, pages::library::new_history);
+    t.post("/library/history", Signed, pages::library::add_history);
+    t.get(
+        "/library/history/{id}",
+        HistoryDay,
+        pages::library::show_history,
+    );
+    t.post(
+        "/library/history/{id}",
+        HistoryDay,
+        pages::library::edit_history,
+    );
+    t.post(
+        "/library/history/{id}/delete",
+        HistoryDay,
+        pages::library::delete_history,
+    );
+    t.post(
+        "/api/v1/library/materials",
+        Signed,
+        api::library::add_material,
+    );
+    t.put(
+        "/api/v1/library/materials/{id}",
+        Material,
+        api::library::edit_material,
+    );
+    t.post(
+        "/api/v1/library/materials/{id}/retire",
+        Material,
+        api::library::retire_material,
+    );
+    t.post(
+        "/api/v1/library/materials/{id}/restore",
+        Material,
+        api::library::restore_material,
+    );
+    t.post("/api/v1/library/history", Signed, api::library::add_history);
+    t.put(
+        "/api/v1/library/history/{id}",
+        HistoryDay,
+        api::library::edit_history,
+    );
+    t.delete(
+        "/api/v1/library/history/{id}",
+        HistoryDay,
+        api::library::delete_history,
+    );
     t.get("/api/v1/library", Signed, api::library::list);
     t.upload("/api/v1/library/imports", Signed, api::library::import);
     t.get("/api/v1/study/me", Signed, api::study::me);
@@ -338,8 +437,7 @@ fn table() -> Table {
         Unit,
         api::study::compliance,
     );
-    t.get("/api/v1/questions", Signed, api::study::questions);
-    t.upload("/api/v1/questions/imports", Signed, api::study::import);
+    t.upload("/api/v1/questions/imports", Signed, api::bank::import);
     t
 }
 

@@ -70,6 +70,16 @@ both!(
             sqlx::query_scalar("SELECT id FROM case_rounds ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap()
         };
         assert!(foreign_matter.is_string(), "{matter}");
+        // The bank and the library are the office's alone.
+        let (question, material, history_day): (i64, i64, i64) = {
+            let mut db = t.app.store().read().await.unwrap();
+            let first = |table: &str| format!("SELECT id FROM {table} ORDER BY id LIMIT 1");
+            (
+                sqlx::query_scalar(sqlx::AssertSqlSafe(first("questions"))).fetch_one(&mut *db).await.unwrap(),
+                sqlx::query_scalar(sqlx::AssertSqlSafe(first("materials"))).fetch_one(&mut *db).await.unwrap(),
+                sqlx::query_scalar(sqlx::AssertSqlSafe(first("history_days"))).fetch_one(&mut *db).await.unwrap(),
+            )
+        };
 
         // The unit admin and things inside its own scope.
         let mut ua = t.client();
@@ -110,6 +120,9 @@ both!(
                 Access::Job => (Value::String(foreign_job.clone()), Value::Null),
                 Access::Matter => (foreign_matter.clone(), Value::Null),
                 Access::CaseRound => (Value::String(round.to_string()), Value::Null),
+                Access::Question => (Value::String(question.to_string()), Value::Null),
+                Access::Material => (Value::String(material.to_string()), Value::Null),
+                Access::HistoryDay => (Value::String(history_day.to_string()), Value::Null),
             };
             let path = r.path.replace("{id}", id.as_str().unwrap()).replace("{sub}", sub.as_str().unwrap_or(""));
             let url = ua.url(&path);

@@ -322,6 +322,7 @@ pub async fn seed(
         .map(|(kind, title, source, minutes)| {
             (
                 MaterialRow {
+                    active: 1,
                     id: app.next_id().0,
                     kind: (*kind).into(),
                     title: (*title).into(),
@@ -367,6 +368,7 @@ pub async fn seed(
                 explanation: (*explanation).into(),
                 tags: "党史".into(),
                 difficulty: 2,
+                active: 1,
             },
             q.fingerprint(),
         ));

@@ -2,6 +2,7 @@
 //! same session cookie; writes carry the session's CSRF token in the
 //! `X-CSRF-Token` header. Described at `/api/v1/openapi.json`.
 
+pub mod bank;
 pub mod library;
 pub mod matters;
 pub mod openapi;

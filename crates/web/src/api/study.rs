@@ -1,13 +1,12 @@
 //! Study as JSON: the member's day, check-ins, the daily quiz, a unit's study
-//! dashboard and compliance, and the question bank.
+//! dashboard and compliance.
 
 use axum::Json;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use xueshi_app::bank::{self, BankQuestion};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use xueshi_app::compliance::{self, QuotaCompliance};
 use xueshi_app::quiz::{self, QuizResult, Submission, Today};
 use xueshi_app::study::{self as study_uc, CheckInInput, CheckInView, Dashboard, MyStudy};
@@ -16,7 +15,6 @@ use xueshi_domain::Id;
 use super::ApiJson;
 use crate::ctx::Auth;
 use crate::error::WebResult;
-use crate::pages::roster::uploaded_file;
 use crate::state::AppState;
 
 /// The signed-in member's day: 党史上的今天, quotas with progress, recent
@@ -94,52 +92,4 @@ pub async fn compliance(
     Ok(Json(
         compliance::compliance(&state.app, &a.ctx(), id).await?,
     ))
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct BankQuery {
-    #[serde(default)]
-    page: i64,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct BankPage {
-    pub questions: Vec<BankQuestion>,
-    pub total: i64,
-}
-
-/// The question bank, fifty at a time, answers included (office only).
-#[utoipa::path(get, path = "/api/v1/questions", tag = "study", params(BankQuery),
-    responses((status = 200, body = BankPage), (status = 403)))]
-pub async fn questions(
-    State(state): State<AppState>,
-    a: Auth,
-    Query(q): Query<BankQuery>,
-) -> WebResult<Json<BankPage>> {
-    let (questions, total) = bank::list(&state.app, &a.ctx(), q.page).await?;
-    Ok(Json(BankPage { questions, total }))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct QuestionsImported {
-    pub questions: u64,
-}
-
-/// Adds the questions of an .xlsx workbook (sheet 题库); any bad row rejects
-/// the whole file with every error by row and column.
-#[utoipa::path(post, path = "/api/v1/questions/imports", tag = "study",
-    request_body(content_type = "multipart/form-data", description = "field `file`: the workbook"),
-    responses((status = 201, body = QuestionsImported), (status = 403), (status = 422)))]
-pub async fn import(
-    State(state): State<AppState>,
-    a: Auth,
-    form: Multipart,
-) -> WebResult<Response> {
-    let (name, bytes) = uploaded_file(form).await?;
-    let n = bank::import(&state.app, &a.ctx(), &name, bytes).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(QuestionsImported { questions: n }),
-    )
-        .into_response())
 }

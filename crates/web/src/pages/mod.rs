@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod bank;
 pub mod cases;
 pub mod home;
 pub mod library;

@@ -1,16 +1,15 @@
 //! Study pages: a member's day on a phone (党史上的今天, quotas, check-in,
-//! the daily quiz), a unit's study dashboard, and the question bank.
+//! the daily quiz), and a unit's study dashboard.
 
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xueshi_app::AppError;
-use xueshi_app::bank::{self, BankQuestion};
 use xueshi_app::compliance::{self, QuotaCompliance};
 use xueshi_app::quiz::{self, QuizPaper, QuizResult, Submission, Today};
 use xueshi_app::study::{self as study_uc, CheckInInput, Dashboard, MyStudy};
@@ -18,8 +17,8 @@ use xueshi_domain::Id;
 use xueshi_domain::quiz::QuestionKind;
 use xueshi_domain::study::{Period, StudyKind};
 
-use super::roster::{Problem, problems, uploaded_file, xlsx};
-use super::{FormErrors, Layout, Pager, render, render_status};
+use super::roster::xlsx;
+use super::{FormErrors, Layout, render, render_status};
 use crate::chart;
 use crate::ctx::Auth;
 use crate::error::{HttpError, WebResult, field_message};
@@ -284,73 +283,6 @@ pub async fn unit_page(
         compliance,
     };
     Ok(render(&page))
-}
-
-#[derive(Template)]
-#[template(path = "questions.html")]
-struct BankPage {
-    layout: Layout,
-    questions: Vec<BankQuestion>,
-    total: i64,
-    pager: Pager,
-    problems: Vec<Problem>,
-}
-
-impl BankPage {
-    fn question_kind(&self, k: &QuestionKind) -> &'static str {
-        self.layout.tr(&format!("question_kind.{}", k.as_str()))
-    }
-}
-
-#[derive(Deserialize, Default)]
-pub struct BankQuery {
-    #[serde(default)]
-    page: i64,
-    #[serde(default)]
-    done: Option<String>,
-}
-
-async fn bank_page_with(
-    state: &AppState,
-    a: &Auth,
-    page: i64,
-    problems: Vec<Problem>,
-) -> WebResult<BankPage> {
-    let (questions, total) = bank::list(&state.app, &a.ctx(), page.max(0)).await?;
-    Ok(BankPage {
-        layout: Layout::new(&a.rc, a.rc.lang.msg().bank_title),
-        questions,
-        total,
-        pager: Pager::new(page.max(0), total, 50, "/questions?".into()),
-        problems,
-    })
-}
-
-pub async fn bank_page(
-    State(state): State<AppState>,
-    a: Auth,
-    Query(q): Query<BankQuery>,
-) -> WebResult<Response> {
-    let mut p = bank_page_with(&state, &a, q.page, Vec::new()).await?;
-    p.layout = p.layout.notice(q.done.as_deref());
-    Ok(render(&p))
-}
-
-pub async fn bank_upload(
-    State(state): State<AppState>,
-    a: Auth,
-    form: Multipart,
-) -> WebResult<Response> {
-    bank::authorize_manage(&a.ctx())?;
-    let (name, bytes) = uploaded_file(form).await?;
-    match bank::import(&state.app, &a.ctx(), &name, bytes).await {
-        Ok(_) => Ok(Redirect::to("/questions?done=bank.imported").into_response()),
-        Err(AppError::Rejected(rows)) => {
-            let p = bank_page_with(&state, &a, 0, problems(a.rc.lang, &rows, 200)).await?;
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
-        }
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// The members behind each quota, as a workbook.
