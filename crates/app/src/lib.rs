@@ -23,6 +23,7 @@ pub mod matters;
 pub mod members;
 pub mod menu;
 pub mod organs;
+pub mod photo;
 mod placement;
 pub mod problems;
 pub mod quiz;
@@ -99,6 +100,8 @@ struct Inner {
     public_totals: matters::PublicTotals,
     /// Imports read their workbooks one at a time.
     imports: Arc<tokio::sync::Semaphore>,
+    /// Photos decoded at once: a phone photo takes ~150 MB while it is.
+    photos: Arc<tokio::sync::Semaphore>,
 }
 
 /// The app as a background task holds it: it does not keep the app alive.
@@ -129,6 +132,7 @@ impl App {
                 problem_writes: batch::Batches::new(problems::MAX_BATCH, "problems"),
                 public_totals: matters::PublicTotals::default(),
                 imports: Arc::new(tokio::sync::Semaphore::new(1)),
+                photos: Arc::new(tokio::sync::Semaphore::new(1)),
             }),
         }
     }
@@ -167,6 +171,13 @@ impl App {
         &self.inner.problem_writes
     }
     /// Waits until no other import is reading a workbook.
+    pub(crate) async fn photo_turn(&self) -> tokio::sync::OwnedSemaphorePermit {
+        Arc::clone(&self.inner.photos)
+            .acquire_owned()
+            .await
+            .expect("the photo semaphore is never closed")
+    }
+
     pub(crate) async fn import_turn(&self) -> tokio::sync::OwnedSemaphorePermit {
         Arc::clone(&self.inner.imports)
             .acquire_owned()

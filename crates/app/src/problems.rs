@@ -104,7 +104,8 @@ pub struct RaiseInput {
     pub contact: String,
     pub challenge: String,
     pub answer: String,
-    /// JPEG or PNG, up to 2 MB (forms only).
+    /// JPEG or PNG as the phone sent it, up to 10 MB (forms only); kept
+    /// shrunk.
     #[serde(skip)]
     pub photo: Option<Vec<u8>>,
 }
@@ -132,9 +133,15 @@ pub async fn raise(app: &App, input: RaiseInput, ip: &str) -> AppResult<Raised> 
             None
         }
     };
-    let (Some(draft), true) = (draft, errors.is_empty()) else {
+    let (Some(mut draft), true) = (draft, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
+    if let Some((_, raw)) = draft.photo.take() {
+        let p = crate::photo::prepare(app, raw)
+            .await
+            .map_err(|e| AppError::Invalid(vec![e]))?;
+        draft.photo = Some((p.kind(), p.bytes));
+    }
     let job = Raise {
         fingerprint: draft.fingerprint(),
         draft,

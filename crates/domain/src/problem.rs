@@ -13,8 +13,9 @@ use crate::text::fold;
 pub const MIN_BODY: usize = 8;
 pub const MAX_BODY: usize = 2_000;
 pub const MAX_AREA: usize = 100;
-/// Largest photo accepted, in bytes.
-pub const MAX_PHOTO: usize = 2 * 1024 * 1024;
+/// Largest photo accepted, in bytes: what a phone's camera sends. It is
+/// kept shrunk (see the app's `photo`).
+pub const MAX_PHOTO: usize = 10 * 1024 * 1024;
 
 /// Letters and digits that cannot be mistaken for one another when read
 /// aloud or copied by hand (no 0/O, 1/I/L).

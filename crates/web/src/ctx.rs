@@ -263,6 +263,7 @@ fn before_body(state: &AppState, rc: &RequestCtx, req: &Request) -> Result<usize
         .and_then(|m| state.routes.get(&(req.method().clone(), m.as_str())));
     let limit = match route.map(|r| r.body) {
         Some(BodySize::Upload) => state.web.max_body_bytes,
+        Some(BodySize::Photos(n)) => crate::routes::photos_body(n),
         _ => SMALL_BODY.min(state.web.max_body_bytes),
     };
     if route.is_some_and(|r| r.rate_limited) && !within_public_limit(state, &rc.ip) {

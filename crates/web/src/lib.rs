@@ -31,7 +31,10 @@ pub use state::{AppState, WebConfig};
 
 /// The whole application as a router.
 pub fn router(state: AppState) -> Router {
-    let limit = state.web.max_body_bytes;
+    // Each route reads under its own limit (see `ctx`); this is the largest.
+    let limit = state.web.max_body_bytes.max(routes::photos_body(
+        xueshi_app::matters::MAX_STEP_PHOTOS + 1,
+    ));
     routes::routes()
         .fallback(|| async { error::HttpError::not_found() })
         .layer(axum::middleware::from_fn_with_state(

@@ -44,14 +44,22 @@ pub enum Access {
 /// How large a request body a route reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BodySize {
-    /// Forms and JSON, a photo included: [`SMALL_BODY`].
+    /// Forms and JSON: [`SMALL_BODY`].
     Small,
     /// A workbook upload: the configured `max_body_bytes`.
     Upload,
+    /// A form with up to this many phone photos: [`photos_body`].
+    Photos(usize),
 }
 
-/// Largest body of an ordinary form or JSON call, room for one photo
-/// (2 MB, base64 in JSON) included.
+/// Largest body of a form with `n` phone photos of up to
+/// [`MAX_PHOTO`](xueshi_domain::problem::MAX_PHOTO) each, its text
+/// fields included.
+pub const fn photos_body(n: usize) -> usize {
+    n * xueshi_domain::problem::MAX_PHOTO + 256 * 1024
+}
+
+/// Largest body of an ordinary form or JSON call.
 pub const SMALL_BODY: usize = 4 * 1024 * 1024;
 
 #[derive(Clone, Debug)]
@@ -115,6 +123,12 @@ impl Table {
         self.add(Method::POST, path, access, post(h));
         if let Some(info) = self.infos.last_mut() {
             info.body = BodySize::Upload;
+        }
+    }
+    /// Lets the last route's body carry `n` phone photos.
+    fn with_photos(&mut self, n: usize) {
+        if let Some(info) = self.infos.last_mut() {
+            info.body = BodySize::Photos(n);
         }
     }
     /// A POST the public may send, a few a minute per address.
@@ -276,6 +290,7 @@ fn table() -> Table {
     );
     t.get("/public/problems/new", Public, pages::public::new_form);
     t.public_form("/public/problems", pages::public::submit);
+    t.with_photos(1);
     t.get("/public/problems", Public, pages::public::lookup);
     t.get("/public/problems/{code}", Public, pages::public::follow);
     t.get(
@@ -334,6 +349,7 @@ fn table() -> Table {
     t.get("/matters/{id}", Matter, pages::matters::show);
     t.post("/matters/{id}/claims", Matter, pages::matters::claim);
     t.post("/matters/{id}/steps", Matter, pages::matters::step);
+    t.with_photos(xueshi_app::matters::MAX_STEP_PHOTOS + 1);
     t.get("/matters/{id}/photo", Matter, pages::matters::photo);
     t.get("/problems", Signed, pages::triage::queue);
     t.post("/problems/triage", Signed, pages::triage::settle);

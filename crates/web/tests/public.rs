@@ -160,34 +160,45 @@ both!(
         let q = html.split("请计算：").nth(1).unwrap().split(" = ?").next().unwrap().to_owned();
         let sum: u32 = q.split('+').map(|n| n.trim().parse::<u32>().unwrap()).sum();
         let csrf = c.csrf.clone().unwrap();
-        let post = |photo: Vec<u8>, name: &'static str, token: String| {
+        let post = |photo: Vec<u8>, name: &'static str, token: String, answer: u32| {
             let form = reqwest::multipart::Form::new()
                 .text("csrf", csrf.clone())
                 .text("body", "村口山塘的堤坝有裂缝，雨季怕出事。")
                 .text("area", "枧冲村")
                 .text("challenge", token)
-                .text("answer", sum.to_string())
+                .text("answer", answer.to_string())
                 .part("photo", reqwest::multipart::Part::bytes(photo).file_name(name));
             c.http.post(c.url("/public/problems")).multipart(form).send()
         };
         // A GIF named .jpg is refused, with the form shown again in words.
-        let r = post(b"GIF89a....".to_vec(), "dam.jpg", token.clone()).await.unwrap();
+        let r = post(b"GIF89a....".to_vec(), "dam.jpg", token.clone(), sum).await.unwrap();
         assert_eq!(r.status(), 422);
         let page = r.text().await.unwrap();
         assert!(page.contains("照片只能是 JPG 或 PNG 格式"), "{page}");
         assert!(page.contains("村口山塘的堤坝有裂缝"), "what was typed is kept");
         assert_eq!(problems(&t).await, 0);
-        // A PNG is kept; the answer page carries the code.
-        let (_, html) = c.page("/public/problems/new").await;
+        // A photo straight from a phone (12 megapixels, several MB): with a
+        // wrong sum the form comes back holding the photo, shrunk; sent
+        // again with the right sum and no new file, the photo is kept.
+        let phone = phone_photo();
+        assert!((2 << 20..=10 << 20).contains(&phone.len()), "{} bytes", phone.len());
+        let html = c.get("/public/problems/new").await.text().await.unwrap();
+        let token = html.split("name=\"challenge\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let r = post(phone, "IMG_2041.JPG", token, 999).await.unwrap();
+        assert_eq!(r.status(), 422, "a wrong sum");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("id=\"kept-photo\""), "{html}");
+        let kept = html.split("name=\"kept_photo\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
         let token = html.split("name=\"challenge\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
         let q = html.split("请计算：").nth(1).unwrap().split(" = ?").next().unwrap().to_owned();
         let sum2: u32 = q.split('+').map(|n| n.trim().parse::<u32>().unwrap()).sum();
         let form = reqwest::multipart::Form::new()
             .text("csrf", csrf.clone())
             .text("body", "村口山塘的堤坝有裂缝，雨季怕出事。")
+            .text("kept_photo", kept)
             .text("challenge", token)
             .text("answer", sum2.to_string())
-            .part("photo", reqwest::multipart::Part::bytes(b"\x89PNG\r\n\x1a\n rest of it".to_vec()).file_name("dam.png"));
+            .part("photo", reqwest::multipart::Part::bytes(Vec::new()).file_name(""));
         let r = c.http.post(c.url("/public/problems")).multipart(form).send().await.unwrap();
         assert_eq!(r.status(), 303);
         let to = r.headers()["location"].to_str().unwrap().to_owned();
@@ -195,7 +206,26 @@ both!(
         assert_eq!(status, 200);
         assert!(page.contains("id=\"problem-code\""));
         let mut db = t.app.store().read().await.unwrap();
-        let kind: String = sqlx::query_scalar("SELECT photo_type FROM problems WHERE photo IS NOT NULL").fetch_one(&mut *db).await.unwrap();
-        assert_eq!(kind, "image/png");
+        let (kind, photo): (String, Vec<u8>) = sqlx::query_as("SELECT photo_type, photo FROM problems WHERE photo IS NOT NULL").fetch_one(&mut *db).await.unwrap();
+        assert_eq!(kind, "image/jpeg");
+        assert!(photo.len() < 1 << 20, "kept at {} bytes", photo.len());
+        let img = image::load_from_memory(&photo).unwrap();
+        assert_eq!((img.width(), img.height()), (1600, 1200));
     }
 );
+
+/// A 4000×3000 JPEG with a phone photo's grain: several megabytes.
+fn phone_photo() -> Vec<u8> {
+    let mut seed: u32 = 7;
+    let img = image::RgbImage::from_fn(4000, 3000, |x, y| {
+        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        let n = (seed >> 27) as u8;
+        image::Rgb([(x / 16) as u8 ^ n, (y / 12) as u8 ^ n, 120 + n])
+    });
+    let mut out = Vec::new();
+    img.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+        &mut out, 90,
+    ))
+    .unwrap();
+    out
+}

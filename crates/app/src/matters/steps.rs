@@ -6,7 +6,6 @@
 use serde::{Deserialize, Serialize};
 use xueshi_domain::access::{Action, authorize};
 use xueshi_domain::matter::{ClaimRole, MatterEvent, MatterStatus, may_claim, next_status};
-use xueshi_domain::problem::check_photo;
 use xueshi_domain::unit::UnitPath;
 use xueshi_domain::{FieldError, Id};
 use xueshi_store::matters::{self, ClaimRow, MatterRow};
@@ -211,10 +210,13 @@ pub async fn step(
     if photos.len() > MAX_STEP_PHOTOS {
         errors.push(FieldError::new("photo", "too_many").with("max", MAX_STEP_PHOTOS));
     }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
     let mut checked = Vec::new();
     for p in photos {
-        match check_photo(p) {
-            Ok(ok) => checked.push(ok),
+        match crate::photo::prepare(app, p).await {
+            Ok(ok) => checked.push((ok.kind(), ok.bytes)),
             Err(e) => errors.push(e),
         }
     }

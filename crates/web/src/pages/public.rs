@@ -5,11 +5,13 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Deserialize;
-use xueshi_app::AppError;
 use xueshi_app::matters::board::Figures;
 use xueshi_app::matters::{self, PublicDetail, PublicList, PublicQuery, RatingInput};
 use xueshi_app::problems::{self, Challenge, PublicProblem, RaiseInput};
+use xueshi_app::{AppError, photo};
 use xueshi_domain::FieldError;
 use xueshi_domain::problem::MAX_PHOTO;
 
@@ -28,6 +30,9 @@ struct NewProblemPage {
     body: String,
     area: String,
     contact: String,
+    /// The photo of a refused form, shrunk, as base64: sent back with the
+    /// form so the citizen does not pick it again.
+    kept_photo: String,
     errors: FormErrors,
     /// A looked-up code matched no problem.
     unknown: bool,
@@ -45,6 +50,7 @@ fn new_page(
         body: input.body.clone(),
         area: input.area.clone(),
         contact: input.contact.clone(),
+        kept_photo: String::new(),
         errors: FormErrors::new(rc.lang, errors),
         unknown: false,
     }
@@ -91,11 +97,21 @@ async fn read_form(mut form: Multipart) -> Result<RaiseInput, HttpError> {
     {
         let name = field.name().unwrap_or("").to_owned();
         if name == "photo" {
-            input.photo = Some(read_photo(&mut field).await?);
+            let bytes = read_photo(&mut field).await?;
+            if !bytes.is_empty() {
+                input.photo = Some(bytes);
+            }
             continue;
         }
         let text = field.text().await.map_err(|_| HttpError::bad_request())?;
         match name.as_str() {
+            // A photo sent back from a refused form; one picked now wins.
+            "kept_photo" if input.photo.is_none() && !text.is_empty() => {
+                input.photo = BASE64
+                    .decode(text.trim())
+                    .ok()
+                    .filter(|b| b.len() <= MAX_PHOTO);
+            }
             "body" => input.body = text,
             "area" => input.area = text,
             "contact" => input.contact = text,
@@ -113,6 +129,7 @@ pub async fn submit(
     form: Multipart,
 ) -> WebResult<Response> {
     let input = read_form(form).await?;
+    let photo = input.photo.clone();
     let kept = RaiseInput {
         photo: None,
         ..input.clone()
@@ -124,10 +141,15 @@ pub async fn submit(
             u8::from(!r.folded)
         ))
         .into_response()),
-        Err(AppError::Invalid(errors)) => Ok(render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &new_page(&state, &rc, &kept, &errors),
-        )),
+        Err(AppError::Invalid(errors)) => {
+            let mut page = new_page(&state, &rc, &kept, &errors);
+            if let Some(raw) = photo.filter(|_| errors.iter().all(|e| e.field != "photo"))
+                && let Ok(p) = photo::prepare(&state.app, raw).await
+            {
+                page.kept_photo = BASE64.encode(p.bytes);
+            }
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
         Err(e) => Err(e.into()),
     }
 }
