@@ -4,7 +4,7 @@
 use sqlx::{AnyConnection, FromRow};
 
 use crate::Result;
-use crate::bulk::{Conditions, Value, bind_values};
+use crate::bulk::{Conditions, Value, bind_values, insert_rows};
 
 #[derive(Clone, Debug, Default, FromRow)]
 pub struct MatterRow {
@@ -358,6 +358,55 @@ pub async fn served_problem(
     .bind(code)
     .fetch_optional(&mut *conn)
     .await
+}
+
+/// Keeps the digests of freshly printed rating codes for a matter.
+pub async fn insert_rating_codes(
+    conn: &mut AnyConnection,
+    matter: i64,
+    digests: &[String],
+    now: i64,
+    by: Option<i64>,
+) -> Result<u64> {
+    let values = digests
+        .iter()
+        .map(|d| {
+            vec![
+                Value::from(d.as_str()),
+                Value::from(matter),
+                Value::from(now),
+                Value::from(by),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "matter_rating_codes",
+        &["digest", "matter_id", "issued_at", "issued_by"],
+        values,
+        "",
+    )
+    .await
+}
+
+/// Whether a rating code's digest was printed for this matter.
+pub async fn rating_code_for(conn: &mut AnyConnection, matter: i64, digest: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM matter_rating_codes WHERE matter_id = $1 AND digest = $2",
+    )
+    .bind(matter)
+    .bind(digest)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Rating codes printed for a matter.
+pub async fn rating_codes_issued(conn: &mut AnyConnection, matter: i64) -> Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM matter_rating_codes WHERE matter_id = $1")
+        .bind(matter)
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// What the public list may be narrowed by.

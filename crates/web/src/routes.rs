@@ -312,6 +312,11 @@ fn table() -> Table {
     t.post("/api/v1/matters/{id}/claims", Matter, api::matters::claim);
     t.post("/api/v1/matters/{id}/steps", Matter, api::matters::step);
     t.post(
+        "/api/v1/matters/{id}/rating-codes",
+        Matter,
+        api::matters::rating_codes,
+    );
+    t.post(
         "/api/v1/problems/{code}/triage",
         Signed,
         api::matters::triage,
@@ -351,6 +356,11 @@ fn table() -> Table {
     t.post("/matters/{id}/steps", Matter, pages::matters::step);
     t.with_photos(xueshi_app::matters::MAX_STEP_PHOTOS + 1);
     t.get("/matters/{id}/photo", Matter, pages::matters::photo);
+    t.post(
+        "/matters/{id}/rating-codes",
+        Matter,
+        pages::matters::rating_codes,
+    );
     t.get("/problems", Signed, pages::triage::queue);
     t.post("/problems/triage", Signed, pages::triage::settle);
     t.get("/problems/photo", Signed, pages::triage::photo);

@@ -187,7 +187,11 @@ both!(
         let mut lead = member_of(&t, "section", 3).await;
         assert_eq!(post(&lead, &format!("/api/v1/matters/{id}/claims"), json!({ "role": "lead" })).await.0, 201);
 
-        let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0u8; 64]].concat();
+        // A real PNG (a screenshot, say); it is kept as a JPEG.
+        let mut png = Vec::new();
+        image::RgbImage::from_pixel(64, 48, image::Rgb([200, 40, 40]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
         let gif = b"GIF89a.....".to_vec();
         let form = |f: reqwest::multipart::Form, photos: Vec<Vec<u8>>| {
             let mut f = f.text("event", "report").text("progress", "30").text("note", "已安装灯杆12根");
@@ -212,8 +216,9 @@ both!(
         let last = d["history"].as_array().unwrap().last().unwrap();
         assert_eq!((last["event"].as_str(), &photos[0][1]), (Some("report"), &last["id"]));
         let photo = office.get(&format!("/matters/{id}/photo?p={}", photos[0][0].as_str().unwrap())).await;
-        assert_eq!(photo.headers()["content-type"], "image/png");
-        assert_eq!(photo.bytes().await.unwrap().to_vec(), png);
+        assert_eq!(photo.headers()["content-type"], "image/jpeg");
+        let kept = image::load_from_memory(&photo.bytes().await.unwrap()).unwrap();
+        assert_eq!((kept.width(), kept.height()), (64, 48));
         assert_eq!(d["matter"]["overdue"], false);
         assert_eq!(d["matter"]["behind_report"], false);
 

@@ -270,6 +270,78 @@ both!(
 );
 
 both!(
+    async fn people_served_without_a_problem_rate_with_printed_codes(db) {
+        let (tdb, app) = xueshi_testkit::district(db).await;
+        let web = xueshi_web::WebConfig { problems_per_minute: 100, ..xueshi_web::WebConfig::default() };
+        let t = TestApp::serve(tdb, app, web).await;
+        let mut office = t.client();
+        office.api_login("office", "xueshi2021").await;
+        let scope: Value = office.api(Method::GET, "/api/v1/units", None).await.json().await.unwrap();
+        let new = |title: &'static str| post(&office, "/api/v1/matters", json!({
+            "unit_id": scope["unit"]["id"], "title": title, "level": "general", "field": "民生改善", "deadline": "2021-09-30",
+        }));
+        let (_, m) = new("枧冲村饮水管网改造").await;
+        let (_, other) = new("荣家湾社区路灯").await;
+        let id = m["id"].as_str().unwrap().to_owned();
+        let lead = member_of(&t, "section", 1).await;
+        post(&lead, &format!("/api/v1/matters/{id}/claims"), json!({ "role": "lead" })).await;
+
+        // A member who is not its lead prints none; the lead prints four on
+        // the matter's page, shown once with a QR code each.
+        let stranger = member_of(&t, "ordinary", 2).await;
+        let (s, _) = post(&stranger, &format!("/api/v1/matters/{id}/rating-codes"), json!({ "count": 3 })).await;
+        assert_eq!(s, 403);
+        let mut lead_page = t.signed_in("office").await;
+        let (_, page) = lead_page.page(&format!("/matters/{id}")).await;
+        assert!(page.contains("id=\"rating-codes-issued\""), "{page}");
+        let r = lead_page.form(&format!("/matters/{id}/rating-codes"), &[("count", "4")]).await;
+        assert_eq!(r.status(), 200);
+        let slips = r.text().await.unwrap();
+        let codes: Vec<String> = slips.split("<p class=\"slip-code\">").skip(1).map(|s| s.split('<').next().unwrap().to_owned()).collect();
+        assert_eq!(codes.len(), 4, "{slips}");
+        assert_eq!(slips.matches("<svg").count(), 4, "a QR code on each slip");
+        assert!(slips.contains(&format!("/public/matters/{id}")));
+        let r = lead_page.form(&format!("/matters/{id}/rating-codes"), &[("count", "9999")]).await;
+        assert_eq!(r.status(), 422);
+        let (s, b) = post(&office, &format!("/api/v1/matters/{}/rating-codes", other["id"].as_str().unwrap()), json!({ "count": 1 })).await;
+        assert_eq!(s, 201);
+        let foreign = b["codes"][0].as_str().unwrap().to_owned();
+        let mut db = t.app.store().read().await.unwrap();
+        let kept: Vec<String> = sqlx::query_scalar("SELECT digest FROM matter_rating_codes").fetch_all(&mut *db).await.unwrap();
+        drop(db);
+        assert_eq!(kept.len(), 5);
+        assert!(kept.iter().all(|d| !codes.contains(d) && *d != foreign), "only digests are kept");
+
+        post(&lead, &format!("/api/v1/matters/{id}/steps"), json!({ "event": "report", "progress": 50 })).await;
+        let (s, _) = post(&lead, &format!("/api/v1/matters/{id}/steps"), json!({ "event": "finish" })).await;
+        assert_eq!(s, 200);
+        let mut browsers = Vec::new();
+        for _ in 0..3 {
+            let mut v = t.client();
+            v.page("/login").await;
+            browsers.push(v);
+        }
+        // The slip's QR code opens the rating form with the code filled in.
+        let page = browsers[0].get(&format!("/public/matters/{id}?code={}", codes[3])).await.text().await.unwrap();
+        assert!(page.contains(&format!("value=\"{}\"", codes[3])), "{page}");
+        // Another matter's code, or a made-up one, is not this matter's.
+        for code in [foreign.as_str(), "AAAA-BBBB-CCCC"] {
+            let (s, b) = rate(&id, &browsers[0], "unsatisfied", code).await;
+            assert_eq!((s, code_of(&b).as_str()), (422, "code_not_for_matter"), "{code}");
+        }
+        // A slip rates once, as one of the served; two 不满意 of three send
+        // the matter back.
+        let (s, b) = rate(&id, &browsers[0], "unsatisfied", &codes[0]).await;
+        assert_eq!((s, b["served"].as_bool()), (201, Some(true)), "{b}");
+        let (s, b) = rate(&id, &browsers[1], "satisfied", &codes[0]).await;
+        assert_eq!((s, code_of(&b).as_str()), (409, "already_rated"));
+        rate(&id, &browsers[1], "satisfied", &codes[1]).await;
+        let (s, b) = rate(&id, &browsers[2], "unsatisfied", &codes[2]).await;
+        assert_eq!((s, b["reopened"].as_bool()), (201, Some(true)), "{b}");
+    }
+);
+
+both!(
     async fn the_public_list_filters_and_names_nobody(db) {
         let t = TestApp::district(db).await;
         let mut office = t.client();

@@ -7,12 +7,14 @@
 //! `steps` claims matters and moves them along the loop; `triage` settles
 //! the public's problems; `board` reads a subtree's catalogue; `catalogue`
 //! is its workbook; `cases` the typical-case rounds; `public` is what anyone
-//! may do without an account.
+//! may do without an account; `rating_codes` the slips handed to the people
+//! a matter served.
 
 pub mod board;
 pub mod cases;
 mod catalogue;
 mod public;
+mod rating_codes;
 mod steps;
 mod triage;
 
@@ -22,6 +24,7 @@ pub use public::{
     PublicDetail, PublicList, PublicMatter, PublicQuery, Rated, RatingInput, public_detail,
     public_list, public_summary, rate,
 };
+pub use rating_codes::{IssuedCodes, MAX_CODES, issue_rating_codes, rating_codes_issued};
 pub use steps::{MAX_STEP_PHOTOS, Outcomes, StepInput, authorize_step, claim, step};
 pub use triage::{
     QUEUE_PER_PAGE, QueuedProblem, merge_problem, problem_photo, queue, reject_problem,

@@ -84,21 +84,30 @@ pub async fn rate(
     if m.status != MatterStatus::Done.as_str() {
         return Err(AppError::Conflict("matter_not_done"));
     }
-    let served = if code.is_empty() {
-        None
-    } else {
-        // A code that is not one of this matter's answers like a missing
-        // one: the form tells nothing about other people's problems.
-        let problem = match xueshi_domain::problem::normalise_code(code) {
-            Some(c) => matters::served_problem(&mut tx, m.id, &c).await?,
-            None => None,
-        };
-        Some(problem.ok_or_else(|| AppError::invalid("code", "code_not_for_matter"))?)
+    // The served show the tracking code of a problem the matter took up,
+    // or a rating code printed for it; a code that is neither answers like
+    // a wrong one: the form tells nothing about other people's problems.
+    let served = match (
+        code.is_empty(),
+        xueshi_domain::problem::normalise_code(code),
+    ) {
+        (true, _) => None,
+        (false, None) => return Err(AppError::invalid("code", "code_not_for_matter")),
+        (false, Some(c)) => {
+            if let Some(problem) = matters::served_problem(&mut tx, m.id, &c).await? {
+                Some(format!("served|{problem}"))
+            } else {
+                let d = super::rating_codes::digest(app, &c);
+                if !matters::rating_code_for(&mut tx, m.id, &d).await? {
+                    return Err(AppError::invalid("code", "code_not_for_matter"));
+                }
+                Some(format!("code|{d}"))
+            }
+        }
     };
-    let (voter, addr) = match served {
-        Some(problem) => (
-            app.vault()
-                .digest(&format!("matter-rater|served|{problem}")),
+    let (voter, addr) = match &served {
+        Some(key) => (
+            app.vault().digest(&format!("matter-rater|{key}")),
             String::new(),
         ),
         None => (

@@ -125,7 +125,7 @@ pub struct Outcomes {
 
 /// Whether the actor manages the matter (else it leads it); refused when
 /// neither. Returns the matter's unit path too.
-async fn step_rights(app: &App, ctx: &Ctx, matter: Id) -> AppResult<(bool, UnitPath)> {
+pub(super) async fn step_rights(app: &App, ctx: &Ctx, matter: Id) -> AppResult<(bool, UnitPath)> {
     let path = matter_path(app, matter).await?;
     let office = authorize(&ctx.actor, Action::ManageMatters, &path).is_ok();
     let lead = match ctx.actor.member_id {

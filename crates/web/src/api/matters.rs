@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use xueshi_app::matters::board::{self, Board, BoardQuery, Figures, Mine};
 use xueshi_app::matters::cases::{self, RoundInput, RoundView};
-use xueshi_app::matters::{self, MatterDetail, MatterInput, MatterView, StepInput};
+use xueshi_app::matters::{self, IssuedCodes, MatterDetail, MatterInput, MatterView, StepInput};
 use xueshi_domain::Id;
 
 use super::ApiJson;
@@ -83,6 +83,28 @@ pub async fn step(
     Ok(Json(
         matters::step(&state.app, &a.ctx(), id, input, Vec::new()).await?,
     ))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct CodesInput {
+    /// How many codes to print, 1 to 500.
+    pub count: i64,
+}
+
+/// Prints fresh rating codes (评价码) for the people a matter served. The
+/// codes are in this answer only; the server keeps their digests.
+#[utoipa::path(post, path = "/api/v1/matters/{id}/rating-codes", tag = "matters", params(("id" = String, Path)),
+    request_body = CodesInput,
+    responses((status = 201, body = IssuedCodes), (status = 403), (status = 409), (status = 422)))]
+pub async fn rating_codes(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    ApiJson(input): ApiJson<CodesInput>,
+) -> WebResult<Response> {
+    let issued = matters::issue_rating_codes(&state.app, &a.ctx(), id, input.count).await?;
+    Ok((StatusCode::CREATED, Json(issued)).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -66,6 +66,7 @@ use utoipa::OpenApi;
         super::matters::detail,
         super::matters::claim,
         super::matters::step,
+        super::matters::rating_codes,
         super::matters::triage,
         super::matters::board,
         super::matters::figures,

@@ -323,6 +323,8 @@ struct MatterPage {
     member: bool,
     office: bool,
     lead: bool,
+    /// Rating codes printed so far, for the lead and the office.
+    rating_codes: Option<i64>,
     errors: FormErrors,
 }
 
@@ -365,12 +367,18 @@ async fn matter_page(
             .any(|c| c.member_id == m && c.role == "lead")
     });
     let office = matters::may_manage(&state.app, &ctx, id).await?;
+    let rating_codes = if (lead || office) && d.matter.status != "dropped" {
+        Some(matters::rating_codes_issued(&state.app, &ctx, id).await?)
+    } else {
+        None
+    };
     Ok(MatterPage {
         layout: Layout::new(&a.rc, &d.matter.title),
         member: me.is_some(),
         mine,
         lead,
         office,
+        rating_codes,
         d,
         errors: FormErrors::new(a.rc.lang, errors),
     })
@@ -556,4 +564,102 @@ pub async fn add_field(
         a.session.actor.scope_unit
     ))
     .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CodesForm {
+    #[serde(default)]
+    count: String,
+}
+
+/// One printed slip: the code and the QR code of the rating page it opens.
+pub struct Slip {
+    pub code: String,
+    pub link: String,
+    pub qr_svg: String,
+}
+
+#[derive(Template)]
+#[template(path = "rating_slips.html")]
+struct SlipsPage {
+    layout: Layout,
+    matter: Id,
+    title: String,
+    issued: i64,
+    slips: Vec<Slip>,
+}
+
+/// Where this installation is reached, as the request names it: the slips'
+/// links and QR codes point there.
+fn origin(rc: &crate::ctx::RequestCtx, headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    format!("{}://{host}", if rc.secure { "https" } else { "http" })
+}
+
+fn qr_svg(link: &str) -> WebResult<String> {
+    let code =
+        qrcode::QrCode::with_error_correction_level(link, qrcode::EcLevel::M).map_err(|e| {
+            tracing::error!(error = %e, "a slip's link does not fit a QR code");
+            HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal")
+        })?;
+    Ok(code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(120, 120)
+        .quiet_zone(true)
+        .build())
+}
+
+/// Prints fresh rating codes: the slips are shown this once (only digests
+/// are kept), laid out for A4.
+pub async fn rating_codes(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    headers: axum::http::HeaderMap,
+    Form(f): Form<CodesForm>,
+) -> WebResult<Response> {
+    matters::authorize_step(&state.app, &a.ctx(), id).await?;
+    let count = match f.count.trim().parse::<i64>() {
+        Ok(n) => n,
+        Err(_) => {
+            let e = FieldError::new("count", "bad_number").with("value", f.count.trim());
+            let p = matter_page(&state, &a, id, &[e]).await?;
+            return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p));
+        }
+    };
+    let issued = match matters::issue_rating_codes(&state.app, &a.ctx(), id, count).await {
+        Ok(i) => i,
+        Err(AppError::Invalid(errors)) => {
+            let p = matter_page(&state, &a, id, &errors).await?;
+            return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let base = origin(&a.rc, &headers);
+    let slips = issued
+        .codes
+        .iter()
+        .map(|code| {
+            let link = format!("{base}/public/matters/{id}?code={code}#rating");
+            Ok(Slip {
+                code: code.clone(),
+                qr_svg: qr_svg(&link)?,
+                link: format!("{base}/public/matters/{id}"),
+            })
+        })
+        .collect::<WebResult<Vec<_>>>()?;
+    Ok(render(&SlipsPage {
+        layout: Layout::new(&a.rc, a.rc.lang.msg().rating_slips_title),
+        matter: id,
+        title: issued.title,
+        issued: issued.issued,
+        slips,
+    }))
 }

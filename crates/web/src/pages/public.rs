@@ -274,6 +274,8 @@ struct MatterPage {
     d: PublicDetail,
     challenge: Challenge,
     rated: bool,
+    /// The rating code to fill in (from a slip's QR code, or as typed).
+    code: String,
     errors: FormErrors,
 }
 
@@ -293,6 +295,9 @@ impl MatterPage {
 pub struct RatedQuery {
     #[serde(default)]
     rated: Option<u8>,
+    /// A rating code from a printed slip's QR code, to fill in.
+    #[serde(default)]
+    code: String,
 }
 
 async fn matter_detail_page(
@@ -300,6 +305,7 @@ async fn matter_detail_page(
     rc: &RequestCtx,
     id: xueshi_domain::Id,
     rated: bool,
+    code: &str,
     errors: &[FieldError],
 ) -> WebResult<MatterPage> {
     let d = matters::public_detail(&state.app, id).await?;
@@ -308,6 +314,11 @@ async fn matter_detail_page(
         d,
         challenge: problems::new_challenge(&state.app),
         rated,
+        code: code
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(20)
+            .collect(),
         errors: FormErrors::new(rc.lang, errors),
     })
 }
@@ -319,7 +330,7 @@ pub async fn matter_page(
     Path(id): Path<xueshi_domain::Id>,
     Query(q): Query<RatedQuery>,
 ) -> WebResult<Response> {
-    let p = matter_detail_page(&state, &rc, id, q.rated.is_some(), &[]).await?;
+    let p = matter_detail_page(&state, &rc, id, q.rated.is_some(), &q.code, &[]).await?;
     Ok(render(&p))
 }
 
@@ -329,11 +340,12 @@ pub async fn rate(
     Path(id): Path<xueshi_domain::Id>,
     axum::Form(input): axum::Form<RatingInput>,
 ) -> WebResult<Response> {
+    let input_code = input.code.clone();
     // The browser's own anonymous token stands for the voter.
     match matters::rate(&state.app, id, input, rc.csrf(), &rc.ip).await {
         Ok(_) => Ok(Redirect::to(&format!("/public/matters/{id}?rated=1")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let p = matter_detail_page(&state, &rc, id, false, &errors).await?;
+            let p = matter_detail_page(&state, &rc, id, false, &input_code, &errors).await?;
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
         }
         Err(e) => Err(e.into()),
