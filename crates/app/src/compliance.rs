@@ -16,7 +16,7 @@ use time::Date;
 use xueshi_domain::Id;
 use xueshi_domain::access::Action;
 use xueshi_domain::date::{from_iso, iso};
-use xueshi_domain::study::Quota;
+use xueshi_domain::study::{Period, Quota, StudyKind};
 use xueshi_domain::unit::UnitPath;
 use xueshi_store::quota_met::{self, MetKey};
 use xueshi_store::study::{self, QuotaRow};
@@ -47,6 +47,10 @@ pub const SHOWN_BEHIND: usize = 200;
 pub struct QuotaCompliance {
     pub quota_id: Id,
     pub label: String,
+    /// What the quota counts: a kind of study, or minutes when `None`.
+    pub kind: Option<StudyKind>,
+    pub period: Period,
+    pub target: i64,
     pub from: String,
     pub to: String,
     pub members: i64,
@@ -144,7 +148,7 @@ pub async fn compliance_with(
         vec![Vec::new(); quotas.len()]
     };
     let mut out = Vec::with_capacity(quotas.len());
-    for ((r, _, from, to), behind) in quotas.iter().zip(behind) {
+    for ((r, q, from, to), behind) in quotas.iter().zip(behind) {
         let from_s = iso(*from);
         let counts = quota_met::of_units(&mut conn, r.id, &from_s, &ids).await?;
         let met = counts.get(&unit.0).copied().unwrap_or(0);
@@ -172,6 +176,9 @@ pub async fn compliance_with(
         out.push(QuotaCompliance {
             quota_id: Id(r.id),
             label: r.label.clone(),
+            kind: q.kind,
+            period: q.period,
+            target: i64::from(q.target()),
             from: from_s,
             to: iso(*to),
             members: members_total,

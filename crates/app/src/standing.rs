@@ -24,6 +24,9 @@ pub const STANDING_MAX: i64 = 3_000;
 pub struct QuotaColumn {
     pub quota_id: Id,
     pub label: String,
+    /// What the quota counts: a kind of study, or minutes when `None`.
+    pub kind: Option<xueshi_domain::study::StudyKind>,
+    pub period: xueshi_domain::study::Period,
     pub from: String,
     pub to: String,
     pub target: i64,
@@ -92,6 +95,8 @@ pub async fn standing(app: &App, ctx: &Ctx, unit: Id, order: Order) -> AppResult
         .map(|(r, q, from, to)| QuotaColumn {
             quota_id: Id(r.id),
             label: r.label.clone(),
+            kind: q.kind,
+            period: q.period,
             from: iso(*from),
             to: iso(*to),
             target: i64::from(q.target()),

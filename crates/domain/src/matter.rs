@@ -96,6 +96,27 @@ pub const DEFAULT_FIELDS: [&str; 8] = [
     "基层治理",
 ];
 
+/// The default fields in English, in [`DEFAULT_FIELDS`]' order.
+pub const DEFAULT_FIELDS_EN: [&str; 8] = [
+    "Industry",
+    "Ecology",
+    "Rural revitalisation",
+    "Livelihoods",
+    "Safety and stability",
+    "Party building",
+    "Services to enterprises",
+    "Community governance",
+];
+
+/// A default field's English name; a field a campaign added keeps the name
+/// it was given.
+pub fn field_name_en(name: &str) -> Option<&'static str> {
+    DEFAULT_FIELDS
+        .iter()
+        .position(|f| *f == name)
+        .map(|i| DEFAULT_FIELDS_EN[i])
+}
+
 /// Where a matter is in its closed loop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

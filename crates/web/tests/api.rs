@@ -173,6 +173,12 @@ both!(
             let want = if lang == "en" { "grassroots organisations and 11543 members" } else { "党员 11543 名" };
             assert!(home.contains(want), "{lang}");
         }
+        // System data reads in English too: the default fields, the quotas.
+        let root = scope["unit"]["id"].as_str().unwrap();
+        let (_, board) = c.page(&format!("/units/{root}/matters")).await;
+        assert!(board.contains(">Livelihoods<") && !board.contains(">民生改善"), "{board}");
+        let (_, study) = c.page(&format!("/units/{root}/study")).await;
+        assert!(study.contains("Book × 1 · Monthly") && !study.contains("每月读一本书"), "{study}");
     }
 );
 

@@ -92,7 +92,7 @@ async fn board_page(
         &b.figures
             .by_field
             .iter()
-            .map(|f| (f.key.clone(), f.matters))
+            .map(|f| (super::field_label(a.rc.lang, &f.key), f.matters))
             .collect::<Vec<_>>(),
     );
     let base = format!(

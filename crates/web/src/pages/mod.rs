@@ -75,6 +75,22 @@ impl Layout {
         self
     }
 
+    /// A matter field's name in the page's language (see [`field_label`]).
+    pub fn field(&self, name: &str) -> String {
+        field_label(self.lang, name)
+    }
+
+    /// A quota in the page's language (see [`quota_label`]).
+    pub fn quota(
+        &self,
+        label: &str,
+        kind: &Option<xueshi_domain::study::StudyKind>,
+        period: &xueshi_domain::study::Period,
+        target: &i64,
+    ) -> String {
+        quota_label(self.lang, label, *kind, *period, *target)
+    }
+
     pub fn tr(&self, key: &str) -> &'static str {
         text(self.t, key)
     }
@@ -139,6 +155,50 @@ impl FormErrors {
             .filter(|(f, _)| !shown.contains(*f))
             .map(|(_, m)| m.clone())
             .collect()
+    }
+}
+
+/// A matter field's name for a reader: the default fields have English
+/// names; one a campaign added reads as it was typed.
+pub fn field_label(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::En => xueshi_domain::matter::field_name_en(name)
+            .unwrap_or(name)
+            .to_owned(),
+        Lang::Zh => name.to_owned(),
+    }
+}
+
+/// A quota as the reader reads it: the campaign's own words (五个一:
+/// 每月读一本书) in Chinese, and in English what it counts.
+pub fn quota_label(
+    lang: Lang,
+    label: &str,
+    kind: Option<xueshi_domain::study::StudyKind>,
+    period: xueshi_domain::study::Period,
+    target: i64,
+) -> String {
+    let t = lang.msg();
+    if lang == Lang::Zh {
+        return label.to_owned();
+    }
+    let period = text(t, &format!("period.{}", period.as_str())).to_owned();
+    match kind {
+        Some(k) => fill(
+            t.quota_count,
+            &[
+                (
+                    "kind",
+                    text(t, &format!("study_kind.{}", k.as_str())).to_owned(),
+                ),
+                ("n", target.to_string()),
+                ("period", period),
+            ],
+        ),
+        None => fill(
+            t.quota_minutes,
+            &[("n", target.to_string()), ("period", period)],
+        ),
     }
 }
 

@@ -387,7 +387,7 @@ pub async fn summary(State(state): State<AppState>, Rc(rc): Rc) -> WebResult<Res
         t.matters_done_by_field,
         &f.by_field
             .iter()
-            .map(|x| (x.key.clone(), x.done))
+            .map(|x| (super::field_label(rc.lang, &x.key), x.done))
             .collect::<Vec<_>>(),
     );
     Ok(render(&SummaryPage {

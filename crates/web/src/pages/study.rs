@@ -255,7 +255,7 @@ pub async fn unit_page(
         .collect();
     let shares: Vec<(String, i64)> = compliance
         .iter()
-        .map(|c| (c.label.clone(), c.percent.round() as i64))
+        .map(|c| (quota_of(a.rc.lang, c), c.percent.round() as i64))
         .collect();
     let compliance = compliance
         .into_iter()
@@ -269,7 +269,7 @@ pub async fn unit_page(
             let svg = if by_unit.is_empty() {
                 String::new()
             } else {
-                chart::percent_bars(&c.label, &by_unit)
+                chart::percent_bars(&quota_of(a.rc.lang, &c), &by_unit)
             };
             (c, svg)
         })
@@ -349,4 +349,8 @@ pub async fn behind(
 ) -> WebResult<Response> {
     let (name, bytes) = compliance::behind_workbook(&state.app, &a.ctx(), id).await?;
     Ok(xlsx(&name, bytes))
+}
+
+fn quota_of(lang: crate::i18n::Lang, c: &QuotaCompliance) -> String {
+    super::quota_label(lang, &c.label, c.kind, c.period, c.target)
 }
