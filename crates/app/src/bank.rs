@@ -14,7 +14,7 @@ use xueshi_store::quiz::QuestionRow;
 
 use crate::audit::{Entry, record};
 use crate::roster::{Column, RowError};
-use crate::sheet::{self, RowErrors, Wanted, gaps, layout, safe_text};
+use crate::sheet::{self, FormulaCells, RowErrors, Wanted, gaps, layout, safe_text};
 use crate::{App, AppError, AppResult, Ctx};
 
 pub const QUESTION_SHEET: &str = "题库";
@@ -174,9 +174,22 @@ fn view(r: QuestionRow) -> AppResult<BankQuestion> {
     })
 }
 
+/// What a question import added.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct QuestionsImported {
+    pub questions: u64,
+    /// Cells that held formulas, read as their saved values.
+    pub formulas: FormulaCells,
+}
+
 /// Checks a question workbook and, when every row is right, adds all of it
-/// in one transaction. Returns how many questions were added.
-pub async fn import(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) -> AppResult<u64> {
+/// in one transaction.
+pub async fn import(
+    app: &App,
+    ctx: &Ctx,
+    name: &str,
+    bytes: Vec<u8>,
+) -> AppResult<QuestionsImported> {
     authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
     let mut book = sheet::read(
         app,
@@ -188,6 +201,7 @@ pub async fn import(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) -> AppResu
         }],
     )
     .await?;
+    let formulas = book.formula_cells();
     let sheet = book
         .sheets
         .pop()
@@ -268,7 +282,10 @@ pub async fn import(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) -> AppResu
     .await?;
     tx.commit().await?;
     app.quiz_cache().invalidate().await;
-    Ok(n)
+    Ok(QuestionsImported {
+        questions: n,
+        formulas,
+    })
 }
 
 /// Refuses actors who may not keep the bank, before an upload is read.

@@ -31,6 +31,8 @@ pub enum Output {
     Imported {
         units: u64,
         members: u64,
+        /// Cells that held formulas, read as their saved values.
+        formulas: crate::sheet::FormulaCells,
     },
     /// An export of `unit`'s roster; `unmasked` when it holds whole phone
     /// and ID numbers, and is then handed out once.

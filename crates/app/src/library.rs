@@ -16,7 +16,7 @@ use xueshi_store::study::{self, HistoryDayRow, MaterialRow};
 use crate::audit::{Entry, record};
 use crate::roster::{Column, RowError};
 use crate::sheet::safe_text;
-use crate::sheet::{self, Layout, RowErrors, Sheet, Wanted, gaps, layout};
+use crate::sheet::{self, FormulaCells, Layout, RowErrors, Sheet, Wanted, gaps, layout};
 use crate::study::{MaterialView, material_view};
 use crate::{App, AppError, AppResult, Ctx};
 
@@ -45,10 +45,12 @@ const MAX_BODY: usize = 20_000;
 const MAX_LINK: usize = 1_000;
 
 /// What an import added.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct LibraryImported {
     pub materials: u64,
     pub history_days: u64,
+    /// Cells that held formulas, read as their saved values.
+    pub formulas: FormulaCells,
 }
 
 /// Refuses actors who may not keep the library, before an upload is read.
@@ -315,6 +317,7 @@ pub async fn import(
         ],
     )
     .await?;
+    let formulas = book.formula_cells();
     let history_sheet = book.sheets.pop().flatten();
     let material_sheet = book.sheets.pop().flatten();
     let (known_materials, known_history) = {
@@ -363,6 +366,7 @@ pub async fn import(
     let done = LibraryImported {
         materials: materials.len() as u64,
         history_days: history.len() as u64,
+        formulas,
     };
     let mut tx = app.store().write().await?;
     study::insert_materials(&mut tx, &materials, app.now()).await?;

@@ -181,11 +181,30 @@ impl Row {
 /// between data rows are listed, so an import can name them.
 #[derive(Debug, Default)]
 pub(crate) struct Sheet {
+    /// The name the sheet was found under.
+    pub(crate) name: String,
     pub(crate) headers: Vec<(u32, String)>,
     pub(crate) header_row: u32,
     pub(crate) rows: Vec<Row>,
     /// First and last row of each run of blank rows between data rows.
     pub(crate) gaps: Vec<(u32, u32)>,
+    /// Cells (row, column, 0-based) that held a formula whose saved value
+    /// was read: the first [`FORMULAS_NAMED`], and how many in all.
+    pub(crate) formulas: Vec<(u32, u32)>,
+    pub(crate) formula_count: u64,
+}
+
+/// Formula cells an import names in its notice.
+const FORMULAS_NAMED: usize = 20;
+
+/// The cells of an import that held formulas: their values are what the
+/// spreadsheet saved when it last calculated, and the import says so.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct FormulaCells {
+    /// The first few, as `sheet!F12`.
+    pub cells: Vec<String>,
+    /// How many in all.
+    pub count: u64,
 }
 
 /// Text that a spreadsheet would take for a formula once the file is saved
@@ -356,7 +375,10 @@ fn read_one(
         Ok(r) => r,
         Err(_) => return Err(RowError::file("not_xlsx")),
     };
-    let mut sheet = Sheet::default();
+    let mut sheet = Sheet {
+        name: name.to_owned(),
+        ..Sheet::default()
+    };
     let mut pending = Vec::new();
     let mut current: Option<Row> = None;
     let mut last_row: u32 = 0;
@@ -378,6 +400,12 @@ fn read_one(
         }
         if c >= limits.max_columns {
             return Err(cell_error(sheet_key, cell.pos, "beyond_columns"));
+        }
+        if cell.formula.is_some() {
+            sheet.formula_count += 1;
+            if sheet.formulas.len() < FORMULAS_NAMED {
+                sheet.formulas.push((r, c));
+            }
         }
         kept.cells += 1;
         kept.text += text.len();
@@ -550,6 +578,27 @@ impl RowErrors {
 pub(crate) struct Workbook {
     pub(crate) sheets: Vec<Option<Sheet>>,
     _turn: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Workbook {
+    /// The formula cells across the sheets, named for the notice.
+    pub(crate) fn formula_cells(&self) -> FormulaCells {
+        let mut out = FormulaCells::default();
+        for sheet in self.sheets.iter().flatten() {
+            out.count += sheet.formula_count;
+            for &(r, c) in &sheet.formulas {
+                if out.cells.len() < FORMULAS_NAMED {
+                    out.cells.push(format!(
+                        "{}!{}{}",
+                        sheet.name,
+                        crate::roster::column_letter(c),
+                        r + 1
+                    ));
+                }
+            }
+        }
+        out
+    }
 }
 
 /// Checks, waits its turn, and reads the named sheets off the async threads.

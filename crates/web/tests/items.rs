@@ -218,3 +218,33 @@ both!(
         assert_eq!(inspector.api(Method::DELETE, &format!("/api/v1/library/history/{}", h["id"].as_str().unwrap()), None).await.status(), 403);
     }
 );
+
+both!(
+    async fn a_formula_cell_is_read_as_its_saved_value_and_named(db) {
+        let t = TestApp::district(db).await;
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("题库").unwrap();
+        for (c, h) in ["题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "选项G", "选项H", "答案"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_string(1, 0, "单选题").unwrap();
+        ws.write_string(1, 1, "遵义会议于哪一年召开？").unwrap();
+        ws.write_string(1, 2, "1934年").unwrap();
+        ws.write_string(1, 3, "1935年").unwrap();
+        // The answer is worked out by a formula; the file saved its value.
+        ws.write_formula(1, 10, rust_xlsxwriter::Formula::new("=CHAR(66)").set_result("B")).unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+
+        let mut office = t.signed_in("office").await;
+        office.page("/questions").await;
+        let r = office.upload("/questions", "题库.xlsx", bytes).await;
+        assert_eq!(r.status(), 303);
+        let to = r.headers()["location"].to_str().unwrap().to_owned();
+        let (_, page) = office.page(&to).await;
+        assert!(page.contains("有 1 个单元格是公式") && page.contains("题库!K2"), "{page}");
+        let mut db = t.app.store().read().await.unwrap();
+        let answer: String = sqlx::query_scalar("SELECT answer FROM questions WHERE stem = '遵义会议于哪一年召开？'").fetch_one(&mut *db).await.unwrap();
+        assert_eq!(answer, "B", "the saved value, not an empty cell");
+    }
+);

@@ -91,7 +91,12 @@ pub async fn import(cfg: &Config, file: &Path, as_user: Option<&str>, lang: &str
     let bar = Bar::new();
     let out = roster::import::run(&app, &ctx, &name, bytes, &bar).await;
     bar.finish();
-    if let Output::Imported { units, members } = out.map_err(|e| app_error(e, lang))? {
+    if let Output::Imported {
+        units,
+        members,
+        formulas,
+    } = out.map_err(|e| app_error(e, lang))?
+    {
         println!(
             "{} ({:.2} s)",
             fill(
@@ -103,6 +108,9 @@ pub async fn import(cfg: &Config, file: &Path, as_user: Option<&str>, lang: &str
             ),
             started.elapsed().as_secs_f64()
         );
+        if let Some(note) = xueshi_web::pages::formula_message(lang, &formulas) {
+            println!("{note}");
+        }
     }
     Ok(())
 }

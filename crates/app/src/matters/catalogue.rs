@@ -16,7 +16,7 @@ use super::{MatterInput, cadence, draft, event_row};
 use crate::audit::{Entry, record};
 use crate::roster::{Column, RowError};
 use crate::sheet::safe_text;
-use crate::sheet::{self, RowErrors, Wanted, gaps, layout};
+use crate::sheet::{self, FormulaCells, RowErrors, Wanted, gaps, layout};
 use crate::{App, AppError, AppResult, Ctx};
 
 const SHEET: &str = "实事目录";
@@ -41,9 +41,22 @@ pub const CATALOGUE_COLUMNS: [Column; 15] = [
 ];
 const IMPORTED: usize = 8;
 
+/// What a catalogue import put on the catalogue.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CatalogueImported {
+    pub matters: u64,
+    /// Cells that held formulas, read as their saved values.
+    pub formulas: FormulaCells,
+}
+
 /// Checks a catalogue workbook and, when every row is right, puts all its
-/// matters on the catalogue in one transaction. Returns how many.
-pub async fn import_catalogue(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) -> AppResult<u64> {
+/// matters on the catalogue in one transaction.
+pub async fn import_catalogue(
+    app: &App,
+    ctx: &Ctx,
+    name: &str,
+    bytes: Vec<u8>,
+) -> AppResult<CatalogueImported> {
     authorize(&ctx.actor, Action::ManageMatters, &ctx.actor.scope)?;
     let mut book = sheet::read(
         app,
@@ -55,6 +68,7 @@ pub async fn import_catalogue(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) 
         }],
     )
     .await?;
+    let formulas = book.formula_cells();
     let sheet = book
         .sheets
         .pop()
@@ -166,7 +180,10 @@ pub async fn import_catalogue(app: &App, ctx: &Ctx, name: &str, bytes: Vec<u8>) 
     .await?;
     tx.commit().await?;
     app.catalogue_changed();
-    Ok(out.len() as u64)
+    Ok(CatalogueImported {
+        matters: out.len() as u64,
+        formulas,
+    })
 }
 
 /// A subtree's catalogue as a workbook (audited as an export).

@@ -18,7 +18,7 @@ mod rating_codes;
 mod steps;
 mod triage;
 
-pub use catalogue::{CATALOGUE_COLUMNS, export_catalogue, import_catalogue};
+pub use catalogue::{CATALOGUE_COLUMNS, CatalogueImported, export_catalogue, import_catalogue};
 pub(crate) use public::PublicTotals;
 pub use public::{
     PublicDetail, PublicList, PublicMatter, PublicQuery, Rated, RatingInput, public_detail,

@@ -69,11 +69,16 @@ pub async fn run(
     authorize(&ctx.actor, Action::ImportRoster, &ctx.actor.scope)?;
     progress.stage("stage.reading", 1);
     let mut book = sheet::read(app, bytes, WANTED).await?;
+    let formulas = book.formula_cells();
     let members_sheet = book.sheets.pop().flatten();
     let units_sheet = book.sheets.pop().flatten();
     progress.advance(1);
     let plan = check(app, ctx, units_sheet, members_sheet, progress).await?;
-    write(app, ctx, name, plan, progress).await
+    let mut out = write(app, ctx, name, plan, progress).await?;
+    if let Output::Imported { formulas: f, .. } = &mut out {
+        *f = formulas;
+    }
+    Ok(out)
 }
 
 async fn check(
@@ -420,5 +425,6 @@ async fn write(
     Ok(Output::Imported {
         units: rows.len() as u64,
         members: n_members,
+        formulas: Default::default(),
     })
 }

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use xueshi_app::bank::{self, BankQuestion, QuestionInput};
+use xueshi_app::bank::{self, BankQuestion, QuestionInput, QuestionsImported};
 use xueshi_domain::Id;
 
 use super::ApiJson;
@@ -40,11 +40,6 @@ pub async fn list(
     Ok(Json(BankPage { questions, total }))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct QuestionsImported {
-    pub questions: u64,
-}
-
 /// Adds the questions of an .xlsx workbook (sheet 题库); any bad row rejects
 /// the whole file with every error by row and column.
 #[utoipa::path(post, path = "/api/v1/questions/imports", tag = "study",
@@ -57,12 +52,8 @@ pub async fn import(
 ) -> WebResult<Response> {
     bank::authorize_manage(&a.ctx())?;
     let (name, bytes) = uploaded_file(form).await?;
-    let n = bank::import(&state.app, &a.ctx(), &name, bytes).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(QuestionsImported { questions: n }),
-    )
-        .into_response())
+    let done = bank::import(&state.app, &a.ctx(), &name, bytes).await?;
+    Ok((StatusCode::CREATED, Json(done)).into_response())
 }
 
 /// Adds one question, checked as a workbook row is.

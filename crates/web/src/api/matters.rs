@@ -9,7 +9,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use xueshi_app::matters::board::{self, Board, BoardQuery, Figures, Mine};
 use xueshi_app::matters::cases::{self, RoundInput, RoundView};
-use xueshi_app::matters::{self, IssuedCodes, MatterDetail, MatterInput, MatterView, StepInput};
+use xueshi_app::matters::{
+    self, CatalogueImported, IssuedCodes, MatterDetail, MatterInput, MatterView, StepInput,
+};
 use xueshi_domain::Id;
 
 use super::ApiJson;
@@ -195,11 +197,6 @@ pub async fn mine(State(state): State<AppState>, a: Auth) -> WebResult<Json<Mine
     Ok(Json(board::mine(&state.app, &a.ctx()).await?))
 }
 
-#[derive(serde::Serialize, ToSchema)]
-pub struct CatalogueImported {
-    pub matters: u64,
-}
-
 /// Imports a catalogue workbook (sheet 实事目录): all of it or, with every
 /// bad cell named by row and column, none of it.
 #[utoipa::path(post, path = "/api/v1/matters/imports", tag = "matters",
@@ -210,8 +207,8 @@ pub async fn import(
     form: Multipart,
 ) -> WebResult<Response> {
     let (name, bytes) = crate::pages::roster::uploaded_file(form).await?;
-    let matters = matters::import_catalogue(&state.app, &a.ctx(), &name, bytes).await?;
-    Ok((StatusCode::CREATED, Json(CatalogueImported { matters })).into_response())
+    let done = matters::import_catalogue(&state.app, &a.ctx(), &name, bytes).await?;
+    Ok((StatusCode::CREATED, Json(done)).into_response())
 }
 
 /// Opens a typical-case round (典型案例评选) of finished matters.

@@ -40,6 +40,8 @@ pub struct JobView {
 pub struct Imported {
     pub units: u64,
     pub members: u64,
+    /// Cells that held formulas, read as their saved values.
+    pub formulas: xueshi_app::sheet::FormulaCells,
 }
 
 fn view(job: &Job, lang: Lang) -> JobView {
@@ -59,10 +61,15 @@ fn view(job: &Job, lang: Lang) -> JobView {
         Some(Ok(out)) => {
             v.running = false;
             match out.as_ref() {
-                Output::Imported { units, members } => {
+                Output::Imported {
+                    units,
+                    members,
+                    formulas,
+                } => {
                     v.imported = Some(Imported {
                         units: *units,
                         members: *members,
+                        formulas: formulas.clone(),
                     })
                 }
                 Output::File { .. } => {

@@ -13,7 +13,7 @@ use xueshi_domain::quiz::QuestionKind;
 use xueshi_domain::{FieldError, Id};
 
 use super::roster::{Problem, problems, uploaded_file, xlsx};
-use super::{FormErrors, Layout, Pager, render, render_status};
+use super::{FormErrors, FormulaNote, Layout, Pager, render, render_status};
 use crate::ctx::Auth;
 use crate::error::WebResult;
 use crate::state::AppState;
@@ -65,9 +65,10 @@ pub async fn list(
     State(state): State<AppState>,
     a: Auth,
     Query(q): Query<BankQuery>,
+    Query(f): Query<FormulaNote>,
 ) -> WebResult<Response> {
     let mut p = bank_page_with(&state, &a, q.page, Vec::new()).await?;
-    p.layout = p.layout.notice(q.done.as_deref());
+    p.layout = p.layout.notice(q.done.as_deref()).formula_note(&f);
     Ok(render(&p))
 }
 
@@ -79,7 +80,11 @@ pub async fn upload(
     bank::authorize_manage(&a.ctx())?;
     let (name, bytes) = uploaded_file(form).await?;
     match bank::import(&state.app, &a.ctx(), &name, bytes).await {
-        Ok(_) => Ok(Redirect::to("/questions?done=bank.imported").into_response()),
+        Ok(done) => Ok(Redirect::to(&format!(
+            "/questions?done=bank.imported{}",
+            FormulaNote::query(&done.formulas)
+        ))
+        .into_response()),
         Err(AppError::Rejected(rows)) => {
             let p = bank_page_with(&state, &a, 0, problems(a.rc.lang, &rows, 200)).await?;
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))

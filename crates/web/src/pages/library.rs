@@ -15,7 +15,7 @@ use xueshi_domain::study::StudyKind;
 use xueshi_domain::{FieldError, Id};
 
 use super::roster::{Problem, problems, uploaded_file, xlsx};
-use super::{FormErrors, Layout, render, render_status};
+use super::{FormErrors, FormulaNote, Layout, render, render_status};
 use crate::ctx::Auth;
 use crate::error::WebResult;
 use crate::state::AppState;
@@ -50,9 +50,10 @@ pub async fn page(
     State(state): State<AppState>,
     a: Auth,
     Query(q): Query<LibraryQuery>,
+    Query(f): Query<FormulaNote>,
 ) -> WebResult<Response> {
     let mut p = library_page(&state, &a, Vec::new()).await?;
-    p.layout = p.layout.notice(q.done.as_deref());
+    p.layout = p.layout.notice(q.done.as_deref()).formula_note(&f);
     Ok(render(&p))
 }
 
@@ -64,7 +65,11 @@ pub async fn upload(
     library::authorize_manage(&a.ctx())?;
     let (name, bytes) = uploaded_file(form).await?;
     match library::import(&state.app, &a.ctx(), &name, bytes).await {
-        Ok(_) => Ok(Redirect::to("/library?done=library.imported").into_response()),
+        Ok(done) => Ok(Redirect::to(&format!(
+            "/library?done=library.imported{}",
+            FormulaNote::query(&done.formulas)
+        ))
+        .into_response()),
         Err(AppError::Rejected(rows)) => {
             let p = library_page(&state, &a, problems(a.rc.lang, &rows, 200)).await?;
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))

@@ -16,7 +16,7 @@ use xueshi_domain::matter::{MatterLevel, MatterStatus};
 use xueshi_domain::{FieldError, Id};
 
 use super::roster::{Problem, problems, uploaded_file, xlsx};
-use super::{FormErrors, Layout, Pager, render, render_status};
+use super::{FormErrors, FormulaNote, Layout, Pager, render, render_status};
 use crate::chart;
 use crate::ctx::{Auth, urlencode};
 use crate::error::{HttpError, WebResult};
@@ -125,9 +125,10 @@ pub async fn board(
     Path(unit): Path<Id>,
     Query(q): Query<BoardQuery>,
     Query(n): Query<Notice>,
+    Query(f): Query<FormulaNote>,
 ) -> WebResult<Response> {
     let mut p = board_page(&state, &a, unit, q, Vec::new()).await?;
-    p.layout = p.layout.notice(n.done.as_deref());
+    p.layout = p.layout.notice(n.done.as_deref()).formula_note(&f);
     Ok(render(&p))
 }
 
@@ -155,9 +156,11 @@ pub async fn import(
     let (name, bytes) = uploaded_file(form).await?;
     let unit = ctx.actor.scope_unit;
     match matters::import_catalogue(&state.app, &ctx, &name, bytes).await {
-        Ok(_) => Ok(
-            Redirect::to(&format!("/units/{unit}/matters?done=matters.imported")).into_response(),
-        ),
+        Ok(done) => Ok(Redirect::to(&format!(
+            "/units/{unit}/matters?done=matters.imported{}",
+            FormulaNote::query(&done.formulas)
+        ))
+        .into_response()),
         Err(AppError::Rejected(rows)) => {
             let p = board_page(
                 &state,

@@ -221,7 +221,11 @@ fn job_page(rc: &RequestCtx, job: &Job) -> JobPage {
         Some(Ok(out)) => {
             p.running = false;
             match out.as_ref() {
-                Output::Imported { units, members } => {
+                Output::Imported {
+                    units,
+                    members,
+                    formulas,
+                } => {
                     p.summary = Some(fill(
                         t.import_done,
                         &[
@@ -229,6 +233,7 @@ fn job_page(rc: &RequestCtx, job: &Job) -> JobPage {
                             ("members", members.to_string()),
                         ],
                     ));
+                    p.problems_note = super::formula_message(rc.lang, formulas);
                 }
                 Output::File { .. } => {
                     p.summary = Some(t.job_export_ready.to_owned());
