@@ -616,3 +616,75 @@ async fn every_page_of_every_role_fits_a_phone() {
     assert!(checked > 80, "{checked} pages");
     b.close().await;
 }
+
+/// The office's forms for one question, one material, one day of history,
+/// and the rating slips it prints, on a 360-px phone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_offices_item_forms_and_rating_slips_fit_a_phone() {
+    let t = TestApp::district(Db::Sqlite).await;
+    let (question, material, history, matter): (i64, i64, i64, i64) = {
+        let mut db = t.app.store().read().await.unwrap();
+        let one = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
+        (
+            one("SELECT id FROM questions ORDER BY id LIMIT 1")
+                .fetch_one(&mut *db)
+                .await
+                .unwrap(),
+            one("SELECT id FROM materials ORDER BY id LIMIT 1")
+                .fetch_one(&mut *db)
+                .await
+                .unwrap(),
+            one("SELECT id FROM history_days ORDER BY id LIMIT 1")
+                .fetch_one(&mut *db)
+                .await
+                .unwrap(),
+            one("SELECT id FROM matters WHERE status = 'done' ORDER BY id LIMIT 1")
+                .fetch_one(&mut *db)
+                .await
+                .unwrap(),
+        )
+    };
+    let b = Browser::start(360, 780).await;
+    sign_in(&b, &t, "office").await;
+    for (path, shot) in [
+        ("/questions".to_owned(), "questions-360"),
+        ("/questions/new".to_owned(), "question-new-360"),
+        (format!("/questions/{question}"), "question-edit-360"),
+        ("/library".to_owned(), "library-360"),
+        ("/library/materials/new".to_owned(), "material-new-360"),
+        (
+            format!("/library/materials/{material}"),
+            "material-edit-360",
+        ),
+        (format!("/library/history/{history}"), "history-edit-360"),
+        (format!("/matters/{matter}"), "matter-codes-360"),
+    ] {
+        b.client.goto(&t.url(&path)).await.unwrap();
+        wait_until(&b, "return document.readyState === 'complete'").await;
+        let width = b.eval("return document.documentElement.scrollWidth").await;
+        assert!(width.as_i64().unwrap() <= 360, "{path} is {width} px wide");
+        b.screenshot(shot).await;
+    }
+    // The matter's page prints rating slips: each with its code and QR code.
+    let count = wait_for(&b, "#rating-codes-count").await;
+    count.clear().await.unwrap();
+    count.send_keys("3").await.unwrap();
+    wait_for(&b, "#rating-codes-print")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(&b, "#slips").await;
+    assert_eq!(
+        b.eval("return document.querySelectorAll('.slip svg').length")
+            .await,
+        3
+    );
+    let width = b.eval("return document.documentElement.scrollWidth").await;
+    assert!(
+        width.as_i64().unwrap() <= 360,
+        "the slips are {width} px wide"
+    );
+    b.screenshot("rating-slips-360").await;
+    b.close().await;
+}
