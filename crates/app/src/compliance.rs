@@ -23,8 +23,8 @@ use xueshi_store::study::{self, QuotaRow};
 use xueshi_store::{members, tallies, units};
 
 use crate::audit::{Entry, record};
+use crate::quotas::{campaign_span, done_for, done_in, percent, quota_of, quotas_for};
 use crate::sheet::safe_text;
-use crate::study::{campaign_span, done_for, done_in, percent, quota_of, quotas_for};
 use crate::tree::{Crumb, load};
 use crate::{App, AppError, AppResult, Ctx};
 

@@ -14,16 +14,15 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 use tokio::sync::RwLock;
 use xueshi_domain::Id;
-use xueshi_domain::access::{Action, authorize};
 use xueshi_domain::date::iso;
 use xueshi_domain::quiz::{Question, QuestionKind, draw};
 use xueshi_domain::unit::UnitPath;
 use xueshi_store::audit::AuditRow;
 use xueshi_store::quiz::{AttemptRow, StreakRow};
 use xueshi_store::study::{self, CampaignRow, Daily};
-use xueshi_store::{members, units};
 
 use crate::audit::{self, Entry};
+use crate::participant::{campaign, me};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// Seconds allowed past the deadline for the network.
@@ -150,55 +149,6 @@ async fn bank(app: &App) -> AppResult<Arc<Bank>> {
     let b = Arc::new(Bank { ids, questions });
     *slot = Some(b.clone());
     Ok(b)
-}
-
-/// The member behind the actor, with their unit's path; refused when the
-/// account is not a member's.
-pub(crate) async fn me(app: &App, ctx: &Ctx) -> AppResult<(Id, UnitPath)> {
-    let member =
-        ctx.actor
-            .member_id
-            .ok_or(AppError::Invalid(vec![xueshi_domain::FieldError::new(
-                "member",
-                "not_a_member",
-            )]))?;
-    let path = match app.placement().member(member.0) {
-        Some(p) => p,
-        None => {
-            let stamp = app.placement().stamp();
-            let mut conn = app.store().read().await?;
-            let m = members::get(&mut conn, member.0)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let unit = units::get(&mut conn, m.unit_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let path = unit.path();
-            app.placement().put_member(stamp, member.0, &path);
-            path
-        }
-    };
-    authorize(&ctx.actor, Action::Study, &path)?;
-    Ok((member, path))
-}
-
-/// The campaign governing a unit today.
-pub(crate) async fn campaign(
-    app: &App,
-    path: &UnitPath,
-    day: Date,
-) -> AppResult<Option<CampaignRow>> {
-    let day = iso(day);
-    if let Some(c) = app.placement().campaign(path.id().0, &day) {
-        return Ok(c);
-    }
-    let stamp = app.placement().stamp();
-    let ids: Vec<i64> = path.ids().iter().map(|i| i.0).collect();
-    let mut conn = app.store().read().await?;
-    let c = study::campaign_for(&mut conn, &ids, &day).await?;
-    app.placement()
-        .put_campaign(stamp, path.id().0, &day, c.clone());
-    Ok(c)
 }
 
 fn ticket_payload(member: Id, day: &str, issued: i64, questions: &[i64]) -> String {

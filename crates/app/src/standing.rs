@@ -11,8 +11,8 @@ use xueshi_domain::date::iso;
 use xueshi_store::{members, study, tallies, units};
 
 use crate::audit::{Entry, record};
+use crate::quotas::{done_for, quotas_for};
 use crate::sheet::safe_text;
-use crate::study::{done_for, quotas_for};
 use crate::tree::{Crumb, load};
 use crate::{App, AppError, AppResult, Ctx};
 

@@ -5,16 +5,17 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Duration};
+use time::Duration;
 use xueshi_domain::access::Action;
-use xueshi_domain::date::{from_iso, iso};
-use xueshi_domain::study::{MAX_CHECK_IN_MINUTES, Period, Quota, StudyKind};
+use xueshi_domain::date::iso;
+use xueshi_domain::study::{MAX_CHECK_IN_MINUTES, Period, StudyKind};
 use xueshi_domain::{FieldError, Id};
-use xueshi_store::study::{self, CheckInRow, Daily, QuotaRow};
+use xueshi_store::study::{self, CheckInRow, Daily};
 use xueshi_store::{tallies, units};
 
 use crate::audit::{Entry, record};
-use crate::quiz::{campaign, me};
+use crate::participant::me;
+use crate::quotas::{done_for, done_in, percent, quotas_for};
 use crate::tree::{Crumb, load};
 use crate::{App, AppError, AppResult, Ctx};
 
@@ -84,82 +85,6 @@ pub struct MaterialView {
     pub link: String,
     /// False once the office retires it: members no longer pick it.
     pub active: bool,
-}
-
-pub(crate) fn quota_of(r: &QuotaRow) -> Option<Quota> {
-    Some(Quota {
-        kind: match &r.kind {
-            Some(k) => Some(StudyKind::parse(k)?),
-            None => None,
-        },
-        count: r.count.max(0) as u32,
-        period: Period::parse(&r.period)?,
-        minutes: r.minutes.max(0) as u32,
-    })
-}
-
-pub(crate) fn campaign_span(c: &study::CampaignRow, day: Date) -> (Date, Date) {
-    (
-        from_iso(&c.starts_on).unwrap_or(day),
-        from_iso(&c.ends_on).unwrap_or(day),
-    )
-}
-
-/// How much of a quota a member's check-ins in its window did.
-pub(crate) fn done_for(q: &Quota, from: Date, to: Date, done: &study::StudyDone) -> i64 {
-    match q.kind {
-        Some(k) => done.by_kind.get(k.as_str()).copied().unwrap_or(0),
-        // Minutes are a daily quota: the window is one day.
-        None => {
-            let (f, t) = (iso(from), iso(to));
-            done.minutes_by_day
-                .iter()
-                .filter(|(d, _)| **d >= f && **d <= t)
-                .map(|(_, m)| *m)
-                .sum()
-        }
-    }
-}
-
-/// What some check-ins (day, kind, minutes) add up to between two days.
-pub(crate) fn done_in<'a>(
-    rows: impl Iterator<Item = (&'a str, &'a str, i64)>,
-    from: &str,
-    to: &str,
-) -> study::StudyDone {
-    let mut done = study::StudyDone::default();
-    for (day, kind, minutes) in rows.filter(|(d, _, _)| *d >= from && *d <= to) {
-        *done.by_kind.entry(kind.to_owned()).or_default() += 1;
-        *done.minutes_by_day.entry(day.to_owned()).or_default() += minutes;
-    }
-    done
-}
-
-/// The quotas over a unit's members on a day, each with its window.
-pub(crate) async fn quotas_for(
-    app: &App,
-    path: &xueshi_domain::unit::UnitPath,
-    day: Date,
-) -> AppResult<(
-    Option<study::CampaignRow>,
-    Vec<(QuotaRow, Quota, Date, Date)>,
-)> {
-    let Some(c) = campaign(app, path, day).await? else {
-        return Ok((None, Vec::new()));
-    };
-    let ids: Vec<i64> = path.ids().iter().map(|i| i.0).collect();
-    let mut conn = app.store().read().await?;
-    let rows = study::quotas(&mut conn, c.id, &ids).await?;
-    let span = campaign_span(&c, day);
-    let out = rows
-        .into_iter()
-        .filter_map(|r| {
-            let q = quota_of(&r)?;
-            let (from, to) = q.period.window(day, span);
-            Some((r, q, from, to))
-        })
-        .collect();
-    Ok((Some(c), out))
 }
 
 /// The signed-in member's day: 党史上的今天, quotas with progress, recent
@@ -426,14 +351,6 @@ fn figures(day: String, d: Daily, members: i64) -> DayFigures {
         mean_score: percent(d.quiz_correct, d.quiz_questions),
         check_ins: d.check_ins,
         study_minutes: d.study_minutes,
-    }
-}
-
-pub(crate) fn percent(part: i64, whole: i64) -> f64 {
-    if whole <= 0 {
-        0.0
-    } else {
-        (part as f64 * 1000.0 / whole as f64).round() / 10.0
     }
 }
 

@@ -10,11 +10,16 @@ pub mod api;
 pub mod assets;
 pub mod chart;
 pub mod ctx;
+pub mod download;
 pub mod error;
 pub mod i18n;
+pub mod import_report;
+pub mod limits;
+pub mod middleware;
 pub mod pages;
 pub mod routes;
 pub mod state;
+pub mod upload;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -39,7 +44,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { error::HttpError::not_found() })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            ctx::context,
+            middleware::context,
         ))
         .layer(DefaultBodyLimit::max(limit))
         .layer(CompressionLayer::new())

@@ -108,7 +108,7 @@ pub async fn import(cfg: &Config, file: &Path, as_user: Option<&str>, lang: &str
             ),
             started.elapsed().as_secs_f64()
         );
-        if let Some(note) = xueshi_web::pages::formula_message(lang, &formulas) {
+        if let Some(note) = xueshi_web::import_report::formula_message(lang, &formulas) {
             println!("{note}");
         }
     }

@@ -97,7 +97,7 @@ fn app_error(e: AppError, lang: xueshi_web::i18n::Lang) -> anyhow::Error {
     match e {
         AppError::Rejected(rows) => {
             let mut out = String::new();
-            let shown = xueshi_web::pages::roster::problems(lang, &rows, usize::MAX);
+            let shown = xueshi_web::import_report::problems(lang, &rows, usize::MAX);
             for p in shown {
                 out.push_str(&format!("{}：{}\n", p.place, p.message));
             }

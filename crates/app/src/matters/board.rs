@@ -15,7 +15,7 @@ use xueshi_store::{matters, units};
 
 use super::Outcomes;
 use crate::audit::{Entry, record};
-use crate::quiz::me;
+use crate::participant::me;
 use crate::{App, AppError, AppResult, Ctx};
 
 /// What the board is narrowed by, as a query string gives it.

@@ -13,7 +13,7 @@ use xueshi_store::members;
 
 use super::{MatterView, authorize_catalogue, event_row, matter_path, view};
 use crate::audit::{Entry, record};
-use crate::quiz::me;
+use crate::participant::me;
 use crate::{App, AppError, AppResult, Ctx};
 
 /// Takes part in a matter as oneself: a lead (领办) or joining (合领合办).

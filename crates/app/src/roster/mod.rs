@@ -7,6 +7,9 @@
 
 pub mod export;
 pub mod import;
+mod work;
+
+pub use work::{MayImport, may_import, start_export, start_import};
 
 use serde::Serialize;
 use xueshi_domain::FieldError;

@@ -13,8 +13,8 @@ use xueshi_domain::Id;
 use super::ApiJson;
 use crate::ctx::Auth;
 use crate::error::WebResult;
-use crate::pages::roster::uploaded_file;
 use crate::state::AppState;
+use crate::upload::uploaded_file;
 
 #[derive(Deserialize, IntoParams)]
 pub struct BankQuery {

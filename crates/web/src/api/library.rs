@@ -15,8 +15,8 @@ use super::ApiJson;
 
 use crate::ctx::Auth;
 use crate::error::WebResult;
-use crate::pages::roster::uploaded_file;
 use crate::state::AppState;
+use crate::upload::uploaded_file;
 
 /// Every material and 党史上的今天 entry.
 #[utoipa::path(get, path = "/api/v1/library", tag = "study",

@@ -206,7 +206,7 @@ pub async fn import(
     a: Auth,
     form: Multipart,
 ) -> WebResult<Response> {
-    let (name, bytes) = crate::pages::roster::uploaded_file(form).await?;
+    let (name, bytes) = crate::upload::uploaded_file(form).await?;
     let done = matters::import_catalogue(&state.app, &a.ctx(), &name, bytes).await?;
     Ok((StatusCode::CREATED, Json(done)).into_response())
 }

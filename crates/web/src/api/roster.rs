@@ -6,17 +6,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use xueshi_app::AppError;
 use xueshi_app::jobs::{Job, Output};
 use xueshi_domain::Id;
-use xueshi_domain::access::{Action, authorize};
 
 use super::ApiJson;
 use crate::ctx::Auth;
+use crate::download::xlsx;
 use crate::error::{HttpError, WebResult};
 use crate::i18n::Lang;
-use crate::pages::roster::{start_import, uploaded_file, xlsx};
 use crate::state::AppState;
+use crate::upload::uploaded_file;
 
 /// Long work and how far it got.
 #[derive(Serialize, ToSchema)]
@@ -95,10 +94,9 @@ pub async fn import(
     a: Auth,
     form: Multipart,
 ) -> WebResult<Response> {
-    let ctx = a.ctx();
-    authorize(&ctx.actor, Action::ImportRoster, &ctx.actor.scope).map_err(AppError::from)?;
+    let right = xueshi_app::roster::may_import(&a.ctx())?;
     let (name, bytes) = uploaded_file(form).await?;
-    let job = start_import(&state, ctx, name, bytes);
+    let job = xueshi_app::roster::start_import(&state.app, right, name, bytes);
     Ok((StatusCode::ACCEPTED, Json(view(&job, a.rc.lang))).into_response())
 }
 
@@ -117,17 +115,7 @@ pub async fn export(
     Path(id): Path<Id>,
     ApiJson(r): ApiJson<ExportRequest>,
 ) -> WebResult<Response> {
-    let ctx = a.ctx();
-    xueshi_app::tree::detail(&state.app, &ctx, id).await?;
-    let app = state.app.clone();
-    let job = state.app.jobs().spawn(
-        state.app.next_id(),
-        ctx.actor.account_id,
-        state.app.now(),
-        move |job| async move {
-            xueshi_app::roster::export::roster(&app, &ctx, id, r.unmasked, job.as_ref()).await
-        },
-    );
+    let job = xueshi_app::roster::start_export(&state.app, &a.ctx(), id, r.unmasked).await?;
     Ok((StatusCode::ACCEPTED, Json(view(&job, a.rc.lang))).into_response())
 }
 

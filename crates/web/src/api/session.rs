@@ -13,7 +13,7 @@ use xueshi_domain::access::Role;
 use super::ApiJson;
 use crate::ctx::{Auth, Rc, SESSION_COOKIE, set_cookie};
 use crate::error::{HttpError, WebResult};
-use crate::pages::auth::within_login_limit;
+use crate::limits::within_login_limit;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]

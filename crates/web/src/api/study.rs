@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use xueshi_app::compliance::{self, QuotaCompliance};
 use xueshi_app::quiz::{self, QuizResult, Submission, Today};
-use xueshi_app::study::{self as study_uc, CheckInInput, CheckInView, Dashboard, MyStudy};
+use xueshi_app::study::{CheckInInput, CheckInView, Dashboard, MyStudy};
 use xueshi_domain::Id;
 
 use super::ApiJson;
@@ -21,7 +21,9 @@ use crate::state::AppState;
 /// check-ins and the materials to pick from.
 #[utoipa::path(get, path = "/api/v1/study/me", tag = "study", responses((status = 200, body = MyStudy), (status = 422)))]
 pub async fn me(State(state): State<AppState>, a: Auth) -> WebResult<Json<MyStudy>> {
-    Ok(Json(study_uc::my_study(&state.app, &a.ctx()).await?))
+    Ok(Json(
+        xueshi_app::study::my_study(&state.app, &a.ctx()).await?,
+    ))
 }
 
 /// Records a check-in (学习打卡) for today.
@@ -32,7 +34,7 @@ pub async fn check_in(
     a: Auth,
     ApiJson(input): ApiJson<CheckInInput>,
 ) -> WebResult<Response> {
-    let c = study_uc::check_in(&state.app, &a.ctx(), input).await?;
+    let c = xueshi_app::study::check_in(&state.app, &a.ctx(), input).await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 
@@ -77,7 +79,7 @@ pub async fn dashboard(
     Query(q): Query<DaysQuery>,
 ) -> WebResult<Json<Dashboard>> {
     Ok(Json(
-        study_uc::dashboard(&state.app, &a.ctx(), id, q.days).await?,
+        xueshi_app::study::dashboard(&state.app, &a.ctx(), id, q.days).await?,
     ))
 }
 

@@ -7,9 +7,10 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xueshi_app::audit;
-use xueshi_app::members::{self as members_uc, MemberView, Unmasked};
-use xueshi_app::organs::{self as organs_uc, OrganView};
-use xueshi_app::tree::{self as tree_uc, UnitDetail, UnitInput, UnitView};
+use xueshi_app::members::{MemberView, Unmasked};
+use xueshi_app::organs::OrganView;
+use xueshi_app::search::Found;
+use xueshi_app::tree::{UnitDetail, UnitInput, UnitView};
 use xueshi_domain::Id;
 use xueshi_domain::member::MemberInput;
 
@@ -21,7 +22,9 @@ use crate::state::AppState;
 /// The actor's scope root with its children.
 #[utoipa::path(get, path = "/api/v1/units", tag = "tree", responses((status = 200, body = UnitDetail)))]
 pub async fn scope(State(state): State<AppState>, a: Auth) -> WebResult<Json<UnitDetail>> {
-    Ok(Json(tree_uc::overview(&state.app, &a.ctx()).await?))
+    Ok(Json(
+        xueshi_app::tree::overview(&state.app, &a.ctx()).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "tree", params(("id" = String, Path)),
@@ -31,7 +34,9 @@ pub async fn unit(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Json<UnitDetail>> {
-    Ok(Json(tree_uc::detail(&state.app, &a.ctx(), id).await?))
+    Ok(Json(
+        xueshi_app::tree::detail(&state.app, &a.ctx(), id).await?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -62,7 +67,7 @@ pub async fn unit_members(
     Query(q): Query<PageQuery>,
 ) -> WebResult<Json<MemberPage>> {
     let (members, total) =
-        members_uc::in_unit(&state.app, &a.ctx(), id, q.page, q.per_page).await?;
+        xueshi_app::members::in_unit(&state.app, &a.ctx(), id, q.page, q.per_page).await?;
     Ok(Json(MemberPage { members, total }))
 }
 
@@ -74,7 +79,7 @@ pub async fn create_unit(
     Path(id): Path<Id>,
     ApiJson(input): ApiJson<UnitInput>,
 ) -> WebResult<Response> {
-    let u = tree_uc::create(&state.app, &a.ctx(), id, &input).await?;
+    let u = xueshi_app::tree::create(&state.app, &a.ctx(), id, &input).await?;
     Ok((StatusCode::CREATED, Json(u)).into_response())
 }
 
@@ -87,7 +92,7 @@ pub async fn update_unit(
     ApiJson(input): ApiJson<UnitInput>,
 ) -> WebResult<Json<UnitView>> {
     Ok(Json(
-        tree_uc::update(&state.app, &a.ctx(), id, &input).await?,
+        xueshi_app::tree::update(&state.app, &a.ctx(), id, &input).await?,
     ))
 }
 
@@ -105,7 +110,7 @@ pub async fn move_unit(
     ApiJson(m): ApiJson<MoveRequest>,
 ) -> WebResult<Json<UnitView>> {
     Ok(Json(
-        tree_uc::move_unit(&state.app, &a.ctx(), id, m.parent_id).await?,
+        xueshi_app::tree::move_unit(&state.app, &a.ctx(), id, m.parent_id).await?,
     ))
 }
 
@@ -116,7 +121,7 @@ pub async fn delete_unit(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<StatusCode> {
-    tree_uc::delete(&state.app, &a.ctx(), id).await?;
+    xueshi_app::tree::delete(&state.app, &a.ctx(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -128,7 +133,7 @@ pub async fn create_member(
     Path(id): Path<Id>,
     ApiJson(input): ApiJson<MemberInput>,
 ) -> WebResult<Response> {
-    let m = members_uc::create(&state.app, &a.ctx(), id, &input).await?;
+    let m = xueshi_app::members::create(&state.app, &a.ctx(), id, &input).await?;
     Ok((StatusCode::CREATED, Json(m)).into_response())
 }
 
@@ -139,7 +144,9 @@ pub async fn member(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Json<MemberView>> {
-    Ok(Json(members_uc::get(&state.app, &a.ctx(), id).await?))
+    Ok(Json(
+        xueshi_app::members::get(&state.app, &a.ctx(), id).await?,
+    ))
 }
 
 #[utoipa::path(put, path = "/api/v1/members/{id}", tag = "members", params(("id" = String, Path)), request_body = MemberInput,
@@ -151,7 +158,7 @@ pub async fn update_member(
     ApiJson(input): ApiJson<MemberInput>,
 ) -> WebResult<Json<MemberView>> {
     Ok(Json(
-        members_uc::update(&state.app, &a.ctx(), id, &input).await?,
+        xueshi_app::members::update(&state.app, &a.ctx(), id, &input).await?,
     ))
 }
 
@@ -163,7 +170,9 @@ pub async fn unmask(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Json<Unmasked>> {
-    Ok(Json(members_uc::unmask(&state.app, &a.ctx(), id).await?))
+    Ok(Json(
+        xueshi_app::members::unmask(&state.app, &a.ctx(), id).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -180,7 +189,7 @@ pub async fn transfer(
     ApiJson(t): ApiJson<TransferRequest>,
 ) -> WebResult<Json<MemberView>> {
     Ok(Json(
-        members_uc::transfer(&state.app, &a.ctx(), id, t.unit_id).await?,
+        xueshi_app::members::transfer(&state.app, &a.ctx(), id, t.unit_id).await?,
     ))
 }
 
@@ -197,7 +206,7 @@ pub async fn leave(
     Path(id): Path<Id>,
     ApiJson(l): ApiJson<LeaveRequest>,
 ) -> WebResult<StatusCode> {
-    members_uc::leave(&state.app, &a.ctx(), id, &l.reason).await?;
+    xueshi_app::members::leave(&state.app, &a.ctx(), id, &l.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -207,34 +216,20 @@ pub struct SearchQuery {
     q: String,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct SearchResult {
-    pub units: Vec<UnitView>,
-    pub members: Vec<MemberView>,
-}
-
-#[utoipa::path(get, path = "/api/v1/search", tag = "tree", params(SearchQuery), responses((status = 200, body = SearchResult)))]
+#[utoipa::path(get, path = "/api/v1/search", tag = "tree", params(SearchQuery), responses((status = 200, body = Found)))]
 pub async fn search(
     State(state): State<AppState>,
     a: Auth,
     Query(q): Query<SearchQuery>,
-) -> WebResult<Json<SearchResult>> {
-    let ctx = a.ctx();
-    let units = tree_uc::search(&state.app, &ctx, &q.q, 50).await?;
-    let members = if xueshi_domain::access::role_allows(
-        ctx.actor.role,
-        xueshi_domain::access::Action::ViewMembers,
-    ) {
-        members_uc::search(&state.app, &ctx, &q.q, 100).await?
-    } else {
-        Vec::new()
-    };
-    Ok(Json(SearchResult { units, members }))
+) -> WebResult<Json<Found>> {
+    Ok(Json(
+        xueshi_app::search::search(&state.app, &a.ctx(), &q.q).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/organs", tag = "organs", responses((status = 200, body = Vec<OrganView>)))]
 pub async fn organs(State(state): State<AppState>, a: Auth) -> WebResult<Json<Vec<OrganView>>> {
-    Ok(Json(organs_uc::list(&state.app, &a.ctx()).await?))
+    Ok(Json(xueshi_app::organs::list(&state.app, &a.ctx()).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/organs/{id}", tag = "organs", params(("id" = String, Path)),
@@ -244,7 +239,9 @@ pub async fn organ(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Json<OrganView>> {
-    Ok(Json(organs_uc::get(&state.app, &a.ctx(), id).await?))
+    Ok(Json(
+        xueshi_app::organs::get(&state.app, &a.ctx(), id).await?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]

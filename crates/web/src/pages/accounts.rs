@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xueshi_app::AppError;
-use xueshi_app::accounts::{self as cases, AccountView, NewAccountInput};
+use xueshi_app::accounts::{self, AccountView, NewAccountInput};
 use xueshi_domain::Id;
 use xueshi_domain::access::Role;
 
@@ -39,7 +39,7 @@ async fn page(
     errors: FormErrors,
     done: Option<&str>,
 ) -> WebResult<AccountsPage> {
-    let accounts = cases::list(&state.app, &a.ctx()).await?;
+    let accounts = accounts::list(&state.app, &a.ctx()).await?;
     let actor = &a.session.actor;
     Ok(AccountsPage {
         layout: Layout::new(&a.rc, a.rc.lang.msg().accounts_title).notice(done),
@@ -95,7 +95,7 @@ pub async fn create(
         member_id: None,
         can_unmask: f.can_unmask.is_some(),
     };
-    match cases::create(&state.app, &a.ctx(), input).await {
+    match accounts::create(&state.app, &a.ctx(), input).await {
         Ok(_) => Ok(Redirect::to("/accounts?done=unit.saved").into_response()),
         Err(AppError::Invalid(errors)) => {
             let p = page(&state, &a, FormErrors::new(a.rc.lang, &errors), None).await?;
@@ -110,7 +110,7 @@ pub async fn unlock(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Response> {
-    cases::unlock(&state.app, &a.ctx(), id).await?;
+    accounts::unlock(&state.app, &a.ctx(), id).await?;
     Ok(Redirect::to("/accounts?done=unit.saved").into_response())
 }
 
@@ -126,7 +126,7 @@ pub async fn reset(
     Path(id): Path<Id>,
     Form(f): Form<ResetData>,
 ) -> WebResult<Response> {
-    cases::reset_password(&state.app, &a.ctx(), id, f.password).await?;
+    accounts::reset_password(&state.app, &a.ctx(), id, f.password).await?;
     Ok(Redirect::to("/accounts?done=password.changed").into_response())
 }
 
@@ -135,7 +135,7 @@ pub async fn disable(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Response> {
-    cases::set_disabled(&state.app, &a.ctx(), id, true).await?;
+    accounts::set_disabled(&state.app, &a.ctx(), id, true).await?;
     Ok(Redirect::to("/accounts?done=unit.saved").into_response())
 }
 
@@ -144,6 +144,6 @@ pub async fn enable(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Response> {
-    cases::set_disabled(&state.app, &a.ctx(), id, false).await?;
+    accounts::set_disabled(&state.app, &a.ctx(), id, false).await?;
     Ok(Redirect::to("/accounts?done=unit.saved").into_response())
 }

@@ -13,6 +13,7 @@ use super::{FormErrors, Layout, render, render_status};
 use crate::ctx::{Auth, LANG_COOKIE, Rc, SESSION_COOKIE, set_cookie};
 use crate::error::{HttpError, WebResult};
 use crate::i18n::{Lang, fill};
+use crate::limits::within_login_limit;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -122,18 +123,6 @@ fn user_agent(headers: &axum::http::HeaderMap) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned()
-}
-
-/// Refuses a public form when this address has sent too many.
-pub(crate) fn within_public_limit(state: &AppState, ip: &str) -> bool {
-    ip.parse()
-        .map_or(true, |ip| state.public_limiter.check_key(&ip).is_ok())
-}
-
-/// Refuses a login attempt when this address has tried too often.
-pub(crate) fn within_login_limit(state: &AppState, ip: &str) -> bool {
-    ip.parse()
-        .map_or(true, |ip| state.login_limiter.check_key(&ip).is_ok())
 }
 
 pub async fn submit(

@@ -12,11 +12,14 @@ use xueshi_app::bank::{self, BankQuestion, QuestionInput};
 use xueshi_domain::quiz::QuestionKind;
 use xueshi_domain::{FieldError, Id};
 
-use super::roster::{Problem, problems, uploaded_file, xlsx};
-use super::{FormErrors, FormulaNote, Layout, Pager, render, render_status};
+use super::{FormErrors, Layout, Pager, render, render_status};
 use crate::ctx::Auth;
+use crate::download::xlsx;
 use crate::error::WebResult;
+use crate::import_report::FormulaNote;
+use crate::import_report::{Problem, problems};
 use crate::state::AppState;
+use crate::upload::uploaded_file;
 
 /// Letters of the options a form offers (A–H).
 const LETTERS: [&str; 8] = ["A", "B", "C", "D", "E", "F", "G", "H"];

@@ -162,23 +162,13 @@ pub async fn search(
     a: Auth,
     Query(q): Query<SearchQuery>,
 ) -> WebResult<Response> {
-    let ctx = a.ctx();
+    let found = xueshi_app::search::search(&state.app, &a.ctx(), &q.q).await?;
     let query = q.q.trim().chars().take(40).collect::<String>();
-    let units = tree::search(&state.app, &ctx, &query, 50).await?;
-    let show_members = xueshi_domain::access::role_allows(
-        ctx.actor.role,
-        xueshi_domain::access::Action::ViewMembers,
-    );
-    let members = if show_members {
-        xueshi_app::members::search(&state.app, &ctx, &query, 100).await?
-    } else {
-        Vec::new()
-    };
     Ok(render(&SearchPage {
         layout: Layout::new(&a.rc, a.rc.lang.msg().search_title),
         q: query,
-        units,
-        members,
-        show_members,
+        units: found.units,
+        members: found.members,
+        show_members: found.members_shown,
     }))
 }

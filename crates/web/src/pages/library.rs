@@ -14,11 +14,14 @@ use xueshi_app::library::{self, HistoryDayInput, Library, MaterialInput};
 use xueshi_domain::study::StudyKind;
 use xueshi_domain::{FieldError, Id};
 
-use super::roster::{Problem, problems, uploaded_file, xlsx};
-use super::{FormErrors, FormulaNote, Layout, render, render_status};
+use super::{FormErrors, Layout, render, render_status};
 use crate::ctx::Auth;
+use crate::download::xlsx;
 use crate::error::WebResult;
+use crate::import_report::FormulaNote;
+use crate::import_report::{Problem, problems};
 use crate::state::AppState;
+use crate::upload::uploaded_file;
 
 #[derive(Template)]
 #[template(path = "library.html")]

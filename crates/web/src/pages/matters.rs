@@ -15,12 +15,15 @@ use xueshi_app::matters::{self, MatterDetail, MatterInput, Outcomes, StepInput};
 use xueshi_domain::matter::{MatterLevel, MatterStatus};
 use xueshi_domain::{FieldError, Id};
 
-use super::roster::{Problem, problems, uploaded_file, xlsx};
-use super::{FormErrors, FormulaNote, Layout, Pager, render, render_status};
+use super::{FormErrors, Layout, Pager, render, render_status};
 use crate::chart;
 use crate::ctx::{Auth, urlencode};
+use crate::download::xlsx;
 use crate::error::{HttpError, WebResult};
+use crate::import_report::FormulaNote;
+use crate::import_report::{Problem, problems};
 use crate::state::AppState;
+use crate::upload::uploaded_file;
 
 /// Labels of levels and statuses for the matters' templates.
 pub(crate) trait MatterLabels {
@@ -428,7 +431,7 @@ async fn read_step(mut form: Multipart) -> Result<(StepInput, Vec<Vec<u8>>), Htt
     {
         let name = field.name().unwrap_or("").to_owned();
         if name == "photo" {
-            let bytes = super::public::read_photo(&mut field).await?;
+            let bytes = crate::upload::read_photo(&mut field).await?;
             if !bytes.is_empty() && photos.len() <= matters::MAX_STEP_PHOTOS {
                 photos.push(bytes);
             }

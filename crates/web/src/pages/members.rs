@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use xueshi_app::members::{self as cases, MemberView, Unmasked};
+use xueshi_app::members::{self, MemberView, Unmasked};
 use xueshi_app::tree::{self, Permissions};
 use xueshi_app::{AppError, accounts};
 use xueshi_domain::Id;
@@ -34,7 +34,7 @@ async fn page(
     unmasked: Option<Unmasked>,
 ) -> WebResult<MemberPage> {
     let ctx = a.ctx();
-    let m = cases::get(&state.app, &ctx, id).await?;
+    let m = members::get(&state.app, &ctx, id).await?;
     let path = accounts::unit_path(&state.app, m.unit_id).await?;
     let may = Permissions::of(&ctx.actor, &path);
     let t = a.rc.lang.msg();
@@ -70,7 +70,7 @@ pub async fn unmask(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Response> {
-    let u = cases::unmask(&state.app, &a.ctx(), id).await?;
+    let u = members::unmask(&state.app, &a.ctx(), id).await?;
     Ok(render(&page(&state, &a, id, Some(u)).await?))
 }
 
@@ -141,7 +141,7 @@ pub async fn create(
     Path(unit): Path<Id>,
     Form(input): Form<MemberInput>,
 ) -> WebResult<Response> {
-    match cases::create(&state.app, &a.ctx(), unit, &input).await {
+    match members::create(&state.app, &a.ctx(), unit, &input).await {
         Ok(m) => Ok(Redirect::to(&format!("/members/{}", m.id)).into_response()),
         Err(AppError::Invalid(errors)) => {
             let d = tree::detail(&state.app, &a.ctx(), unit).await?;
@@ -165,13 +165,13 @@ pub async fn edit_form(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Response> {
-    let m = cases::get(&state.app, &a.ctx(), id).await?;
+    let m = members::get(&state.app, &a.ctx(), id).await?;
     let t = a.rc.lang.msg();
     Ok(render(&MemberForm {
         layout: Layout::new(&a.rc, t.member_edit),
         action: format!("/members/{id}"),
         unit_name: m.unit_name.clone(),
-        input: cases::input_of(&m),
+        input: members::input_of(&m),
         editing: true,
         errors: FormErrors::default(),
     }))
@@ -183,10 +183,10 @@ pub async fn update(
     Path(id): Path<Id>,
     Form(input): Form<MemberInput>,
 ) -> WebResult<Response> {
-    match cases::update(&state.app, &a.ctx(), id, &input).await {
+    match members::update(&state.app, &a.ctx(), id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/members/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let m = cases::get(&state.app, &a.ctx(), id).await?;
+            let m = members::get(&state.app, &a.ctx(), id).await?;
             let t = a.rc.lang.msg();
             let page = MemberForm {
                 layout: Layout::new(&a.rc, t.member_edit),
@@ -216,7 +216,7 @@ pub async fn transfer_form(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Response> {
-    let m = cases::get(&state.app, &a.ctx(), id).await?;
+    let m = members::get(&state.app, &a.ctx(), id).await?;
     Ok(render(&TransferForm {
         layout: Layout::new(&a.rc, a.rc.lang.msg().member_transfer),
         m,
@@ -238,10 +238,10 @@ pub async fn transfer(
     Form(f): Form<TransferData>,
 ) -> WebResult<Response> {
     let ctx = a.ctx();
-    match cases::transfer_to_code(&state.app, &ctx, id, &f.unit_code).await {
+    match members::transfer_to_code(&state.app, &ctx, id, &f.unit_code).await {
         Ok(_) => Ok(Redirect::to(&format!("/members/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let m = cases::get(&state.app, &ctx, id).await?;
+            let m = members::get(&state.app, &ctx, id).await?;
             let page = TransferForm {
                 layout: Layout::new(&a.rc, a.rc.lang.msg().member_transfer),
                 m,
@@ -266,6 +266,6 @@ pub async fn leave(
     Path(id): Path<Id>,
     Form(f): Form<LeaveData>,
 ) -> WebResult<Response> {
-    cases::leave(&state.app, &a.ctx(), id, &f.reason).await?;
+    members::leave(&state.app, &a.ctx(), id, &f.reason).await?;
     Ok(Redirect::to(&format!("/members/{id}")).into_response())
 }

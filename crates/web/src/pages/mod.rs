@@ -92,7 +92,7 @@ impl Layout {
     }
 
     /// Adds to the page's notice what an import read from formula cells.
-    pub fn formula_note(mut self, n: &FormulaNote) -> Layout {
+    pub fn formula_note(mut self, n: &crate::import_report::FormulaNote) -> Layout {
         let cells = xueshi_app::sheet::FormulaCells {
             count: n.formulas,
             cells: n
@@ -103,7 +103,7 @@ impl Layout {
                 .map(|c| c.chars().take(40).collect())
                 .collect(),
         };
-        if let Some(m) = formula_message(self.lang, &cells) {
+        if let Some(m) = crate::import_report::formula_message(self.lang, &cells) {
             self.notice = Some(match self.notice.take() {
                 Some(n) => format!("{n} {m}"),
                 None => m,
@@ -221,51 +221,6 @@ pub fn quota_label(
             &[("n", target.to_string()), ("period", period)],
         ),
     }
-}
-
-/// The formula cells of an import, carried on the redirect after it so the
-/// page that follows can name them.
-#[derive(serde::Deserialize, Default)]
-pub struct FormulaNote {
-    #[serde(default)]
-    pub formulas: u64,
-    #[serde(default)]
-    pub cells: String,
-}
-
-impl FormulaNote {
-    /// The query string that carries an import's formula cells (empty when
-    /// it had none), to append to a redirect.
-    pub fn query(f: &xueshi_app::sheet::FormulaCells) -> String {
-        if f.count == 0 {
-            return String::new();
-        }
-        format!(
-            "&formulas={}&cells={}",
-            f.count,
-            crate::ctx::urlencode(&f.cells.join(","))
-        )
-    }
-}
-
-/// What an import tells of its formula cells: their saved values were read.
-pub fn formula_message(lang: Lang, f: &xueshi_app::sheet::FormulaCells) -> Option<String> {
-    (f.count > 0).then(|| {
-        let t = lang.msg();
-        let list = f.cells.join(t.punct_list);
-        let more = if f.count > f.cells.len() as u64 {
-            t.import_formulas_more
-        } else {
-            ""
-        };
-        fill(
-            t.import_formulas,
-            &[
-                ("n", f.count.to_string()),
-                ("cells", format!("{list}{more}")),
-            ],
-        )
-    })
 }
 
 /// Renders a template as a page.

@@ -5,8 +5,8 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use xueshi_app::members::{self as member_cases, MemberView};
-use xueshi_app::organs::{self as cases, OrganInput, OrganView, PersonInput};
+use xueshi_app::members::MemberView;
+use xueshi_app::organs::{self, OrganInput, OrganView, PersonInput};
 use xueshi_app::tree;
 use xueshi_domain::Id;
 use xueshi_domain::access::{Action, role_allows};
@@ -52,7 +52,7 @@ pub async fn list(
     a: Auth,
     Query(q): Query<super::home::Done>,
 ) -> WebResult<Response> {
-    let organs = cases::list(&state.app, &a.ctx()).await?;
+    let organs = organs::list(&state.app, &a.ctx()).await?;
     let may_manage = role_allows(a.session.actor.role, Action::ManageOrgans);
     let layout = Layout::new(&a.rc, a.rc.lang.msg().organs_title).notice(q.done());
     Ok(render(&OrgansPage {
@@ -85,7 +85,7 @@ pub async fn create(
     let ctx = a.ctx();
     let unit = tree::by_code(&state.app, &ctx, &f.unit_code).await?;
     let parent_id = f.parent_id.trim().parse().ok();
-    let o = cases::create(
+    let o = organs::create(
         &state.app,
         &ctx,
         unit.id,
@@ -123,14 +123,14 @@ pub async fn show(
     Query(q): Query<OrganQuery>,
 ) -> WebResult<Response> {
     let ctx = a.ctx();
-    let o = cases::get(&state.app, &ctx, id).await?;
+    let o = organs::get(&state.app, &ctx, id).await?;
     let may_manage = tree::detail(&state.app, &ctx, o.unit_id)
         .await
         .map(|d| d.may.manage_organs)
         .unwrap_or(false);
     let find = q.find.trim().chars().take(30).collect::<String>();
     let found = if may_manage && !find.is_empty() {
-        member_cases::search(&state.app, &ctx, &find, 20).await?
+        xueshi_app::members::search(&state.app, &ctx, &find, 20).await?
     } else {
         Vec::new()
     };
@@ -157,7 +157,7 @@ pub async fn update(
     Path(id): Path<Id>,
     Form(f): Form<UpdateData>,
 ) -> WebResult<Response> {
-    cases::update(
+    organs::update(
         &state.app,
         &a.ctx(),
         id,
@@ -176,7 +176,7 @@ pub async fn delete(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Response> {
-    cases::delete(&state.app, &a.ctx(), id).await?;
+    organs::delete(&state.app, &a.ctx(), id).await?;
     Ok(Redirect::to("/organs?done=unit.saved").into_response())
 }
 
@@ -204,7 +204,7 @@ pub async fn add_person(
         post: f.post,
         affiliation: f.affiliation,
     };
-    cases::add_person(&state.app, &a.ctx(), id, &input).await?;
+    organs::add_person(&state.app, &a.ctx(), id, &input).await?;
     Ok(Redirect::to(&format!("/organs/{id}")).into_response())
 }
 
@@ -213,7 +213,7 @@ pub async fn remove_person(
     a: Auth,
     Path((id, person)): Path<(Id, Id)>,
 ) -> WebResult<Response> {
-    cases::remove_person(&state.app, &a.ctx(), id, person).await?;
+    organs::remove_person(&state.app, &a.ctx(), id, person).await?;
     Ok(Redirect::to(&format!("/organs/{id}")).into_response())
 }
 
@@ -231,7 +231,7 @@ pub async fn assign(
 ) -> WebResult<Response> {
     let ctx = a.ctx();
     let unit = tree::by_code(&state.app, &ctx, &f.unit_code).await?;
-    cases::assign(&state.app, &ctx, id, &[unit.id]).await?;
+    organs::assign(&state.app, &ctx, id, &[unit.id]).await?;
     Ok(Redirect::to(&format!("/organs/{id}")).into_response())
 }
 
@@ -240,6 +240,6 @@ pub async fn unassign(
     a: Auth,
     Path((id, unit)): Path<(Id, Id)>,
 ) -> WebResult<Response> {
-    cases::unassign(&state.app, &a.ctx(), id, unit).await?;
+    organs::unassign(&state.app, &a.ctx(), id, unit).await?;
     Ok(Redirect::to(&format!("/organs/{id}")).into_response())
 }

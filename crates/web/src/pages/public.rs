@@ -72,21 +72,6 @@ pub async fn new_form(
     render(&page)
 }
 
-/// A photo field's bytes, cut short just past the size allowed (then refused
-/// by its size) so a huge upload is not read whole.
-pub(crate) async fn read_photo(
-    field: &mut axum::extract::multipart::Field<'_>,
-) -> Result<Vec<u8>, HttpError> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(|_| HttpError::bad_request())? {
-        bytes.extend_from_slice(&chunk);
-        if bytes.len() > MAX_PHOTO {
-            break;
-        }
-    }
-    Ok(bytes)
-}
-
 /// Reads the form's fields and its photo.
 async fn read_form(mut form: Multipart) -> Result<RaiseInput, HttpError> {
     let mut input = RaiseInput::default();
@@ -97,7 +82,7 @@ async fn read_form(mut form: Multipart) -> Result<RaiseInput, HttpError> {
     {
         let name = field.name().unwrap_or("").to_owned();
         if name == "photo" {
-            let bytes = read_photo(&mut field).await?;
+            let bytes = crate::upload::read_photo(&mut field).await?;
             if !bytes.is_empty() {
                 input.photo = Some(bytes);
             }

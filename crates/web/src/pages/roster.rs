@@ -1,22 +1,21 @@
 //! Roster import and export pages, and the progress page of long work.
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use xueshi_app::AppError;
 use xueshi_app::jobs::{Job, Output};
-use xueshi_app::roster::{MEMBER_COLUMNS, RowError, UNIT_COLUMNS, column_letter, export, import};
-use xueshi_app::{AppError, Ctx};
+use xueshi_app::roster::{self, export};
 use xueshi_domain::Id;
-use xueshi_domain::access::{Action, authorize};
 
 use super::{Layout, render};
-use crate::ctx::{Auth, RequestCtx, urlencode};
+use crate::ctx::{Auth, RequestCtx};
+use crate::download::xlsx;
 use crate::error::{HttpError, WebResult, field_message};
-use crate::i18n::{Lang, fill};
+use crate::i18n::fill;
+use crate::import_report::{Problem, problems};
 use crate::state::AppState;
+use crate::upload::uploaded_file;
 
 #[derive(Template)]
 #[template(path = "import.html")]
@@ -25,72 +24,13 @@ struct ImportPage {
 }
 
 pub async fn page(a: Auth) -> WebResult<Response> {
-    authorize(
-        &a.session.actor,
-        Action::ImportRoster,
-        &a.session.actor.scope,
-    )
-    .map_err(AppError::from)?;
+    roster::may_import(&a.ctx())?;
     let layout = Layout::new(&a.rc, a.rc.lang.msg().import_title);
     Ok(render(&ImportPage { layout }))
 }
 
-pub fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    let disposition = format!(
-        "attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{}",
-        urlencode(name)
-    );
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    r
-}
-
 pub async fn template(_a: Auth) -> WebResult<Response> {
     Ok(xlsx("党员名册导入模板.xlsx", export::template()?))
-}
-
-/// The uploaded file of a multipart form: (file name, bytes).
-pub async fn uploaded_file(mut form: Multipart) -> WebResult<(String, Vec<u8>)> {
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|_| HttpError::bad_request())?
-    {
-        if field.name() == Some("file") {
-            let name = field
-                .file_name()
-                .unwrap_or("roster.xlsx")
-                .chars()
-                .take(100)
-                .collect();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large"))?;
-            return Ok((name, bytes.to_vec()));
-        }
-    }
-    Err(AppError::Rejected(vec![RowError::file("file_empty")]).into())
-}
-
-/// Starts an import in the background.
-pub fn start_import(state: &AppState, ctx: Ctx, name: String, bytes: Vec<u8>) -> Arc<Job> {
-    let app = state.app.clone();
-    state.app.jobs().spawn(
-        state.app.next_id(),
-        ctx.actor.account_id,
-        state.app.now(),
-        move |job| async move { import::run(&app, &ctx, &name, bytes, job.as_ref()).await },
-    )
 }
 
 pub async fn upload(
@@ -98,81 +38,10 @@ pub async fn upload(
     a: Auth,
     form: Multipart,
 ) -> WebResult<Response> {
-    let ctx = a.ctx();
-    authorize(&ctx.actor, Action::ImportRoster, &ctx.actor.scope).map_err(AppError::from)?;
+    let right = roster::may_import(&a.ctx())?;
     let (name, bytes) = uploaded_file(form).await?;
-    let job = start_import(&state, ctx, name, bytes);
+    let job = roster::start_import(&state.app, right, name, bytes);
     Ok(Redirect::to(&format!("/jobs/{}", job.id)).into_response())
-}
-
-/// One problem of a rejected file, in words.
-pub struct Problem {
-    pub place: String,
-    pub message: String,
-}
-
-/// Where a problem is, as a secretary would look for it.
-pub fn place(lang: Lang, e: &RowError) -> String {
-    let t = lang.msg();
-    let (sheet, spec) = match e.sheet {
-        "units" => (t.import_sheet_units, &UNIT_COLUMNS[..]),
-        "members" => (t.import_sheet_members, &MEMBER_COLUMNS[..]),
-        "questions" => (
-            t.import_sheet_questions,
-            &xueshi_app::bank::QUESTION_COLUMNS[..],
-        ),
-        "materials" => (
-            t.import_sheet_materials,
-            &xueshi_app::library::MATERIAL_COLUMNS[..],
-        ),
-        "history" => (
-            t.import_sheet_history,
-            &xueshi_app::library::HISTORY_COLUMNS[..],
-        ),
-        "matters" => (
-            t.import_sheet_matters,
-            &xueshi_app::matters::CATALOGUE_COLUMNS[..],
-        ),
-        _ => return t.import_where_file.to_owned(),
-    };
-    let header = spec
-        .iter()
-        .find(|c| c.field == e.error.field)
-        .map(|c| c.label)
-        .unwrap_or("");
-    match e.column {
-        Some(c) if header.is_empty() => fill(
-            t.import_where_cell_bare,
-            &[
-                ("sheet", sheet.into()),
-                ("row", e.row.to_string()),
-                ("col", column_letter(c)),
-            ],
-        ),
-        Some(c) => fill(
-            t.import_where_cell,
-            &[
-                ("sheet", sheet.into()),
-                ("row", e.row.to_string()),
-                ("col", column_letter(c)),
-                ("header", header.into()),
-            ],
-        ),
-        None => fill(
-            t.import_where_row,
-            &[("sheet", sheet.into()), ("row", e.row.to_string())],
-        ),
-    }
-}
-
-pub fn problems(lang: Lang, rows: &[RowError], limit: usize) -> Vec<Problem> {
-    rows.iter()
-        .take(limit)
-        .map(|e| Problem {
-            place: place(lang, e),
-            message: field_message(lang, &e.error),
-        })
-        .collect()
 }
 
 #[derive(Template)]
@@ -233,7 +102,7 @@ fn job_page(rc: &RequestCtx, job: &Job) -> JobPage {
                             ("members", members.to_string()),
                         ],
                     ));
-                    p.problems_note = super::formula_message(rc.lang, formulas);
+                    p.problems_note = crate::import_report::formula_message(rc.lang, formulas);
                 }
                 Output::File { .. } => {
                     p.summary = Some(t.job_export_ready.to_owned());

@@ -12,15 +12,15 @@ use serde::Deserialize;
 use xueshi_app::AppError;
 use xueshi_app::compliance::{self, QuotaCompliance};
 use xueshi_app::quiz::{self, QuizPaper, QuizResult, Submission, Today};
-use xueshi_app::study::{self as study_uc, CheckInInput, Dashboard, MyStudy};
+use xueshi_app::study::{CheckInInput, Dashboard, MyStudy};
 use xueshi_domain::Id;
 use xueshi_domain::quiz::QuestionKind;
 use xueshi_domain::study::{Period, StudyKind};
 
-use super::roster::xlsx;
 use super::{FormErrors, Layout, render, render_status};
 use crate::chart;
 use crate::ctx::Auth;
+use crate::download::xlsx;
 use crate::error::{HttpError, WebResult, field_message};
 use crate::state::AppState;
 
@@ -98,7 +98,7 @@ async fn study_page(
     quiz_error: Option<String>,
 ) -> WebResult<StudyPage> {
     let ctx = a.ctx();
-    let s = study_uc::my_study(&state.app, &ctx).await?;
+    let s = xueshi_app::study::my_study(&state.app, &ctx).await?;
     let (mut paper, mut result, mut ready, mut expired, mut closed) =
         (None, None, None, false, false);
     match quiz::status(&state.app, &ctx).await? {
@@ -173,7 +173,7 @@ pub async fn check_in(
         minutes: f.minutes,
         note: f.note,
     };
-    match study_uc::check_in(&state.app, &a.ctx(), input).await {
+    match xueshi_app::study::check_in(&state.app, &a.ctx(), input).await {
         Ok(_) => Ok(Redirect::to("/study?done=study.checked_in").into_response()),
         Err(AppError::Invalid(errors)) => {
             let p = study_page(&state, &a, &errors, None).await?;
@@ -239,7 +239,7 @@ pub async fn unit_page(
     Path(id): Path<Id>,
 ) -> WebResult<Response> {
     let ctx = a.ctx();
-    let d = study_uc::dashboard(&state.app, &ctx, id, 14).await?;
+    let d = xueshi_app::study::dashboard(&state.app, &ctx, id, 14).await?;
     let compliance = compliance::compliance(&state.app, &ctx, id).await?;
     let t = a.rc.lang.msg();
     let trend: Vec<(String, f64)> = d

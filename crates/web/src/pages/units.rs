@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xueshi_app::AppError;
-use xueshi_app::members::{self as member_cases, MemberView};
-use xueshi_app::organs::{self as organ_cases, OrganView};
+use xueshi_app::members::MemberView;
+use xueshi_app::organs::OrganView;
 use xueshi_app::tree::{self, UnitDetail, UnitInput};
 use xueshi_domain::Id;
 use xueshi_domain::unit::UnitKind;
@@ -47,11 +47,11 @@ pub async fn show(
     let ctx = a.ctx();
     let d = tree::detail(&state.app, &ctx, id).await?;
     let (members, total) = if d.may.view_members {
-        member_cases::in_unit(&state.app, &ctx, id, q.page.max(0), PER_PAGE).await?
+        xueshi_app::members::in_unit(&state.app, &ctx, id, q.page.max(0), PER_PAGE).await?
     } else {
         (Vec::new(), 0)
     };
-    let covering = organ_cases::covering(&state.app, &ctx, id).await?;
+    let covering = xueshi_app::organs::covering(&state.app, &ctx, id).await?;
     let layout = Layout::new(&a.rc, &d.unit.name).notice(q.done.as_deref());
     let pager = Pager::new(q.page.max(0), total, PER_PAGE, format!("/units/{id}?"));
     Ok(render(&UnitPage {
@@ -343,17 +343,7 @@ pub async fn export(
     Path(id): Path<Id>,
     Form(f): Form<ExportData>,
 ) -> WebResult<Response> {
-    let ctx = a.ctx();
-    tree::detail(&state.app, &ctx, id).await?;
-    let app = state.app.clone();
-    let unmasked = f.unmasked.is_some();
-    let job = state.app.jobs().spawn(
-        state.app.next_id(),
-        ctx.actor.account_id,
-        state.app.now(),
-        move |job| async move {
-            xueshi_app::roster::export::roster(&app, &ctx, id, unmasked, job.as_ref()).await
-        },
-    );
+    let job =
+        xueshi_app::roster::start_export(&state.app, &a.ctx(), id, f.unmasked.is_some()).await?;
     Ok(Redirect::to(&format!("/jobs/{}", job.id)).into_response())
 }
