@@ -7,7 +7,7 @@ use xueshi_domain::{Id, unit::UnitPath};
 use xueshi_store::accounts::{self, AccountRow, NewAccount};
 use xueshi_store::units;
 
-use crate::audit::{Entry, record};
+use crate::audit::{Audited, Entry};
 use crate::auth::{check_password, end_sessions, hash_password, verify_password};
 use crate::{App, AppError, AppResult, Ctx};
 
@@ -103,7 +103,7 @@ pub async fn create(app: &App, ctx: &Ctx, input: NewAccountInput) -> AppResult<A
     }
     let hash = hash_password(input.password).await?;
     let id = app.next_id();
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     accounts::insert(
         &mut tx,
         &NewAccount {
@@ -130,17 +130,12 @@ pub async fn create(app: &App, ctx: &Ctx, input: NewAccountInput) -> AppResult<A
         .await?
         .ok_or(AppError::NotFound)?;
     let view = AccountView::from(&row);
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("account.create", "account", Some(id), &username)
             .unit(scope.id())
             .after(&view),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(view)
 }
 
@@ -166,19 +161,14 @@ pub async fn reset_password(app: &App, ctx: &Ctx, id: Id, password: String) -> A
     check_password(&password).map_err(|e| AppError::Invalid(vec![e]))?;
     let row = load_in_scope(app, ctx, id).await?;
     let hash = hash_password(password).await?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     accounts::set_password(&mut tx, id.0, &hash, app.now()).await?;
     end_sessions(app, &mut tx, id.0).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("account.password", "account", Some(id), &row.username)
             .unit(Id(row.scope_unit_id)),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -200,12 +190,9 @@ pub async fn change_own_password(
         return Err(AppError::invalid("current_password", "bad_credentials"));
     }
     let hash = hash_password(new).await?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     accounts::set_password(&mut tx, row.id, &hash, app.now()).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new(
             "account.password",
             "account",
@@ -213,35 +200,28 @@ pub async fn change_own_password(
             &row.username,
         )
         .unit(Id(row.scope_unit_id)),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
 /// Lifts a lockout.
 pub async fn unlock(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
     let row = load_in_scope(app, ctx, id).await?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     accounts::clear_failures(&mut tx, id.0, app.now()).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("account.unlock", "account", Some(id), &row.username)
             .unit(Id(row.scope_unit_id)),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
 /// Disables or re-enables an account; disabling ends its sessions.
 pub async fn set_disabled(app: &App, ctx: &Ctx, id: Id, disabled: bool) -> AppResult<()> {
     let row = load_in_scope(app, ctx, id).await?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     accounts::set_disabled(&mut tx, id.0, disabled, app.now()).await?;
     if disabled {
         end_sessions(app, &mut tx, id.0).await?;
@@ -251,15 +231,8 @@ pub async fn set_disabled(app: &App, ctx: &Ctx, id: Id, disabled: bool) -> AppRe
     } else {
         "account.enable"
     };
-    record(
-        &mut tx,
-        app,
-        ctx,
-        Entry::new(action, "account", Some(id), &row.username).unit(Id(row.scope_unit_id)),
-        "ok",
-    )
-    .await?;
-    tx.commit().await?;
+    tx.commit(Entry::new(action, "account", Some(id), &row.username).unit(Id(row.scope_unit_id)))
+        .await?;
     Ok(())
 }
 

@@ -104,6 +104,53 @@ pub(crate) fn row(
     }
 }
 
+/// A write transaction that can only be committed with the audit entry of
+/// what it wrote: a use-case writes through one of these, so a write
+/// without its entry cannot be expressed. Dropped without `commit`, it
+/// rolls back, entry and all.
+pub struct Audited<'a> {
+    tx: xueshi_store::WriteTx,
+    app: &'a App,
+    ctx: &'a Ctx,
+}
+
+impl<'a> Audited<'a> {
+    /// Opens the write transaction for the actor's use-case.
+    pub async fn begin(app: &'a App, ctx: &'a Ctx) -> AppResult<Audited<'a>> {
+        Ok(Audited {
+            tx: app.store().write().await?,
+            app,
+            ctx,
+        })
+    }
+
+    /// Appends one more entry inside the transaction, for a use-case that
+    /// writes several things worth a line each.
+    pub async fn record(&mut self, e: Entry<'_>) -> AppResult<()> {
+        record(&mut self.tx, self.app, self.ctx, e, "ok").await
+    }
+
+    /// Appends the entry and commits, both or neither.
+    pub async fn commit(mut self, e: Entry<'_>) -> AppResult<()> {
+        record(&mut self.tx, self.app, self.ctx, e, "ok").await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for Audited<'_> {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for Audited<'_> {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+}
+
 /// Records a refused attempt in a transaction of its own (the attempt's own
 /// transaction is rolled back).
 pub async fn record_denied(app: &App, ctx: &Ctx, e: Entry<'_>) -> AppResult<()> {

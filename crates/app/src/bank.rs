@@ -12,7 +12,7 @@ use xueshi_domain::quiz::{Question, QuestionKind};
 use xueshi_domain::{FieldError, Id};
 use xueshi_store::quiz::QuestionRow;
 
-use crate::audit::{Entry, record};
+use crate::audit::{Audited, Entry};
 use crate::roster::{Column, RowError};
 use crate::sheet::{self, FormulaCells, RowErrors, Wanted, gaps, layout, safe_text};
 use crate::{App, AppError, AppResult, Ctx};
@@ -268,19 +268,14 @@ pub async fn import(
         })
         .collect();
     let n = rows.len() as u64;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     xueshi_store::quiz::insert_questions(&mut tx, &rows, app.now()).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("bank.import", "questions", None, name)
             .unit(ctx.actor.scope_unit)
             .after(&serde_json::json!({ "file": name, "questions": n })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     app.quiz_cache().invalidate().await;
     Ok(QuestionsImported {
         questions: n,
@@ -318,7 +313,7 @@ pub async fn get(app: &App, ctx: &Ctx, id: Id) -> AppResult<BankQuestion> {
 pub async fn add(app: &App, ctx: &Ctx, input: &QuestionInput) -> AppResult<Id> {
     authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
     let (mut q, print) = check_input(input)?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     if xueshi_store::quiz::fingerprint_owner(&mut tx, &print)
         .await?
         .is_some()
@@ -328,17 +323,12 @@ pub async fn add(app: &App, ctx: &Ctx, input: &QuestionInput) -> AppResult<Id> {
     q.id = app.next_id().0;
     xueshi_store::quiz::insert_questions(&mut tx, &[(q.clone(), print)], app.now()).await?;
     let after = view(q.clone())?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("bank.add", "question", Some(Id(q.id)), &q.stem)
             .unit(ctx.actor.scope_unit)
             .after(&after),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     app.quiz_cache().invalidate().await;
     Ok(Id(q.id))
 }
@@ -348,7 +338,7 @@ pub async fn add(app: &App, ctx: &Ctx, input: &QuestionInput) -> AppResult<Id> {
 pub async fn edit(app: &App, ctx: &Ctx, id: Id, input: &QuestionInput) -> AppResult<()> {
     authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
     let (mut q, print) = check_input(input)?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let before = xueshi_store::quiz::question(&mut tx, id.0)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -362,18 +352,13 @@ pub async fn edit(app: &App, ctx: &Ctx, id: Id, input: &QuestionInput) -> AppRes
     q.active = before.active;
     xueshi_store::quiz::update_question(&mut tx, &q, &print).await?;
     let (before, after) = (view(before)?, view(q.clone())?);
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("bank.edit", "question", Some(id), &q.stem)
             .unit(ctx.actor.scope_unit)
             .before(&before)
             .after(&after),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     app.quiz_cache().invalidate().await;
     Ok(())
 }
@@ -382,7 +367,7 @@ pub async fn edit(app: &App, ctx: &Ctx, id: Id, input: &QuestionInput) -> AppRes
 /// it) or puts it back in use.
 pub async fn set_active(app: &App, ctx: &Ctx, id: Id, active: bool) -> AppResult<()> {
     authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let q = xueshi_store::quiz::question(&mut tx, id.0)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -390,10 +375,7 @@ pub async fn set_active(app: &App, ctx: &Ctx, id: Id, active: bool) -> AppResult
         return Ok(());
     }
     xueshi_store::quiz::set_question_active(&mut tx, id.0, active).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new(
             if active {
                 "bank.restore"
@@ -407,10 +389,8 @@ pub async fn set_active(app: &App, ctx: &Ctx, id: Id, active: bool) -> AppResult
         .unit(ctx.actor.scope_unit)
         .before(&serde_json::json!({ "active": !active }))
         .after(&serde_json::json!({ "active": active })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     app.quiz_cache().invalidate().await;
     Ok(())
 }
@@ -426,8 +406,7 @@ fn question_sheet(ws: &mut rust_xlsxwriter::Worksheet) -> XlsxResult<()> {
     ws.set_name(QUESTION_SHEET)?;
     crate::roster::export::header(ws, &QUESTION_COLUMNS)?;
     let kinds: Vec<&str> = QuestionKind::ALL.iter().map(|k| k.label_zh()).collect();
-    let dv = rust_xlsxwriter::DataValidation::new().allow_list_strings(&kinds)?;
-    ws.add_data_validation(1, 0, 100_000, 0, &dv)?;
+    crate::roster::export::list(ws, 0, &kinds)?;
     ws.set_column_width(1, 48)?;
     let text = rust_xlsxwriter::Format::new().set_num_format("@");
     ws.set_column_format(10, &text)?;
@@ -438,9 +417,9 @@ fn question_sheet(ws: &mut rust_xlsxwriter::Worksheet) -> XlsxResult<()> {
 pub fn template() -> AppResult<Vec<u8>> {
     let build = || -> XlsxResult<Vec<u8>> {
         let mut wb = rust_xlsxwriter::Workbook::new();
-        {
-            let ws = wb.add_worksheet().set_name("说明")?;
-            let lines = [
+        crate::roster::export::instructions(
+            &mut wb,
+            &[
                 "题库导入模板（学史）",
                 "1. 「题库」表：每行一道题。带 * 的列必填。",
                 "2. 题型：单选题、多选题、判断题、填空题。",
@@ -449,12 +428,8 @@ pub fn template() -> AppResult<Vec<u8>> {
                 "5. 难度 1–5，不填为 2；标签可填多个，用逗号分隔。",
                 "6. 与题库中已有题目（含繁简体写法不同）重复的题会被指出。",
                 "7. 导入前会检查全部行；任何一行有误，整个文件都不会导入，并列出每个错误的行和列。",
-            ];
-            ws.set_column_width(0, 100)?;
-            for (i, l) in lines.iter().enumerate() {
-                ws.write_string(i as u32, 0, *l)?;
-            }
-        }
+            ],
+        )?;
         question_sheet(wb.add_worksheet())?;
         wb.save_to_buffer()
     };
@@ -489,18 +464,13 @@ pub async fn export(app: &App, ctx: &Ctx) -> AppResult<(String, Vec<u8>)> {
         wb.save_to_buffer()
     };
     let bytes = build().map_err(xlsx_err)?;
-    let mut tx = app.store().write().await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    let tx = Audited::begin(app, ctx).await?;
+    tx.commit(
         Entry::new("bank.export", "questions", None, "")
             .unit(ctx.actor.scope_unit)
             .after(&serde_json::json!({ "questions": questions.len() })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok((
         format!(
             "题库-{}.xlsx",

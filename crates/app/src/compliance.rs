@@ -22,7 +22,7 @@ use xueshi_store::quota_met::{self, MetKey};
 use xueshi_store::study::{self, QuotaRow};
 use xueshi_store::{members, tallies, units};
 
-use crate::audit::{Entry, record};
+use crate::audit::{Audited, Entry};
 use crate::quotas::{campaign_span, done_for, done_in, percent, quota_of, quotas_for};
 use crate::sheet::safe_text;
 use crate::tree::{Crumb, load};
@@ -367,22 +367,17 @@ pub async fn behind_workbook(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(Strin
             .map_err(xlsx)?;
     }
     let bytes = wb.save_to_buffer().map_err(xlsx)?;
-    let mut tx = app.store().write().await?;
+    let tx = Audited::begin(app, ctx).await?;
     let counts: Vec<(String, usize)> = quotas
         .iter()
         .map(|q| (q.label.clone(), q.behind.len()))
         .collect();
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("study.export_behind", "unit", Some(unit), &row.name)
             .unit(unit)
             .after(&counts),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok((
         format!(
             "{}-学习任务未完成名单-{}.xlsx",

@@ -13,7 +13,7 @@ use xueshi_domain::text::fold;
 use xueshi_domain::{FieldError, Id};
 use xueshi_store::study::{self, HistoryDayRow, MaterialRow};
 
-use crate::audit::{Entry, record};
+use crate::audit::{Audited, Entry};
 use crate::roster::{Column, RowError};
 use crate::sheet::safe_text;
 use crate::sheet::{self, FormulaCells, Layout, RowErrors, Sheet, Wanted, gaps, layout};
@@ -368,22 +368,17 @@ pub async fn import(
         history_days: history.len() as u64,
         formulas,
     };
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     study::insert_materials(&mut tx, &materials, app.now()).await?;
     study::insert_history_days(&mut tx, &history).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("library.import", "materials", None, name)
             .unit(ctx.actor.scope_unit)
             .after(&serde_json::json!({
                 "file": name, "materials": done.materials, "history_days": done.history_days,
             })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(done)
 }
 
@@ -472,20 +467,15 @@ pub async fn export(app: &App, ctx: &Ctx) -> AppResult<(String, Vec<u8>)> {
     }
     ws.set_column_width(3, 40).map_err(xlsx)?;
     let bytes = wb.save_to_buffer().map_err(xlsx)?;
-    let mut tx = app.store().write().await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    let tx = Audited::begin(app, ctx).await?;
+    tx.commit(
         Entry::new("library.export", "materials", None, "")
             .unit(ctx.actor.scope_unit)
             .after(&serde_json::json!({
                 "materials": materials.len(), "history_days": history.len(),
             })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok((
         format!(
             "学习资料库-{}.xlsx",
@@ -561,7 +551,7 @@ pub async fn material(app: &App, ctx: &Ctx, id: Id) -> AppResult<MaterialDetail>
 pub async fn add_material(app: &App, ctx: &Ctx, input: &MaterialInput) -> AppResult<Id> {
     authorize_manage(ctx)?;
     let (mut m, folded) = input.checked()?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     if study::material_named(&mut tx, &m.kind, &folded, 0)
         .await?
         .is_some()
@@ -571,17 +561,12 @@ pub async fn add_material(app: &App, ctx: &Ctx, input: &MaterialInput) -> AppRes
     m.id = app.next_id().0;
     study::insert_materials(&mut tx, &[(m.clone(), folded)], app.now()).await?;
     let after = detail_of(m.clone())?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("library.material_add", "material", Some(Id(m.id)), &m.title)
             .unit(ctx.actor.scope_unit)
             .after(&after),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(Id(m.id))
 }
 
@@ -589,7 +574,7 @@ pub async fn add_material(app: &App, ctx: &Ctx, input: &MaterialInput) -> AppRes
 pub async fn edit_material(app: &App, ctx: &Ctx, id: Id, input: &MaterialInput) -> AppResult<()> {
     authorize_manage(ctx)?;
     let (mut m, folded) = input.checked()?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let before = study::material(&mut tx, id.0)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -603,18 +588,13 @@ pub async fn edit_material(app: &App, ctx: &Ctx, id: Id, input: &MaterialInput) 
     m.active = before.active;
     study::update_material(&mut tx, &m, &folded).await?;
     let (before, after) = (detail_of(before)?, detail_of(m.clone())?);
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("library.material_edit", "material", Some(id), &m.title)
             .unit(ctx.actor.scope_unit)
             .before(&before)
             .after(&after),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -622,7 +602,7 @@ pub async fn edit_material(app: &App, ctx: &Ctx, id: Id, input: &MaterialInput) 
 /// puts it back.
 pub async fn set_material_active(app: &App, ctx: &Ctx, id: Id, active: bool) -> AppResult<()> {
     authorize_manage(ctx)?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let m = study::material(&mut tx, id.0)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -630,10 +610,7 @@ pub async fn set_material_active(app: &App, ctx: &Ctx, id: Id, active: bool) -> 
         return Ok(());
     }
     study::set_material_active(&mut tx, id.0, active).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new(
             if active {
                 "library.material_restore"
@@ -647,10 +624,8 @@ pub async fn set_material_active(app: &App, ctx: &Ctx, id: Id, active: bool) -> 
         .unit(ctx.actor.scope_unit)
         .before(&serde_json::json!({ "active": !active }))
         .after(&serde_json::json!({ "active": active })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -708,7 +683,7 @@ pub async fn save_history_day(
     authorize_manage(ctx)?;
     let this_year = i64::from(app.clock().today().year());
     let (mut h, folded) = input.checked(this_year)?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let before = match id {
         Some(id) => Some(
             study::history_day(&mut tx, id.0)
@@ -739,31 +714,25 @@ pub async fn save_history_day(
             study::insert_history_days(&mut tx, std::slice::from_ref(&h)).await?;
         }
     }
-    record(&mut tx, app, ctx, entry, "ok").await?;
-    tx.commit().await?;
+    tx.commit(entry).await?;
     Ok(Id(h.id))
 }
 
 /// Removes a 党史上的今天 entry; nothing else refers to one.
 pub async fn delete_history_day(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
     authorize_manage(ctx)?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let h = study::history_day(&mut tx, id.0)
         .await?
         .ok_or(AppError::NotFound)?;
     study::delete_history_day(&mut tx, id.0).await?;
     let title = h.title.clone();
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("library.history_delete", "history_day", Some(id), &title)
             .unit(ctx.actor.scope_unit)
             .before(&history_detail(h)),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -772,27 +741,22 @@ pub async fn delete_history_day(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
 pub fn template() -> AppResult<Vec<u8>> {
     let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         let mut wb = rust_xlsxwriter::Workbook::new();
-        {
-            let ws = wb.add_worksheet().set_name("说明")?;
-            let lines = [
+        crate::roster::export::instructions(
+            &mut wb,
+            &[
                 "学习资料库导入模板（学史）",
                 "1. 「学习资料」表：每行一份资料。类型：书籍、红色电影、红色歌曲、短视频、文章、微党课、体验式学习。",
                 "2. 时长为看完或读完所需分钟数，可不填；链接须以 http:// 或 https:// 开头。",
                 "3. 「党史上的今天」表：每行一条，填月、日、年份和标题。",
                 "4. 可只填一张表。与资料库中已有的同类同名资料（含繁简体写法不同）重复会被指出。",
                 "5. 导入前会检查全部行；任何一行有误，整个文件都不会导入，并列出每个错误的行和列。",
-            ];
-            ws.set_column_width(0, 100)?;
-            for (i, l) in lines.iter().enumerate() {
-                ws.write_string(i as u32, 0, *l)?;
-            }
-        }
+            ],
+        )?;
         {
             let ws = wb.add_worksheet().set_name(MATERIAL_SHEET)?;
             crate::roster::export::header(ws, &MATERIAL_COLUMNS)?;
             let kinds: Vec<&str> = StudyKind::ALL.iter().map(|k| k.label_zh()).collect();
-            let dv = rust_xlsxwriter::DataValidation::new().allow_list_strings(&kinds)?;
-            ws.add_data_validation(1, 0, 100_000, 0, &dv)?;
+            crate::roster::export::list(ws, 0, &kinds)?;
         }
         {
             let ws = wb.add_worksheet().set_name(HISTORY_SHEET)?;

@@ -13,7 +13,7 @@ use xueshi_store::members::{self, MemberRow, MemberUpdate, NewMember};
 use xueshi_store::tallies;
 use xueshi_store::units::{self, UnitRow};
 
-use crate::audit::{Entry, record, record_denied};
+use crate::audit::{Audited, Entry, record_denied};
 use crate::tree::{along, load};
 use crate::{App, AppError, AppResult, Ctx, Vault};
 
@@ -149,22 +149,15 @@ pub async fn get(app: &App, ctx: &Ctx, id: Id) -> AppResult<MemberView> {
 pub async fn unmask(app: &App, ctx: &Ctx, id: Id) -> AppResult<Unmasked> {
     let (m, u) = load_member(app, ctx, id, Action::ViewMembers).await?;
     authorize(&ctx.actor, Action::UnmaskPii, &u.path())?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let (phone, idn) = members::sealed(&mut tx, m.id).await?;
     let v = app.vault();
     let out = Unmasked {
         phone: phone.as_deref().and_then(|s| v.open(s)),
         id_number: idn.as_deref().and_then(|s| v.open(s)),
     };
-    record(
-        &mut tx,
-        app,
-        ctx,
-        Entry::new("member.unmask", "member", Some(id), &m.name).unit(u.id()),
-        "ok",
-    )
-    .await?;
-    tx.commit().await?;
+    tx.commit(Entry::new("member.unmask", "member", Some(id), &m.name).unit(u.id()))
+        .await?;
     Ok(out)
 }
 
@@ -181,7 +174,7 @@ pub async fn create(app: &App, ctx: &Ctx, unit: Id, input: &MemberInput) -> AppR
     }
     let id = app.next_id();
     let row = new_member(app, id, unit, &draft);
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     members::insert_many(&mut tx, vec![row])
         .await
         .map_err(taken)?;
@@ -192,17 +185,12 @@ pub async fn create(app: &App, ctx: &Ctx, unit: Id, input: &MemberInput) -> AppR
     let mut deltas = HashMap::new();
     along(&u.path(), view.tally(), &mut deltas);
     tallies::add(&mut tx, &deltas).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("member.create", "member", Some(id), &view.name)
             .unit(unit)
             .after(&view),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(view)
 }
 
@@ -216,7 +204,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: Id, input: &MemberInput) -> AppRes
     }
     let before = MemberView::of(&m, &u.name);
     let s = seal(app.vault(), &draft);
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let upd = MemberUpdate {
         name: draft.name.clone(),
         name_folded: fold(&draft.name),
@@ -239,18 +227,13 @@ pub async fn update(app: &App, ctx: &Ctx, id: Id, input: &MemberInput) -> AppRes
     along(&u.path(), after.tally(), &mut deltas);
     along(&u.path(), -before.tally(), &mut deltas);
     tallies::add(&mut tx, &deltas).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("member.update", "member", Some(id), &after.name)
             .unit(u.id())
             .before(&before)
             .after(&after),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
 }
 
@@ -284,7 +267,7 @@ pub async fn transfer(app: &App, ctx: &Ctx, id: Id, to: Id) -> AppResult<MemberV
         return Err(AppError::invalid("unit", "already_there"));
     }
     let view = MemberView::of(&m, &from.name);
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     members::set_unit(&mut tx, m.id, target.id, app.now()).await?;
     let mut deltas = HashMap::new();
     along(&from.path(), -view.tally(), &mut deltas);
@@ -294,8 +277,7 @@ pub async fn transfer(app: &App, ctx: &Ctx, id: Id, to: Id) -> AppResult<MemberV
         .unit(target.id())
         .before(&serde_json::json!({ "unit_id": from.id(), "unit": from.name }))
         .after(&serde_json::json!({ "unit_id": target.id(), "unit": target.name }));
-    record(&mut tx, app, ctx, e, "ok").await?;
-    tx.commit().await?;
+    tx.commit(e).await?;
     app.placement().changed();
     Ok(MemberView {
         unit_id: target.id(),
@@ -327,7 +309,7 @@ pub async fn leave(app: &App, ctx: &Ctx, id: Id, reason: &str) -> AppResult<()> 
         return Err(AppError::Conflict("member_left"));
     }
     let view = MemberView::of(&m, &u.name);
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     members::set_left(&mut tx, m.id, &reason, app.now()).await?;
     let mut deltas = HashMap::new();
     along(&u.path(), -view.tally(), &mut deltas);
@@ -336,8 +318,7 @@ pub async fn leave(app: &App, ctx: &Ctx, id: Id, reason: &str) -> AppResult<()> 
         .unit(u.id())
         .before(&view)
         .after(&serde_json::json!({ "left_reason": reason }));
-    record(&mut tx, app, ctx, e, "ok").await?;
-    tx.commit().await?;
+    tx.commit(e).await?;
     app.placement().changed();
     Ok(())
 }

@@ -8,7 +8,7 @@ use xueshi_domain::{FieldError, Id};
 use xueshi_store::organs::{self, OrganPersonRow, OrganRow};
 use xueshi_store::units;
 
-use crate::audit::{Entry, record};
+use crate::audit::{Audited, Entry};
 use crate::tree::{Crumb, load};
 use crate::{App, AppError, AppResult, Ctx};
 
@@ -183,20 +183,15 @@ pub async fn create(app: &App, ctx: &Ctx, unit: Id, input: &OrganInput) -> AppRe
         created_at: now,
         updated_at: now,
     };
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     organs::insert(&mut tx, &row).await?;
     let v = view(&mut tx, &row).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("organ.create", "organ", Some(v.id), &v.name)
             .unit(unit)
             .after(&v),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(v)
 }
 
@@ -204,41 +199,35 @@ pub async fn update(app: &App, ctx: &Ctx, id: Id, input: &OrganInput) -> AppResu
     let o = load_organ(app, ctx, id, Action::ManageOrgans).await?;
     let draft = OrganDraft::parse(kind_of(&o).as_str(), &input.name, &input.duties)
         .map_err(AppError::Invalid)?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     organs::update(&mut tx, o.id, &draft.name, &draft.duties, app.now()).await?;
     let e = Entry::new("organ.update", "organ", Some(id), &draft.name)
         .unit(Id(o.unit_id))
         .before(&serde_json::json!({ "name": o.name, "duties": o.duties }))
         .after(&serde_json::json!({ "name": draft.name, "duties": draft.duties }));
-    record(&mut tx, app, ctx, e, "ok").await?;
     let row = organs::get(&mut tx, o.id)
         .await?
         .ok_or(AppError::NotFound)?;
     let v = view(&mut tx, &row).await?;
-    tx.commit().await?;
+    tx.commit(e).await?;
     Ok(v)
 }
 
 /// Dissolves an organ that has no sub-organs.
 pub async fn delete(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
     let o = load_organ(app, ctx, id, Action::ManageOrgans).await?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     if organs::count_children(&mut tx, o.id).await? > 0 {
         return Err(AppError::invalid("organ", "organ_has_children"));
     }
     let before = view(&mut tx, &o).await?;
     organs::delete(&mut tx, o.id).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("organ.delete", "organ", Some(id), &o.name)
             .unit(Id(o.unit_id))
             .before(&before),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -285,7 +274,7 @@ pub async fn add_person(
         sort_order: now,
         created_at: now,
     };
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     organs::add_person(&mut tx, &row).await.map_err(|e| {
         if xueshi_store::is_unique_violation(&e) {
             AppError::invalid("member_id", "already_on_organ")
@@ -301,23 +290,18 @@ pub async fn add_person(
         affiliation: row.affiliation.clone(),
     };
     let label = format!("{} · {}", o.name, v.name);
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("organ.person.add", "organ", Some(organ), &label)
             .unit(Id(o.unit_id))
             .after(&v),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(v)
 }
 
 pub async fn remove_person(app: &App, ctx: &Ctx, organ: Id, person: Id) -> AppResult<()> {
     let o = load_organ(app, ctx, organ, Action::ManageOrgans).await?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let p = organs::get_person(&mut tx, person.0)
         .await?
         .filter(|p| p.organ_id == o.id)
@@ -325,17 +309,12 @@ pub async fn remove_person(app: &App, ctx: &Ctx, organ: Id, person: Id) -> AppRe
     organs::remove_person(&mut tx, p.id).await?;
     let label = format!("{} · {}", o.name, p.name);
     let before = serde_json::json!({ "name": p.name, "post": p.post });
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("organ.person.remove", "organ", Some(organ), &label)
             .unit(Id(o.unit_id))
             .before(&before),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -359,38 +338,28 @@ pub async fn assign(app: &App, ctx: &Ctx, organ: Id, unit_ids: &[Id]) -> AppResu
             "unit_outside_organ",
         )]));
     }
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     organs::assign_units(&mut tx, o.id, &ids).await?;
     let names: Vec<&str> = found.iter().map(|u| u.name.as_str()).collect();
-    record(
-        &mut tx,
-        app,
-        ctx,
+    let v = view(&mut tx, &o).await?;
+    tx.commit(
         Entry::new("organ.assign", "organ", Some(organ), &o.name)
             .unit(Id(o.unit_id))
             .after(&names),
-        "ok",
     )
     .await?;
-    let v = view(&mut tx, &o).await?;
-    tx.commit().await?;
     Ok(v)
 }
 
 pub async fn unassign(app: &App, ctx: &Ctx, organ: Id, unit: Id) -> AppResult<()> {
     let o = load_organ(app, ctx, organ, Action::ManageOrgans).await?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     organs::unassign_unit(&mut tx, o.id, unit.0).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("organ.unassign", "organ", Some(organ), &o.name)
             .unit(Id(o.unit_id))
             .before(&unit),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -10,7 +10,7 @@ use xueshi_domain::access::Action;
 use xueshi_domain::date::iso;
 use xueshi_store::{members, study, tallies, units};
 
-use crate::audit::{Entry, record};
+use crate::audit::{Audited, Entry};
 use crate::quotas::{done_for, quotas_for};
 use crate::sheet::safe_text;
 use crate::tree::{Crumb, load};
@@ -217,18 +217,13 @@ pub async fn standing_workbook(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(Str
     ws.set_column_width(0, 12).map_err(xlsx)?;
     ws.set_column_width(1, 28).map_err(xlsx)?;
     let bytes = wb.save_to_buffer().map_err(xlsx)?;
-    let mut tx = app.store().write().await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    let tx = Audited::begin(app, ctx).await?;
+    tx.commit(
         Entry::new("study.export_standing", "unit", Some(unit), &s.unit.name)
             .unit(unit)
             .after(&serde_json::json!({ "members": s.members.len(), "behind": s.behind })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok((
         format!("{}-学习情况-{}.xlsx", s.unit.name, iso(app.clock().today())),
         bytes,

@@ -13,7 +13,7 @@ use xueshi_domain::{FieldError, Id};
 use xueshi_store::study::{self, CheckInRow, Daily};
 use xueshi_store::{tallies, units};
 
-use crate::audit::{Entry, record};
+use crate::audit::{Audited, Entry};
 use crate::participant::me;
 use crate::quotas::{done_for, done_in, percent, quotas_for};
 use crate::tree::{Crumb, load};
@@ -271,7 +271,7 @@ pub async fn check_in(app: &App, ctx: &Ctx, input: CheckInInput) -> AppResult<Ch
         .map(|q| q.2)
         .min()
         .unwrap_or(app.clock().today());
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     xueshi_store::dialect::lock_member(&mut tx, app.store().backend(), member.0).await?;
     let before = study::check_ins_of(&mut tx, member.0, &iso(earliest), &row.day).await?;
     let met = crate::compliance::crossings(
@@ -286,19 +286,14 @@ pub async fn check_in(app: &App, ctx: &Ctx, input: CheckInInput) -> AppResult<Ch
     study::add_daily(&mut tx, &deltas).await?;
     xueshi_store::quota_met::add(&mut tx, &met).await?;
     let label = format!("{} {} {}′", row.day, row.what, row.minutes);
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("study.check_in", "check_in", Some(Id(row.id)), &label)
             .unit(path.id())
             .after(&serde_json::json!({
                 "kind": row.kind, "what": row.what, "minutes": row.minutes,
             })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     check_in_view(&row).ok_or(AppError::NotFound)
 }
 

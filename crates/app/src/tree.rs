@@ -12,7 +12,7 @@ use xueshi_domain::{FieldError, Id};
 use xueshi_store::units::{self, NewUnit, UnitRow};
 use xueshi_store::{grams, tallies};
 
-use crate::audit::{Entry, record};
+use crate::audit::{Audited, Entry};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// A unit with its subtree tally.
@@ -220,20 +220,15 @@ pub async fn by_code(app: &App, ctx: &Ctx, code: &str) -> AppResult<UnitView> {
 pub async fn create_root(app: &App, draft: &UnitDraft) -> AppResult<(Id, UnitPath)> {
     let id = app.next_id();
     let path = UnitPath::root(id);
-    let mut tx = app.store().write().await?;
-    insert(&mut tx, app, id, None, &path, draft).await?;
     let ctx = Ctx::system(&path);
-    record(
-        &mut tx,
-        app,
-        &ctx,
+    let mut tx = Audited::begin(app, &ctx).await?;
+    insert(&mut tx, app, id, None, &path, draft).await?;
+    tx.commit(
         Entry::new("unit.create", "unit", Some(id), &draft.name)
             .unit(id)
             .after(draft),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     crate::matters::add_default_fields(app).await?;
     Ok((id, path))
 }
@@ -281,21 +276,16 @@ pub async fn create(app: &App, ctx: &Ctx, parent: Id, input: &UnitInput) -> AppR
     }
     let id = app.next_id();
     let path = parent_row.path().child(id);
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     insert(&mut tx, app, id, Some(parent), &path, &draft).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    let row = units::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
+    let t = tallies::get(&mut tx, id.0).await?;
+    tx.commit(
         Entry::new("unit.create", "unit", Some(id), &draft.name)
             .unit(id)
             .after(&draft),
-        "ok",
     )
     .await?;
-    let row = units::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
-    let t = tallies::get(&mut tx, id.0).await?;
-    tx.commit().await?;
     Ok(UnitView::of(&row, t))
 }
 
@@ -304,7 +294,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: Id, input: &UnitInput) -> AppResul
     let draft = UnitDraft::parse(&input.code, &input.name, &input.kind, input.sort_order)
         .map_err(AppError::Invalid)?;
     let row = load(app, ctx, id, Action::EditUnits).await?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let old_kind = row.kind();
     if draft.kind != old_kind {
         if let Some(pid) = row.parent_id
@@ -349,20 +339,15 @@ pub async fn update(app: &App, ctx: &Ctx, id: Id, input: &UnitInput) -> AppResul
         kind: old_kind,
         sort_order: row.sort_order,
     };
-    record(
-        &mut tx,
-        app,
-        ctx,
+    let row = units::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
+    let t = tallies::get(&mut tx, id.0).await?;
+    tx.commit(
         Entry::new("unit.update", "unit", Some(id), &draft.name)
             .unit(id)
             .before(&before)
             .after(&draft),
-        "ok",
     )
     .await?;
-    let row = units::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
-    let t = tallies::get(&mut tx, id.0).await?;
-    tx.commit().await?;
     Ok(UnitView::of(&row, t))
 }
 
@@ -387,7 +372,7 @@ pub async fn move_unit(app: &App, ctx: &Ctx, id: Id, new_parent: Id) -> AppResul
     if row.parent_id == Some(parent.id) {
         return Err(AppError::invalid("parent", "already_there"));
     }
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let subtree = tallies::get(&mut tx, row.id).await?;
     let mut deltas = HashMap::new();
     if let Some(p) = old.parent() {
@@ -400,9 +385,8 @@ pub async fn move_unit(app: &App, ctx: &Ctx, id: Id, new_parent: Id) -> AppResul
         .unit(id)
         .before(&serde_json::json!({ "parent_id": row.parent_id.map(Id) }))
         .after(&serde_json::json!({ "parent_id": Id(parent.id), "parent": parent.name }));
-    record(&mut tx, app, ctx, e, "ok").await?;
     let moved = units::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    tx.commit(e).await?;
     app.placement().changed();
     app.catalogue_changed();
     app.sessions().clear();
@@ -418,7 +402,7 @@ pub async fn delete(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
         .ok_or(AppError::NotFound)?;
     drop(conn);
     authorize_restructure(&ctx.actor, &row.path(), None)?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let blockers = units::dependants(&mut tx, row.id).await?;
     if let Some(code) = blockers {
         return Err(AppError::Invalid(vec![FieldError::new("unit", code)]));
@@ -439,8 +423,7 @@ pub async fn delete(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
         Some(p) => e.unit(Id(p)),
         None => e,
     };
-    record(&mut tx, app, ctx, e, "ok").await?;
-    tx.commit().await?;
+    tx.commit(e).await?;
     app.placement().changed();
     app.catalogue_changed();
     app.sessions().clear();

@@ -14,7 +14,7 @@ use xueshi_store::matter_board::{self, BoardFilter, BoardRow, FigureRow};
 use xueshi_store::{matters, units};
 
 use super::Outcomes;
-use crate::audit::{Entry, record};
+use crate::audit::{Audited, Entry};
 use crate::participant::me;
 use crate::{App, AppError, AppResult, Ctx};
 
@@ -391,7 +391,7 @@ pub async fn set_cadence(app: &App, ctx: &Ctx, unit: Id, days: i64) -> AppResult
     }
     let ids: Vec<i64> = path.ids().iter().map(|i| i.0).collect();
     let today = iso(app.clock().today());
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let (campaign, campaign_unit, before) = matters::cadence_for(&mut tx, &ids, &today)
         .await?
         .ok_or(AppError::Conflict("no_campaign"))?;
@@ -401,17 +401,12 @@ pub async fn set_cadence(app: &App, ctx: &Ctx, unit: Id, days: i64) -> AppResult
         .path();
     authorize(&ctx.actor, Action::ManageMatters, &root)?;
     let changed = matters::set_cadence(&mut tx, campaign, &root, days).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("matter.cadence", "campaign", Some(Id(campaign)), "")
             .unit(Id(campaign_unit))
             .before(&serde_json::json!({ "report_days": before }))
             .after(&serde_json::json!({ "report_days": days, "matters": changed })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(changed)
 }

@@ -11,7 +11,7 @@ use xueshi_domain::{FieldError, Id};
 use xueshi_store::cases::{self, RoundRow};
 use xueshi_store::{matters, units};
 
-use crate::audit::{Entry, record};
+use crate::audit::{Audited, Entry};
 use crate::{App, AppError, AppResult, Ctx};
 
 pub const MAX_NOMINEES: usize = 50;
@@ -129,19 +129,14 @@ pub async fn create_round(app: &App, ctx: &Ctx, input: RoundInput) -> AppResult<
         .iter()
         .map(|n| (n.matter_id.0, n.blurb.trim().to_owned()))
         .collect();
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     cases::insert_round(&mut tx, &r, &nominees).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("case.create", "case_round", Some(Id(r.id)), &r.title)
             .unit(input.unit_id)
             .after(&serde_json::json!({ "nominees": seen, "closes_on": input.closes_on })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     round(app, Id(r.id), true).await
 }
 

@@ -13,7 +13,7 @@ use xueshi_store::matter_board::{self, BoardFilter};
 use xueshi_store::{matters, units};
 
 use super::{MatterInput, cadence, draft, event_row};
-use crate::audit::{Entry, record};
+use crate::audit::{Audited, Entry};
 use crate::roster::{Column, RowError};
 use crate::sheet::safe_text;
 use crate::sheet::{self, FormulaCells, RowErrors, Wanted, gaps, layout};
@@ -155,7 +155,7 @@ pub async fn import_catalogue(
             }
         };
     }
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     for (m, _) in &out {
         matters::insert(&mut tx, m).await?;
         let e = event_row(
@@ -168,17 +168,12 @@ pub async fn import_catalogue(
         );
         matters::insert_event(&mut tx, &e).await?;
     }
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("matter.import", "matters", None, name)
             .unit(ctx.actor.scope_unit)
             .after(&serde_json::json!({ "file": name, "matters": out.len() })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     app.catalogue_changed();
     Ok(CatalogueImported {
         matters: out.len() as u64,
@@ -266,18 +261,13 @@ pub async fn export_catalogue(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(Stri
     }
     ws.set_column_width(0, 36).map_err(xlsx)?;
     let bytes = wb.save_to_buffer().map_err(xlsx)?;
-    let mut tx = app.store().write().await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    let tx = Audited::begin(app, ctx).await?;
+    tx.commit(
         Entry::new("matter.export", "matters", None, &u.name)
             .unit(unit)
             .after(&serde_json::json!({ "matters": rows.len() })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok((
         format!("实事目录-{}-{}.xlsx", u.name, iso(app.clock().today())),
         bytes,

@@ -40,7 +40,7 @@ use xueshi_domain::{FieldError, Id};
 use xueshi_store::matters::{self, EventRow, MatterRow};
 use xueshi_store::{members, units};
 
-use crate::audit::{Entry, record};
+use crate::audit::{Audited, Entry};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// A matter as the office writes it.
@@ -223,22 +223,17 @@ pub async fn add_field(app: &App, ctx: &Ctx, name: &str) -> AppResult<()> {
             FieldError::new("name", "too_long").with("max", 20),
         ]));
     }
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let fields = matters::fields(&mut tx).await?;
     if fields.iter().any(|(_, n)| fold(n) == fold(name)) {
         return Err(AppError::Conflict("field_exists"));
     }
     let id = app.next_id().0;
     matters::add_fields(&mut tx, &[(id, name, fields.len() as i64 + 1)]).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("matter.field", "matter_field", Some(Id(id)), name).unit(ctx.actor.scope_unit),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -296,7 +291,7 @@ pub async fn create(
     };
     let (mut m, field) = draft(app, &input, &fields).map_err(AppError::Invalid)?;
     m.report_days = cadence(app, &path).await?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let from_problem = match problem {
         Some(code) => Some(triage::open_problem(&mut tx, ctx, code).await?),
         None => None,
@@ -321,17 +316,9 @@ pub async fn create(
     if let Some(p) = &from_problem {
         matters::settle_problem(&mut tx, p.id, "accepted", "", Some(m.id), app.now()).await?;
     }
-    record(
-        &mut tx,
-        app,
-        ctx,
-        Entry::new("matter.create", "matter", Some(Id(m.id)), &m.title)
-            .unit(Id(m.unit_id))
-            .after(&serde_json::json!({ "level": m.level, "field": field, "deadline": m.deadline, "problem": note })),
-        "ok",
-    )
-    .await?;
-    tx.commit().await?;
+    tx.commit(Entry::new("matter.create", "matter", Some(Id(m.id)), &m.title)
+        .unit(Id(m.unit_id))
+        .after(&serde_json::json!({ "level": m.level, "field": field, "deadline": m.deadline, "problem": note }))).await?;
     app.catalogue_changed();
     Ok(view(app, &m, &field))
 }

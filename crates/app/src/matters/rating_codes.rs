@@ -12,7 +12,7 @@ use xueshi_domain::problem::tracking_code;
 use xueshi_store::matters;
 
 use super::steps::step_rights;
-use crate::audit::{Entry, record};
+use crate::audit::{Audited, Entry};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// Most slips printed at once (a sheet of A4 holds ten).
@@ -54,7 +54,7 @@ pub async fn issue_rating_codes(
         (0..count).map(|_| tracking_code(rng.next_u64())).collect()
     };
     let digests: Vec<String> = codes.iter().map(|c| digest(app, c)).collect();
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let m = matters::get(&mut tx, matter.0)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -64,17 +64,12 @@ pub async fn issue_rating_codes(
     let by = (ctx.actor.account_id.0 != 0).then_some(ctx.actor.account_id.0);
     matters::insert_rating_codes(&mut tx, m.id, &digests, app.now(), by).await?;
     let issued = matters::rating_codes_issued(&mut tx, m.id).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("matter.rating_codes", "matter", Some(matter), &m.title)
             .unit(Id(m.unit_id))
             .after(&serde_json::json!({ "printed": count, "issued": issued })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(IssuedCodes {
         matter_id: matter,
         title: m.title,

@@ -12,7 +12,7 @@ use xueshi_store::matters::{self, ClaimRow, MatterRow};
 use xueshi_store::members;
 
 use super::{MatterView, authorize_catalogue, event_row, matter_path, view};
-use crate::audit::{Entry, record};
+use crate::audit::{Audited, Entry};
 use crate::participant::me;
 use crate::{App, AppError, AppResult, Ctx};
 
@@ -37,7 +37,7 @@ pub async fn claim(app: &App, ctx: &Ctx, matter: Id, role: &str) -> AppResult<()
             .ok_or(AppError::NotFound)?
             .cadre_level()
     };
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let mut m = matters::get_for_update(&mut tx, app.store().backend(), matter.0)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -76,17 +76,12 @@ pub async fn claim(app: &App, ctx: &Ctx, matter: Id, role: &str) -> AppResult<()
         &event_row(app, &ctx.actor.display_name, &m, role_s, &from, ""),
     )
     .await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("matter.claim", "matter", Some(Id(m.id)), &m.title)
             .unit(Id(m.unit_id))
             .after(&serde_json::json!({ "member": member, "role": role_s })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     app.catalogue_changed();
     Ok(())
 }
@@ -223,7 +218,7 @@ pub async fn step(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let mut m = matters::get_for_update(&mut tx, app.store().backend(), matter.0)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -273,20 +268,12 @@ pub async fn step(
         )
         .await?;
     }
-    record(
-        &mut tx,
-        app,
-        ctx,
-        Entry::new(audit_action(event), "matter", Some(Id(m.id)), &m.title)
-            .unit(Id(m.unit_id))
-            .before(&serde_json::json!({ "status": from }))
-            .after(
-                &serde_json::json!({ "status": m.status, "progress": m.progress, "note": note, "photos": checked.len() }),
-            ),
-        "ok",
-    )
-    .await?;
-    tx.commit().await?;
+    tx.commit(Entry::new(audit_action(event), "matter", Some(Id(m.id)), &m.title)
+        .unit(Id(m.unit_id))
+        .before(&serde_json::json!({ "status": from }))
+        .after(
+            &serde_json::json!({ "status": m.status, "progress": m.progress, "note": note, "photos": checked.len() }),
+        )).await?;
     app.catalogue_changed();
     Ok(view(app, &m, ""))
 }

@@ -6,7 +6,7 @@ use xueshi_domain::access::{Action, authorize};
 use xueshi_domain::matter::MatterStatus;
 use xueshi_store::{matters, problems};
 
-use crate::audit::{Entry, record};
+use crate::audit::{Audited, Entry};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// The public's problems wait for the office at the top of the tree: only
@@ -41,25 +41,20 @@ pub(super) async fn open_problem(
 pub async fn reject_problem(app: &App, ctx: &Ctx, code: &str, reason: &str) -> AppResult<()> {
     let reason = xueshi_domain::invalid::required_text("reason", reason, 500)
         .map_err(|e| AppError::Invalid(vec![e]))?;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let p = open_problem(&mut tx, ctx, code).await?;
     matters::settle_problem(&mut tx, p.id, "rejected", &reason, None, app.now()).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("problem.reject", "problem", Some(Id(p.id)), &p.code)
             .after(&serde_json::json!({ "reason": reason })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
 /// Folds a problem into a matter already on the catalogue.
 pub async fn merge_problem(app: &App, ctx: &Ctx, code: &str, matter: Id) -> AppResult<()> {
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     let p = open_problem(&mut tx, ctx, code).await?;
     let m = matters::get(&mut tx, matter.0)
         .await?
@@ -68,17 +63,12 @@ pub async fn merge_problem(app: &App, ctx: &Ctx, code: &str, matter: Id) -> AppR
         return Err(AppError::Conflict("matter_dropped"));
     }
     matters::settle_problem(&mut tx, p.id, "merged", "", Some(m.id), app.now()).await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("problem.merge", "problem", Some(Id(p.id)), &p.code)
             .unit(Id(m.unit_id))
             .after(&serde_json::json!({ "matter": Id(m.id), "title": m.title })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

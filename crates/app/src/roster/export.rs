@@ -11,7 +11,7 @@ use xueshi_domain::unit::UnitKind;
 use xueshi_store::{members, units};
 
 use super::{Column, MEMBER_COLUMNS, MEMBER_SHEET, UNIT_COLUMNS, UNIT_SHEET};
-use crate::audit::{Entry, record, record_denied};
+use crate::audit::{Audited, Entry, record_denied};
 use crate::jobs::Download;
 use crate::jobs::{Output, Progress};
 use crate::sheet::safe_text;
@@ -43,7 +43,18 @@ pub(crate) fn header(ws: &mut Worksheet, cols: &[Column]) -> Result<(), XlsxErro
     Ok(())
 }
 
-fn list(ws: &mut Worksheet, col: u16, items: &[&str]) -> Result<(), XlsxError> {
+/// A template's first sheet, 说明: one line of guidance a row.
+pub(crate) fn instructions(wb: &mut Workbook, lines: &[&str]) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet().set_name("说明")?;
+    ws.set_column_width(0, 100)?;
+    for (i, l) in lines.iter().enumerate() {
+        ws.write_string(i as u32, 0, safe_text(l))?;
+    }
+    Ok(())
+}
+
+/// A drop-down of fixed values down column `col`.
+pub(crate) fn list(ws: &mut Worksheet, col: u16, items: &[&str]) -> Result<(), XlsxError> {
     let dv = DataValidation::new().allow_list_strings(items)?;
     ws.add_data_validation(1, col, 100_000, col, &dv)?;
     Ok(())
@@ -59,21 +70,17 @@ pub fn template() -> AppResult<Vec<u8>> {
     let build = || -> Result<Vec<u8>, XlsxError> {
         let mut wb = Workbook::new();
         let text = Format::new().set_num_format("@");
-        {
-            let ws = wb.add_worksheet().set_name("说明")?;
-            let lines = [
+        instructions(
+            &mut wb,
+            &[
                 "党员名册导入模板（学史）",
                 "1. 「组织」表：每行一个党组织。组织编码全局唯一；上级组织编码填已有组织或本表中组织的编码。",
                 "2. 「党员」表：每行一名党员。所在组织编码填党支部、党总支、党小组或临时党支部的编码。",
                 "3. 带 * 的列必填。日期写作 2021-03-05；手机号、身份证号请按文本填写。",
                 "4. 性别、出生日期可不填，由身份证号推出；填写时须与身份证号一致。",
                 "5. 导入前会检查全部行；任何一行有误，整个文件都不会导入，并列出每个错误的行和列。",
-            ];
-            ws.set_column_width(0, 100)?;
-            for (i, l) in lines.iter().enumerate() {
-                ws.write_string(i as u32, 0, safe_text(l))?;
-            }
-        }
+            ],
+        )?;
         {
             let ws = wb.add_worksheet().set_name(UNIT_SHEET)?;
             header(ws, &UNIT_COLUMNS)?;
@@ -246,20 +253,15 @@ pub async fn roster(
         .await
         .map_err(|e| AppError::Internal(e.into()))?
         .map_err(xlsx_err)?;
-    let mut tx = app.store().write().await?;
+    let tx = Audited::begin(app, ctx).await?;
     let summary =
         serde_json::json!({ "units": subtree.len(), "members": written, "unmasked": unmasked });
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("roster.export", "roster", Some(unit), &root.name)
             .unit(unit)
             .after(&summary),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     let name = format!(
         "党员名册-{}-{}.xlsx",
         root.code,
@@ -284,17 +286,12 @@ pub async fn download(app: &App, ctx: &Ctx, job: Id) -> AppResult<Download> {
         return Err(AppError::Conflict("download_used"));
     }
     let d = job.take_file().ok_or(AppError::NotFound)?;
-    let mut tx = app.store().write().await?;
-    record(
-        &mut tx,
-        app,
-        ctx,
+    let tx = Audited::begin(app, ctx).await?;
+    tx.commit(
         Entry::new("roster.download", "roster", Some(d.unit), &d.name)
             .unit(d.unit)
             .after(&serde_json::json!({ "unmasked": d.unmasked })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(d)
 }

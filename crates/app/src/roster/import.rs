@@ -18,7 +18,7 @@ use xueshi_store::units::{self, NewUnit, UnitRow};
 use xueshi_store::{members, tallies};
 
 use super::{MEMBER_COLUMNS, MEMBER_SHEET, RowError, UNIT_COLUMNS, UNIT_SHEET};
-use crate::audit::{Entry, record};
+use crate::audit::{Audited, Entry};
 use crate::jobs::{Output, Progress};
 use crate::members::new_member;
 use crate::sheet::{self, RowErrors, Sheet, Wanted, gaps, layout};
@@ -390,7 +390,7 @@ async fn write(
         along(path, Tally::of_unit(u.draft.kind), &mut deltas);
     }
     progress.stage("stage.writing", (rows.len() + plan.members.len()) as u64);
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::begin(app, ctx).await?;
     units::insert_many(&mut tx, &rows).await?;
     progress.advance(rows.len() as u64);
     let n_members = plan.members.len() as u64;
@@ -409,17 +409,12 @@ async fn write(
     }
     tallies::add(&mut tx, &deltas).await?;
     let summary = serde_json::json!({ "file": name, "units": rows.len(), "members": n_members });
-    record(
-        &mut tx,
-        app,
-        ctx,
+    tx.commit(
         Entry::new("roster.import", "roster", None, name)
             .unit(ctx.actor.scope_unit)
             .after(&summary),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     // A large roster can grow a table tenfold; plan with its new size.
     crate::maintenance::refresh_statistics(app).await?;
     Ok(Output::Imported {
