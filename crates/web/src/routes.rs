@@ -258,8 +258,8 @@ fn table() -> Table {
 
     t.get("/study", Signed, pages::study::page);
     t.post("/study/check-ins", Signed, pages::study::check_in);
-    t.post("/study/quiz", Signed, pages::study::submit);
-    t.post("/study/quiz/start", Signed, pages::study::start_quiz);
+    t.post("/study/quiz", Signed, pages::quiz::submit);
+    t.post("/study/quiz/start", Signed, pages::quiz::start);
     t.get("/units/{id}/study", Unit, pages::study::unit_page);
     t.get("/units/{id}/study/behind.xlsx", Unit, pages::study::behind);
     t.get("/units/{id}/study/members", Unit, pages::study::standing);
@@ -455,8 +455,8 @@ fn table() -> Table {
     t.upload("/api/v1/library/imports", Signed, api::library::import);
     t.get("/api/v1/study/me", Signed, api::study::me);
     t.post("/api/v1/study/check-ins", Signed, api::study::check_in);
-    t.get("/api/v1/quiz/today", Signed, api::study::today);
-    t.post("/api/v1/quiz/today", Signed, api::study::submit);
+    t.get("/api/v1/quiz/today", Signed, api::quiz::today);
+    t.post("/api/v1/quiz/today", Signed, api::quiz::submit);
     t.get("/api/v1/units/{id}/study", Unit, api::study::dashboard);
     t.get(
         "/api/v1/units/{id}/study/compliance",

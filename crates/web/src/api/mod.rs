@@ -7,6 +7,7 @@ pub mod library;
 pub mod matters;
 pub mod openapi;
 pub mod public;
+pub mod quiz;
 pub mod roster;
 pub mod session;
 pub mod study;

@@ -1,5 +1,5 @@
-//! Study as JSON: the member's day, check-ins, the daily quiz, a unit's study
-//! dashboard and compliance.
+//! Study as JSON: the member's day, check-ins, a unit's study dashboard and
+//! compliance.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use xueshi_app::compliance::{self, QuotaCompliance};
-use xueshi_app::quiz::{self, QuizResult, Submission, Today};
 use xueshi_app::study::{CheckInInput, CheckInView, Dashboard, MyStudy};
 use xueshi_domain::Id;
 
@@ -38,25 +37,6 @@ pub async fn check_in(
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 
-/// Today's quiz: the paper (no answers) with its signed ticket, or the
-/// graded result once taken.
-#[utoipa::path(get, path = "/api/v1/quiz/today", tag = "study", responses((status = 200, body = Today), (status = 422)))]
-pub async fn today(State(state): State<AppState>, a: Auth) -> WebResult<Json<Today>> {
-    Ok(Json(quiz::today(&state.app, &a.ctx()).await?))
-}
-
-/// Submits today's answers; graded on the server. A second submission is a
-/// 409, a late or tampered one a 422, and neither changes anything.
-#[utoipa::path(post, path = "/api/v1/quiz/today", tag = "study", request_body = Submission,
-    responses((status = 201, body = QuizResult), (status = 409), (status = 422)))]
-pub async fn submit(
-    State(state): State<AppState>,
-    a: Auth,
-    ApiJson(s): ApiJson<Submission>,
-) -> WebResult<Response> {
-    let r = quiz::submit(&state.app, &a.ctx(), s).await?;
-    Ok((StatusCode::CREATED, Json(r)).into_response())
-}
 
 #[derive(Deserialize, IntoParams)]
 pub struct DaysQuery {

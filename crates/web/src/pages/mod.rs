@@ -12,6 +12,7 @@ pub mod matters;
 pub mod members;
 pub mod organs;
 pub mod public;
+pub mod quiz;
 pub mod roster;
 pub mod study;
 pub mod triage;

@@ -1,7 +1,6 @@
 //! Study pages: a member's day on a phone (党史上的今天, quotas, check-in,
-//! the daily quiz), and a unit's study dashboard.
-
-use std::collections::HashMap;
+//! the daily quiz, whose form posts to `quiz`), and a unit's study
+//! dashboard.
 
 use askama::Template;
 use axum::Form;
@@ -11,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xueshi_app::AppError;
 use xueshi_app::compliance::{self, QuotaCompliance};
-use xueshi_app::quiz::{self, QuizPaper, QuizResult, Submission, Today};
+use xueshi_app::quiz::{self, QuizPaper, QuizResult, Today};
 use xueshi_app::study::{CheckInInput, Dashboard, MyStudy};
 use xueshi_domain::Id;
 use xueshi_domain::quiz::QuestionKind;
@@ -21,12 +20,12 @@ use super::{FormErrors, Layout, render, render_status};
 use crate::chart;
 use crate::ctx::Auth;
 use crate::download::xlsx;
-use crate::error::{HttpError, WebResult, field_message};
+use crate::error::WebResult;
 use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "study.html")]
-struct StudyPage {
+pub(super) struct StudyPage {
     layout: Layout,
     s: MyStudy,
     paper: Option<QuizPaper>,
@@ -91,7 +90,7 @@ impl From<Option<String>> for DoneQuery {
     }
 }
 
-async fn study_page(
+pub(super) async fn study_page(
     state: &AppState,
     a: &Auth,
     errors: &[xueshi_domain::FieldError],
@@ -183,43 +182,6 @@ pub async fn check_in(
     }
 }
 
-/// Starts today's quiz: its clock runs from now.
-pub async fn start_quiz(State(state): State<AppState>, a: Auth) -> WebResult<Response> {
-    quiz::today(&state.app, &a.ctx()).await?;
-    Ok(Redirect::to("/study#quiz").into_response())
-}
-
-/// The quiz form: `ticket`, then `q<id>` for each answer (several values for
-/// a multiple choice).
-pub async fn submit(
-    State(state): State<AppState>,
-    a: Auth,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> WebResult<Response> {
-    let mut s = Submission::default();
-    let mut answers: HashMap<String, String> = HashMap::new();
-    for (k, v) in fields {
-        if k == "ticket" {
-            s.ticket = v;
-        } else if let Some(id) = k.strip_prefix('q') {
-            answers.entry(id.to_owned()).or_default().push_str(&v);
-        }
-    }
-    s.answers = answers;
-    match quiz::submit(&state.app, &a.ctx(), s).await {
-        Ok(_) => Ok(Redirect::to("/study?done=quiz.submitted#quiz").into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let err = HttpError::from(e);
-            let message = err
-                .fields
-                .first()
-                .map_or_else(|| err.message(a.rc.lang), |f| field_message(a.rc.lang, f));
-            let p = study_page(&state, &a, &[], Some(message)).await?;
-            Ok(render_status(err.status, &p))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
 
 #[derive(Template)]
 #[template(path = "unit_study.html")]
