@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use xueshi_domain::access::{Action, authorize};
-use xueshi_domain::quiz::{Question, QuestionKind};
+use xueshi_domain::quiz::{Question, QuestionKind, QuestionOptions};
 use xueshi_domain::{FieldError, Id};
 use xueshi_store::quiz::QuestionRow;
 
@@ -117,13 +117,12 @@ fn check(
         Ok(_) if !bad.is_empty() => Err(bad),
         Ok(q) => {
             let print = q.fingerprint();
-            let options = serde_json::to_string(&q.options).unwrap_or_else(|_| "[]".into());
             Ok((
                 QuestionRow {
                     id: 0,
-                    kind: q.kind.as_str().to_owned(),
+                    kind: q.kind,
                     stem: q.stem,
-                    options,
+                    options: QuestionOptions(q.options),
                     answer: q.answer,
                     explanation: explanation.trim().to_owned(),
                     tags: tags.trim().to_owned(),
@@ -153,25 +152,19 @@ fn check_input(input: &QuestionInput) -> AppResult<(QuestionRow, String)> {
     .map_err(AppError::Invalid)
 }
 
-/// How a stored question reads; a value the bank could not have written is
-/// an internal error, never a silent default.
-fn view(r: QuestionRow) -> AppResult<BankQuestion> {
-    let kind = QuestionKind::parse(&r.kind).ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!("question {}: kind {:?}", r.id, r.kind))
-    })?;
-    let options = serde_json::from_str(&r.options)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("question {}: options: {e}", r.id)))?;
-    Ok(BankQuestion {
+/// How a stored question reads (the store parsed its kind and options).
+fn view(r: QuestionRow) -> BankQuestion {
+    BankQuestion {
         id: Id(r.id),
-        kind,
+        kind: r.kind,
         stem: r.stem,
-        options,
+        options: r.options.0,
         answer: r.answer,
         explanation: r.explanation,
         tags: r.tags,
         difficulty: r.difficulty,
         active: r.active == 1,
-    })
+    }
 }
 
 /// What a question import added.
@@ -295,7 +288,7 @@ pub async fn list(app: &App, ctx: &Ctx, page: i64) -> AppResult<(Vec<BankQuestio
     let mut conn = app.store().read().await?;
     let total = xueshi_store::quiz::count_questions(&mut conn).await?;
     let rows = xueshi_store::quiz::questions(&mut conn, 50, page.max(0) * 50).await?;
-    Ok((rows.into_iter().map(view).collect::<AppResult<_>>()?, total))
+    Ok((rows.into_iter().map(view).collect(), total))
 }
 
 /// One question of the bank.
@@ -305,7 +298,7 @@ pub async fn get(app: &App, ctx: &Ctx, id: Id) -> AppResult<BankQuestion> {
     let row = xueshi_store::quiz::question(&mut conn, id.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    view(row)
+    Ok(view(row))
 }
 
 /// Adds one question, refused like a workbook row when it is malformed or
@@ -322,7 +315,7 @@ pub async fn add(app: &App, ctx: &Ctx, input: &QuestionInput) -> AppResult<Id> {
     }
     q.id = app.next_id().0;
     xueshi_store::quiz::insert_questions(&mut tx, &[(q.clone(), print)], app.now()).await?;
-    let after = view(q.clone())?;
+    let after = view(q.clone());
     tx.commit(
         Entry::new("bank.add", "question", Some(Id(q.id)), &q.stem)
             .unit(ctx.actor.scope_unit)
@@ -351,7 +344,7 @@ pub async fn edit(app: &App, ctx: &Ctx, id: Id, input: &QuestionInput) -> AppRes
     q.id = id.0;
     q.active = before.active;
     xueshi_store::quiz::update_question(&mut tx, &q, &print).await?;
-    let (before, after) = (view(before)?, view(q.clone())?);
+    let (before, after) = (view(before), view(q.clone()));
     tx.commit(
         Entry::new("bank.edit", "question", Some(id), &q.stem)
             .unit(ctx.actor.scope_unit)
@@ -444,7 +437,7 @@ pub async fn export(app: &App, ctx: &Ctx) -> AppResult<(String, Vec<u8>)> {
         let mut conn = app.store().read().await?;
         xueshi_store::quiz::active_questions(&mut conn).await?
     };
-    let questions: Vec<BankQuestion> = rows.into_iter().map(view).collect::<AppResult<_>>()?;
+    let questions: Vec<BankQuestion> = rows.into_iter().map(view).collect();
     let build = || -> XlsxResult<Vec<u8>> {
         let mut wb = rust_xlsxwriter::Workbook::new();
         let ws = wb.add_worksheet();

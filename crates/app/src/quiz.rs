@@ -135,12 +135,10 @@ async fn bank(app: &App) -> AppResult<Arc<Bank>> {
     let mut questions = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         for r in xueshi_store::quiz::questions_by_id(&mut conn, chunk).await? {
-            let kind = QuestionKind::parse(&r.kind).unwrap_or(QuestionKind::FillIn);
-            let options: Vec<String> = serde_json::from_str(&r.options).unwrap_or_default();
             let q = Question {
-                kind,
+                kind: r.kind,
                 stem: r.stem,
-                options,
+                options: r.options.0,
                 answer: r.answer,
             };
             questions.insert(r.id, (q, r.explanation));
@@ -302,9 +300,9 @@ async fn result(app: &App, member: Id, day: &str) -> AppResult<Option<QuizResult
         let mut conn = app.store().read().await?;
         for r in xueshi_store::quiz::questions_by_id(&mut conn, &missing).await? {
             let q = Question {
-                kind: QuestionKind::parse(&r.kind).unwrap_or(QuestionKind::FillIn),
+                kind: r.kind,
                 stem: r.stem,
-                options: serde_json::from_str(&r.options).unwrap_or_default(),
+                options: r.options.0,
                 answer: r.answer,
             };
             graded.push(graded_view(r.id, &q, &r.explanation, &given));

@@ -66,6 +66,33 @@ impl QuestionKind {
     }
 }
 
+/// A kind as stored; anything else is a value the bank never wrote.
+impl TryFrom<String> for QuestionKind {
+    type Error = String;
+    fn try_from(s: String) -> Result<QuestionKind, String> {
+        QuestionKind::parse(&s).ok_or_else(|| format!("unknown question kind {s:?}"))
+    }
+}
+
+/// A question's options as stored: a JSON array of strings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct QuestionOptions(pub Vec<String>);
+
+impl QuestionOptions {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.0).unwrap_or_else(|_| "[]".into())
+    }
+}
+
+impl TryFrom<String> for QuestionOptions {
+    type Error = String;
+    fn try_from(s: String) -> Result<QuestionOptions, String> {
+        serde_json::from_str(&s)
+            .map(QuestionOptions)
+            .map_err(|e| format!("question options {s:?}: {e}"))
+    }
+}
+
 /// Most options a choice question may carry (A–H).
 pub const MAX_OPTIONS: usize = 8;
 

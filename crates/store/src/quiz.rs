@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use sqlx::{AnyConnection, FromRow, Row};
+use xueshi_domain::quiz::{QuestionKind, QuestionOptions};
 
 use crate::Result;
 use crate::bulk::{Value, insert_row_direct, insert_rows, insert_rows_returning};
@@ -11,9 +12,11 @@ use crate::units::placeholders;
 #[derive(Clone, Debug, FromRow)]
 pub struct QuestionRow {
     pub id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: QuestionKind,
     pub stem: String,
-    pub options: String,
+    #[sqlx(try_from = "String")]
+    pub options: QuestionOptions,
     pub answer: String,
     pub explanation: String,
     pub tags: String,
@@ -38,7 +41,7 @@ pub async fn insert_questions(
                 Value::from(q.kind.as_str()),
                 Value::from(q.stem.as_str()),
                 Value::from(fingerprint.as_str()),
-                Value::from(q.options.as_str()),
+                Value::from(q.options.to_json()),
                 Value::from(q.answer.as_str()),
                 Value::from(q.explanation.as_str()),
                 Value::from(q.tags.as_str()),
@@ -160,7 +163,7 @@ pub async fn update_question(conn: &mut AnyConnection, q: &QuestionRow, print: &
     .bind(q.kind.as_str())
     .bind(q.stem.as_str())
     .bind(print)
-    .bind(q.options.as_str())
+    .bind(q.options.to_json())
     .bind(q.answer.as_str())
     .bind(q.explanation.as_str())
     .bind(q.tags.as_str())

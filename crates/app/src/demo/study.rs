@@ -361,9 +361,9 @@ pub async fn seed(
         question_rows.push((
             QuestionRow {
                 id,
-                kind: kind.as_str().into(),
+                kind,
                 stem: q.stem.clone(),
-                options: serde_json::to_string(&q.options).map_err(|e| anyhow::anyhow!(e))?,
+                options: xueshi_domain::quiz::QuestionOptions(q.options.clone()),
                 answer: q.answer.clone(),
                 explanation: (*explanation).into(),
                 tags: "党史".into(),

@@ -37,7 +37,6 @@ pub async fn check_in(
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 
-
 #[derive(Deserialize, IntoParams)]
 pub struct DaysQuery {
     /// How many days of trend, up to 90 (default 14).

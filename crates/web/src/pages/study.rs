@@ -182,7 +182,6 @@ pub async fn check_in(
     }
 }
 
-
 #[derive(Template)]
 #[template(path = "unit_study.html")]
 struct UnitStudyPage {
