@@ -117,11 +117,12 @@ pub fn field_name_en(name: &str) -> Option<&'static str> {
         .map(|i| DEFAULT_FIELDS_EN[i])
 }
 
-/// Where a matter is in its closed loop.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+/// Where a matter is in its closed loop; a new one starts collected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MatterStatus {
     /// 征集: proposed (by the public, a unit or the office), not yet taken on.
+    #[default]
     Collected,
     /// 立项: on the catalogue, waiting for someone to lead it.
     Approved,
@@ -159,7 +160,17 @@ impl MatterStatus {
     pub fn parse(s: &str) -> Option<MatterStatus> {
         MatterStatus::ALL.into_iter().find(|m| m.as_str() == s)
     }
+}
 
+/// A status as stored; anything else is a value the catalogue never wrote.
+impl TryFrom<String> for MatterStatus {
+    type Error = String;
+    fn try_from(s: String) -> Result<MatterStatus, String> {
+        MatterStatus::parse(&s).ok_or_else(|| format!("unknown matter status {s:?}"))
+    }
+}
+
+impl MatterStatus {
     pub fn label_zh(self) -> &'static str {
         match self {
             MatterStatus::Collected => "征集",

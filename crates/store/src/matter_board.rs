@@ -5,6 +5,7 @@
 //! report is older than its cadence.
 
 use sqlx::{AnyConnection, FromRow};
+use xueshi_domain::matter::MatterStatus;
 use xueshi_domain::unit::UnitPath;
 
 use crate::Result;
@@ -34,7 +35,8 @@ pub struct BoardRow {
     pub field: String,
     pub unit_id: i64,
     pub unit: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: MatterStatus,
     pub progress: i64,
     pub deadline: String,
     pub reported_at: Option<i64>,
@@ -118,7 +120,8 @@ pub async fn page(
 pub struct FigureRow {
     pub level: String,
     pub field: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: MatterStatus,
     pub matters: i64,
     pub overdue: i64,
     pub affairs: i64,

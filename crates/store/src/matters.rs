@@ -3,6 +3,8 @@
 
 use sqlx::{AnyConnection, FromRow};
 
+use xueshi_domain::matter::MatterStatus;
+
 use crate::Result;
 use crate::bulk::{Conditions, Value, bind_values, insert_rows};
 
@@ -15,7 +17,8 @@ pub struct MatterRow {
     pub description: String,
     pub level: String,
     pub field_id: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: MatterStatus,
     pub deadline: String,
     pub target: String,
     pub budget_fen: i64,
@@ -52,7 +55,7 @@ pub async fn insert(conn: &mut AnyConnection, m: &MatterRow) -> Result<()> {
     .bind(&m.description)
     .bind(&m.level)
     .bind(m.field_id)
-    .bind(&m.status)
+    .bind(m.status.as_str())
     .bind(&m.deadline)
     .bind(&m.target)
     .bind(m.budget_fen)
@@ -93,7 +96,7 @@ pub async fn update_state(conn: &mut AnyConnection, m: &MatterRow) -> Result<()>
          updated_at = $12, finished_at = $13, reported_at = $14 WHERE id = $1",
     )
     .bind(m.id)
-    .bind(&m.status)
+    .bind(m.status.as_str())
     .bind(m.progress)
     .bind(m.affairs)
     .bind(m.problems_solved)

@@ -10,7 +10,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use xueshi_domain::Id;
 use xueshi_domain::date::iso;
-use xueshi_domain::matter::{DEFAULT_FIELDS, MatterLevel};
+use xueshi_domain::matter::{DEFAULT_FIELDS, MatterLevel, MatterStatus};
 use xueshi_domain::problem::{ProblemDraft, tracking_code};
 use xueshi_domain::text::fold;
 use xueshi_domain::unit::UnitPath;
@@ -313,7 +313,7 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
             description: String::new(),
             level: level.as_str().to_owned(),
             field_id,
-            status: "approved".into(),
+            status: MatterStatus::Approved,
             deadline: iso(today + time::Duration::days(deadline_days)),
             target: target_of(f, &mut rng),
             budget_fen: rng.random_range(5..200) * 1_000_000,
@@ -332,13 +332,13 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
                     actor_name: actor.to_owned(),
                     event: event.to_owned(),
                     from_status: from.to_owned(),
-                    to_status: m.status.clone(),
+                    to_status: m.status.as_str().to_owned(),
                     progress: Some(m.progress),
                     note: note.to_owned(),
                 });
             };
         if stage == "dropped" {
-            m.status = "dropped".into();
+            m.status = MatterStatus::Dropped;
             m.reason = "与已立项的区级重点实事重复，并入办理".into();
             push(
                 &m,
@@ -367,7 +367,7 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
             };
             next_lead += 1;
             at += rng.random_range(1..5) * DAY;
-            m.status = "claimed".into();
+            m.status = MatterStatus::Claimed;
             m.reported_at = Some(at);
             claims.push(ClaimRow {
                 matter_id: m.id,
@@ -402,7 +402,7 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
                         break;
                     }
                     let from = m.status.clone();
-                    m.status = "in_progress".into();
+                    m.status = MatterStatus::InProgress;
                     m.progress = (m.progress + rng.random_range(10..25)).min(95);
                     m.reported_at = Some(at);
                     push(
@@ -410,16 +410,16 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
                         at,
                         &lead_name,
                         "report",
-                        &from,
+                        from.as_str(),
                         REPORTS[(i + r) % REPORTS.len()],
                     );
                 }
-                if m.status == "claimed" {
-                    m.status = "in_progress".into();
+                if m.status == MatterStatus::Claimed {
+                    m.status = MatterStatus::InProgress;
                 }
                 if stage == "done" {
                     at = (at + 3 * DAY).min(now - DAY);
-                    m.status = "done".into();
+                    m.status = MatterStatus::Done;
                     m.progress = 100;
                     m.round = 1;
                     m.finished_at = Some(at);
@@ -547,7 +547,10 @@ fn reopen_one(
     events: &mut Vec<EventRow>,
     ratings: &mut Vec<(i64, i64, String, &'static str, i64)>,
 ) -> Option<i64> {
-    let m = rows.iter_mut().rev().find(|m| m.status == "done")?;
+    let m = rows
+        .iter_mut()
+        .rev()
+        .find(|m| m.status == MatterStatus::Done)?;
     ratings.retain(|r| r.0 != m.id);
     let at = m.finished_at.unwrap_or(m.updated_at);
     for (v, rating) in ["unsatisfied", "satisfied", "unsatisfied"]
@@ -562,7 +565,7 @@ fn reopen_one(
             at + (v as i64 + 1) * 3_600_000,
         ));
     }
-    m.status = "in_progress".into();
+    m.status = MatterStatus::InProgress;
     m.progress = 90;
     m.reported_at = Some(at + 4 * 3_600_000);
     m.updated_at = at + 4 * 3_600_000;
@@ -589,7 +592,10 @@ async fn public_problems(
     rng: &mut ChaCha8Rng,
 ) -> AppResult<()> {
     let now = app.now();
-    let open: Vec<&MatterRow> = rows.iter().filter(|m| m.status != "dropped").collect();
+    let open: Vec<&MatterRow> = rows
+        .iter()
+        .filter(|m| m.status != MatterStatus::Dropped)
+        .collect();
     for (k, (body, area, phone)) in PROBLEMS.iter().enumerate() {
         let Ok(draft) = ProblemDraft::parse(body, area, phone, None) else {
             continue;
@@ -644,7 +650,10 @@ async fn case_rounds(
     rng: &mut ChaCha8Rng,
 ) -> AppResult<()> {
     let now = app.now();
-    let done: Vec<&MatterRow> = rows.iter().filter(|m| m.status == "done").collect();
+    let done: Vec<&MatterRow> = rows
+        .iter()
+        .filter(|m| m.status == MatterStatus::Done)
+        .collect();
     if done.len() < 14 {
         return Ok(());
     }

@@ -50,7 +50,7 @@ pub struct MatterItem {
 }
 
 fn item(r: BoardRow, today: &str, now: i64) -> MatterItem {
-    let status = MatterStatus::parse(&r.status).unwrap_or(MatterStatus::Approved);
+    let status = r.status;
     MatterItem {
         overdue: overdue(status, &r.deadline, today),
         behind_report: behind_report(status, r.reported_at, r.report_days, now),
@@ -59,7 +59,7 @@ fn item(r: BoardRow, today: &str, now: i64) -> MatterItem {
         level: r.level,
         field: r.field,
         unit: r.unit,
-        status: r.status,
+        status: r.status.as_str().to_owned(),
         progress: r.progress,
         deadline: r.deadline,
     }
@@ -80,7 +80,7 @@ pub struct Tally {
 impl Tally {
     fn add(&mut self, r: &FigureRow) {
         self.matters += r.matters;
-        if r.status == MatterStatus::Done.as_str() {
+        if r.status == MatterStatus::Done {
             self.done += r.matters;
         }
         self.overdue += r.overdue;
@@ -138,11 +138,11 @@ pub(crate) fn sum_figures(rows: &[FigureRow], fields: &[(i64, String)]) -> Figur
         ..Figures::default()
     };
     for r in rows {
-        if r.status == MatterStatus::Dropped.as_str() {
+        if r.status == MatterStatus::Dropped {
             f.dropped += r.matters;
             continue;
         }
-        if let Some(t) = f.by_status.iter_mut().find(|t| t.key == r.status) {
+        if let Some(t) = f.by_status.iter_mut().find(|t| t.key == r.status.as_str()) {
             t.add(r);
         }
         f.all.add(r);

@@ -94,11 +94,9 @@ pub async fn create_round(app: &App, ctx: &Ctx, input: RoundInput) -> AppResult<
         let mut conn = app.store().read().await?;
         for n in &input.nominees {
             let ok = match matters::get(&mut conn, n.matter_id.0).await? {
-                Some(m) if m.status == MatterStatus::Done.as_str() => {
-                    units::get(&mut conn, m.unit_id)
-                        .await?
-                        .is_some_and(|u| u.path().is_within(&path))
-                }
+                Some(m) if m.status == MatterStatus::Done => units::get(&mut conn, m.unit_id)
+                    .await?
+                    .is_some_and(|u| u.path().is_within(&path)),
                 _ => false,
             };
             if !ok {

@@ -225,8 +225,7 @@ pub async fn export_catalogue(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(Stri
     for (i, (m, field, code)) in rows.iter().enumerate() {
         let r = i as u32 + 1;
         let level = MatterLevel::parse(&m.level).map_or(m.level.as_str(), |l| l.label_zh());
-        let status = xueshi_domain::matter::MatterStatus::parse(&m.status)
-            .map_or(m.status.as_str(), |s| s.label_zh());
+        let status = m.status.label_zh();
         let budget = if m.budget_fen == 0 {
             String::new()
         } else {

@@ -85,7 +85,7 @@ pub struct MatterView {
 }
 
 pub(crate) fn view(app: &App, m: &MatterRow, field: &str) -> MatterView {
-    let status = MatterStatus::parse(&m.status).unwrap_or(MatterStatus::Approved);
+    let status = m.status;
     MatterView {
         overdue: overdue(status, &m.deadline, &iso(app.clock().today())),
         behind_report: behind_report(status, m.reported_at, m.report_days, app.now()),
@@ -95,7 +95,7 @@ pub(crate) fn view(app: &App, m: &MatterRow, field: &str) -> MatterView {
         title: m.title.clone(),
         level: m.level.clone(),
         field: field.to_owned(),
-        status: m.status.clone(),
+        status: m.status.as_str().to_owned(),
         deadline: m.deadline.clone(),
         progress: m.progress,
         round: m.round,
@@ -176,7 +176,7 @@ pub(crate) fn draft(
             description: input.description.trim().to_owned(),
             level: level.as_str().to_owned(),
             field_id: field,
-            status: MatterStatus::Approved.as_str().to_owned(),
+            status: MatterStatus::Approved,
             deadline: iso(deadline),
             target: input.target.trim().to_owned(),
             budget_fen: budget,
@@ -269,7 +269,7 @@ pub(super) fn event_row(
         actor_name: actor.to_owned(),
         event: e.to_owned(),
         from_status: from.to_owned(),
-        to_status: m.status.clone(),
+        to_status: m.status.as_str().to_owned(),
         progress: Some(m.progress),
         note: note.to_owned(),
     }

@@ -81,7 +81,7 @@ pub async fn rate(
     let mut m = matters::get_for_update(&mut tx, app.store().backend(), matter.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    if m.status != MatterStatus::Done.as_str() {
+    if m.status != MatterStatus::Done {
         return Err(AppError::Conflict("matter_not_done"));
     }
     // The served show the tracking code of a problem the matter took up,
@@ -143,14 +143,14 @@ pub async fn rate(
     let reopened = served.is_some() && xueshi_domain::matter::reopens(satisfied, fair, unsatisfied);
     if reopened {
         let from = m.status.clone();
-        m.status = MatterStatus::InProgress.as_str().to_owned();
+        m.status = MatterStatus::InProgress;
         m.progress = m.progress.min(90);
         m.updated_at = now;
         matters::update_state(&mut tx, &m).await?;
         let note = format!("满意 {satisfied} · 基本满意 {fair} · 不满意 {unsatisfied}");
         matters::insert_event(
             &mut tx,
-            &event_row(app, "群众评价", &m, "reopen", &from, &note),
+            &event_row(app, "群众评价", &m, "reopen", from.as_str(), &note),
         )
         .await?;
     }
@@ -410,7 +410,7 @@ pub async fn public_detail(app: &App, id: Id) -> AppResult<PublicDetail> {
             level: m.level,
             field,
             unit,
-            status: m.status,
+            status: m.status.as_str().to_owned(),
             progress: m.progress,
             deadline: m.deadline,
         },

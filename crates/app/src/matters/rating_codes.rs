@@ -58,7 +58,7 @@ pub async fn issue_rating_codes(
     let m = matters::get(&mut tx, matter.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    if m.status == MatterStatus::Dropped.as_str() {
+    if m.status == MatterStatus::Dropped {
         return Err(AppError::Conflict("matter_dropped"));
     }
     let by = (ctx.actor.account_id.0 != 0).then_some(ctx.actor.account_id.0);

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use xueshi_domain::access::{Action, authorize};
-use xueshi_domain::matter::{ClaimRole, MatterEvent, MatterStatus, may_claim, next_status};
+use xueshi_domain::matter::{ClaimRole, MatterEvent, may_claim, next_status};
 use xueshi_domain::unit::UnitPath;
 use xueshi_domain::{FieldError, Id};
 use xueshi_store::matters::{self, ClaimRow, MatterRow};
@@ -44,12 +44,12 @@ pub async fn claim(app: &App, ctx: &Ctx, matter: Id, role: &str) -> AppResult<()
     let claims = matters::claims(&mut tx, m.id).await?;
     let leads = claims.iter().filter(|c| c.role == "lead").count();
     let mine = claims.iter().any(|c| c.member_id == member.0);
-    let status = MatterStatus::parse(&m.status).ok_or(AppError::NotFound)?;
+    let status = m.status;
     may_claim(level, role, status, leads, mine).map_err(|r| AppError::Conflict(r.code()))?;
     let from = m.status.clone();
     if role == ClaimRole::Lead {
         if let Some(next) = next_status(status, MatterEvent::Lead) {
-            m.status = next.as_str().to_owned();
+            m.status = next;
         }
         // The reporting clock starts with the first lead.
         m.reported_at.get_or_insert(app.now());
@@ -73,7 +73,7 @@ pub async fn claim(app: &App, ctx: &Ctx, matter: Id, role: &str) -> AppResult<()
     matters::update_state(&mut tx, &m).await?;
     matters::insert_event(
         &mut tx,
-        &event_row(app, &ctx.actor.display_name, &m, role_s, &from, ""),
+        &event_row(app, &ctx.actor.display_name, &m, role_s, from.as_str(), ""),
     )
     .await?;
     tx.commit(
@@ -222,10 +222,10 @@ pub async fn step(
     let mut m = matters::get_for_update(&mut tx, app.store().backend(), matter.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    let status = MatterStatus::parse(&m.status).ok_or(AppError::NotFound)?;
+    let status = m.status;
     let next = next_status(status, event).ok_or(AppError::Conflict("matter_step_not_allowed"))?;
     let from = m.status.clone();
-    m.status = next.as_str().to_owned();
+    m.status = next;
     m.updated_at = app.now();
     match event {
         MatterEvent::Report => {
@@ -252,7 +252,7 @@ pub async fn step(
         &ctx.actor.display_name,
         &m,
         event.as_str(),
-        &from,
+        from.as_str(),
         &note,
     );
     matters::insert_event(&mut tx, &ev).await?;

@@ -59,7 +59,7 @@ pub async fn merge_problem(app: &App, ctx: &Ctx, code: &str, matter: Id) -> AppR
     let m = matters::get(&mut tx, matter.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    if m.status == MatterStatus::Dropped.as_str() {
+    if m.status == MatterStatus::Dropped {
         return Err(AppError::Conflict("matter_dropped"));
     }
     matters::settle_problem(&mut tx, p.id, "merged", "", Some(m.id), app.now()).await?;

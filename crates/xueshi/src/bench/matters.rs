@@ -13,7 +13,7 @@ use xueshi_app::App;
 use xueshi_app::demo::{self, Scale};
 use xueshi_app::jobs::Quiet;
 use xueshi_domain::date::iso;
-use xueshi_domain::matter::{DEFAULT_FIELDS, MatterLevel};
+use xueshi_domain::matter::{DEFAULT_FIELDS, MatterLevel, MatterStatus};
 use xueshi_domain::text::fold;
 use xueshi_store::matters::{self, MatterRow};
 
@@ -89,13 +89,13 @@ async fn fill(app: &App, total: usize) -> Result<()> {
     let now = app.now();
     let today = app.clock().today();
     let statuses = [
-        "done",
-        "done",
-        "done",
-        "in_progress",
-        "in_progress",
-        "claimed",
-        "approved",
+        MatterStatus::Done,
+        MatterStatus::Done,
+        MatterStatus::Done,
+        MatterStatus::InProgress,
+        MatterStatus::InProgress,
+        MatterStatus::Claimed,
+        MatterStatus::Approved,
     ];
     let mut made = 0;
     while have + made < total {
@@ -122,14 +122,14 @@ async fn fill(app: &App, total: usize) -> Result<()> {
                 title,
                 level: level.as_str().to_owned(),
                 field_id: fields[f].0,
-                status: status.to_owned(),
+                status,
                 deadline: iso(today + time::Duration::days(rng.random_range(-30..120))),
-                progress: if status == "done" {
+                progress: if status == MatterStatus::Done {
                     100
                 } else {
                     rng.random_range(0..95)
                 },
-                round: i64::from(status == "done"),
+                round: i64::from(status == MatterStatus::Done),
                 problems_solved: rng.random_range(0..10),
                 people_served: rng.random_range(10..500),
                 report_days: 7,
