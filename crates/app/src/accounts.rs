@@ -158,7 +158,7 @@ pub async fn list(app: &App, ctx: &Ctx) -> AppResult<Vec<AccountView>> {
 
 /// Sets a new password for an account in scope and ends its sessions.
 pub async fn reset_password(app: &App, ctx: &Ctx, id: Id, password: String) -> AppResult<()> {
-    check_password(&password).map_err(|e| AppError::Invalid(vec![e]))?;
+    check_password(&password)?;
     let row = load_in_scope(app, ctx, id).await?;
     let hash = hash_password(password).await?;
     let mut tx = Audited::begin(app, ctx).await?;
@@ -179,7 +179,7 @@ pub async fn change_own_password(
     current: &str,
     new: String,
 ) -> AppResult<()> {
-    check_password(&new).map_err(|e| AppError::Invalid(vec![e]))?;
+    check_password(&new)?;
     let mut conn = app.store().read().await?;
     let row = accounts::get(&mut conn, ctx.actor.account_id.0)
         .await?

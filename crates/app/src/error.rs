@@ -53,3 +53,10 @@ impl AppError {
         AppError::Invalid(vec![FieldError::new(field, code)])
     }
 }
+
+/// One bad field, as the rest of its form would report it.
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> AppError {
+        AppError::Invalid(vec![e])
+    }
+}

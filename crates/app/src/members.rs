@@ -302,8 +302,7 @@ pub async fn transfer_to_code(app: &App, ctx: &Ctx, id: Id, code: &str) -> AppRe
 
 /// Takes a member off the active roster, keeping the record.
 pub async fn leave(app: &App, ctx: &Ctx, id: Id, reason: &str) -> AppResult<()> {
-    let reason = xueshi_domain::invalid::required_text("reason", reason, 100)
-        .map_err(|e| AppError::Invalid(vec![e]))?;
+    let reason = xueshi_domain::invalid::required_text("reason", reason, 100)?;
     let (m, u) = load_member(app, ctx, id, Action::EditMembers).await?;
     if m.left_at.is_some() {
         return Err(AppError::Conflict("member_left"));

@@ -137,9 +137,7 @@ pub async fn raise(app: &App, input: RaiseInput, ip: &str) -> AppResult<Raised> 
         return Err(AppError::Invalid(errors));
     };
     if let Some((_, raw)) = draft.photo.take() {
-        let p = crate::photo::prepare(app, raw)
-            .await
-            .map_err(|e| AppError::Invalid(vec![e]))?;
+        let p = crate::photo::prepare(app, raw).await?;
         draft.photo = Some((p.kind(), p.bytes));
     }
     let job = Raise {

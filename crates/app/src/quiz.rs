@@ -337,7 +337,7 @@ fn graded_view(
 }
 
 fn refused(code: &'static str) -> AppError {
-    AppError::Invalid(vec![xueshi_domain::FieldError::new("ticket", code)])
+    AppError::invalid("ticket", code)
 }
 
 /// Grades and stores today's attempt. A second attempt, a late one, or one

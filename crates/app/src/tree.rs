@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
+use xueshi_domain::Id;
 use xueshi_domain::access::{Action, authorize, authorize_restructure};
 use xueshi_domain::tally::Tally;
 use xueshi_domain::text::{fold, plan_search};
 use xueshi_domain::unit::{UnitDraft, UnitKind, UnitPath};
-use xueshi_domain::{FieldError, Id};
 use xueshi_store::units::{self, NewUnit, UnitRow};
 use xueshi_store::{grams, tallies};
 
@@ -405,7 +405,7 @@ pub async fn delete(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
     let mut tx = Audited::begin(app, ctx).await?;
     let blockers = units::dependants(&mut tx, row.id).await?;
     if let Some(code) = blockers {
-        return Err(AppError::Invalid(vec![FieldError::new("unit", code)]));
+        return Err(AppError::invalid("unit", code));
     }
     let mut deltas = HashMap::new();
     along(&row.path(), -Tally::of_unit(row.kind()), &mut deltas);

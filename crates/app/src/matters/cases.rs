@@ -238,8 +238,7 @@ pub async fn vote(
     voter: &str,
     ip: &str,
 ) -> AppResult<()> {
-    crate::problems::check_challenge(app, &input.challenge, &input.answer)
-        .map_err(|e| AppError::Invalid(vec![e]))?;
+    crate::problems::check_challenge(app, &input.challenge, &input.answer)?;
     let voter = app.vault().digest(&format!("case-voter|{voter}"));
     let source = app.vault().digest(&format!("case-source|{ip}"));
     let mut tx = app.store().write().await?;

@@ -39,8 +39,7 @@ pub(super) async fn open_problem(
 
 /// Turns a problem down, with a reason the citizen will read.
 pub async fn reject_problem(app: &App, ctx: &Ctx, code: &str, reason: &str) -> AppResult<()> {
-    let reason = xueshi_domain::invalid::required_text("reason", reason, 500)
-        .map_err(|e| AppError::Invalid(vec![e]))?;
+    let reason = xueshi_domain::invalid::required_text("reason", reason, 500)?;
     let mut tx = Audited::begin(app, ctx).await?;
     let p = open_problem(&mut tx, ctx, code).await?;
     matters::settle_problem(&mut tx, p.id, "rejected", &reason, None, app.now()).await?;
