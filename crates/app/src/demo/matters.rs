@@ -401,7 +401,7 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
                     if at > now - DAY {
                         break;
                     }
-                    let from = m.status.clone();
+                    let from = m.status;
                     m.status = MatterStatus::InProgress;
                     m.progress = (m.progress + rng.random_range(10..25)).min(95);
                     m.reported_at = Some(at);

@@ -142,7 +142,7 @@ pub async fn rate(
     let public = matters::rating_counts(&mut tx, m.id, m.round, false).await?;
     let reopened = served.is_some() && xueshi_domain::matter::reopens(satisfied, fair, unsatisfied);
     if reopened {
-        let from = m.status.clone();
+        let from = m.status;
         m.status = MatterStatus::InProgress;
         m.progress = m.progress.min(90);
         m.updated_at = now;

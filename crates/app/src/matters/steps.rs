@@ -46,7 +46,7 @@ pub async fn claim(app: &App, ctx: &Ctx, matter: Id, role: &str) -> AppResult<()
     let mine = claims.iter().any(|c| c.member_id == member.0);
     let status = m.status;
     may_claim(level, role, status, leads, mine).map_err(|r| AppError::Conflict(r.code()))?;
-    let from = m.status.clone();
+    let from = m.status;
     if role == ClaimRole::Lead {
         if let Some(next) = next_status(status, MatterEvent::Lead) {
             m.status = next;
@@ -224,7 +224,7 @@ pub async fn step(
         .ok_or(AppError::NotFound)?;
     let status = m.status;
     let next = next_status(status, event).ok_or(AppError::Conflict("matter_step_not_allowed"))?;
-    let from = m.status.clone();
+    let from = m.status;
     m.status = next;
     m.updated_at = app.now();
     match event {
