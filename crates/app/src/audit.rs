@@ -111,7 +111,18 @@ pub(crate) fn row(
 pub struct Audited<'a> {
     tx: xueshi_store::WriteTx,
     app: &'a App,
-    ctx: &'a Ctx,
+    who: Who<'a>,
+}
+
+/// Whom an entry names: a signed-in actor, or someone without a session
+/// (a visitor of the public window, a sign-in attempt, the command line).
+enum Who<'a> {
+    Actor(&'a Ctx),
+    Visitor {
+        account: Option<i64>,
+        name: &'a str,
+        ip: &'a str,
+    },
 }
 
 impl<'a> Audited<'a> {
@@ -120,19 +131,49 @@ impl<'a> Audited<'a> {
         Ok(Audited {
             tx: app.store().write().await?,
             app,
-            ctx,
+            who: Who::Actor(ctx),
         })
+    }
+
+    /// Opens one for someone without a session: the entry names `name`
+    /// (and the account, when one is known) at address `ip`.
+    pub async fn visitor(
+        app: &'a App,
+        account: Option<i64>,
+        name: &'a str,
+        ip: &'a str,
+    ) -> AppResult<Audited<'a>> {
+        Ok(Audited {
+            tx: app.store().write().await?,
+            app,
+            who: Who::Visitor { account, name, ip },
+        })
+    }
+
+    async fn append(&mut self, e: Entry<'_>, outcome: &str) -> AppResult<()> {
+        match self.who {
+            Who::Actor(ctx) => record(&mut self.tx, self.app, ctx, e, outcome).await,
+            Who::Visitor { account, name, ip } => {
+                write(&mut self.tx, self.app, account, name, ip, e, outcome).await
+            }
+        }
     }
 
     /// Appends one more entry inside the transaction, for a use-case that
     /// writes several things worth a line each.
     pub async fn record(&mut self, e: Entry<'_>) -> AppResult<()> {
-        record(&mut self.tx, self.app, self.ctx, e, "ok").await
+        self.append(e, "ok").await
     }
 
     /// Appends the entry and commits, both or neither.
-    pub async fn commit(mut self, e: Entry<'_>) -> AppResult<()> {
-        record(&mut self.tx, self.app, self.ctx, e, "ok").await?;
+    pub async fn commit(self, e: Entry<'_>) -> AppResult<()> {
+        self.commit_as(e, "ok").await
+    }
+
+    /// Commits with an entry of another outcome (`failed`, `denied`): a
+    /// refused sign-in still writes its counters and its line.
+    pub async fn commit_as(mut self, e: Entry<'_>, outcome: &str) -> AppResult<()> {
+        self.append(e, outcome).await?;
         self.tx.commit().await?;
         Ok(())
     }

@@ -20,7 +20,7 @@ use xueshi_domain::{FieldError, Id};
 use xueshi_store::accounts::{self, AccountRow};
 use xueshi_store::sessions::{self, SessionRow};
 
-use crate::audit::{Entry, write};
+use crate::audit::{Audited, Entry};
 use crate::{App, AppError, AppResult};
 
 /// A resolved, live session.
@@ -264,7 +264,7 @@ pub async fn login(
         if reserved.is_some() {
             let _ = verify_password(password.to_owned(), DUMMY_HASH.to_owned()).await;
         }
-        let mut tx = app.store().write().await?;
+        let mut tx = Audited::visitor(app, None, username, ip).await?;
         let locked = match reserved {
             None => Some(
                 accounts::unknown_locked_until(&mut tx, &name)
@@ -278,17 +278,8 @@ pub async fn login(
             }
             Some(_) => None,
         };
-        write(
-            &mut tx,
-            app,
-            None,
-            username,
-            ip,
-            Entry::new("login", "account", None, username),
-            outcome,
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_as(Entry::new("login", "account", None, username), outcome)
+            .await?;
         return Err(match locked {
             Some(until) => AppError::Locked { until },
             None => AppError::invalid("password", "bad_credentials"),
@@ -308,43 +299,23 @@ pub async fn login(
         r
     };
     let Some(attempt) = reserved else {
-        let mut tx = app.store().write().await?;
+        let mut tx = Audited::visitor(app, Some(account.id), username, ip).await?;
         let until = accounts::locked_until(&mut tx, account.id)
             .await?
             .filter(|u| *u > now)
             .unwrap_or(now + s.lockout_ms);
-        write(
-            &mut tx,
-            app,
-            Some(account.id),
-            username,
-            ip,
-            entry(),
-            "denied",
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_as(entry(), "denied").await?;
         return Err(AppError::Locked { until });
     };
     let ok = verify_password(password.to_owned(), account.password_hash.clone()).await
         && account.disabled == 0;
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::visitor(app, Some(account.id), username, ip).await?;
     if !ok {
         let lock = (attempt >= s.lockout_after).then_some(now + s.lockout_ms);
         if let Some(until) = lock {
             accounts::lock(&mut tx, account.id, until, s.lockout_after).await?;
         }
-        write(
-            &mut tx,
-            app,
-            Some(account.id),
-            username,
-            ip,
-            entry(),
-            "failed",
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_as(entry(), "failed").await?;
         return Err(match lock {
             Some(until) => AppError::Locked { until },
             None => AppError::invalid("password", "bad_credentials"),
@@ -370,8 +341,7 @@ pub async fn login(
     };
     let ua: String = user_agent.chars().take(200).collect();
     sessions::insert(&mut tx, &row, ip, &ua).await?;
-    write(&mut tx, app, Some(account.id), username, ip, entry(), "ok").await?;
-    tx.commit().await?;
+    tx.commit(entry()).await?;
     let session = Session {
         actor: actor_of(&account),
         csrf: row.csrf_token.clone(),
@@ -526,12 +496,11 @@ async fn write_touches(app: &App, batch: &[(i64, i64)]) -> AppResult<()> {
 /// Ends a session on the server: the token is worthless afterwards.
 pub async fn logout(app: &App, session: &Session, ip: &str) -> AppResult<()> {
     let now = app.now();
-    let mut tx = app.store().write().await?;
-    sessions::revoke(&mut tx, &session.token_digest, now).await?;
     let a = &session.actor;
+    let mut tx = Audited::visitor(app, Some(a.account_id.0), &a.username, ip).await?;
+    sessions::revoke(&mut tx, &session.token_digest, now).await?;
     let e = Entry::new("logout", "account", Some(a.account_id), &a.username).unit(a.scope_unit);
-    write(&mut tx, app, Some(a.account_id.0), &a.username, ip, e, "ok").await?;
-    tx.commit().await?;
+    tx.commit(e).await?;
     app.sessions().forget(&session.token_digest);
     Ok(())
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use xueshi_store::dialect::{self, columns};
 use xueshi_store::{Backend, Store, StoreOptions, bulk};
 
-use crate::audit::{Entry, write};
+use crate::audit::{Audited, Entry};
 use crate::jobs::Progress;
 use crate::{App, AppError, AppResult};
 
@@ -53,19 +53,10 @@ pub async fn backup(app: &App, file: &Path, progress: &dyn Progress) -> AppResul
             copied?
         }
     };
-    let mut tx = app.store().write().await?;
+    let tx = Audited::visitor(app, None, "cli", "local").await?;
     let label = file.display().to_string();
-    write(
-        &mut tx,
-        app,
-        None,
-        "cli",
-        "local",
-        Entry::new("backup", "installation", None, &label),
-        "ok",
-    )
-    .await?;
-    tx.commit().await?;
+    tx.commit(Entry::new("backup", "installation", None, &label))
+        .await?;
     Ok(copied)
 }
 

@@ -241,7 +241,7 @@ pub async fn vote(
     crate::problems::check_challenge(app, &input.challenge, &input.answer)?;
     let voter = app.vault().digest(&format!("case-voter|{voter}"));
     let source = app.vault().digest(&format!("case-source|{ip}"));
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::visitor(app, None, "群众", ip).await?;
     let r = cases::get_round(&mut tx, round_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -260,18 +260,11 @@ pub async fn vote(
     if !cases::take_source_vote(&mut tx, r.id, &source, VOTES_PER_ADDRESS).await? {
         return Err(AppError::Conflict("address_votes_spent"));
     }
-    crate::audit::write(
-        &mut tx,
-        app,
-        None,
-        "群众",
-        ip,
+    tx.commit(
         Entry::new("case.vote", "case_round", Some(Id(r.id)), &r.title)
             .unit(Id(r.unit_id))
             .after(&serde_json::json!({ "matter": nominee.matter_id })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -13,7 +13,7 @@ use xueshi_store::{matter_board, matters, units};
 
 use super::board::{Figures, sum_figures};
 use super::{Outcomes, event_row};
-use crate::audit::Entry;
+use crate::audit::{Audited, Entry};
 use crate::{App, AppError, AppResult};
 
 /// What the public sends to rate a finished matter.
@@ -77,7 +77,7 @@ pub async fn rate(
         return Err(AppError::Invalid(errors));
     };
     let code = input.code.trim();
-    let mut tx = app.store().write().await?;
+    let mut tx = Audited::visitor(app, None, "群众", ip).await?;
     let mut m = matters::get_for_update(&mut tx, app.store().backend(), matter.0)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -154,12 +154,7 @@ pub async fn rate(
         )
         .await?;
     }
-    crate::audit::write(
-        &mut tx,
-        app,
-        None,
-        "群众",
-        ip,
+    tx.commit(
         Entry::new(
             if reopened {
                 "matter.reopen"
@@ -176,10 +171,8 @@ pub async fn rate(
             "rating": rating.as_str(),
             "served": served.is_some(),
         })),
-        "ok",
     )
     .await?;
-    tx.commit().await?;
     app.catalogue_changed();
     Ok(Rated {
         served: served.is_some(),
