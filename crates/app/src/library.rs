@@ -147,7 +147,7 @@ fn check_material<'a>(
         (Some(kind), true) => Ok((
             MaterialRow {
                 id: 0,
-                kind: kind.as_str().to_owned(),
+                kind,
                 title: title.to_owned(),
                 source: source.to_owned(),
                 minutes: minutes.unwrap_or(0),
@@ -179,7 +179,7 @@ fn materials_of(
                 continue;
             }
         };
-        let key = (m.kind.clone(), folded);
+        let key = (m.kind.as_str().to_owned(), folded);
         if let Some(r) = first.get(&key) {
             errors.push(l.error(
                 row,
@@ -325,7 +325,7 @@ pub async fn import(
         let m: HashSet<(String, String)> = study::all_materials(&mut conn)
             .await?
             .into_iter()
-            .map(|m| (m.kind, fold(&m.title)))
+            .map(|m| (m.kind.as_str().to_owned(), fold(&m.title)))
             .collect();
         let h: HashSet<HistoryKey> = study::all_history_days(&mut conn)
             .await?
@@ -405,7 +405,7 @@ pub async fn list(app: &App, ctx: &Ctx) -> AppResult<Library> {
     let materials = study::all_materials(&mut conn)
         .await?
         .into_iter()
-        .filter_map(material_view)
+        .map(material_view)
         .collect();
     let history_days = study::all_history_days(&mut conn)
         .await?
@@ -442,7 +442,7 @@ pub async fn export(app: &App, ctx: &Ctx) -> AppResult<(String, Vec<u8>)> {
     crate::roster::export::header(ws, &MATERIAL_COLUMNS).map_err(xlsx)?;
     for (r, m) in materials.iter().enumerate() {
         let r = r as u32 + 1;
-        let kind = StudyKind::parse(&m.kind).map_or(m.kind.as_str(), |k| k.label_zh());
+        let kind = m.kind.label_zh();
         ws.write_string(r, 0, safe_text(kind)).map_err(xlsx)?;
         ws.write_string(r, 1, safe_text(&m.title)).map_err(xlsx)?;
         ws.write_string(r, 2, safe_text(&m.source)).map_err(xlsx)?;
@@ -528,22 +528,22 @@ pub struct MaterialDetail {
     pub body: String,
 }
 
-fn detail_of(m: MaterialRow) -> AppResult<MaterialDetail> {
+fn detail_of(m: MaterialRow) -> MaterialDetail {
     let body = m.body.clone();
-    let id = m.id;
-    let view = material_view(m)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("material {id}: unknown kind")))?;
-    Ok(MaterialDetail { view, body })
+    MaterialDetail {
+        view: material_view(m),
+        body,
+    }
 }
 
 pub async fn material(app: &App, ctx: &Ctx, id: Id) -> AppResult<MaterialDetail> {
     authorize_manage(ctx)?;
     let mut conn = app.store().read().await?;
-    detail_of(
+    Ok(detail_of(
         study::material(&mut conn, id.0)
             .await?
             .ok_or(AppError::NotFound)?,
-    )
+    ))
 }
 
 /// Adds one material; one of the same kind and title (folded across 繁/简)
@@ -552,7 +552,7 @@ pub async fn add_material(app: &App, ctx: &Ctx, input: &MaterialInput) -> AppRes
     authorize_manage(ctx)?;
     let (mut m, folded) = input.checked()?;
     let mut tx = Audited::begin(app, ctx).await?;
-    if study::material_named(&mut tx, &m.kind, &folded, 0)
+    if study::material_named(&mut tx, m.kind.as_str(), &folded, 0)
         .await?
         .is_some()
     {
@@ -560,7 +560,7 @@ pub async fn add_material(app: &App, ctx: &Ctx, input: &MaterialInput) -> AppRes
     }
     m.id = app.next_id().0;
     study::insert_materials(&mut tx, &[(m.clone(), folded)], app.now()).await?;
-    let after = detail_of(m.clone())?;
+    let after = detail_of(m.clone());
     tx.commit(
         Entry::new("library.material_add", "material", Some(Id(m.id)), &m.title)
             .unit(ctx.actor.scope_unit)
@@ -578,7 +578,7 @@ pub async fn edit_material(app: &App, ctx: &Ctx, id: Id, input: &MaterialInput) 
     let before = study::material(&mut tx, id.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    if study::material_named(&mut tx, &m.kind, &folded, id.0)
+    if study::material_named(&mut tx, m.kind.as_str(), &folded, id.0)
         .await?
         .is_some()
     {
@@ -587,7 +587,7 @@ pub async fn edit_material(app: &App, ctx: &Ctx, id: Id, input: &MaterialInput) 
     m.id = id.0;
     m.active = before.active;
     study::update_material(&mut tx, &m, &folded).await?;
-    let (before, after) = (detail_of(before)?, detail_of(m.clone())?);
+    let (before, after) = (detail_of(before), detail_of(m.clone()));
     tx.commit(
         Entry::new("library.material_edit", "material", Some(id), &m.title)
             .unit(ctx.actor.scope_unit)

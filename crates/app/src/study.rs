@@ -140,7 +140,7 @@ pub async fn my_study(app: &App, ctx: &Ctx) -> AppResult<MyStudy> {
     let materials = study::materials(&mut conn, 200)
         .await?
         .into_iter()
-        .filter_map(material_view)
+        .map(material_view)
         .collect();
     let recent = rows.iter().take(10).filter_map(check_in_view).collect();
     Ok(MyStudy {
@@ -153,16 +153,16 @@ pub async fn my_study(app: &App, ctx: &Ctx) -> AppResult<MyStudy> {
     })
 }
 
-pub(crate) fn material_view(m: study::MaterialRow) -> Option<MaterialView> {
-    Some(MaterialView {
+pub(crate) fn material_view(m: study::MaterialRow) -> MaterialView {
+    MaterialView {
         id: Id(m.id),
-        kind: StudyKind::parse(&m.kind)?,
+        kind: m.kind,
         title: m.title,
         source: m.source,
         minutes: m.minutes,
         link: m.link,
         active: m.active == 1,
-    })
+    }
 }
 
 fn check_in_view(c: &CheckInRow) -> Option<CheckInView> {
@@ -204,7 +204,7 @@ pub async fn check_in(app: &App, ctx: &Ctx, input: CheckInInput) -> AppResult<Ch
             Some(m) => {
                 // A material says what kind of study it is: a check-in on a
                 // short video counts toward the video quota, never a book's.
-                let of_material = StudyKind::parse(&m.kind);
+                let of_material = Some(m.kind);
                 match (kind, of_material) {
                     (Some(k), Some(mk)) if k != mk => errors.push(
                         FieldError::new("kind", "kind_contradicts_material")

@@ -88,6 +88,14 @@ impl StudyKind {
     }
 }
 
+/// A kind as stored; anything else is a value the library never wrote.
+impl TryFrom<String> for StudyKind {
+    type Error = String;
+    fn try_from(s: String) -> Result<StudyKind, String> {
+        StudyKind::parse(&s).ok_or_else(|| format!("unknown study kind {s:?}"))
+    }
+}
+
 /// The span a quota counts over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 
 use sqlx::{AnyConnection, FromRow, Row};
 
+use xueshi_domain::study::StudyKind;
+
 use crate::Result;
 use crate::bulk::{Value, insert_row_direct, insert_rows};
 use crate::units::placeholders;
@@ -123,7 +125,8 @@ pub async fn quotas(
 #[derive(Clone, Debug, FromRow)]
 pub struct MaterialRow {
     pub id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: StudyKind,
     pub title: String,
     pub source: String,
     pub minutes: i64,

@@ -11,6 +11,7 @@ use time::Duration;
 use xueshi_domain::Id;
 use xueshi_domain::date::iso;
 use xueshi_domain::quiz::{Question, QuestionKind, draw};
+use xueshi_domain::study::StudyKind;
 use xueshi_domain::text::fold;
 use xueshi_domain::unit::UnitPath;
 use xueshi_store::quiz::{AttemptRow, QuestionRow, StreakRow};
@@ -25,49 +26,79 @@ use crate::{App, AppResult};
 const HISTORY_DAYS: i64 = 14;
 
 /// (kind, title, source, minutes)
-const MATERIALS: &[(&str, &str, &str, i64)] = &[
-    ("book", "中国共产党简史", "人民出版社、中共党史出版社", 600),
+const MATERIALS: &[(StudyKind, &str, &str, i64)] = &[
     (
-        "book",
+        StudyKind::Book,
+        "中国共产党简史",
+        "人民出版社、中共党史出版社",
+        600,
+    ),
+    (
+        StudyKind::Book,
         "毛泽东、邓小平、江泽民、胡锦涛关于中国共产党历史论述摘编",
         "中央文献出版社",
         600,
     ),
     (
-        "book",
+        StudyKind::Book,
         "习近平新时代中国特色社会主义思想学习问答",
         "学习出版社、人民出版社",
         600,
     ),
     (
-        "book",
+        StudyKind::Book,
         "中华人民共和国简史",
         "人民出版社、当代中国出版社",
         600,
     ),
     (
-        "book",
+        StudyKind::Book,
         "改革开放简史",
         "人民出版社、中国社会科学出版社",
         600,
     ),
-    ("book", "社会主义发展简史", "人民出版社、学习出版社", 600),
-    ("film", "建党伟业", "电影", 120),
-    ("film", "建国大业", "电影", 138),
-    ("film", "长津湖", "电影", 176),
-    ("film", "我和我的祖国", "电影", 155),
-    ("film", "革命者", "电影", 119),
-    ("song", "没有共产党就没有新中国", "红色歌曲", 4),
-    ("song", "唱支山歌给党听", "红色歌曲", 4),
-    ("song", "歌唱祖国", "红色歌曲", 4),
-    ("song", "我和我的祖国", "红色歌曲", 4),
-    ("song", "映山红", "红色歌曲", 4),
-    ("video", "党史百年天天读", "短视频", 5),
-    ("video", "百炼成钢：中国共产党的100年", "短视频", 8),
-    ("article", "在党史学习教育动员大会上的讲话", "文章", 40),
-    ("micro_lecture", "微党课：从南湖红船出发", "宣讲团", 15),
-    ("micro_lecture", "微党课：遵义会议的转折意义", "宣讲团", 15),
-    ("experiential", "参观红色教育基地", "体验式学习", 120),
+    (
+        StudyKind::Book,
+        "社会主义发展简史",
+        "人民出版社、学习出版社",
+        600,
+    ),
+    (StudyKind::Film, "建党伟业", "电影", 120),
+    (StudyKind::Film, "建国大业", "电影", 138),
+    (StudyKind::Film, "长津湖", "电影", 176),
+    (StudyKind::Film, "我和我的祖国", "电影", 155),
+    (StudyKind::Film, "革命者", "电影", 119),
+    (StudyKind::Song, "没有共产党就没有新中国", "红色歌曲", 4),
+    (StudyKind::Song, "唱支山歌给党听", "红色歌曲", 4),
+    (StudyKind::Song, "歌唱祖国", "红色歌曲", 4),
+    (StudyKind::Song, "我和我的祖国", "红色歌曲", 4),
+    (StudyKind::Song, "映山红", "红色歌曲", 4),
+    (StudyKind::Video, "党史百年天天读", "短视频", 5),
+    (StudyKind::Video, "百炼成钢：中国共产党的100年", "短视频", 8),
+    (
+        StudyKind::Article,
+        "在党史学习教育动员大会上的讲话",
+        "文章",
+        40,
+    ),
+    (
+        StudyKind::MicroLecture,
+        "微党课：从南湖红船出发",
+        "宣讲团",
+        15,
+    ),
+    (
+        StudyKind::MicroLecture,
+        "微党课：遵义会议的转折意义",
+        "宣讲团",
+        15,
+    ),
+    (
+        StudyKind::Experiential,
+        "参观红色教育基地",
+        "体验式学习",
+        120,
+    ),
 ];
 
 /// 党史上的今天: (month, day, year, title)
@@ -324,7 +355,7 @@ pub async fn seed(
                 MaterialRow {
                     active: 1,
                     id: app.next_id().0,
-                    kind: (*kind).into(),
+                    kind: *kind,
                     title: (*title).into(),
                     source: (*source).into(),
                     minutes: *minutes,
@@ -501,7 +532,7 @@ async fn activity(
                     member_id: *member,
                     unit_id: *unit,
                     day: day_s.clone(),
-                    kind: m.kind.clone(),
+                    kind: m.kind.as_str().to_owned(),
                     material_id: Some(m.id),
                     what: m.title.clone(),
                     minutes,
