@@ -142,7 +142,7 @@ pub async fn my_study(app: &App, ctx: &Ctx) -> AppResult<MyStudy> {
         .into_iter()
         .map(material_view)
         .collect();
-    let recent = rows.iter().take(10).filter_map(check_in_view).collect();
+    let recent = rows.iter().take(10).map(check_in_view).collect();
     Ok(MyStudy {
         day: iso(day),
         campaign: c.map(|c| c.name),
@@ -165,15 +165,15 @@ pub(crate) fn material_view(m: study::MaterialRow) -> MaterialView {
     }
 }
 
-fn check_in_view(c: &CheckInRow) -> Option<CheckInView> {
-    Some(CheckInView {
+fn check_in_view(c: &CheckInRow) -> CheckInView {
+    CheckInView {
         id: Id(c.id),
         day: c.day.clone(),
-        kind: StudyKind::parse(&c.kind)?,
+        kind: c.kind,
         what: c.what.clone(),
         minutes: c.minutes,
         note: c.note.clone(),
-    })
+    }
 }
 
 /// Records what the member studied today.
@@ -247,7 +247,7 @@ pub async fn check_in(app: &App, ctx: &Ctx, input: CheckInInput) -> AppResult<Ch
         member_id: member.0,
         unit_id: path.id().0,
         day: iso(app.clock().today()),
-        kind: kind.as_str().to_owned(),
+        kind,
         material_id: material,
         what,
         minutes: i64::from(minutes),
@@ -294,7 +294,7 @@ pub async fn check_in(app: &App, ctx: &Ctx, input: CheckInInput) -> AppResult<Ch
             })),
     )
     .await?;
-    check_in_view(&row).ok_or(AppError::NotFound)
+    Ok(check_in_view(&row))
 }
 
 /// A day of a subtree's study, from the counters.

@@ -368,7 +368,8 @@ pub struct CheckInRow {
     pub member_id: i64,
     pub unit_id: i64,
     pub day: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: StudyKind,
     pub material_id: Option<i64>,
     pub what: String,
     pub minutes: i64,

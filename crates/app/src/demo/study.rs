@@ -532,7 +532,7 @@ async fn activity(
                     member_id: *member,
                     unit_id: *unit,
                     day: day_s.clone(),
-                    kind: m.kind.as_str().to_owned(),
+                    kind: m.kind,
                     material_id: Some(m.id),
                     what: m.title.clone(),
                     minutes,
