@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::member::CadreLevel;
 
 /// Where a matter sits in the catalogue (实事目录).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MatterLevel {
     /// 省重点民生实事
@@ -20,6 +20,7 @@ pub enum MatterLevel {
     /// 区（县）重点民生实事
     DistrictKey,
     /// 一般实事
+    #[default]
     General,
     /// 单位自选实事: a unit's own "自命题"
     UnitOwn,
@@ -79,6 +80,18 @@ impl MatterLevel {
             self,
             MatterLevel::ProvinceKey | MatterLevel::CityKey | MatterLevel::DistrictKey
         )
+    }
+}
+
+/// A level as stored (its key); anything else is a value the catalogue
+/// never wrote.
+impl TryFrom<String> for MatterLevel {
+    type Error = String;
+    fn try_from(s: String) -> Result<MatterLevel, String> {
+        MatterLevel::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| format!("unknown matter level {s:?}"))
     }
 }
 

@@ -3,7 +3,7 @@
 
 use sqlx::{AnyConnection, FromRow};
 
-use xueshi_domain::matter::MatterStatus;
+use xueshi_domain::matter::{MatterLevel, MatterStatus};
 
 use crate::Result;
 use crate::bulk::{Conditions, Value, bind_values, insert_rows};
@@ -15,7 +15,8 @@ pub struct MatterRow {
     pub title: String,
     pub title_folded: String,
     pub description: String,
-    pub level: String,
+    #[sqlx(try_from = "String")]
+    pub level: MatterLevel,
     pub field_id: i64,
     #[sqlx(try_from = "String")]
     pub status: MatterStatus,
@@ -53,7 +54,7 @@ pub async fn insert(conn: &mut AnyConnection, m: &MatterRow) -> Result<()> {
     .bind(&m.title)
     .bind(&m.title_folded)
     .bind(&m.description)
-    .bind(&m.level)
+    .bind(m.level.as_str())
     .bind(m.field_id)
     .bind(m.status.as_str())
     .bind(&m.deadline)

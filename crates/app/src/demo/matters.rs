@@ -311,7 +311,7 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
             title_folded: fold(&title),
             title,
             description: String::new(),
-            level: level.as_str().to_owned(),
+            level,
             field_id,
             status: MatterStatus::Approved,
             deadline: iso(today + time::Duration::days(deadline_days)),

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use xueshi_domain::access::{Action, authorize};
 use xueshi_domain::date::iso;
-use xueshi_domain::matter::MatterLevel;
 use xueshi_domain::{FieldError, Id};
 use xueshi_store::matter_board::{self, BoardFilter};
 use xueshi_store::{matters, units};
@@ -224,7 +223,7 @@ pub async fn export_catalogue(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(Stri
     crate::roster::export::header(ws, &CATALOGUE_COLUMNS).map_err(xlsx)?;
     for (i, (m, field, code)) in rows.iter().enumerate() {
         let r = i as u32 + 1;
-        let level = MatterLevel::parse(&m.level).map_or(m.level.as_str(), |l| l.label_zh());
+        let level = m.level.label_zh();
         let status = m.status.label_zh();
         let budget = if m.budget_fen == 0 {
             String::new()

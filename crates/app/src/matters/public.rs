@@ -400,7 +400,7 @@ pub async fn public_detail(app: &App, id: Id) -> AppResult<PublicDetail> {
         matter: PublicMatter {
             id: Id(m.id),
             title: m.title,
-            level: m.level,
+            level: m.level.as_str().to_owned(),
             field,
             unit,
             status: m.status.as_str().to_owned(),

@@ -120,7 +120,7 @@ async fn fill(app: &App, total: usize) -> Result<()> {
                 unit_id: *unit,
                 title_folded: fold(&title),
                 title,
-                level: level.as_str().to_owned(),
+                level,
                 field_id: fields[f].0,
                 status,
                 deadline: iso(today + time::Duration::days(rng.random_range(-30..120))),
