@@ -279,10 +279,10 @@ pub async fn recount(app: &App) -> AppResult<HashMap<MetKey, i64>> {
             let windows: Vec<Window> = quota_rows
                 .iter()
                 .filter(|r| r.campaign_id == campaign.id && ancestors.contains(&r.unit_id))
-                .filter_map(|r| {
-                    let q = quota_of(r)?;
+                .map(|r| {
+                    let q = quota_of(r);
                     let (from, to) = q.period.window(day, span);
-                    Some((r.clone(), q, from, to))
+                    (r.clone(), q, from, to)
                 })
                 .collect();
             let earlier = mine[..i]

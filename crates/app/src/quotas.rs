@@ -5,22 +5,20 @@
 
 use time::Date;
 use xueshi_domain::date::{from_iso, iso};
-use xueshi_domain::study::{Period, Quota, StudyKind};
+use xueshi_domain::study::Quota;
 use xueshi_store::study::{self, QuotaRow};
 
 use crate::participant::campaign;
 use crate::{App, AppResult};
 
-pub(crate) fn quota_of(r: &QuotaRow) -> Option<Quota> {
-    Some(Quota {
-        kind: match &r.kind {
-            Some(k) => Some(StudyKind::parse(k)?),
-            None => None,
-        },
+/// The rule a stored quota states (the store parsed its kind and period).
+pub(crate) fn quota_of(r: &QuotaRow) -> Quota {
+    Quota {
+        kind: r.kind.0,
         count: r.count.max(0) as u32,
-        period: Period::parse(&r.period)?,
+        period: r.period,
         minutes: r.minutes.max(0) as u32,
-    })
+    }
 }
 
 pub(crate) fn campaign_span(c: &study::CampaignRow, day: Date) -> (Date, Date) {
@@ -78,10 +76,10 @@ pub(crate) async fn quotas_for(
     let span = campaign_span(&c, day);
     let out = rows
         .into_iter()
-        .filter_map(|r| {
-            let q = quota_of(&r)?;
+        .map(|r| {
+            let q = quota_of(&r);
             let (from, to) = q.period.window(day, span);
-            Some((r, q, from, to))
+            (r, q, from, to)
         })
         .collect();
     Ok((Some(c), out))

@@ -96,6 +96,20 @@ impl TryFrom<String> for StudyKind {
     }
 }
 
+/// What a quota counts as stored: a kind of study, or minutes (no kind).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QuotaKind(pub Option<StudyKind>);
+
+impl TryFrom<Option<String>> for QuotaKind {
+    type Error = String;
+    fn try_from(s: Option<String>) -> Result<QuotaKind, String> {
+        match s {
+            None => Ok(QuotaKind(None)),
+            Some(k) => StudyKind::try_from(k).map(|k| QuotaKind(Some(k))),
+        }
+    }
+}
+
 /// The span a quota counts over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -153,6 +167,14 @@ impl Period {
             Period::Month => (with_day(day, 1), month_end(day)),
             Period::Campaign => campaign,
         }
+    }
+}
+
+/// A period as stored; anything else is a value the campaign never wrote.
+impl TryFrom<String> for Period {
+    type Error = String;
+    fn try_from(s: String) -> Result<Period, String> {
+        Period::parse(&s).ok_or_else(|| format!("unknown quota period {s:?}"))
     }
 }
 

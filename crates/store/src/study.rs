@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use sqlx::{AnyConnection, FromRow, Row};
 
-use xueshi_domain::study::StudyKind;
+use xueshi_domain::study::{Period, QuotaKind, StudyKind};
 
 use crate::Result;
 use crate::bulk::{Value, insert_row_direct, insert_rows};
@@ -74,9 +74,11 @@ pub struct QuotaRow {
     pub id: i64,
     pub campaign_id: i64,
     pub unit_id: i64,
-    pub kind: Option<String>,
+    #[sqlx(try_from = "Option<String>")]
+    pub kind: QuotaKind,
     pub count: i64,
-    pub period: String,
+    #[sqlx(try_from = "String")]
+    pub period: Period,
     pub minutes: i64,
     pub label: String,
     pub sort_order: i64,
@@ -90,9 +92,9 @@ pub async fn insert_quota(conn: &mut AnyConnection, q: &QuotaRow) -> Result<()> 
     .bind(q.id)
     .bind(q.campaign_id)
     .bind(q.unit_id)
-    .bind(&q.kind)
+    .bind(q.kind.0.map(|k| k.as_str()))
     .bind(q.count)
-    .bind(&q.period)
+    .bind(q.period.as_str())
     .bind(q.minutes)
     .bind(&q.label)
     .bind(q.sort_order)

@@ -11,7 +11,7 @@ use time::Duration;
 use xueshi_domain::Id;
 use xueshi_domain::date::iso;
 use xueshi_domain::quiz::{Question, QuestionKind, draw};
-use xueshi_domain::study::StudyKind;
+use xueshi_domain::study::{Period, QuotaKind, StudyKind};
 use xueshi_domain::text::fold;
 use xueshi_domain::unit::UnitPath;
 use xueshi_store::quiz::{AttemptRow, QuestionRow, StreakRow};
@@ -320,13 +320,37 @@ const QUESTIONS: &[(&str, &str, &[&str], &str, &str)] = &[
 ];
 
 /// (label, kind, count, period, minutes)
-const QUOTAS: &[(&str, Option<&str>, i64, &str, i64)] = &[
-    ("每月读一本书", Some("book"), 1, "month", 0),
-    ("每旬看一部红色电影", Some("film"), 1, "xun", 0),
-    ("每周唱一首红色歌曲", Some("song"), 1, "week", 0),
-    ("每天看一个短视频", Some("video"), 1, "day", 0),
-    ("开展一次体验式学习", Some("experiential"), 1, "campaign", 0),
-    ("每日自学1小时", None, 0, "day", 60),
+const QUOTAS: &[(&str, Option<StudyKind>, i64, Period, i64)] = &[
+    ("每月读一本书", Some(StudyKind::Book), 1, Period::Month, 0),
+    (
+        "每旬看一部红色电影",
+        Some(StudyKind::Film),
+        1,
+        Period::Xun,
+        0,
+    ),
+    (
+        "每周唱一首红色歌曲",
+        Some(StudyKind::Song),
+        1,
+        Period::Week,
+        0,
+    ),
+    (
+        "每天看一个短视频",
+        Some(StudyKind::Video),
+        1,
+        Period::Day,
+        0,
+    ),
+    (
+        "开展一次体验式学习",
+        Some(StudyKind::Experiential),
+        1,
+        Period::Campaign,
+        0,
+    ),
+    ("每日自学1小时", None, 0, Period::Day, 60),
 ];
 
 /// Writes the study content; with `history`, two weeks of members' study.
@@ -412,9 +436,9 @@ pub async fn seed(
             id: app.next_id().0,
             campaign_id: campaign.id,
             unit_id: root.0,
-            kind: kind.map(str::to_owned),
+            kind: QuotaKind(*kind),
             count: *count,
-            period: (*period).into(),
+            period: *period,
             minutes: *minutes,
             label: (*label).into(),
             sort_order: i as i64,
