@@ -1,7 +1,7 @@
 //! Accounts: creating them inside one's scope, passwords, unlocking.
 
 use serde::Serialize;
-use xueshi_domain::access::{Action, Denied, Role, authorize, may_manage};
+use xueshi_domain::access::{Action, Denied, Role};
 use xueshi_domain::invalid::{Checks, FieldError, required_text};
 use xueshi_domain::{Id, unit::UnitPath};
 use xueshi_store::accounts::{self, AccountRow, NewAccount};
@@ -9,6 +9,7 @@ use xueshi_store::units;
 
 use crate::audit::{Audited, Entry};
 use crate::auth::{check_password, end_sessions, hash_password, verify_password};
+use crate::permit::{Allowed, allow_account, allow_in_scope, allow_own};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// An account as shown to administrators: never the hash.
@@ -97,13 +98,13 @@ pub async fn create(app: &App, ctx: &Ctx, input: NewAccountInput) -> AppResult<A
     if !c.is_empty() {
         return Err(AppError::Invalid(c.into_errors()));
     }
-    may_manage(&ctx.actor, role, &scope.path(), None)?;
+    let allowed = allow_account(ctx, role, &scope.path(), None)?;
     if input.can_unmask && !ctx.actor.can_unmask {
         return Err(AppError::Forbidden(Denied::NoUnmaskGrant));
     }
     let hash = hash_password(input.password).await?;
     let id = app.next_id();
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     accounts::insert(
         &mut tx,
         &NewAccount {
@@ -139,18 +140,22 @@ pub async fn create(app: &App, ctx: &Ctx, input: NewAccountInput) -> AppResult<A
     Ok(view)
 }
 
-async fn load_in_scope(app: &App, ctx: &Ctx, id: Id) -> AppResult<AccountRow> {
+async fn load_in_scope<'a>(
+    app: &App,
+    ctx: &'a Ctx,
+    id: Id,
+) -> AppResult<(AccountRow, Allowed<'a>)> {
     let mut conn = app.store().read().await?;
     let row = accounts::get(&mut conn, id.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    may_manage(&ctx.actor, row.role(), &row.scope(), Some(Id(row.id)))?;
-    Ok(row)
+    let allowed = allow_account(ctx, row.role(), &row.scope(), Some(Id(row.id)))?;
+    Ok((row, allowed))
 }
 
 /// Accounts scoped inside the actor's subtree.
 pub async fn list(app: &App, ctx: &Ctx) -> AppResult<Vec<AccountView>> {
-    authorize(&ctx.actor, Action::ManageAccounts, &ctx.actor.scope)?;
+    allow_in_scope(ctx, Action::ManageAccounts)?;
     let mut conn = app.store().read().await?;
     let rows = accounts::in_subtree(&mut conn, &ctx.actor.scope, 1000).await?;
     Ok(rows.iter().map(AccountView::from).collect())
@@ -159,9 +164,9 @@ pub async fn list(app: &App, ctx: &Ctx) -> AppResult<Vec<AccountView>> {
 /// Sets a new password for an account in scope and ends its sessions.
 pub async fn reset_password(app: &App, ctx: &Ctx, id: Id, password: String) -> AppResult<()> {
     check_password(&password)?;
-    let row = load_in_scope(app, ctx, id).await?;
+    let (row, allowed) = load_in_scope(app, ctx, id).await?;
     let hash = hash_password(password).await?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     accounts::set_password(&mut tx, id.0, &hash, app.now()).await?;
     end_sessions(app, &mut tx, id.0).await?;
     tx.commit(
@@ -190,7 +195,7 @@ pub async fn change_own_password(
         return Err(AppError::invalid("current_password", "bad_credentials"));
     }
     let hash = hash_password(new).await?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allow_own(ctx)).await?;
     accounts::set_password(&mut tx, row.id, &hash, app.now()).await?;
     tx.commit(
         Entry::new(
@@ -207,8 +212,8 @@ pub async fn change_own_password(
 
 /// Lifts a lockout.
 pub async fn unlock(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
-    let row = load_in_scope(app, ctx, id).await?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let (row, allowed) = load_in_scope(app, ctx, id).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     accounts::clear_failures(&mut tx, id.0, app.now()).await?;
     tx.commit(
         Entry::new("account.unlock", "account", Some(id), &row.username)
@@ -220,8 +225,8 @@ pub async fn unlock(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
 
 /// Disables or re-enables an account; disabling ends its sessions.
 pub async fn set_disabled(app: &App, ctx: &Ctx, id: Id, disabled: bool) -> AppResult<()> {
-    let row = load_in_scope(app, ctx, id).await?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let (row, allowed) = load_in_scope(app, ctx, id).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     accounts::set_disabled(&mut tx, id.0, disabled, app.now()).await?;
     if disabled {
         end_sessions(app, &mut tx, id.0).await?;

@@ -3,10 +3,11 @@
 use serde::Serialize;
 use sqlx::AnyConnection;
 use xueshi_domain::Id;
-use xueshi_domain::access::{Action, Role, authorize};
+use xueshi_domain::access::{Action, Role};
 use xueshi_store::audit::AuditFilter;
 pub use xueshi_store::audit::AuditRow;
 
+use crate::permit::{Allowed, allow_in_scope};
 use crate::{App, AppResult, Ctx};
 
 /// What a write did, for the log.
@@ -104,9 +105,10 @@ pub(crate) fn row(
     }
 }
 
-/// A write transaction that can only be committed with the audit entry of
-/// what it wrote: a use-case writes through one of these, so a write
-/// without its entry cannot be expressed. Dropped without `commit`, it
+/// A write transaction that opens only on a permission and can only be
+/// committed with the audit entry of what it wrote: a use-case writes
+/// through one of these, so a write nobody allowed, or without its entry,
+/// cannot be expressed. Dropped without `commit`, it
 /// rolls back, entry and all.
 pub struct Audited<'a> {
     tx: xueshi_store::WriteTx,
@@ -126,12 +128,13 @@ enum Who<'a> {
 }
 
 impl<'a> Audited<'a> {
-    /// Opens the write transaction for the actor's use-case.
-    pub async fn begin(app: &'a App, ctx: &'a Ctx) -> AppResult<Audited<'a>> {
+    /// Opens the write transaction of a use-case that has decided the
+    /// actor may write: the proof names the actor.
+    pub async fn begin(app: &'a App, allowed: Allowed<'a>) -> AppResult<Audited<'a>> {
         Ok(Audited {
             tx: app.store().write().await?,
             app,
-            who: Who::Actor(ctx),
+            who: Who::Actor(allowed.ctx()),
         })
     }
 
@@ -243,7 +246,7 @@ pub struct Query {
 /// Entries about the actor's subtree, newest first. A system administrator
 /// also sees entries tied to no unit (failed logins of unknown names).
 pub async fn browse(app: &App, ctx: &Ctx, q: Query, limit: i64) -> AppResult<Vec<AuditRow>> {
-    authorize(&ctx.actor, Action::ViewAudit, &ctx.actor.scope)?;
+    allow_in_scope(ctx, Action::ViewAudit)?;
     let scope = (ctx.actor.role != Role::SystemAdmin).then(|| ctx.actor.scope.clone());
     let f = AuditFilter {
         scope,

@@ -7,12 +7,13 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
-use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::access::Action;
 use xueshi_domain::quiz::{Question, QuestionKind, QuestionOptions};
 use xueshi_domain::{FieldError, Id};
 use xueshi_store::quiz::QuestionRow;
 
 use crate::audit::{Audited, Entry};
+use crate::permit::{Allowed, allow_in_scope};
 use crate::roster::{Column, RowError};
 use crate::sheet::{self, FormulaCells, RowErrors, Wanted, gaps, layout, safe_text};
 use crate::{App, AppError, AppResult, Ctx};
@@ -183,7 +184,7 @@ pub async fn import(
     name: &str,
     bytes: Vec<u8>,
 ) -> AppResult<QuestionsImported> {
-    authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
+    let allowed = allow_in_scope(ctx, Action::ManageStudy)?;
     let mut book = sheet::read(
         app,
         bytes,
@@ -261,7 +262,7 @@ pub async fn import(
         })
         .collect();
     let n = rows.len() as u64;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     xueshi_store::quiz::insert_questions(&mut tx, &rows, app.now()).await?;
     tx.commit(
         Entry::new("bank.import", "questions", None, name)
@@ -277,14 +278,13 @@ pub async fn import(
 }
 
 /// Refuses actors who may not keep the bank, before an upload is read.
-pub fn authorize_manage(ctx: &Ctx) -> AppResult<()> {
-    authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
-    Ok(())
+pub fn authorize_manage(ctx: &Ctx) -> AppResult<Allowed<'_>> {
+    allow_in_scope(ctx, Action::ManageStudy)
 }
 
 /// A page of the bank, with the total.
 pub async fn list(app: &App, ctx: &Ctx, page: i64) -> AppResult<(Vec<BankQuestion>, i64)> {
-    authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
+    allow_in_scope(ctx, Action::ManageStudy)?;
     let mut conn = app.store().read().await?;
     let total = xueshi_store::quiz::count_questions(&mut conn).await?;
     let rows = xueshi_store::quiz::questions(&mut conn, 50, page.max(0) * 50).await?;
@@ -293,7 +293,7 @@ pub async fn list(app: &App, ctx: &Ctx, page: i64) -> AppResult<(Vec<BankQuestio
 
 /// One question of the bank.
 pub async fn get(app: &App, ctx: &Ctx, id: Id) -> AppResult<BankQuestion> {
-    authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
+    allow_in_scope(ctx, Action::ManageStudy)?;
     let mut conn = app.store().read().await?;
     let row = xueshi_store::quiz::question(&mut conn, id.0)
         .await?
@@ -304,9 +304,9 @@ pub async fn get(app: &App, ctx: &Ctx, id: Id) -> AppResult<BankQuestion> {
 /// Adds one question, refused like a workbook row when it is malformed or
 /// the bank already holds it (in either script).
 pub async fn add(app: &App, ctx: &Ctx, input: &QuestionInput) -> AppResult<Id> {
-    authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
+    let allowed = allow_in_scope(ctx, Action::ManageStudy)?;
     let (mut q, print) = check_input(input)?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     if xueshi_store::quiz::fingerprint_owner(&mut tx, &print)
         .await?
         .is_some()
@@ -329,9 +329,9 @@ pub async fn add(app: &App, ctx: &Ctx, input: &QuestionInput) -> AppResult<Id> {
 /// Rewrites one question. Attempts already submitted keep their scores; a
 /// paper drawn today is marked against the corrected answer.
 pub async fn edit(app: &App, ctx: &Ctx, id: Id, input: &QuestionInput) -> AppResult<()> {
-    authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
+    let allowed = allow_in_scope(ctx, Action::ManageStudy)?;
     let (mut q, print) = check_input(input)?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let before = xueshi_store::quiz::question(&mut tx, id.0)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -359,8 +359,8 @@ pub async fn edit(app: &App, ctx: &Ctx, id: Id, input: &QuestionInput) -> AppRes
 /// Retires a question (no longer drawn; kept behind the attempts that drew
 /// it) or puts it back in use.
 pub async fn set_active(app: &App, ctx: &Ctx, id: Id, active: bool) -> AppResult<()> {
-    authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let allowed = allow_in_scope(ctx, Action::ManageStudy)?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let q = xueshi_store::quiz::question(&mut tx, id.0)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -432,7 +432,7 @@ pub fn template() -> AppResult<Vec<u8>> {
 /// The questions in use as a workbook in the import's layout (audited as an
 /// export: it carries every answer).
 pub async fn export(app: &App, ctx: &Ctx) -> AppResult<(String, Vec<u8>)> {
-    authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
+    let allowed = allow_in_scope(ctx, Action::ManageStudy)?;
     let rows = {
         let mut conn = app.store().read().await?;
         xueshi_store::quiz::active_questions(&mut conn).await?
@@ -457,7 +457,7 @@ pub async fn export(app: &App, ctx: &Ctx) -> AppResult<(String, Vec<u8>)> {
         wb.save_to_buffer()
     };
     let bytes = build().map_err(xlsx_err)?;
-    let tx = Audited::begin(app, ctx).await?;
+    let tx = Audited::begin(app, allowed).await?;
     tx.commit(
         Entry::new("bank.export", "questions", None, "")
             .unit(ctx.actor.scope_unit)

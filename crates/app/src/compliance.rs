@@ -306,7 +306,7 @@ pub async fn recount(app: &App) -> AppResult<HashMap<MetKey, i64>> {
 /// quota, for the secretary to follow up (audited as an export). A subtree
 /// too large to name people lists its child units instead.
 pub async fn behind_workbook(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(String, Vec<u8>)> {
-    let row = load(app, ctx, unit, Action::ViewStudy).await?;
+    let (row, allowed) = crate::tree::load_allowed(app, ctx, unit, Action::ViewStudy).await?;
     let quotas = compliance_with(app, ctx, unit, None).await?;
     let xlsx = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.into());
     let mut wb = rust_xlsxwriter::Workbook::new();
@@ -367,7 +367,7 @@ pub async fn behind_workbook(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(Strin
             .map_err(xlsx)?;
     }
     let bytes = wb.save_to_buffer().map_err(xlsx)?;
-    let tx = Audited::begin(app, ctx).await?;
+    let tx = Audited::begin(app, allowed).await?;
     let counts: Vec<(String, usize)> = quotas
         .iter()
         .map(|q| (q.label.clone(), q.behind.len()))

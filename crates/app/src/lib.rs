@@ -14,16 +14,17 @@ mod batch;
 pub mod clock;
 pub mod compliance;
 pub mod consistency;
-pub mod demo;
 pub mod error;
 pub mod jobs;
 pub mod library;
+pub mod load_test;
 pub mod maintenance;
 pub mod matters;
 pub mod members;
 pub mod menu;
 pub mod organs;
 pub mod participant;
+pub mod permit;
 pub mod photo;
 mod placement;
 pub mod problems;
@@ -195,6 +196,13 @@ impl App {
     /// list is counted again.
     pub(crate) fn catalogue_changed(&self) {
         self.inner.public_totals.changed();
+    }
+    /// Rows were written behind the use-cases by a bulk loader (the demo, a
+    /// restore): whatever was looked up or counted before is forgotten.
+    pub async fn bulk_loaded(&self) {
+        self.placement().changed();
+        self.catalogue_changed();
+        self.quiz_cache().invalidate().await;
     }
     pub(crate) fn sessions(&self) -> &auth::SessionCache {
         &self.inner.sessions

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::access::Action;
 use xueshi_domain::member::{CadreLevel, Gender, MemberDraft, MemberInput, MemberStatus};
 use xueshi_domain::tally::Tally;
 use xueshi_domain::text::{fold, plan_search};
@@ -14,6 +14,7 @@ use xueshi_store::tallies;
 use xueshi_store::units::{self, UnitRow};
 
 use crate::audit::{Audited, Entry, record_denied};
+use crate::permit::{Allowed, allow, allow_in_scope};
 use crate::tree::{along, load};
 use crate::{App, AppError, AppResult, Ctx, Vault};
 
@@ -122,12 +123,12 @@ fn taken(e: sqlx::Error) -> AppError {
     }
 }
 
-async fn load_member(
+async fn load_member<'a>(
     app: &App,
-    ctx: &Ctx,
+    ctx: &'a Ctx,
     id: Id,
     action: Action,
-) -> AppResult<(MemberRow, UnitRow)> {
+) -> AppResult<(MemberRow, UnitRow, Allowed<'a>)> {
     let mut conn = app.store().read().await?;
     let m = members::get(&mut conn, id.0)
         .await?
@@ -135,21 +136,21 @@ async fn load_member(
     let u = units::get(&mut conn, m.unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    authorize(&ctx.actor, action, &u.path())?;
-    Ok((m, u))
+    let allowed = allow(ctx, action, &u.path())?;
+    Ok((m, u, allowed))
 }
 
 pub async fn get(app: &App, ctx: &Ctx, id: Id) -> AppResult<MemberView> {
-    let (m, u) = load_member(app, ctx, id, Action::ViewMembers).await?;
+    let (m, u, _) = load_member(app, ctx, id, Action::ViewMembers).await?;
     Ok(MemberView::of(&m, &u.name))
 }
 
 /// Opens a member's sealed numbers. Needs the unmask grant; every opening is
 /// audited (a refusal by the web layer, which sees every refused request).
 pub async fn unmask(app: &App, ctx: &Ctx, id: Id) -> AppResult<Unmasked> {
-    let (m, u) = load_member(app, ctx, id, Action::ViewMembers).await?;
-    authorize(&ctx.actor, Action::UnmaskPii, &u.path())?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let (m, u, _) = load_member(app, ctx, id, Action::ViewMembers).await?;
+    let allowed = allow(ctx, Action::UnmaskPii, &u.path())?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let (phone, idn) = members::sealed(&mut tx, m.id).await?;
     let v = app.vault();
     let out = Unmasked {
@@ -168,13 +169,13 @@ fn parse(app: &App, input: &MemberInput) -> AppResult<MemberDraft> {
 /// Registers a member in a unit that holds members.
 pub async fn create(app: &App, ctx: &Ctx, unit: Id, input: &MemberInput) -> AppResult<MemberView> {
     let draft = parse(app, input)?;
-    let u = load(app, ctx, unit, Action::EditMembers).await?;
+    let (u, allowed) = crate::tree::load_allowed(app, ctx, unit, Action::EditMembers).await?;
     if !u.kind().holds_members() {
         return Err(AppError::invalid("unit", "unit_holds_no_members"));
     }
     let id = app.next_id();
     let row = new_member(app, id, unit, &draft);
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     members::insert_many(&mut tx, vec![row])
         .await
         .map_err(taken)?;
@@ -198,13 +199,13 @@ pub async fn create(app: &App, ctx: &Ctx, unit: Id, input: &MemberInput) -> AppR
 /// form only ever shows them masked).
 pub async fn update(app: &App, ctx: &Ctx, id: Id, input: &MemberInput) -> AppResult<MemberView> {
     let draft = parse(app, input)?;
-    let (m, u) = load_member(app, ctx, id, Action::EditMembers).await?;
+    let (m, u, allowed) = load_member(app, ctx, id, Action::EditMembers).await?;
     if m.left_at.is_some() {
         return Err(AppError::Conflict("member_left"));
     }
     let before = MemberView::of(&m, &u.name);
     let s = seal(app.vault(), &draft);
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let upd = MemberUpdate {
         name: draft.name.clone(),
         name_folded: fold(&draft.name),
@@ -239,7 +240,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: Id, input: &MemberInput) -> AppRes
 
 /// Transfers a member to another unit (组织关系转接) inside the actor's scope.
 pub async fn transfer(app: &App, ctx: &Ctx, id: Id, to: Id) -> AppResult<MemberView> {
-    let (m, from) = load_member(app, ctx, id, Action::EditMembers).await?;
+    let (m, from, allowed) = load_member(app, ctx, id, Action::EditMembers).await?;
     // A unit outside the actor's subtree answers as a missing one does, so
     // the form cannot be used to learn what exists elsewhere; the attempt
     // is on record.
@@ -267,7 +268,7 @@ pub async fn transfer(app: &App, ctx: &Ctx, id: Id, to: Id) -> AppResult<MemberV
         return Err(AppError::invalid("unit", "already_there"));
     }
     let view = MemberView::of(&m, &from.name);
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     members::set_unit(&mut tx, m.id, target.id, app.now()).await?;
     let mut deltas = HashMap::new();
     along(&from.path(), -view.tally(), &mut deltas);
@@ -303,12 +304,12 @@ pub async fn transfer_to_code(app: &App, ctx: &Ctx, id: Id, code: &str) -> AppRe
 /// Takes a member off the active roster, keeping the record.
 pub async fn leave(app: &App, ctx: &Ctx, id: Id, reason: &str) -> AppResult<()> {
     let reason = xueshi_domain::invalid::required_text("reason", reason, 100)?;
-    let (m, u) = load_member(app, ctx, id, Action::EditMembers).await?;
+    let (m, u, allowed) = load_member(app, ctx, id, Action::EditMembers).await?;
     if m.left_at.is_some() {
         return Err(AppError::Conflict("member_left"));
     }
     let view = MemberView::of(&m, &u.name);
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     members::set_left(&mut tx, m.id, &reason, app.now()).await?;
     let mut deltas = HashMap::new();
     along(&u.path(), -view.tally(), &mut deltas);
@@ -343,7 +344,7 @@ pub async fn in_unit(
 
 /// Members whose name matches, inside the actor's subtree.
 pub async fn search(app: &App, ctx: &Ctx, query: &str, limit: i64) -> AppResult<Vec<MemberView>> {
-    authorize(&ctx.actor, Action::ViewMembers, &ctx.actor.scope)?;
+    allow_in_scope(ctx, Action::ViewMembers)?;
     let mut conn = app.store().read().await?;
     let rows = members::search(
         &mut conn,

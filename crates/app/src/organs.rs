@@ -2,14 +2,15 @@
 //! groups with their slices (分片包干), lecture teams and sub-teams.
 
 use serde::{Deserialize, Serialize};
-use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::access::Action;
 use xueshi_domain::organ::{OrganDraft, OrganKind, OrganPersonDraft};
 use xueshi_domain::{FieldError, Id};
 use xueshi_store::organs::{self, OrganPersonRow, OrganRow};
 use xueshi_store::units;
 
 use crate::audit::{Audited, Entry};
-use crate::tree::{Crumb, load};
+use crate::permit::{Allowed, allow, allow_in_scope, may};
+use crate::tree::{Crumb, load, load_allowed};
 use crate::{App, AppError, AppResult, Ctx};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -90,7 +91,12 @@ async fn view(conn: &mut sqlx::AnyConnection, o: &OrganRow) -> AppResult<OrganVi
 }
 
 /// Loads an organ and checks the actor may do `action` on its owning unit.
-async fn load_organ(app: &App, ctx: &Ctx, id: Id, action: Action) -> AppResult<OrganRow> {
+async fn load_organ<'a>(
+    app: &App,
+    ctx: &'a Ctx,
+    id: Id,
+    action: Action,
+) -> AppResult<(OrganRow, Allowed<'a>)> {
     let mut conn = app.store().read().await?;
     let o = organs::get(&mut conn, id.0)
         .await?
@@ -98,13 +104,13 @@ async fn load_organ(app: &App, ctx: &Ctx, id: Id, action: Action) -> AppResult<O
     let u = units::get(&mut conn, o.unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    authorize(&ctx.actor, action, &u.path())?;
-    Ok(o)
+    let allowed = allow(ctx, action, &u.path())?;
+    Ok((o, allowed))
 }
 
 /// Organs set up anywhere in the actor's subtree, with people and slices.
 pub async fn list(app: &App, ctx: &Ctx) -> AppResult<Vec<OrganView>> {
-    authorize(&ctx.actor, Action::ViewOrgans, &ctx.actor.scope)?;
+    allow_in_scope(ctx, Action::ViewOrgans)?;
     let mut conn = app.store().read().await?;
     let (lo, hi) = ctx.actor.scope.subtree_range();
     let rows = organs::in_subtree(&mut conn, &lo, &hi).await?;
@@ -116,7 +122,7 @@ pub async fn list(app: &App, ctx: &Ctx) -> AppResult<Vec<OrganView>> {
 }
 
 pub async fn get(app: &App, ctx: &Ctx, id: Id) -> AppResult<OrganView> {
-    let o = load_organ(app, ctx, id, Action::ViewOrgans).await?;
+    let (o, _) = load_organ(app, ctx, id, Action::ViewOrgans).await?;
     let mut conn = app.store().read().await?;
     view(&mut conn, &o).await
 }
@@ -136,7 +142,7 @@ pub async fn covering(app: &App, ctx: &Ctx, unit: Id) -> AppResult<Vec<(OrganVie
     ] {
         for o in organs::covering(&mut conn, &ids, kind.as_str()).await? {
             let may_open = match units::get(&mut conn, o.unit_id).await? {
-                Some(owner) => authorize(&ctx.actor, Action::ViewOrgans, &owner.path()).is_ok(),
+                Some(owner) => may(ctx, Action::ViewOrgans, &owner.path()),
                 None => false,
             };
             let v = OrganView {
@@ -155,7 +161,7 @@ pub async fn covering(app: &App, ctx: &Ctx, unit: Id) -> AppResult<Vec<(OrganVie
 pub async fn create(app: &App, ctx: &Ctx, unit: Id, input: &OrganInput) -> AppResult<OrganView> {
     let draft =
         OrganDraft::parse(&input.kind, &input.name, &input.duties).map_err(AppError::Invalid)?;
-    load(app, ctx, unit, Action::ManageOrgans).await?;
+    let (_, allowed) = load_allowed(app, ctx, unit, Action::ManageOrgans).await?;
     let mut conn = app.store().read().await?;
     let parent = match input.parent_id {
         Some(p) => Some(
@@ -183,7 +189,7 @@ pub async fn create(app: &App, ctx: &Ctx, unit: Id, input: &OrganInput) -> AppRe
         created_at: now,
         updated_at: now,
     };
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     organs::insert(&mut tx, &row).await?;
     let v = view(&mut tx, &row).await?;
     tx.commit(
@@ -196,10 +202,10 @@ pub async fn create(app: &App, ctx: &Ctx, unit: Id, input: &OrganInput) -> AppRe
 }
 
 pub async fn update(app: &App, ctx: &Ctx, id: Id, input: &OrganInput) -> AppResult<OrganView> {
-    let o = load_organ(app, ctx, id, Action::ManageOrgans).await?;
+    let (o, allowed) = load_organ(app, ctx, id, Action::ManageOrgans).await?;
     let draft = OrganDraft::parse(kind_of(&o).as_str(), &input.name, &input.duties)
         .map_err(AppError::Invalid)?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     organs::update(&mut tx, o.id, &draft.name, &draft.duties, app.now()).await?;
     let e = Entry::new("organ.update", "organ", Some(id), &draft.name)
         .unit(Id(o.unit_id))
@@ -215,8 +221,8 @@ pub async fn update(app: &App, ctx: &Ctx, id: Id, input: &OrganInput) -> AppResu
 
 /// Dissolves an organ that has no sub-organs.
 pub async fn delete(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
-    let o = load_organ(app, ctx, id, Action::ManageOrgans).await?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let (o, allowed) = load_organ(app, ctx, id, Action::ManageOrgans).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     if organs::count_children(&mut tx, o.id).await? > 0 {
         return Err(AppError::invalid("organ", "organ_has_children"));
     }
@@ -239,7 +245,7 @@ pub async fn add_person(
     organ: Id,
     input: &PersonInput,
 ) -> AppResult<PersonView> {
-    let o = load_organ(app, ctx, organ, Action::ManageOrgans).await?;
+    let (o, allowed) = load_organ(app, ctx, organ, Action::ManageOrgans).await?;
     let mut conn = app.store().read().await?;
     let name = match input.member_id {
         Some(mid) => {
@@ -255,7 +261,7 @@ pub async fn add_person(
             if !mu.path().is_within(&ou.path()) {
                 return Err(AppError::invalid("member_id", "member_outside_organ"));
             }
-            authorize(&ctx.actor, Action::ViewMembers, &mu.path())?;
+            allow(ctx, Action::ViewMembers, &mu.path())?;
             m.name
         }
         None => input.name.clone(),
@@ -274,7 +280,7 @@ pub async fn add_person(
         sort_order: now,
         created_at: now,
     };
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     organs::add_person(&mut tx, &row).await.map_err(|e| {
         if xueshi_store::is_unique_violation(&e) {
             AppError::invalid("member_id", "already_on_organ")
@@ -300,8 +306,8 @@ pub async fn add_person(
 }
 
 pub async fn remove_person(app: &App, ctx: &Ctx, organ: Id, person: Id) -> AppResult<()> {
-    let o = load_organ(app, ctx, organ, Action::ManageOrgans).await?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let (o, allowed) = load_organ(app, ctx, organ, Action::ManageOrgans).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let p = organs::get_person(&mut tx, person.0)
         .await?
         .filter(|p| p.organ_id == o.id)
@@ -320,7 +326,7 @@ pub async fn remove_person(app: &App, ctx: &Ctx, organ: Id, person: Id) -> AppRe
 
 /// Adds units to an organ's slice; each must lie under the organ's unit.
 pub async fn assign(app: &App, ctx: &Ctx, organ: Id, unit_ids: &[Id]) -> AppResult<OrganView> {
-    let o = load_organ(app, ctx, organ, Action::ManageOrgans).await?;
+    let (o, allowed) = load_organ(app, ctx, organ, Action::ManageOrgans).await?;
     if !kind_of(&o).has_slice() {
         return Err(AppError::invalid("organ", "organ_has_no_slice"));
     }
@@ -338,7 +344,7 @@ pub async fn assign(app: &App, ctx: &Ctx, organ: Id, unit_ids: &[Id]) -> AppResu
             "unit_outside_organ",
         )]));
     }
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     organs::assign_units(&mut tx, o.id, &ids).await?;
     let names: Vec<&str> = found.iter().map(|u| u.name.as_str()).collect();
     let v = view(&mut tx, &o).await?;
@@ -352,8 +358,8 @@ pub async fn assign(app: &App, ctx: &Ctx, organ: Id, unit_ids: &[Id]) -> AppResu
 }
 
 pub async fn unassign(app: &App, ctx: &Ctx, organ: Id, unit: Id) -> AppResult<()> {
-    let o = load_organ(app, ctx, organ, Action::ManageOrgans).await?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let (o, allowed) = load_organ(app, ctx, organ, Action::ManageOrgans).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     organs::unassign_unit(&mut tx, o.id, unit.0).await?;
     tx.commit(
         Entry::new("organ.unassign", "organ", Some(organ), &o.name)

@@ -5,17 +5,18 @@
 
 use time::Date;
 use xueshi_domain::Id;
-use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::access::Action;
 use xueshi_domain::date::iso;
 use xueshi_domain::unit::UnitPath;
 use xueshi_store::study::{self, CampaignRow};
 use xueshi_store::{members, units};
 
+use crate::permit::{Allowed, allow};
 use crate::{App, AppError, AppResult, Ctx};
 
-/// The member behind the actor, with their unit's path; refused when the
-/// account is not a member's.
-pub(crate) async fn me(app: &App, ctx: &Ctx) -> AppResult<(Id, UnitPath)> {
+/// The member behind the actor, with their unit's path and the proof that
+/// they may study there; refused when the account is not a member's.
+pub(crate) async fn me<'a>(app: &App, ctx: &'a Ctx) -> AppResult<(Id, UnitPath, Allowed<'a>)> {
     let member = ctx
         .actor
         .member_id
@@ -36,8 +37,8 @@ pub(crate) async fn me(app: &App, ctx: &Ctx) -> AppResult<(Id, UnitPath)> {
             path
         }
     };
-    authorize(&ctx.actor, Action::Study, &path)?;
-    Ok((member, path))
+    let allowed = allow(ctx, Action::Study, &path)?;
+    Ok((member, path, allowed))
 }
 
 /// The campaign governing a unit today.

@@ -210,7 +210,7 @@ pub async fn status(app: &App, ctx: &Ctx) -> AppResult<Today> {
 }
 
 async fn paper(app: &App, ctx: &Ctx, start: bool) -> AppResult<Today> {
-    let (member, path) = me(app, ctx).await?;
+    let (member, path, _) = me(app, ctx).await?;
     let day = app.clock().today();
     let day_s = iso(day);
     if let Some(done) = result(app, member, &day_s).await? {
@@ -343,7 +343,7 @@ fn refused(code: &'static str) -> AppError {
 /// Grades and stores today's attempt. A second attempt, a late one, or one
 /// naming questions the ticket did not draw is refused and changes nothing.
 pub async fn submit(app: &App, ctx: &Ctx, s: Submission) -> AppResult<QuizResult> {
-    let (member, path) = me(app, ctx).await?;
+    let (member, path, _) = me(app, ctx).await?;
     let now = app.now();
     let day = iso(app.clock().today());
     let t = open_ticket(app, &s.ticket).ok_or_else(|| refused("quiz_tampered"))?;
@@ -568,7 +568,7 @@ impl<'a> Written<'a> {
 
 /// A quiz taken on `day` (ISO) moves the member's run on: one day longer
 /// when the last was the day before, else a new run of one.
-pub(crate) fn count_quiz_day(s: &mut StreakRow, day: &str, correct: i64) {
+pub fn count_quiz_day(s: &mut StreakRow, day: &str, correct: i64) {
     let yesterday = xueshi_domain::date::from_iso(day)
         .and_then(|d| d.previous_day())
         .map(iso);

@@ -182,6 +182,7 @@ fn sort(s: &mut Standing, order: Order) {
 
 /// The same table as a workbook, audited: it names people.
 pub async fn standing_workbook(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(String, Vec<u8>)> {
+    let (_, allowed) = crate::tree::load_allowed(app, ctx, unit, Action::ViewStudy).await?;
     let s = standing(app, ctx, unit, Order::Behind).await?;
     if s.too_many {
         return Err(AppError::Conflict("too_many_members"));
@@ -217,7 +218,7 @@ pub async fn standing_workbook(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(Str
     ws.set_column_width(0, 12).map_err(xlsx)?;
     ws.set_column_width(1, 28).map_err(xlsx)?;
     let bytes = wb.save_to_buffer().map_err(xlsx)?;
-    let tx = Audited::begin(app, ctx).await?;
+    let tx = Audited::begin(app, allowed).await?;
     tx.commit(
         Entry::new("study.export_standing", "unit", Some(unit), &s.unit.name)
             .unit(unit)

@@ -90,7 +90,7 @@ pub struct MaterialView {
 /// The signed-in member's day: 党史上的今天, quotas with progress, recent
 /// check-ins and materials to pick from.
 pub async fn my_study(app: &App, ctx: &Ctx) -> AppResult<MyStudy> {
-    let (member, path) = me(app, ctx).await?;
+    let (member, path, _) = me(app, ctx).await?;
     let day = app.clock().today();
     let (c, quotas) = quotas_for(app, &path, day).await?;
     let earliest = quotas
@@ -178,7 +178,7 @@ fn check_in_view(c: &CheckInRow) -> CheckInView {
 
 /// Records what the member studied today.
 pub async fn check_in(app: &App, ctx: &Ctx, input: CheckInInput) -> AppResult<CheckInView> {
-    let (member, path) = me(app, ctx).await?;
+    let (member, path, allowed) = me(app, ctx).await?;
     let mut errors = Vec::new();
     let given_kind = input.kind.trim();
     let mut kind = StudyKind::parse(given_kind);
@@ -271,7 +271,7 @@ pub async fn check_in(app: &App, ctx: &Ctx, input: CheckInInput) -> AppResult<Ch
         .map(|q| q.2)
         .min()
         .unwrap_or(app.clock().today());
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     xueshi_store::dialect::lock_member(&mut tx, app.store().backend(), member.0).await?;
     let before = study::check_ins_of(&mut tx, member.0, &iso(earliest), &row.day).await?;
     let met = crate::compliance::crossings(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use xueshi_domain::Id;
-use xueshi_domain::access::{Action, authorize, authorize_restructure};
+use xueshi_domain::access::Action;
 use xueshi_domain::tally::Tally;
 use xueshi_domain::text::{fold, plan_search};
 use xueshi_domain::unit::{UnitDraft, UnitKind, UnitPath};
@@ -13,6 +13,7 @@ use xueshi_store::units::{self, NewUnit, UnitRow};
 use xueshi_store::{grams, tallies};
 
 use crate::audit::{Audited, Entry};
+use crate::permit::{Allowed, allow, allow_in_scope, allow_restructure, allow_shell};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// A unit with its subtree tally.
@@ -80,7 +81,7 @@ pub struct Permissions {
 
 impl Permissions {
     pub fn of(actor: &xueshi_domain::access::Actor, path: &UnitPath) -> Permissions {
-        let can = |a| authorize(actor, a, path).is_ok();
+        let can = |a| xueshi_domain::access::authorize(actor, a, path).is_ok();
         Permissions {
             edit_units: can(Action::EditUnits),
             view_study: can(Action::ViewStudy) && actor.role != xueshi_domain::access::Role::Member,
@@ -114,12 +115,23 @@ pub(crate) fn along(path: &UnitPath, delta: Tally, into: &mut HashMap<Id, Tally>
 
 /// Loads a unit and checks the actor may do `action` there.
 pub(crate) async fn load(app: &App, ctx: &Ctx, id: Id, action: Action) -> AppResult<UnitRow> {
+    Ok(load_allowed(app, ctx, id, action).await?.0)
+}
+
+/// A unit the actor may do `action` on, with the proof, for a use-case
+/// that goes on to write.
+pub(crate) async fn load_allowed<'a>(
+    app: &App,
+    ctx: &'a Ctx,
+    id: Id,
+    action: Action,
+) -> AppResult<(UnitRow, Allowed<'a>)> {
     let mut conn = app.store().read().await?;
     let row = units::get(&mut conn, id.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    authorize(&ctx.actor, action, &row.path())?;
-    Ok(row)
+    let allowed = allow(ctx, action, &row.path())?;
+    Ok((row, allowed))
 }
 
 /// A unit, its place in the actor's view of the tree, and its children.
@@ -179,7 +191,7 @@ pub async fn tally(app: &App, ctx: &Ctx, id: Id) -> AppResult<Tally> {
 
 /// Units whose name matches, inside the actor's subtree.
 pub async fn search(app: &App, ctx: &Ctx, query: &str, limit: i64) -> AppResult<Vec<UnitView>> {
-    authorize(&ctx.actor, Action::ViewTree, &ctx.actor.scope)?;
+    allow_in_scope(ctx, Action::ViewTree)?;
     let mut conn = app.store().read().await?;
     let rows = units::search(
         &mut conn,
@@ -210,7 +222,7 @@ pub async fn by_code(app: &App, ctx: &Ctx, code: &str) -> AppResult<UnitView> {
     let row = units::get_by_code(&mut conn, code.trim())
         .await?
         .ok_or_else(|| AppError::invalid("code", "unknown_unit"))?;
-    authorize(&ctx.actor, Action::ViewTree, &row.path())?;
+    allow(ctx, Action::ViewTree, &row.path())?;
     let t = tallies::get(&mut conn, row.id).await?;
     Ok(UnitView::of(&row, t))
 }
@@ -221,7 +233,7 @@ pub async fn create_root(app: &App, draft: &UnitDraft) -> AppResult<(Id, UnitPat
     let id = app.next_id();
     let path = UnitPath::root(id);
     let ctx = Ctx::system(&path);
-    let mut tx = Audited::begin(app, &ctx).await?;
+    let mut tx = Audited::begin(app, allow_shell(&ctx)?).await?;
     insert(&mut tx, app, id, None, &path, draft).await?;
     tx.commit(
         Entry::new("unit.create", "unit", Some(id), &draft.name)
@@ -270,13 +282,13 @@ async fn insert(
 pub async fn create(app: &App, ctx: &Ctx, parent: Id, input: &UnitInput) -> AppResult<UnitView> {
     let draft = UnitDraft::parse(&input.code, &input.name, &input.kind, input.sort_order)
         .map_err(AppError::Invalid)?;
-    let parent_row = load(app, ctx, parent, Action::EditUnits).await?;
+    let (parent_row, allowed) = load_allowed(app, ctx, parent, Action::EditUnits).await?;
     if !parent_row.kind().may_contain(draft.kind) {
         return Err(AppError::invalid("kind", "kind_not_allowed_here"));
     }
     let id = app.next_id();
     let path = parent_row.path().child(id);
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     insert(&mut tx, app, id, Some(parent), &path, &draft).await?;
     let row = units::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
     let t = tallies::get(&mut tx, id.0).await?;
@@ -293,8 +305,8 @@ pub async fn create(app: &App, ctx: &Ctx, parent: Id, input: &UnitInput) -> AppR
 pub async fn update(app: &App, ctx: &Ctx, id: Id, input: &UnitInput) -> AppResult<UnitView> {
     let draft = UnitDraft::parse(&input.code, &input.name, &input.kind, input.sort_order)
         .map_err(AppError::Invalid)?;
-    let row = load(app, ctx, id, Action::EditUnits).await?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let (row, allowed) = load_allowed(app, ctx, id, Action::EditUnits).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let old_kind = row.kind();
     if draft.kind != old_kind {
         if let Some(pid) = row.parent_id
@@ -362,7 +374,7 @@ pub async fn move_unit(app: &App, ctx: &Ctx, id: Id, new_parent: Id) -> AppResul
         .ok_or_else(|| AppError::invalid("parent", "unknown_unit"))?;
     drop(conn);
     let (old, target) = (row.path(), parent.path());
-    authorize_restructure(&ctx.actor, &old, Some(&target))?;
+    let allowed = allow_restructure(ctx, &old, Some(&target))?;
     if target.is_within(&old) {
         return Err(AppError::invalid("parent", "move_into_own_subtree"));
     }
@@ -372,7 +384,7 @@ pub async fn move_unit(app: &App, ctx: &Ctx, id: Id, new_parent: Id) -> AppResul
     if row.parent_id == Some(parent.id) {
         return Err(AppError::invalid("parent", "already_there"));
     }
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let subtree = tallies::get(&mut tx, row.id).await?;
     let mut deltas = HashMap::new();
     if let Some(p) = old.parent() {
@@ -401,8 +413,8 @@ pub async fn delete(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
         .await?
         .ok_or(AppError::NotFound)?;
     drop(conn);
-    authorize_restructure(&ctx.actor, &row.path(), None)?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let allowed = allow_restructure(ctx, &row.path(), None)?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let blockers = units::dependants(&mut tx, row.id).await?;
     if let Some(code) = blockers {
         return Err(AppError::invalid("unit", code));

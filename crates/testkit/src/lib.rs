@@ -40,9 +40,9 @@ pub async fn district_studying(db: Db) -> (TestDb, App) {
 
 async fn district_with(db: Db, history: bool) -> (TestDb, App) {
     let (t, app) = app(db).await;
-    xueshi_app::demo::build_with(
+    xueshi_demo::build_with(
         &app,
-        xueshi_app::demo::Scale::District,
+        xueshi_demo::Scale::District,
         2021,
         history,
         &xueshi_app::jobs::Quiet,

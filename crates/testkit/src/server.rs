@@ -11,7 +11,7 @@ use reqwest::redirect::Policy;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use xueshi_app::App;
-use xueshi_web::{AppState, WebConfig};
+use xueshi_web::{AppState, DemoSignIn, WebConfig};
 
 use crate::db::{Db, TestDb};
 
@@ -36,7 +36,10 @@ impl TestApp {
             t,
             app,
             WebConfig {
-                show_demo_accounts: true,
+                demo_sign_in: Some(DemoSignIn::new(
+                    xueshi_demo::DEMO_PASSWORD,
+                    &xueshi_demo::ACCOUNTS,
+                )),
                 ..WebConfig::default()
             },
         )
@@ -51,7 +54,10 @@ impl TestApp {
             t,
             app,
             WebConfig {
-                show_demo_accounts: true,
+                demo_sign_in: Some(DemoSignIn::new(
+                    xueshi_demo::DEMO_PASSWORD,
+                    &xueshi_demo::ACCOUNTS,
+                )),
                 ..WebConfig::default()
             },
         )
@@ -100,7 +106,7 @@ impl TestApp {
     /// A visitor signed in through the login page.
     pub async fn signed_in(&self, username: &str) -> Client {
         let mut c = self.client();
-        let r = c.login(username, xueshi_app::demo::DEMO_PASSWORD).await;
+        let r = c.login(username, xueshi_demo::DEMO_PASSWORD).await;
         assert_eq!(r.status(), 303, "login of {username}");
         c
     }

@@ -94,6 +94,35 @@ impl IntoResponse for HttpError {
     }
 }
 
+/// An application error in words, for a reader without a page (the
+/// command line): what a page would say, with every row or field named.
+pub fn in_words(lang: Lang, e: AppError) -> String {
+    let h = HttpError::from(e);
+    let details: Vec<String> = if h.rows.is_empty() {
+        h.fields.iter().map(|f| field_message(lang, f)).collect()
+    } else {
+        crate::import_report::problems(lang, &h.rows, usize::MAX)
+            .into_iter()
+            .map(|p| format!("{}：{}", p.place, p.message))
+            .collect()
+    };
+    let head = if h.rows.is_empty() {
+        h.message(lang)
+    } else {
+        fill(
+            lang.msg().import_rejected,
+            &[("n", h.rows.len().to_string())],
+        )
+    };
+    if details.is_empty() {
+        head
+    } else if h.rows.is_empty() {
+        format!("{head} {}", details.join("; "))
+    } else {
+        format!("{head}\n{}\n", details.join("\n"))
+    }
+}
+
 /// A field error in words.
 pub fn field_message(lang: Lang, e: &FieldError) -> String {
     let t = lang.msg();

@@ -32,7 +32,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use routes::{Access, RouteInfo, route_table};
-pub use state::{AppState, WebConfig};
+pub use state::{AppState, DemoSignIn, WebConfig};
 
 /// The whole application as a router.
 pub fn router(state: AppState) -> Router {

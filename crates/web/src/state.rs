@@ -9,6 +9,7 @@ use axum::http::Method;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use ipnet::IpNet;
 use xueshi_app::App;
+use xueshi_domain::access::Role;
 
 use crate::routes::RouteInfo;
 
@@ -28,8 +29,28 @@ pub struct WebConfig {
     pub problems_per_minute: u32,
     /// Largest request body, in bytes (uploads included).
     pub max_body_bytes: usize,
-    /// Shown on the login page when the database holds the demo.
-    pub show_demo_accounts: bool,
+    /// The demo's accounts and password, listed on the login page when the
+    /// database holds the demo.
+    pub demo_sign_in: Option<DemoSignIn>,
+}
+
+/// The accounts a newcomer to the demo may sign in as, one per role.
+#[derive(Clone, Debug)]
+pub struct DemoSignIn {
+    pub password: String,
+    pub accounts: Vec<(String, Role)>,
+}
+
+impl DemoSignIn {
+    pub fn new(password: &str, accounts: &[(&str, Role)]) -> DemoSignIn {
+        DemoSignIn {
+            password: password.to_owned(),
+            accounts: accounts
+                .iter()
+                .map(|(n, r)| ((*n).to_owned(), *r))
+                .collect(),
+        }
+    }
 }
 
 impl Default for WebConfig {
@@ -40,7 +61,7 @@ impl Default for WebConfig {
             login_per_minute: 10,
             problems_per_minute: 5,
             max_body_bytes: 32 * 1024 * 1024,
-            show_demo_accounts: false,
+            demo_sign_in: None,
         }
     }
 }

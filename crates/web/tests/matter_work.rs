@@ -502,7 +502,7 @@ both!(
                 secrets.push(p);
             }
         }
-        for (_, _, phone) in xueshi_app::demo::matters::PROBLEMS {
+        for (_, _, phone) in xueshi_demo::matters::PROBLEMS {
             if !phone.is_empty() {
                 secrets.push(phone.to_owned());
                 secrets.push(format!("{}****{}", &phone[..3], &phone[7..]));

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use xueshi_app::demo::Scale;
+use xueshi_demo::Scale;
 use xueshi_domain::access::Role;
 
 /// 学史 — run a Party-history study campaign (党史学习教育) over a whole

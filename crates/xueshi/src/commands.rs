@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use xueshi_app::jobs::Output;
-use xueshi_app::{AppError, Ctx, accounts, backup, consistency, demo, roster, tree};
+use xueshi_app::{AppError, Ctx, accounts, backup, consistency, roster, tree};
+use xueshi_demo as demo;
 use xueshi_domain::access::Role;
 use xueshi_domain::unit::UnitDraft;
 use xueshi_store::{Store, StoreOptions};
@@ -14,9 +15,10 @@ use xueshi_web::i18n::{Lang, fill};
 
 use crate::cli::{BenchKind, DemoScale};
 use crate::config::Config;
+use crate::explain::{Explained, app_error};
 use crate::progress::Bar;
 use crate::user::generated_password;
-use crate::{Explained, app_error, bench, cli_ctx, open, open_with};
+use crate::{bench, cli_ctx, open, open_with};
 
 /// `xueshi demo`: builds the demo data into an empty database.
 pub async fn demo(cfg: &Config, scale: DemoScale, seed: u64) -> Result<()> {

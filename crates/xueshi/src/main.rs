@@ -4,13 +4,14 @@ mod bench;
 mod cli;
 mod commands;
 mod config;
+mod explain;
 mod progress;
 mod serve;
 mod user;
 
 use anyhow::{Context, Result, anyhow};
 use clap::Parser;
-use xueshi_app::{App, AppError, Clock, Ctx, Settings, Vault, accounts};
+use xueshi_app::{App, Clock, Ctx, Settings, Vault, accounts};
 use xueshi_store::{Store, StoreOptions};
 
 use crate::cli::{Cli, Command};
@@ -91,45 +92,6 @@ async fn account_named(app: &App, name: &str) -> Result<accounts::AccountView> {
     accounts::by_username(app, name)
         .await?
         .ok_or_else(|| anyhow!("no account named {name}"))
-}
-
-fn app_error(e: AppError, lang: xueshi_web::i18n::Lang) -> anyhow::Error {
-    match e {
-        AppError::Rejected(rows) => {
-            let mut out = String::new();
-            let shown = xueshi_web::import_report::problems(lang, &rows, usize::MAX);
-            for p in shown {
-                out.push_str(&format!("{}：{}\n", p.place, p.message));
-            }
-            anyhow!(
-                "{}\n{out}",
-                xueshi_web::i18n::fill(
-                    lang.msg().import_rejected,
-                    &[("n", rows.len().to_string())]
-                )
-            )
-        }
-        other => {
-            let h = xueshi_web::error::HttpError::from(other);
-            let details: Vec<String> = h
-                .fields
-                .iter()
-                .map(|f| xueshi_web::error::field_message(lang, f))
-                .collect();
-            anyhow!("{} {}", h.message(lang), details.join("; "))
-        }
-    }
-}
-
-/// An application error, told the way the command line tells it (in Chinese).
-trait Explained<T> {
-    fn explained(self) -> Result<T>;
-}
-
-impl<T> Explained<T> for std::result::Result<T, AppError> {
-    fn explained(self) -> Result<T> {
-        self.map_err(|e| app_error(e, Default::default()))
-    }
 }
 
 async fn run(cli: Cli) -> Result<()> {

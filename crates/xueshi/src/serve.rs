@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use tokio::net::TcpListener;
-use xueshi_app::demo::{self, Scale};
-use xueshi_web::{AppState, WebConfig};
+use xueshi_demo::{self as demo, Scale};
+use xueshi_web::{AppState, DemoSignIn, WebConfig};
 
 use crate::config::{self, Config};
 use crate::open_with;
@@ -58,7 +58,7 @@ pub async fn serve(cfg: Config, bind: Option<String>, with_demo: bool) -> Result
         login_per_minute: cfg.login_per_minute,
         problems_per_minute: cfg.problems_per_minute,
         max_body_bytes: cfg.max_upload_mb * 1024 * 1024 + 64 * 1024,
-        show_demo_accounts: show_demo,
+        demo_sign_in: show_demo.then(|| DemoSignIn::new(demo::DEMO_PASSWORD, &demo::ACCOUNTS)),
     };
     if web.secure_cookies != Some(true) && web.trusted_proxies.is_empty() {
         tracing::warn!(

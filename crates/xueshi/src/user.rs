@@ -5,7 +5,8 @@ use xueshi_app::accounts;
 
 use crate::cli::UserAction;
 use crate::config::Config;
-use crate::{Explained, account_named, cli_ctx, open};
+use crate::explain::Explained;
+use crate::{account_named, cli_ctx, open};
 
 pub async fn user(cfg: &Config, action: UserAction) -> Result<()> {
     let app = open(cfg).await?;

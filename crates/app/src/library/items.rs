@@ -77,9 +77,9 @@ pub async fn material(app: &App, ctx: &Ctx, id: Id) -> AppResult<MaterialDetail>
 /// Adds one material; one of the same kind and title (folded across 繁/简)
 /// is refused as the import refuses it.
 pub async fn add_material(app: &App, ctx: &Ctx, input: &MaterialInput) -> AppResult<Id> {
-    authorize_manage(ctx)?;
+    let allowed = authorize_manage(ctx)?;
     let (mut m, folded) = input.checked()?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     if study::material_named(&mut tx, m.kind.as_str(), &folded, 0)
         .await?
         .is_some()
@@ -100,9 +100,9 @@ pub async fn add_material(app: &App, ctx: &Ctx, input: &MaterialInput) -> AppRes
 
 /// Rewrites one material. Check-ins already made keep the title they named.
 pub async fn edit_material(app: &App, ctx: &Ctx, id: Id, input: &MaterialInput) -> AppResult<()> {
-    authorize_manage(ctx)?;
+    let allowed = authorize_manage(ctx)?;
     let (mut m, folded) = input.checked()?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let before = study::material(&mut tx, id.0)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -129,8 +129,8 @@ pub async fn edit_material(app: &App, ctx: &Ctx, id: Id, input: &MaterialInput) 
 /// Retires a material (members no longer pick it; check-ins keep it) or
 /// puts it back.
 pub async fn set_material_active(app: &App, ctx: &Ctx, id: Id, active: bool) -> AppResult<()> {
-    authorize_manage(ctx)?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let allowed = authorize_manage(ctx)?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let m = study::material(&mut tx, id.0)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -208,10 +208,10 @@ pub async fn save_history_day(
     id: Option<Id>,
     input: &HistoryDayInput,
 ) -> AppResult<Id> {
-    authorize_manage(ctx)?;
+    let allowed = authorize_manage(ctx)?;
     let this_year = i64::from(app.clock().today().year());
     let (mut h, folded) = input.checked(this_year)?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let before = match id {
         Some(id) => Some(
             study::history_day(&mut tx, id.0)
@@ -248,8 +248,8 @@ pub async fn save_history_day(
 
 /// Removes a 党史上的今天 entry; nothing else refers to one.
 pub async fn delete_history_day(app: &App, ctx: &Ctx, id: Id) -> AppResult<()> {
-    authorize_manage(ctx)?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let allowed = authorize_manage(ctx)?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let h = study::history_day(&mut tx, id.0)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -9,13 +9,14 @@ mod items;
 use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
-use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::access::Action;
 use xueshi_domain::study::{MAX_CHECK_IN_MINUTES, StudyKind};
 use xueshi_domain::text::fold;
 use xueshi_domain::{FieldError, Id};
 use xueshi_store::study::{self, HistoryDayRow, MaterialRow};
 
 use crate::audit::{Audited, Entry};
+use crate::permit::{Allowed, allow_in_scope};
 use crate::roster::{Column, RowError};
 use crate::sheet::safe_text;
 use crate::sheet::{self, FormulaCells, Layout, RowErrors, Sheet, Wanted, gaps, layout};
@@ -61,9 +62,8 @@ pub struct LibraryImported {
 }
 
 /// Refuses actors who may not keep the library, before an upload is read.
-pub fn authorize_manage(ctx: &Ctx) -> AppResult<()> {
-    authorize(&ctx.actor, Action::ManageStudy, &ctx.actor.scope)?;
-    Ok(())
+pub fn authorize_manage(ctx: &Ctx) -> AppResult<Allowed<'_>> {
+    allow_in_scope(ctx, Action::ManageStudy)
 }
 
 fn too_long(field: &'static str, s: &str, max: usize) -> Option<FieldError> {
@@ -306,7 +306,7 @@ pub async fn import(
     name: &str,
     bytes: Vec<u8>,
 ) -> AppResult<LibraryImported> {
-    authorize_manage(ctx)?;
+    let allowed = authorize_manage(ctx)?;
     let mut book = sheet::read(
         app,
         bytes,
@@ -375,7 +375,7 @@ pub async fn import(
         history_days: history.len() as u64,
         formulas,
     };
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     study::insert_materials(&mut tx, &materials, app.now()).await?;
     study::insert_history_days(&mut tx, &history).await?;
     tx.commit(
@@ -407,7 +407,7 @@ pub struct LibraryHistoryDay {
 
 /// Every material and 党史上的今天 entry.
 pub async fn list(app: &App, ctx: &Ctx) -> AppResult<Library> {
-    authorize(&ctx.actor, Action::ViewStudy, &ctx.actor.scope)?;
+    allow_in_scope(ctx, Action::ViewStudy)?;
     let mut conn = app.store().read().await?;
     let materials = study::all_materials(&mut conn)
         .await?
@@ -434,7 +434,7 @@ pub async fn list(app: &App, ctx: &Ctx) -> AppResult<Library> {
 /// The whole library as a workbook in the import's own layout, so it can be
 /// edited and imported elsewhere (audited as an export).
 pub async fn export(app: &App, ctx: &Ctx) -> AppResult<(String, Vec<u8>)> {
-    authorize(&ctx.actor, Action::ViewStudy, &ctx.actor.scope)?;
+    let allowed = allow_in_scope(ctx, Action::ViewStudy)?;
     let (materials, history) = {
         let mut conn = app.store().read().await?;
         (
@@ -474,7 +474,7 @@ pub async fn export(app: &App, ctx: &Ctx) -> AppResult<(String, Vec<u8>)> {
     }
     ws.set_column_width(3, 40).map_err(xlsx)?;
     let bytes = wb.save_to_buffer().map_err(xlsx)?;
-    let tx = Audited::begin(app, ctx).await?;
+    let tx = Audited::begin(app, allowed).await?;
     tx.commit(
         Entry::new("library.export", "materials", None, "")
             .unit(ctx.actor.scope_unit)

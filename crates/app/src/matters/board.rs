@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use xueshi_domain::FieldError;
 use xueshi_domain::Id;
-use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::access::Action;
 use xueshi_domain::date::iso;
 use xueshi_domain::matter::{MatterLevel, MatterStatus, REPORT_CADENCES, behind_report, overdue};
 use xueshi_domain::unit::UnitPath;
@@ -16,6 +16,7 @@ use xueshi_store::{matters, units};
 use super::Outcomes;
 use crate::audit::{Audited, Entry};
 use crate::participant::me;
+use crate::permit::{allow, may};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// What the board is narrowed by, as a query string gives it.
@@ -209,7 +210,7 @@ async fn unit_of(app: &App, unit: Id) -> AppResult<xueshi_store::units::UnitRow>
 /// The figures by level, field and status of a subtree's matters.
 pub async fn figures(app: &App, ctx: &Ctx, unit: Id) -> AppResult<Figures> {
     let u = unit_of(app, unit).await?;
-    authorize(&ctx.actor, Action::ViewMatters, &u.path())?;
+    allow(ctx, Action::ViewMatters, &u.path())?;
     let today = iso(app.clock().today());
     let mut conn = app.store().read().await?;
     let rows = matter_board::figures(&mut conn, &u.path(), &today).await?;
@@ -220,8 +221,8 @@ pub async fn figures(app: &App, ctx: &Ctx, unit: Id) -> AppResult<Figures> {
 pub async fn board(app: &App, ctx: &Ctx, unit: Id, q: &BoardQuery) -> AppResult<Board> {
     let u = unit_of(app, unit).await?;
     let path = u.path();
-    authorize(&ctx.actor, Action::ViewMatters, &path)?;
-    let manage = authorize(&ctx.actor, Action::ManageMatters, &path).is_ok();
+    allow(ctx, Action::ViewMatters, &path)?;
+    let manage = may(ctx, Action::ManageMatters, &path);
     let today = iso(app.clock().today());
     let now = app.now();
     let mut conn = app.store().read().await?;
@@ -349,7 +350,7 @@ pub struct Mine {
 }
 
 pub async fn mine(app: &App, ctx: &Ctx) -> AppResult<Mine> {
-    let (member, path) = me(app, ctx).await?;
+    let (member, path, _) = me(app, ctx).await?;
     let today = iso(app.clock().today());
     let now = app.now();
     let mut conn = app.store().read().await?;
@@ -383,7 +384,7 @@ pub async fn mine(app: &App, ctx: &Ctx) -> AppResult<Mine> {
 pub async fn set_cadence(app: &App, ctx: &Ctx, unit: Id, days: i64) -> AppResult<u64> {
     let u = unit_of(app, unit).await?;
     let path = u.path();
-    authorize(&ctx.actor, Action::ManageMatters, &path)?;
+    let allowed = allow(ctx, Action::ManageMatters, &path)?;
     if !REPORT_CADENCES.contains(&days) {
         return Err(AppError::Invalid(vec![
             FieldError::new("report_days", "bad_choice").with("value", days),
@@ -391,7 +392,7 @@ pub async fn set_cadence(app: &App, ctx: &Ctx, unit: Id, days: i64) -> AppResult
     }
     let ids: Vec<i64> = path.ids().iter().map(|i| i.0).collect();
     let today = iso(app.clock().today());
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let (campaign, campaign_unit, before) = matters::cadence_for(&mut tx, &ids, &today)
         .await?
         .ok_or(AppError::Conflict("no_campaign"))?;
@@ -399,7 +400,7 @@ pub async fn set_cadence(app: &App, ctx: &Ctx, unit: Id, days: i64) -> AppResult
         .await?
         .ok_or(AppError::NotFound)?
         .path();
-    authorize(&ctx.actor, Action::ManageMatters, &root)?;
+    allow(ctx, Action::ManageMatters, &root)?;
     let changed = matters::set_cadence(&mut tx, campaign, &root, days).await?;
     tx.commit(
         Entry::new("matter.cadence", "campaign", Some(Id(campaign)), "")

@@ -4,7 +4,7 @@
 //! counted from the votes.
 
 use serde::{Deserialize, Serialize};
-use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::access::Action;
 use xueshi_domain::date::parse_date;
 use xueshi_domain::matter::{MatterStatus, VOTES_PER_ADDRESS};
 use xueshi_domain::{FieldError, Id};
@@ -12,6 +12,7 @@ use xueshi_store::cases::{self, RoundRow};
 use xueshi_store::{matters, units};
 
 use crate::audit::{Audited, Entry};
+use crate::permit::{allow, allow_in_scope};
 use crate::{App, AppError, AppResult, Ctx};
 
 pub const MAX_NOMINEES: usize = 50;
@@ -63,7 +64,7 @@ pub async fn create_round(app: &App, ctx: &Ctx, input: RoundInput) -> AppResult<
             .ok_or_else(|| AppError::invalid("unit_id", "unknown_unit"))?
             .path()
     };
-    authorize(&ctx.actor, Action::ManageMatters, &path)?;
+    let allowed = allow(ctx, Action::ManageMatters, &path)?;
     let mut errors = Vec::new();
     let title = input.title.trim();
     if title.is_empty() {
@@ -127,7 +128,7 @@ pub async fn create_round(app: &App, ctx: &Ctx, input: RoundInput) -> AppResult<
         .iter()
         .map(|n| (n.matter_id.0, n.blurb.trim().to_owned()))
         .collect();
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     cases::insert_round(&mut tx, &r, &nominees).await?;
     tx.commit(
         Entry::new("case.create", "case_round", Some(Id(r.id)), &r.title)
@@ -183,7 +184,7 @@ pub async fn round_for_office(app: &App, ctx: &Ctx, id: Id) -> AppResult<RoundVi
             .ok_or(AppError::NotFound)?
             .path()
     };
-    authorize(&ctx.actor, Action::ViewMatters, &path)?;
+    allow(ctx, Action::ViewMatters, &path)?;
     round(app, id, true).await
 }
 
@@ -201,7 +202,7 @@ pub async fn rounds(app: &App) -> AppResult<Vec<(Id, String, i64, bool)>> {
 /// Rounds the actor may follow as staff (held by a unit of its subtree),
 /// newest first: (id, title, closes_at, open).
 pub async fn rounds_in_scope(app: &App, ctx: &Ctx) -> AppResult<Vec<(Id, String, i64, bool)>> {
-    authorize(&ctx.actor, Action::ViewMatters, &ctx.actor.scope)?;
+    allow_in_scope(ctx, Action::ViewMatters)?;
     let mut conn = app.store().read().await?;
     let now = app.now();
     let mut out = Vec::new();

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::access::Action;
 use xueshi_domain::date::iso;
 use xueshi_domain::{FieldError, Id};
 use xueshi_store::matter_board::{self, BoardFilter};
@@ -13,6 +13,7 @@ use xueshi_store::{matters, units};
 
 use super::{MatterInput, cadence, draft, event_row};
 use crate::audit::{Audited, Entry};
+use crate::permit::{allow, allow_in_scope};
 use crate::roster::{Column, RowError};
 use crate::sheet::safe_text;
 use crate::sheet::{self, FormulaCells, RowErrors, Wanted, gaps, layout};
@@ -56,7 +57,7 @@ pub async fn import_catalogue(
     name: &str,
     bytes: Vec<u8>,
 ) -> AppResult<CatalogueImported> {
-    authorize(&ctx.actor, Action::ManageMatters, &ctx.actor.scope)?;
+    let allowed = allow_in_scope(ctx, Action::ManageMatters)?;
     let mut book = sheet::read(
         app,
         bytes,
@@ -154,7 +155,7 @@ pub async fn import_catalogue(
             }
         };
     }
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     for (m, _) in &out {
         matters::insert(&mut tx, m).await?;
         let e = event_row(
@@ -182,12 +183,12 @@ pub async fn import_catalogue(
 
 /// A subtree's catalogue as a workbook (audited as an export).
 pub async fn export_catalogue(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(String, Vec<u8>)> {
-    let (u, rows) = {
+    let (u, rows, allowed) = {
         let mut conn = app.store().read().await?;
         let u = units::get(&mut conn, unit.0)
             .await?
             .ok_or(AppError::NotFound)?;
-        authorize(&ctx.actor, Action::ViewMatters, &u.path())?;
+        let allowed = allow(ctx, Action::ViewMatters, &u.path())?;
         let f = BoardFilter {
             subtree: u.path(),
             status: None,
@@ -214,7 +215,7 @@ pub async fn export_catalogue(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(Stri
                 full.push((m, r.field, code));
             }
         }
-        (u, full)
+        (u, full, allowed)
     };
     let xlsx = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.into());
     let mut wb = rust_xlsxwriter::Workbook::new();
@@ -259,7 +260,7 @@ pub async fn export_catalogue(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(Stri
     }
     ws.set_column_width(0, 36).map_err(xlsx)?;
     let bytes = wb.save_to_buffer().map_err(xlsx)?;
-    let tx = Audited::begin(app, ctx).await?;
+    let tx = Audited::begin(app, allowed).await?;
     tx.commit(
         Entry::new("matter.export", "matters", None, &u.name)
             .unit(unit)

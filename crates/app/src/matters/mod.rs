@@ -31,7 +31,7 @@ pub use triage::{
 };
 
 use serde::{Deserialize, Serialize};
-use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::access::Action;
 use xueshi_domain::date::{iso, parse_date};
 use xueshi_domain::matter::{MatterLevel, MatterStatus, REPORT_CADENCES, behind_report, overdue};
 use xueshi_domain::text::fold;
@@ -41,6 +41,7 @@ use xueshi_store::matters::{self, EventRow, MatterRow};
 use xueshi_store::{members, units};
 
 use crate::audit::{Audited, Entry};
+use crate::permit::{Allowed, allow, allow_from_below, allow_in_scope, may};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// A matter as the office writes it.
@@ -191,7 +192,7 @@ pub(crate) fn draft(
 
 /// The seeds' fields, which a new installation starts with (those already
 /// there are kept).
-pub(crate) async fn add_default_fields(app: &App) -> AppResult<()> {
+pub async fn add_default_fields(app: &App) -> AppResult<()> {
     let rows: Vec<(i64, &str, i64)> = xueshi_domain::matter::DEFAULT_FIELDS
         .iter()
         .zip(1..)
@@ -208,7 +209,7 @@ pub(crate) async fn add_default_fields(app: &App) -> AppResult<()> {
 /// Adds a field (领域) to the catalogue. Fields are shared by the whole
 /// tree, so only an office whose scope is a root adds them.
 pub async fn add_field(app: &App, ctx: &Ctx, name: &str) -> AppResult<()> {
-    authorize(&ctx.actor, Action::ManageMatters, &ctx.actor.scope)?;
+    let allowed = allow_in_scope(ctx, Action::ManageMatters)?;
     if ctx.actor.scope.parent().is_some() {
         return Err(AppError::Forbidden(
             xueshi_domain::access::Denied::OutOfScope,
@@ -223,7 +224,7 @@ pub async fn add_field(app: &App, ctx: &Ctx, name: &str) -> AppResult<()> {
             FieldError::new("name", "too_long").with("max", 20),
         ]));
     }
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let fields = matters::fields(&mut tx).await?;
     if fields.iter().any(|(_, n)| fold(n) == fold(name)) {
         return Err(AppError::Conflict("field_exists"));
@@ -284,14 +285,14 @@ pub async fn create(
     problem: Option<&str>,
 ) -> AppResult<MatterView> {
     let path = unit_path(app, input.unit_id.0).await?;
-    authorize(&ctx.actor, Action::ManageMatters, &path)?;
+    let allowed = allow(ctx, Action::ManageMatters, &path)?;
     let fields = {
         let mut conn = app.store().read().await?;
         matters::fields(&mut conn).await?
     };
     let (mut m, field) = draft(app, &input, &fields).map_err(AppError::Invalid)?;
     m.report_days = cadence(app, &path).await?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let from_problem = match problem {
         Some(code) => Some(triage::open_problem(&mut tx, ctx, code).await?),
         None => None,
@@ -337,7 +338,7 @@ async fn matter_path(app: &App, matter: Id) -> AppResult<UnitPath> {
 /// Whether the actor may manage this matter (approve, drop, report for it).
 pub async fn may_manage(app: &App, ctx: &Ctx, matter: Id) -> AppResult<bool> {
     let path = matter_path(app, matter).await?;
-    Ok(authorize(&ctx.actor, Action::ManageMatters, &path).is_ok())
+    Ok(may(ctx, Action::ManageMatters, &path))
 }
 
 /// A photo of a matter's progress, for those who may see the matter.
@@ -352,17 +353,12 @@ pub async fn photo(app: &App, ctx: &Ctx, matter: Id, photo: Id) -> AppResult<(Ve
 
 /// The catalogue is seen and claimed from below: a matter of a unit above
 /// the actor's scope is theirs to see and claim, as is any matter inside it.
-fn authorize_catalogue(ctx: &Ctx, action: Action, path: &UnitPath) -> AppResult<()> {
-    if ctx.actor.scope.is_within(path) {
-        if !xueshi_domain::access::role_allows(ctx.actor.role, action) {
-            return Err(AppError::Forbidden(
-                xueshi_domain::access::Denied::RoleLacks,
-            ));
-        }
-        return Ok(());
-    }
-    authorize(&ctx.actor, action, path)?;
-    Ok(())
+fn authorize_catalogue<'a>(
+    ctx: &'a Ctx,
+    action: Action,
+    path: &UnitPath,
+) -> AppResult<Allowed<'a>> {
+    allow_from_below(ctx, action, path)
 }
 
 /// A matter with who takes part and its history.

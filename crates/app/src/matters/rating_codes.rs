@@ -41,7 +41,7 @@ pub async fn issue_rating_codes(
     matter: Id,
     count: i64,
 ) -> AppResult<IssuedCodes> {
-    step_rights(app, ctx, matter).await?;
+    let (_, _, allowed) = step_rights(app, ctx, matter).await?;
     if !(1..=MAX_CODES).contains(&count) {
         return Err(AppError::Invalid(vec![
             xueshi_domain::FieldError::new("count", "out_of_range")
@@ -54,7 +54,7 @@ pub async fn issue_rating_codes(
         (0..count).map(|_| tracking_code(rng.next_u64())).collect()
     };
     let digests: Vec<String> = codes.iter().map(|c| digest(app, c)).collect();
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let m = matters::get(&mut tx, matter.0)
         .await?
         .ok_or(AppError::NotFound)?;

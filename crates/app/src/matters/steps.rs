@@ -4,7 +4,7 @@
 //! loop does not allow is refused and changes nothing.
 
 use serde::{Deserialize, Serialize};
-use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::access::Action;
 use xueshi_domain::matter::{ClaimRole, MatterEvent, may_claim, next_status};
 use xueshi_domain::unit::UnitPath;
 use xueshi_domain::{FieldError, Id};
@@ -14,12 +14,13 @@ use xueshi_store::members;
 use super::{MatterView, authorize_catalogue, event_row, matter_path, view};
 use crate::audit::{Audited, Entry};
 use crate::participant::me;
+use crate::permit::{Allowed, allow, allow_if, may};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// Takes part in a matter as oneself: a lead (领办) or joining (合领合办).
 pub async fn claim(app: &App, ctx: &Ctx, matter: Id, role: &str) -> AppResult<()> {
     let path = matter_path(app, matter).await?;
-    authorize_catalogue(ctx, Action::ClaimMatters, &path)?;
+    let allowed = authorize_catalogue(ctx, Action::ClaimMatters, &path)?;
     let role = match role {
         "lead" => ClaimRole::Lead,
         "join" => ClaimRole::Join,
@@ -29,7 +30,7 @@ pub async fn claim(app: &App, ctx: &Ctx, matter: Id, role: &str) -> AppResult<()
             ]));
         }
     };
-    let (member, _) = me(app, ctx).await?;
+    let (member, _, _) = me(app, ctx).await?;
     let level = {
         let mut conn = app.store().read().await?;
         members::get(&mut conn, member.0)
@@ -37,7 +38,7 @@ pub async fn claim(app: &App, ctx: &Ctx, matter: Id, role: &str) -> AppResult<()
             .ok_or(AppError::NotFound)?
             .cadre_level()
     };
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let mut m = matters::get_for_update(&mut tx, app.store().backend(), matter.0)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -120,9 +121,13 @@ pub struct Outcomes {
 
 /// Whether the actor manages the matter (else it leads it); refused when
 /// neither. Returns the matter's unit path too.
-pub(super) async fn step_rights(app: &App, ctx: &Ctx, matter: Id) -> AppResult<(bool, UnitPath)> {
+pub(super) async fn step_rights<'a>(
+    app: &App,
+    ctx: &'a Ctx,
+    matter: Id,
+) -> AppResult<(bool, UnitPath, Allowed<'a>)> {
     let path = matter_path(app, matter).await?;
-    let office = authorize(&ctx.actor, Action::ManageMatters, &path).is_ok();
+    let office = may(ctx, Action::ManageMatters, &path);
     let lead = match ctx.actor.member_id {
         Some(me) => {
             let mut conn = app.store().read().await?;
@@ -133,10 +138,8 @@ pub(super) async fn step_rights(app: &App, ctx: &Ctx, matter: Id) -> AppResult<(
         }
         None => false,
     };
-    if !office && !lead {
-        authorize(&ctx.actor, Action::ManageMatters, &path)?;
-    }
-    Ok((office, path))
+    let allowed = allow_if(ctx, lead, Action::ManageMatters, &path)?;
+    Ok((office, path, allowed))
 }
 
 /// Refuses an actor who may take no step of this matter.
@@ -157,7 +160,7 @@ pub async fn step(
     input: StepInput,
     photos: Vec<Vec<u8>>,
 ) -> AppResult<MatterView> {
-    let (office, path) = step_rights(app, ctx, matter).await?;
+    let (office, path, allowed) = step_rights(app, ctx, matter).await?;
     let event = match input.event.as_str() {
         "approve" => MatterEvent::Approve,
         "drop" => MatterEvent::Drop,
@@ -170,7 +173,7 @@ pub async fn step(
         }
     };
     if matches!(event, MatterEvent::Approve | MatterEvent::Drop) && !office {
-        authorize(&ctx.actor, Action::ManageMatters, &path)?;
+        allow(ctx, Action::ManageMatters, &path)?;
     }
     let note = input.note.trim().to_owned();
     let mut errors = Vec::new();
@@ -218,7 +221,7 @@ pub async fn step(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let mut tx = Audited::begin(app, ctx).await?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let mut m = matters::get_for_update(&mut tx, app.store().backend(), matter.0)
         .await?
         .ok_or(AppError::NotFound)?;

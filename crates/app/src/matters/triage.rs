@@ -2,23 +2,24 @@
 //! citizen reads, or folded into a matter on the catalogue.
 
 use xueshi_domain::Id;
-use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::access::Action;
 use xueshi_domain::matter::MatterStatus;
 use xueshi_store::{matters, problems};
 
 use crate::audit::{Audited, Entry};
+use crate::permit::{Allowed, allow_in_scope};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// The public's problems wait for the office at the top of the tree: only
 /// an actor whose scope is a root may triage them.
-fn authorize_triage(ctx: &Ctx) -> AppResult<()> {
-    authorize(&ctx.actor, Action::ManageMatters, &ctx.actor.scope)?;
+fn authorize_triage(ctx: &Ctx) -> AppResult<Allowed<'_>> {
+    let allowed = allow_in_scope(ctx, Action::ManageMatters)?;
     if ctx.actor.scope.parent().is_some() {
         return Err(AppError::Forbidden(
             xueshi_domain::access::Denied::OutOfScope,
         ));
     }
-    Ok(())
+    Ok(allowed)
 }
 
 pub(super) async fn open_problem(
@@ -40,7 +41,8 @@ pub(super) async fn open_problem(
 /// Turns a problem down, with a reason the citizen will read.
 pub async fn reject_problem(app: &App, ctx: &Ctx, code: &str, reason: &str) -> AppResult<()> {
     let reason = xueshi_domain::invalid::required_text("reason", reason, 500)?;
-    let mut tx = Audited::begin(app, ctx).await?;
+    let allowed = authorize_triage(ctx)?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let p = open_problem(&mut tx, ctx, code).await?;
     matters::settle_problem(&mut tx, p.id, "rejected", &reason, None, app.now()).await?;
     tx.commit(
@@ -53,7 +55,8 @@ pub async fn reject_problem(app: &App, ctx: &Ctx, code: &str, reason: &str) -> A
 
 /// Folds a problem into a matter already on the catalogue.
 pub async fn merge_problem(app: &App, ctx: &Ctx, code: &str, matter: Id) -> AppResult<()> {
-    let mut tx = Audited::begin(app, ctx).await?;
+    let allowed = authorize_triage(ctx)?;
+    let mut tx = Audited::begin(app, allowed).await?;
     let p = open_problem(&mut tx, ctx, code).await?;
     let m = matters::get(&mut tx, matter.0)
         .await?

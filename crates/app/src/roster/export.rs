@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rust_xlsxwriter::{DataValidation, Format, Workbook, Worksheet, XlsxError};
 use xueshi_domain::Id;
-use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::access::Action;
 use xueshi_domain::member::{CadreLevel, Gender, MemberStatus};
 use xueshi_domain::unit::UnitKind;
 use xueshi_store::{members, units};
@@ -14,8 +14,8 @@ use super::{Column, MEMBER_COLUMNS, MEMBER_SHEET, UNIT_COLUMNS, UNIT_SHEET};
 use crate::audit::{Audited, Entry, record_denied};
 use crate::jobs::Download;
 use crate::jobs::{Output, Progress};
+use crate::permit::{allow, allow_own};
 use crate::sheet::safe_text;
-use crate::tree::load;
 use crate::{App, AppError, AppResult, Ctx};
 
 /// Excel's row limit, less the header.
@@ -114,9 +114,9 @@ pub async fn roster(
     unmasked: bool,
     progress: &dyn Progress,
 ) -> AppResult<Output> {
-    let root = load(app, ctx, unit, Action::ExportRoster).await?;
+    let (root, allowed) = crate::tree::load_allowed(app, ctx, unit, Action::ExportRoster).await?;
     let root_path = root.path();
-    if unmasked && let Err(d) = authorize(&ctx.actor, Action::UnmaskPii, &root_path) {
+    if unmasked && let Err(d) = allow(ctx, Action::UnmaskPii, &root_path) {
         record_denied(
             app,
             ctx,
@@ -253,7 +253,7 @@ pub async fn roster(
         .await
         .map_err(|e| AppError::Internal(e.into()))?
         .map_err(xlsx_err)?;
-    let tx = Audited::begin(app, ctx).await?;
+    let tx = Audited::begin(app, allowed).await?;
     let summary =
         serde_json::json!({ "units": subtree.len(), "members": written, "unmasked": unmasked });
     tx.commit(
@@ -286,7 +286,7 @@ pub async fn download(app: &App, ctx: &Ctx, job: Id) -> AppResult<Download> {
         return Err(AppError::Conflict("download_used"));
     }
     let d = job.take_file().ok_or(AppError::NotFound)?;
-    let tx = Audited::begin(app, ctx).await?;
+    let tx = Audited::begin(app, allow_own(ctx)).await?;
     tx.commit(
         Entry::new("roster.download", "roster", Some(d.unit), &d.name)
             .unit(d.unit)

@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::access::Action;
 use xueshi_domain::member::{MemberDraft, MemberInput};
 use xueshi_domain::tally::Tally;
 use xueshi_domain::text::fold;
@@ -21,6 +21,7 @@ use super::{MEMBER_COLUMNS, MEMBER_SHEET, RowError, UNIT_COLUMNS, UNIT_SHEET};
 use crate::audit::{Audited, Entry};
 use crate::jobs::{Output, Progress};
 use crate::members::new_member;
+use crate::permit::{Allowed, allow, allow_in_scope};
 use crate::sheet::{self, RowErrors, Sheet, Wanted, gaps, layout};
 use crate::tree::along;
 use crate::{App, AppError, AppResult, Ctx};
@@ -66,7 +67,7 @@ pub async fn run(
     bytes: Vec<u8>,
     progress: &dyn Progress,
 ) -> AppResult<Output> {
-    authorize(&ctx.actor, Action::ImportRoster, &ctx.actor.scope)?;
+    let allowed = allow_in_scope(ctx, Action::ImportRoster)?;
     progress.stage("stage.reading", 1);
     let mut book = sheet::read(app, bytes, WANTED).await?;
     let formulas = book.formula_cells();
@@ -74,7 +75,7 @@ pub async fn run(
     let units_sheet = book.sheets.pop().flatten();
     progress.advance(1);
     let plan = check(app, ctx, units_sheet, members_sheet, progress).await?;
-    let mut out = write(app, ctx, name, plan, progress).await?;
+    let mut out = write(app, allowed, name, plan, progress).await?;
     if let Output::Imported { formulas: f, .. } = &mut out {
         *f = formulas;
     }
@@ -215,7 +216,7 @@ async fn check(
                     continue;
                 };
                 let fu = &mut file_units[i];
-                if authorize(&ctx.actor, Action::ImportRoster, &ppath).is_err() {
+                if allow(ctx, Action::ImportRoster, &ppath).is_err() {
                     errors.push(l.error(
                         fu.row,
                         FieldError::new("parent_code", "out_of_scope").with("value", &pc),
@@ -291,7 +292,7 @@ async fn check(
                 None
             };
             let unit = unit.filter(|(_, path, kind)| {
-                if authorize(&ctx.actor, Action::ImportRoster, path).is_err() {
+                if allow(ctx, Action::ImportRoster, path).is_err() {
                     errors.push(l.error(
                         *row,
                         FieldError::new("unit_code", "out_of_scope").with("value", code),
@@ -354,7 +355,7 @@ async fn check(
 
 async fn write(
     app: &App,
-    ctx: &Ctx,
+    allowed: Allowed<'_>,
     name: &str,
     plan: Plan,
     progress: &dyn Progress,
@@ -390,7 +391,8 @@ async fn write(
         along(path, Tally::of_unit(u.draft.kind), &mut deltas);
     }
     progress.stage("stage.writing", (rows.len() + plan.members.len()) as u64);
-    let mut tx = Audited::begin(app, ctx).await?;
+    let ctx = allowed.ctx();
+    let mut tx = Audited::begin(app, allowed).await?;
     units::insert_many(&mut tx, &rows).await?;
     progress.advance(rows.len() as u64);
     let n_members = plan.members.len() as u64;

@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use xueshi_domain::Id;
-use xueshi_domain::access::{Action, authorize};
+use xueshi_domain::access::Action;
 
 use crate::jobs::Job;
+use crate::permit::allow_in_scope;
 use crate::{App, AppResult, Ctx};
 
 /// Proof that the actor may import a roster into their scope.
@@ -15,7 +16,7 @@ pub struct MayImport(Ctx);
 
 /// The right to import, or the refusal.
 pub fn may_import(ctx: &Ctx) -> AppResult<MayImport> {
-    authorize(&ctx.actor, Action::ImportRoster, &ctx.actor.scope)?;
+    allow_in_scope(ctx, Action::ImportRoster)?;
     Ok(MayImport(ctx.clone()))
 }
 

@@ -53,22 +53,6 @@ pub(crate) fn safe_next(next: &str) -> &str {
     }
 }
 
-fn demo_accounts(state: &AppState) -> Vec<(String, Role)> {
-    if !state.web.show_demo_accounts {
-        return Vec::new();
-    }
-    [
-        ("admin", Role::SystemAdmin),
-        ("office", Role::CampaignOffice),
-        ("songyanghu", Role::UnitAdmin),
-        ("inspector", Role::Inspector),
-        ("member", Role::Member),
-    ]
-    .into_iter()
-    .map(|(n, r)| (n.to_owned(), r))
-    .collect()
-}
-
 fn login_page(
     state: &AppState,
     rc: &crate::ctx::RequestCtx,
@@ -82,11 +66,18 @@ fn login_page(
         message,
         username,
         next,
-        demo: demo_accounts(state),
-        demo_note: fill(
-            t.login_demo,
-            &[("password", xueshi_app::demo::DEMO_PASSWORD.to_owned())],
-        ),
+        demo: state
+            .web
+            .demo_sign_in
+            .as_ref()
+            .map(|d| d.accounts.clone())
+            .unwrap_or_default(),
+        demo_note: state
+            .web
+            .demo_sign_in
+            .as_ref()
+            .map(|d| fill(t.login_demo, &[("password", d.password.clone())]))
+            .unwrap_or_default(),
     }
 }
 

@@ -12,10 +12,10 @@ use rand::SeedableRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand_chacha::ChaCha8Rng;
 use rust_xlsxwriter::Workbook;
-use xueshi_app::demo::people::{People, Setting, position_for};
-use xueshi_app::demo::{self, Scale};
 use xueshi_app::jobs::{Output, Quiet};
 use xueshi_app::{App, Ctx, roster, tree};
+use xueshi_demo::people::{People, Setting, position_for};
+use xueshi_demo::{self as demo, Scale};
 use xueshi_domain::date::iso;
 use xueshi_domain::member::CadreLevel;
 use xueshi_domain::text::plan_search;
@@ -298,9 +298,6 @@ fn wrk_value(out: &str, key: &str) -> Result<f64> {
         .with_context(|| format!("wrk printed no {key}:\n{out}"))
 }
 
-/// Members whose accounts and sessions the preparation commits at once.
-const PREPARE_CHUNK: usize = 5_000;
-
 const WRK_SCRIPT: &str = r#"
 -- The thread reads the prepared submissions as it sends them, each once:
 -- holding them all in a Lua table made wrk's garbage collector, not the
@@ -437,7 +434,7 @@ pub async fn quiz(
     scale: Scale,
     json: bool,
 ) -> Result<()> {
-    use xueshi_app::auth::{random_token, token_digest};
+    use xueshi_app::load_test::SignedIn;
     use xueshi_app::quiz::{self, Today};
 
     if demo::installed(app).await?.is_none() {
@@ -448,72 +445,15 @@ pub async fn quiz(
     }
     let root = root_ctx(app).await?;
     eprintln!("preparing {members} members with sessions and today's paper …");
-    let picked = {
-        let mut c = app.store().read().await?;
-        xueshi_store::members::without_account(&mut c, members as i64).await?
-    };
-    if picked.len() < members {
+    let signed_in = xueshi_app::load_test::sign_in_members(app, &root, members)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if signed_in.len() < members {
         bail!(
             "the database holds only {} members without an account",
-            picked.len()
+            signed_in.len()
         );
     }
-    let hash = xueshi_app::auth::hash_password(random_token())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let now = app.now();
-    let mut sessions = Vec::with_capacity(members);
-    // Committed in chunks, with the statistics measured after the first: on
-    // PostgreSQL the foreign-key checks of one long transaction keep the
-    // plan made while accounts and sessions were nearly empty (a scan), so
-    // each insert read every row inserted before it (60,000 members ran
-    // for more than five minutes).
-    for (chunk_no, chunk) in picked.chunks(PREPARE_CHUNK).enumerate() {
-        let mut tx = app.store().write().await?;
-        for (member, unit, _) in chunk {
-            let i = sessions.len();
-            let id = app.next_id().0;
-            let username = format!("bench{}-{i}", now);
-            xueshi_store::accounts::insert(
-                &mut tx,
-                &xueshi_store::accounts::NewAccount {
-                    id,
-                    username: &username,
-                    display_name: &username,
-                    password_hash: &hash,
-                    role: "member",
-                    scope_unit_id: *unit,
-                    member_id: Some(*member),
-                    can_unmask: false,
-                    now,
-                },
-            )
-            .await?;
-            let token = random_token();
-            let row = xueshi_store::sessions::SessionRow {
-                id: app.next_id().0,
-                token_digest: token_digest(&token),
-                account_id: id,
-                csrf_token: random_token(),
-                created_at: now,
-                last_seen_at: now,
-                idle_timeout_ms: app.settings().idle_ms,
-                expires_at: now + app.settings().absolute_ms,
-                revoked_at: None,
-            };
-            xueshi_store::sessions::insert(&mut tx, &row, "127.0.0.1", "bench").await?;
-            sessions.push((id, username, token, row.csrf_token));
-        }
-        tx.commit().await?;
-        if chunk_no == 0 {
-            xueshi_app::maintenance::refresh_statistics(app)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-        }
-    }
-    xueshi_app::maintenance::refresh_statistics(app)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
     // Today's paper for each, drawn the way GET /api/v1/quiz/today draws it,
     // answered right where the bank says so.
     let answers: std::collections::HashMap<i64, String> = {
@@ -528,7 +468,12 @@ pub async fn quiz(
     let dir = tempfile::tempdir()?;
     let requests = dir.path().join("requests.tsv");
     let mut lines = Vec::with_capacity(members);
-    for ((member, _, _), (_, _, token, csrf)) in picked.iter().zip(&sessions) {
+    for SignedIn {
+        member,
+        token,
+        csrf,
+    } in &signed_in
+    {
         // Resolved the way the member's GET of the paper resolves it.
         let session = xueshi_app::auth::resolve(app, token)
             .await

@@ -3,8 +3,8 @@
 
 use anyhow::{Context, Result};
 use xueshi_app::App;
-use xueshi_app::demo::{self, Scale};
 use xueshi_app::jobs::Quiet;
+use xueshi_demo::{self as demo, Scale};
 
 use super::{line, root_ctx, time};
 

@@ -19,8 +19,8 @@ use xueshi_store::matters::{self, ClaimRow, EventRow, MatterRow};
 use xueshi_store::problems::{self, ProblemRow};
 use xueshi_store::{matter_board, units};
 
-use crate::jobs::Progress;
-use crate::{App, AppError, AppResult};
+use xueshi_app::jobs::Progress;
+use xueshi_app::{App, AppError, AppResult};
 
 pub const KEY_MATTERS: usize = 28;
 pub const GENERAL_MATTERS: usize = 146;
@@ -504,7 +504,7 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
     public_problems(app, &mut tx, &rows, &mut rng).await?;
     case_rounds(app, &mut tx, root.0, &rows, &mut rng).await?;
     tx.commit().await?;
-    app.catalogue_changed();
+    app.bulk_loaded().await;
     Ok(())
 }
 

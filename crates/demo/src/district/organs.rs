@@ -10,7 +10,7 @@ use xueshi_domain::organ::OrganKind;
 use xueshi_domain::unit::UnitKind::Branch;
 
 use super::Landmarks;
-use crate::demo::plan::{Plan, PlanAccount, PlanOrgan, PlanPerson};
+use crate::plan::{Plan, PlanAccount, PlanOrgan, PlanPerson};
 
 fn member(unit: usize, nth: u32, post: &'static str) -> PlanPerson {
     PlanPerson::Member { unit, nth, post }

@@ -536,6 +536,16 @@ mod tests {
     use xueshi_domain::organ::OrganKind;
 
     #[test]
+    fn the_login_page_lists_the_accounts_the_district_makes() {
+        let made: Vec<_> = plan(2021)
+            .accounts
+            .iter()
+            .map(|a| (a.username, a.role))
+            .collect();
+        assert_eq!(made, crate::ACCOUNTS);
+    }
+
+    #[test]
     fn the_district_has_the_seed_figures_and_is_the_same_for_a_seed() {
         let a = plan(2021);
         assert_eq!(a.grassroots(), GRASSROOTS);

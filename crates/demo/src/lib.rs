@@ -34,13 +34,22 @@ use xueshi_store::{dialect, meta, tallies};
 
 use self::people::{People, position_for};
 use self::plan::{Plan, PlanPerson};
-use crate::audit::{Entry, record};
-use crate::auth::hash_password;
-use crate::jobs::Progress;
-use crate::{App, AppError, AppResult, Ctx};
+use xueshi_app::audit::{Entry, record};
+use xueshi_app::auth::hash_password;
+use xueshi_app::jobs::Progress;
+use xueshi_app::{App, AppError, AppResult, Ctx};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "xueshi2021";
+
+/// The district demo's accounts, one per role, as the login page lists them.
+pub const ACCOUNTS: [(&str, Role); 5] = [
+    ("admin", Role::SystemAdmin),
+    ("office", Role::CampaignOffice),
+    ("songyanghu", Role::UnitAdmin),
+    ("inspector", Role::Inspector),
+    ("member", Role::Member),
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -105,7 +114,7 @@ pub async fn build_with(
         .map_err(|e| AppError::Internal(e.into()))?;
     progress.advance(1);
     let summary = write(app, &plan, scale, seed, study_history, progress).await?;
-    crate::matters::add_default_fields(app).await?;
+    xueshi_app::matters::add_default_fields(app).await?;
     if scale == Scale::District {
         let root = {
             let mut conn = app.store().read().await?;
@@ -116,8 +125,7 @@ pub async fn build_with(
         }
     }
     // Whatever was looked up before the data existed is wrong now.
-    app.placement().changed();
-    app.quiz_cache().invalidate().await;
+    app.bulk_loaded().await;
     Ok(Summary {
         elapsed_ms: started.elapsed().as_millis(),
         ..summary

@@ -19,8 +19,8 @@ use xueshi_store::study::{
     self, CampaignRow, CheckInRow, Daily, HistoryDayRow, MaterialRow, QuotaRow,
 };
 
-use crate::jobs::Progress;
-use crate::{App, AppResult};
+use xueshi_app::jobs::Progress;
+use xueshi_app::{App, AppResult};
 
 /// Days of history the district demo carries.
 const HISTORY_DAYS: i64 = 14;
@@ -452,7 +452,7 @@ pub async fn seed(
     if history {
         activity(app, &campaign, &bank, &materials, seed, progress).await?;
     }
-    app.quiz_cache().invalidate().await;
+    app.bulk_loaded().await;
     Ok(())
 }
 
@@ -538,7 +538,7 @@ async fn activity(
                 delta.quiz_takers = 1;
                 delta.quiz_correct = correct;
                 delta.quiz_questions = picked.len() as i64;
-                crate::quiz::count_quiz_day(&mut streak, &day_s, correct);
+                xueshi_app::quiz::count_quiz_day(&mut streak, &day_s, correct);
             }
             let sessions = if rng.random_bool(keen) {
                 rng.random_range(1..=2)
@@ -590,7 +590,7 @@ async fn activity(
     }
     tx.commit().await?;
     // The quota counters are those the check-ins would have raised one by one.
-    let met = crate::compliance::recount(app).await?;
+    let met = xueshi_app::compliance::recount(app).await?;
     let mut tx = app.store().write().await?;
     xueshi_store::quota_met::add(&mut tx, &met).await?;
     tx.commit().await?;
