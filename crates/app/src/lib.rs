@@ -15,6 +15,7 @@ pub mod clock;
 pub mod compliance;
 pub mod consistency;
 pub mod error;
+pub mod figures;
 pub mod jobs;
 pub mod library;
 pub mod load_test;

@@ -147,6 +147,8 @@ pub struct Actor {
     pub member_id: Option<Id>,
 }
 
+stored_as_key!(Role, "role");
+
 /// Why an action was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Denied {

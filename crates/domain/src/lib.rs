@@ -4,8 +4,26 @@
 //! the current time and the rows they read. Nothing here may depend on the
 //! store, the app or the web crates.
 
+/// A code as stored is its key (`as_str`, one of `ALL`); a row holding
+/// anything else holds a value xueshi never wrote, and reading it fails with
+/// `what` and the value rather than defaulting.
+macro_rules! stored_as_key {
+    ($t:ty, $what:literal) => {
+        impl TryFrom<String> for $t {
+            type Error = String;
+            fn try_from(s: String) -> Result<$t, String> {
+                <$t>::ALL
+                    .into_iter()
+                    .find(|k| k.as_str() == s)
+                    .ok_or_else(|| format!(concat!("unknown ", $what, " {:?}"), s))
+            }
+        }
+    };
+}
+
 pub mod access;
 pub mod date;
+pub mod figure_words;
 pub mod id;
 pub mod invalid;
 pub mod matter;

@@ -83,17 +83,7 @@ impl MatterLevel {
     }
 }
 
-/// A level as stored (its key); anything else is a value the catalogue
-/// never wrote.
-impl TryFrom<String> for MatterLevel {
-    type Error = String;
-    fn try_from(s: String) -> Result<MatterLevel, String> {
-        MatterLevel::ALL
-            .into_iter()
-            .find(|l| l.as_str() == s)
-            .ok_or_else(|| format!("unknown matter level {s:?}"))
-    }
-}
+stored_as_key!(MatterLevel, "matter level");
 
 /// The fields the seeds name (八大重点领域 and the like); a campaign may add
 /// its own, so fields are data, and these are the defaults a new

@@ -260,6 +260,10 @@ pub fn parse_person_name(raw: &str) -> Result<String, FieldError> {
     }
 }
 
+stored_as_key!(Gender, "gender");
+stored_as_key!(MemberStatus, "member status");
+stored_as_key!(CadreLevel, "cadre level");
+
 #[cfg(test)]
 mod tests {
     use super::*;

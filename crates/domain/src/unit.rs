@@ -87,6 +87,8 @@ impl UnitKind {
         }
     }
 
+    /// A kind as a person writes it (its key or its Chinese name, in
+    /// either script).
     pub fn parse(raw: &str) -> Option<UnitKind> {
         let t = crate::text::fold(raw);
         UnitKind::ALL
@@ -260,6 +262,16 @@ pub fn parse_code(raw: &str) -> Result<String, FieldError> {
         Ok(t)
     } else {
         Err(FieldError::new("code", "bad_code"))
+    }
+}
+
+stored_as_key!(UnitKind, "unit kind");
+
+/// A path as stored.
+impl TryFrom<String> for UnitPath {
+    type Error = String;
+    fn try_from(s: String) -> Result<UnitPath, String> {
+        UnitPath::parse(&s).ok_or_else(|| format!("malformed unit path {s:?}"))
     }
 }
 

@@ -12,9 +12,11 @@ pub struct AccountRow {
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub scope_unit_id: i64,
-    pub scope_path: String,
+    #[sqlx(try_from = "String")]
+    pub scope_path: UnitPath,
     pub scope_name: String,
     pub member_id: Option<i64>,
     pub can_unmask: i64,
@@ -28,11 +30,10 @@ pub struct AccountRow {
 
 impl AccountRow {
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Member)
+        self.role
     }
     pub fn scope(&self) -> UnitPath {
-        UnitPath::parse(&self.scope_path)
-            .unwrap_or_else(|| UnitPath::root(xueshi_domain::Id(self.scope_unit_id)))
+        self.scope_path.clone()
     }
 }
 

@@ -5,7 +5,7 @@
 //! report is older than its cadence.
 
 use sqlx::{AnyConnection, FromRow};
-use xueshi_domain::matter::MatterStatus;
+use xueshi_domain::matter::{MatterLevel, MatterStatus};
 use xueshi_domain::unit::UnitPath;
 
 use crate::Result;
@@ -19,7 +19,8 @@ const DAY_MS: i64 = 86_400_000;
 pub struct BoardFilter {
     pub subtree: UnitPath,
     pub status: Option<String>,
-    pub level: Option<String>,
+    /// Any of these levels; empty: every level.
+    pub levels: Vec<MatterLevel>,
     pub field_id: Option<i64>,
     pub overdue: bool,
     pub behind_report: bool,
@@ -31,7 +32,8 @@ pub struct BoardFilter {
 pub struct BoardRow {
     pub id: i64,
     pub title: String,
-    pub level: String,
+    #[sqlx(try_from = "String")]
+    pub level: MatterLevel,
     pub field: String,
     pub unit_id: i64,
     pub unit: String,
@@ -57,8 +59,12 @@ fn condition(f: &BoardFilter) -> Conditions {
         Some(s) => c.add("m.status = ?", vec![Value::from(s.as_str())]),
         None => c.add("m.status <> ?", vec![Value::from("dropped")]),
     }
-    if let Some(l) = &f.level {
-        c.add("m.level = ?", vec![Value::from(l.as_str())]);
+    if !f.levels.is_empty() {
+        let marks = vec!["?"; f.levels.len()].join(", ");
+        c.add(
+            &format!("m.level IN ({marks})"),
+            f.levels.iter().map(|l| Value::from(l.as_str())).collect(),
+        );
     }
     if let Some(id) = f.field_id {
         c.add("m.field_id = ?", vec![Value::from(id)]);
@@ -118,7 +124,8 @@ pub async fn page(
 /// status (a subtree's figures are sums of these).
 #[derive(Clone, Debug, Default, FromRow)]
 pub struct FigureRow {
-    pub level: String,
+    #[sqlx(try_from = "String")]
+    pub level: MatterLevel,
     pub field: String,
     #[sqlx(try_from = "String")]
     pub status: MatterStatus,

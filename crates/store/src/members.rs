@@ -15,11 +15,14 @@ pub struct MemberRow {
     pub id: i64,
     pub unit_id: i64,
     pub name: String,
-    pub gender: String,
+    #[sqlx(try_from = "String")]
+    pub gender: Gender,
     pub birth_date: Option<String>,
     pub join_date: Option<String>,
-    pub status: String,
-    pub cadre_level: String,
+    #[sqlx(try_from = "String")]
+    pub status: MemberStatus,
+    #[sqlx(try_from = "String")]
+    pub cadre_level: CadreLevel,
     pub position: String,
     pub phone_masked: Option<String>,
     pub id_number_masked: Option<String>,
@@ -34,13 +37,13 @@ impl MemberRow {
         Id(self.id)
     }
     pub fn gender(&self) -> Gender {
-        Gender::parse(&self.gender).unwrap_or(Gender::Male)
+        self.gender
     }
     pub fn status(&self) -> MemberStatus {
-        MemberStatus::parse(&self.status).unwrap_or(MemberStatus::Formal)
+        self.status
     }
     pub fn cadre_level(&self) -> CadreLevel {
-        CadreLevel::parse(&self.cadre_level).unwrap_or(CadreLevel::Ordinary)
+        self.cadre_level
     }
 }
 
@@ -266,6 +269,40 @@ pub async fn in_subtree(
     .bind(limit)
     .fetch_all(&mut *conn)
     .await
+}
+
+/// A page of a subtree's current members in path and id order, with their
+/// unit's name, and how many there are in all.
+pub async fn page_in_subtree(
+    conn: &mut AnyConnection,
+    root: &UnitPath,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<(MemberRow, String)>, i64)> {
+    let (lo, hi) = root.subtree_range();
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS}, u.name AS unit_name FROM members m JOIN units u ON u.id = m.unit_id \
+         WHERE u.path >= $1 AND u.path < $2 AND m.left_at IS NULL ORDER BY u.path, m.id LIMIT $3 OFFSET $4"
+    )))
+    .bind(lo.clone())
+    .bind(hi.clone())
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let rows = rows
+        .iter()
+        .map(|r| Ok((MemberRow::from_row(r)?, r.try_get("unit_name")?)))
+        .collect::<Result<Vec<_>>>()?;
+    let total = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM members m JOIN units u ON u.id = m.unit_id \
+         WHERE u.path >= $1 AND u.path < $2 AND m.left_at IS NULL",
+    )
+    .bind(lo)
+    .bind(hi)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((rows, total))
 }
 
 /// Members whose folded name matches, inside a subtree.

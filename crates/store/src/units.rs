@@ -11,9 +11,11 @@ use crate::Result;
 pub struct UnitRow {
     pub id: i64,
     pub parent_id: Option<i64>,
-    pub path: String,
+    #[sqlx(try_from = "String")]
+    pub path: UnitPath,
     pub depth: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: UnitKind,
     pub code: String,
     pub name: String,
     pub sort_order: i64,
@@ -26,10 +28,10 @@ impl UnitRow {
         Id(self.id)
     }
     pub fn kind(&self) -> UnitKind {
-        UnitKind::parse(&self.kind).unwrap_or(UnitKind::Branch)
+        self.kind
     }
     pub fn path(&self) -> UnitPath {
-        UnitPath::parse(&self.path).unwrap_or_else(|| UnitPath::root(self.id()))
+        self.path.clone()
     }
 }
 
@@ -157,6 +159,41 @@ pub async fn subtree(conn: &mut AnyConnection, root: &UnitPath) -> Result<Vec<Un
     .bind(hi)
     .fetch_all(&mut *conn)
     .await
+}
+
+/// A page of a subtree's units of the given kinds, in path order, with how
+/// many there are in all.
+pub async fn page_of_kinds(
+    conn: &mut AnyConnection,
+    root: &UnitPath,
+    kinds: &[UnitKind],
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<UnitRow>, i64)> {
+    let (lo, hi) = root.subtree_range();
+    let marks = placeholders(3, kinds.len());
+    let cond = format!("path >= $1 AND path < $2 AND kind IN ({marks})");
+    let n = kinds.len() + 2;
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM units WHERE {cond} ORDER BY path LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    )))
+    .bind(lo.clone())
+    .bind(hi.clone());
+    for k in kinds {
+        q = q.bind(k.as_str());
+    }
+    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let mut c = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM units WHERE {cond}"
+    )))
+    .bind(lo)
+    .bind(hi);
+    for k in kinds {
+        c = c.bind(k.as_str());
+    }
+    Ok((rows, c.fetch_one(&mut *conn).await?))
 }
 
 /// Number of units in a subtree, counted over the path index.
@@ -381,13 +418,10 @@ pub async fn all_brief(conn: &mut AnyConnection) -> Result<Vec<(i64, UnitPath, U
     rows.iter()
         .map(|r| {
             let id: i64 = r.try_get(0)?;
-            let path: String = r.try_get(1)?;
-            let kind: String = r.try_get(2)?;
-            Ok((
-                id,
-                UnitPath::parse(&path).unwrap_or_else(|| UnitPath::root(Id(id))),
-                UnitKind::parse(&kind).unwrap_or(UnitKind::Branch),
-            ))
+            let decode = |e: String| sqlx::Error::Decode(e.into());
+            let path = UnitPath::try_from(r.try_get::<String, _>(1)?).map_err(decode)?;
+            let kind = UnitKind::try_from(r.try_get::<String, _>(2)?).map_err(decode)?;
+            Ok((id, path, kind))
         })
         .collect()
 }

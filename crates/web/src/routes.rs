@@ -260,6 +260,15 @@ fn table() -> Table {
     t.post("/study/check-ins", Signed, pages::study::check_in);
     t.post("/study/quiz", Signed, pages::quiz::submit);
     t.post("/study/quiz/start", Signed, pages::quiz::start);
+    t.get("/units/{id}/figures", Unit, pages::figures::list);
+    t.get("/units/{id}/figures/rows", Unit, pages::figures::rows);
+    t.get(
+        "/units/{id}/figures/rows.xlsx",
+        Unit,
+        pages::figures::rows_export,
+    );
+    t.get("/api/v1/units/{id}/figures", Unit, api::figures::list);
+    t.get("/api/v1/units/{id}/figures/rows", Unit, api::figures::rows);
     t.get("/units/{id}/study", Unit, pages::study::unit_page);
     t.get("/units/{id}/study/behind.xlsx", Unit, pages::study::behind);
     t.get("/units/{id}/study/members", Unit, pages::study::standing);

@@ -179,6 +179,7 @@ pub async fn check(cfg: &Config) -> Result<()> {
     let study = consistency::check_study(&app).await.explained()?;
     let quotas = consistency::check_quotas(&app).await.explained()?;
     let streaks = consistency::check_streaks(&app).await.explained()?;
+    let figures = xueshi_app::figures::check(&app).await.explained()?;
     for d in &drift {
         println!(
             "unit {}: stored {:?}, recomputed {:?}",
@@ -203,16 +204,25 @@ pub async fn check(cfg: &Config) -> Result<()> {
             d.member, d.stored, d.recomputed
         );
     }
-    if drift.is_empty() && study.is_empty() && quotas.is_empty() && streaks.is_empty() {
+    for f in &figures {
+        println!("figure {f}");
+    }
+    if drift.is_empty()
+        && study.is_empty()
+        && quotas.is_empty()
+        && streaks.is_empty()
+        && figures.is_empty()
+    {
         println!("every counter matches the records");
         Ok(())
     } else {
         bail!(
-            "{} unit tallies, {} study counters, {} quota counters and {} members' runs differ from the records",
+            "{} unit tallies, {} study counters, {} quota counters, {} members' runs and {} figures differ from the records",
             drift.len(),
             study.len(),
             quotas.len(),
-            streaks.len()
+            streaks.len(),
+            figures.len()
         )
     }
 }

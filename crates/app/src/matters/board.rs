@@ -57,7 +57,7 @@ fn item(r: BoardRow, today: &str, now: i64) -> MatterItem {
         behind_report: behind_report(status, r.reported_at, r.report_days, now),
         id: Id(r.id),
         title: r.title,
-        level: r.level,
+        level: r.level.as_str().to_owned(),
         field: r.field,
         unit: r.unit,
         status: r.status.as_str().to_owned(),
@@ -147,10 +147,10 @@ pub(crate) fn sum_figures(rows: &[FigureRow], fields: &[(i64, String)]) -> Figur
             t.add(r);
         }
         f.all.add(r);
-        if MatterLevel::parse(&r.level).is_some_and(MatterLevel::is_key) {
+        if r.level.is_key() {
             f.key += r.matters;
         }
-        if let Some(t) = f.by_level.iter_mut().find(|t| t.key == r.level) {
+        if let Some(t) = f.by_level.iter_mut().find(|t| t.key == r.level.as_str()) {
             t.add(r);
         }
         if let Some(t) = f.by_field.iter_mut().find(|t| t.key == r.field) {
@@ -234,7 +234,7 @@ pub async fn board(app: &App, ctx: &Ctx, unit: Id, q: &BoardQuery) -> AppResult<
     let mut f = BoardFilter {
         subtree: path.clone(),
         status: None,
-        level: None,
+        levels: Vec::new(),
         field_id: None,
         overdue: q.late == "overdue",
         behind_report: q.late == "report",
@@ -248,8 +248,8 @@ pub async fn board(app: &App, ctx: &Ctx, unit: Id, q: &BoardQuery) -> AppResult<
         impossible |= f.status.is_none();
     }
     if !q.level.is_empty() {
-        f.level = MatterLevel::parse(&q.level).map(|l| l.as_str().to_owned());
-        impossible |= f.level.is_none();
+        f.levels = MatterLevel::parse(&q.level).into_iter().collect();
+        impossible |= f.levels.is_empty();
     }
     if !q.field.is_empty() {
         f.field_id = fields

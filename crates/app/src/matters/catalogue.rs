@@ -192,7 +192,7 @@ pub async fn export_catalogue(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(Stri
         let f = BoardFilter {
             subtree: u.path(),
             status: None,
-            level: None,
+            levels: Vec::new(),
             field_id: None,
             overdue: false,
             behind_report: false,

@@ -123,7 +123,7 @@ pub async fn roster(
             Entry::new("roster.export", "roster", Some(unit), &root.name).unit(unit),
         )
         .await?;
-        return Err(d.into());
+        return Err(d);
     }
     let mut conn = app.store().read().await?;
     let subtree = units::subtree(&mut conn, &root_path).await?;

@@ -80,6 +80,8 @@ use utoipa::OpenApi;
         super::public::summary,
         super::public::case_round,
         super::public::vote,
+        super::figures::list,
+        super::figures::rows,
         document,
     )
 )]

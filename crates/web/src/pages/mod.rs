@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod bank;
 pub mod cases;
+pub mod figures;
 pub mod home;
 pub mod library;
 pub mod matters;

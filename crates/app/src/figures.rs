@@ -1,0 +1,474 @@
+//! The catalogue of figures (数字): every figure xueshi states is defined
+//! here once — its names, the capability that owns it, what it counts and
+//! how the reports say it — with the value over a subtree **and the rows
+//! behind it**. Pages, briefings and the public summary read figures from
+//! here; `xueshi check` holds every figure to the count of its rows.
+//!
+//! A capability adds its figures by adding a [`Figure`], its
+//! [`Definition`] in [`CATALOGUE`], and the two arms that state it and list
+//! its rows.
+
+use serde::Serialize;
+use xueshi_domain::Id;
+use xueshi_domain::access::Action;
+use xueshi_domain::date::iso;
+use xueshi_domain::figure_words::{Wording, in_words};
+use xueshi_domain::matter::{MatterLevel, MatterStatus};
+use xueshi_domain::unit::{UnitKind, UnitPath};
+use xueshi_store::matter_board::{self, BoardFilter};
+use xueshi_store::{members, tallies, units};
+
+use crate::audit::{Audited, Entry};
+use crate::permit::{allow, may};
+use crate::sheet::safe_text;
+use crate::tree::load;
+use crate::{App, AppError, AppResult, Ctx};
+
+/// A figure of the catalogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Figure {
+    /// 基层党组织: grassroots organisations in the subtree.
+    GrassrootsUnits,
+    /// 党员: current members in the subtree.
+    Members,
+    /// 重点民生实事: province, city and district key matters, not dropped.
+    KeyMatters,
+    /// 一般实事: general matters, not dropped.
+    GeneralMatters,
+    /// 已办结实事: matters finished.
+    MattersDone,
+}
+
+/// What a figure counts, which decides its measure word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// 个 (organisations).
+    Organisations,
+    /// 名 (people on a roster).
+    People,
+    /// 件 (matters).
+    Matters,
+}
+
+impl Measure {
+    pub fn word_zh(self) -> &'static str {
+        match self {
+            Measure::Organisations => "个",
+            Measure::People => "名",
+            Measure::Matters => "件",
+        }
+    }
+}
+
+/// A figure's definition.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Definition {
+    pub figure: Figure,
+    /// Stable key, in URLs and in briefings' links.
+    pub key: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+    /// The capability whose records it counts.
+    pub owner: &'static str,
+    pub measure: Measure,
+    #[serde(skip)]
+    pub wording: Wording,
+    /// Who may read the value over a unit.
+    #[serde(skip)]
+    pub see: Action,
+    /// Who may open its rows (they may name people).
+    #[serde(skip)]
+    pub open: Action,
+}
+
+/// Every figure, in the order a unit's page lists them.
+pub const CATALOGUE: [Definition; 5] = [
+    Definition {
+        figure: Figure::GrassrootsUnits,
+        key: "grassroots_units",
+        name_zh: "基层党组织",
+        name_en: "Grassroots Party organisations",
+        owner: "tree",
+        measure: Measure::Organisations,
+        wording: Wording::Exact,
+        see: Action::ViewTree,
+        open: Action::ViewTree,
+    },
+    Definition {
+        figure: Figure::Members,
+        key: "members",
+        name_zh: "党员",
+        name_en: "Party members",
+        owner: "tree",
+        measure: Measure::People,
+        wording: Wording::Exact,
+        see: Action::ViewTree,
+        open: Action::ViewMembers,
+    },
+    Definition {
+        figure: Figure::KeyMatters,
+        key: "key_matters",
+        name_zh: "重点民生实事",
+        name_en: "Key practical matters",
+        owner: "matters",
+        measure: Measure::Matters,
+        wording: Wording::Exact,
+        see: Action::ViewMatters,
+        open: Action::ViewMatters,
+    },
+    Definition {
+        figure: Figure::GeneralMatters,
+        key: "general_matters",
+        name_zh: "一般实事",
+        name_en: "General practical matters",
+        owner: "matters",
+        measure: Measure::Matters,
+        wording: Wording::Exact,
+        see: Action::ViewMatters,
+        open: Action::ViewMatters,
+    },
+    Definition {
+        figure: Figure::MattersDone,
+        key: "matters_done",
+        name_zh: "已办结实事",
+        name_en: "Practical matters finished",
+        owner: "matters",
+        measure: Measure::Matters,
+        wording: Wording::Exact,
+        see: Action::ViewMatters,
+        open: Action::ViewMatters,
+    },
+];
+
+impl Figure {
+    pub fn definition(self) -> &'static Definition {
+        CATALOGUE
+            .iter()
+            .find(|d| d.figure == self)
+            .unwrap_or(&CATALOGUE[0])
+    }
+    pub fn parse(key: &str) -> Option<Figure> {
+        CATALOGUE.iter().find(|d| d.key == key).map(|d| d.figure)
+    }
+    pub fn key(self) -> &'static str {
+        self.definition().key
+    }
+}
+
+/// A figure over a unit's subtree: the exact value and the reports' words.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Stated {
+    pub figure: Figure,
+    pub key: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+    pub unit: Id,
+    pub unit_name: String,
+    pub value: i64,
+    /// As a briefing writes it, measure word included ("534个").
+    pub words: String,
+    /// Whether the reader may open the rows.
+    pub can_open: bool,
+}
+
+/// Rows per page of a drill-down.
+pub const PAGE: i64 = 50;
+/// Rows a drill-down workbook holds at most; a larger subtree is exported
+/// by its parts (the roster export covers members in full).
+pub const EXPORT_MAX: i64 = 50_000;
+
+/// A column of a figure's rows.
+#[derive(Clone, Copy, Debug, Serialize, utoipa::ToSchema)]
+pub struct Column {
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+/// A page of the rows behind a figure.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Rows {
+    pub stated: Stated,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<String>>,
+    /// Every row behind the figure, not only this page's: equal to the
+    /// figure's value.
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+}
+
+const fn col(zh: &'static str, en: &'static str) -> Column {
+    Column { zh, en }
+}
+
+/// The catalogue's figures over a unit that the reader may see.
+pub async fn of_unit(app: &App, ctx: &Ctx, unit: Id) -> AppResult<Vec<Stated>> {
+    let row = load(app, ctx, unit, Action::ViewTree).await?;
+    let mut out = Vec::new();
+    for d in &CATALOGUE {
+        if may(ctx, d.see, &row.path()) {
+            out.push(stated(app, ctx, d, unit, &row.name, &row.path()).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// One figure over a unit.
+pub async fn state(app: &App, ctx: &Ctx, figure: Figure, unit: Id) -> AppResult<Stated> {
+    let d = figure.definition();
+    let row = load(app, ctx, unit, Action::ViewTree).await?;
+    allow(ctx, d.see, &row.path())?;
+    stated(app, ctx, d, unit, &row.name, &row.path()).await
+}
+
+async fn stated(
+    app: &App,
+    ctx: &Ctx,
+    d: &'static Definition,
+    unit: Id,
+    unit_name: &str,
+    path: &UnitPath,
+) -> AppResult<Stated> {
+    let value = value(app, d.figure, unit, path).await?;
+    Ok(Stated {
+        figure: d.figure,
+        key: d.key,
+        name_zh: d.name_zh,
+        name_en: d.name_en,
+        unit,
+        unit_name: unit_name.to_owned(),
+        value,
+        words: format!("{}{}", in_words(value, d.wording), d.measure.word_zh()),
+        can_open: may(ctx, d.open, path),
+    })
+}
+
+/// The value as the counters and the catalogue's queries keep it.
+async fn value(app: &App, figure: Figure, unit: Id, path: &UnitPath) -> AppResult<i64> {
+    let mut conn = app.store().read().await?;
+    Ok(match figure {
+        Figure::GrassrootsUnits => tallies::get(&mut conn, unit.0).await?.units_grassroots,
+        Figure::Members => tallies::get(&mut conn, unit.0).await?.members_total,
+        Figure::KeyMatters | Figure::GeneralMatters | Figure::MattersDone => {
+            let today = iso(app.clock().today());
+            matter_board::figures(&mut conn, path, &today)
+                .await?
+                .iter()
+                .filter(|r| matter_counts(figure, r.level, r.status))
+                .map(|r| r.matters)
+                .sum()
+        }
+    })
+}
+
+/// Whether a matter of this level and status counts towards `figure`.
+fn matter_counts(figure: Figure, level: MatterLevel, status: MatterStatus) -> bool {
+    match figure {
+        Figure::KeyMatters => level.is_key() && status != MatterStatus::Dropped,
+        Figure::GeneralMatters => level == MatterLevel::General && status != MatterStatus::Dropped,
+        Figure::MattersDone => status == MatterStatus::Done,
+        Figure::GrassrootsUnits | Figure::Members => false,
+    }
+}
+
+fn matter_filter(app: &App, figure: Figure, path: &UnitPath) -> BoardFilter {
+    let (levels, status) = match figure {
+        Figure::KeyMatters => (
+            MatterLevel::ALL
+                .into_iter()
+                .filter(|l| l.is_key())
+                .collect(),
+            None,
+        ),
+        Figure::GeneralMatters => (vec![MatterLevel::General], None),
+        _ => (Vec::new(), Some(MatterStatus::Done.as_str().to_owned())),
+    };
+    BoardFilter {
+        subtree: path.clone(),
+        status,
+        levels,
+        field_id: None,
+        overdue: false,
+        behind_report: false,
+        today: iso(app.clock().today()),
+        now: app.now(),
+    }
+}
+
+/// A page of the rows behind a figure over a unit (page 0 first).
+pub async fn rows(app: &App, ctx: &Ctx, figure: Figure, unit: Id, page: i64) -> AppResult<Rows> {
+    let d = figure.definition();
+    let row = load(app, ctx, unit, Action::ViewTree).await?;
+    allow(ctx, d.open, &row.path())?;
+    let stated = stated(app, ctx, d, unit, &row.name, &row.path()).await?;
+    let page = page.max(0);
+    let (columns, rows, total) = listed(app, figure, &row.path(), PAGE, page * PAGE).await?;
+    Ok(Rows {
+        stated,
+        columns,
+        rows,
+        total,
+        page,
+        pages: (total + PAGE - 1) / PAGE,
+    })
+}
+
+type Listed = (Vec<Column>, Vec<Vec<String>>, i64);
+
+async fn listed(
+    app: &App,
+    figure: Figure,
+    path: &UnitPath,
+    limit: i64,
+    offset: i64,
+) -> AppResult<Listed> {
+    let mut conn = app.store().read().await?;
+    Ok(match figure {
+        Figure::GrassrootsUnits => {
+            let kinds: Vec<UnitKind> = UnitKind::ALL
+                .into_iter()
+                .filter(|k| k.is_grassroots())
+                .collect();
+            let (rows, total) =
+                units::page_of_kinds(&mut conn, path, &kinds, limit, offset).await?;
+            (
+                vec![
+                    col("组织代码", "Code"),
+                    col("组织名称", "Name"),
+                    col("类别", "Kind"),
+                ],
+                rows.into_iter()
+                    .map(|u| vec![u.code, u.name, u.kind.label_zh().to_owned()])
+                    .collect(),
+                total,
+            )
+        }
+        Figure::Members => {
+            let (rows, total) = members::page_in_subtree(&mut conn, path, limit, offset).await?;
+            (
+                vec![
+                    col("姓名", "Name"),
+                    col("所在组织", "Unit"),
+                    col("性别", "Gender"),
+                    col("党员类别", "Status"),
+                ],
+                rows.into_iter()
+                    .map(|(m, unit)| {
+                        vec![
+                            m.name,
+                            unit,
+                            m.gender.label_zh().to_owned(),
+                            m.status.label_zh().to_owned(),
+                        ]
+                    })
+                    .collect(),
+                total,
+            )
+        }
+        Figure::KeyMatters | Figure::GeneralMatters | Figure::MattersDone => {
+            let f = matter_filter(app, figure, path);
+            let (rows, total) = matter_board::page(&mut conn, &f, limit, offset).await?;
+            (
+                vec![
+                    col("实事名称", "Matter"),
+                    col("层级", "Level"),
+                    col("领域", "Field"),
+                    col("责任单位", "Unit"),
+                    col("状态", "Status"),
+                    col("完成时限", "Deadline"),
+                ],
+                rows.into_iter()
+                    .map(|m| {
+                        vec![
+                            m.title,
+                            m.level.label_zh().to_owned(),
+                            m.field,
+                            m.unit,
+                            m.status.label_zh().to_owned(),
+                            m.deadline,
+                        ]
+                    })
+                    .collect(),
+                total,
+            )
+        }
+    })
+}
+
+/// Every row behind a figure as a workbook (audited as an export: the rows
+/// may name people).
+pub async fn rows_workbook(
+    app: &App,
+    ctx: &Ctx,
+    figure: Figure,
+    unit: Id,
+) -> AppResult<(String, Vec<u8>)> {
+    let d = figure.definition();
+    let (row, allowed) = crate::tree::load_allowed(app, ctx, unit, Action::ViewTree).await?;
+    allow(ctx, d.open, &row.path())?;
+    let (columns, rows, total) = listed(app, figure, &row.path(), EXPORT_MAX, 0).await?;
+    if total > EXPORT_MAX {
+        return Err(AppError::Conflict("figure_too_large"));
+    }
+    let xlsx = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.into());
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    let title: String = d.name_zh.chars().take(31).collect();
+    ws.set_name(title).map_err(xlsx)?;
+    ws.write_string(
+        0,
+        0,
+        format!(
+            "{}：{}（{}{}）",
+            row.name,
+            d.name_zh,
+            total,
+            d.measure.word_zh()
+        ),
+    )
+    .map_err(xlsx)?;
+    for (c, h) in columns.iter().enumerate() {
+        ws.write_string_with_format(2, c as u16, h.zh, &bold)
+            .map_err(xlsx)?;
+    }
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, v) in cells.iter().enumerate() {
+            ws.write_string(r as u32 + 3, c as u16, safe_text(v))
+                .map_err(xlsx)?;
+        }
+    }
+    ws.set_column_width(0, 24).map_err(xlsx)?;
+    ws.set_column_width(1, 30).map_err(xlsx)?;
+    let bytes = wb.save_to_buffer().map_err(xlsx)?;
+    let tx = Audited::begin(app, allowed).await?;
+    tx.commit(
+        Entry::new("figure.export", "unit", Some(unit), &row.name)
+            .unit(unit)
+            .after(&serde_json::json!({ "figure": d.key, "rows": total })),
+    )
+    .await?;
+    Ok((format!("{}-{}.xlsx", d.name_zh, row.code), bytes))
+}
+
+/// Every figure over every root against the count of its rows: the
+/// figures that disagree, in words (empty when all agree).
+pub async fn check(app: &App) -> AppResult<Vec<String>> {
+    let roots = {
+        let mut conn = app.store().read().await?;
+        units::roots(&mut conn).await?
+    };
+    let mut out = Vec::new();
+    for root in roots {
+        for d in &CATALOGUE {
+            let v = value(app, d.figure, root.id(), &root.path()).await?;
+            let (_, _, total) = listed(app, d.figure, &root.path(), 1, 0).await?;
+            if v != total {
+                out.push(format!("{} {}: figure {v}, rows {total}", root.name, d.key));
+            }
+        }
+    }
+    Ok(out)
+}

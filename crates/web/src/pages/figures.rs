@@ -1,0 +1,80 @@
+//! A unit's figures from the catalogue and the rows behind each.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use xueshi_app::figures::{self, Rows, Stated};
+use xueshi_domain::Id;
+
+use super::{Layout, render};
+use crate::api::figures::RowsQuery;
+use crate::ctx::Auth;
+use crate::download::xlsx;
+use crate::error::WebResult;
+use crate::i18n::Lang;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "figures.html")]
+struct FiguresPage {
+    layout: Layout,
+    unit: Id,
+    unit_name: String,
+    figures: Vec<Stated>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> WebResult<Response> {
+    let figures = figures::of_unit(&state.app, &a.ctx(), id).await?;
+    let unit_name = figures
+        .first()
+        .map(|f| f.unit_name.clone())
+        .unwrap_or_default();
+    let t = a.rc.lang.msg();
+    Ok(render(&FiguresPage {
+        layout: Layout::new(&a.rc, &format!("{unit_name} · {}", t.figures_title)),
+        unit: id,
+        unit_name,
+        figures,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "figure_rows.html")]
+struct RowsPage {
+    layout: Layout,
+    name: String,
+    r: Rows,
+}
+
+pub async fn rows(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(q): Query<RowsQuery>,
+) -> WebResult<Response> {
+    let r = figures::rows(&state.app, &a.ctx(), q.figure()?, id, q.page).await?;
+    let name = match a.rc.lang {
+        Lang::En => r.stated.name_en,
+        Lang::Zh => r.stated.name_zh,
+    }
+    .to_owned();
+    Ok(render(&RowsPage {
+        layout: Layout::new(&a.rc, &format!("{} · {name}", r.stated.unit_name)),
+        name,
+        r,
+    }))
+}
+
+pub async fn rows_export(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(q): Query<RowsQuery>,
+) -> WebResult<Response> {
+    let (name, bytes) = figures::rows_workbook(&state.app, &a.ctx(), q.figure()?, id).await?;
+    Ok(xlsx(&name, bytes))
+}

@@ -1,0 +1,133 @@
+//! The catalogue of figures through the real server, on both databases:
+//! each figure over a subtree equals the count of the rows behind it, in
+//! the page, the API and the workbook; the rows stay inside the reader's
+//! scope and role.
+
+use std::io::Cursor;
+
+use calamine::{Reader, Xlsx};
+use reqwest::Method;
+use serde_json::Value;
+use xueshi_testkit::{Client, TestApp, both};
+
+async fn get(c: &Client, path: &str) -> (u16, Value) {
+    let r = c.api(Method::GET, path, None).await;
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+async fn scope_of(c: &Client) -> String {
+    let (_, scope) = get(c, "/api/v1/units").await;
+    scope["unit"]["id"].as_str().unwrap().to_owned()
+}
+
+fn figure<'a>(list: &'a Value, key: &str) -> &'a Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == key)
+        .unwrap_or_else(|| panic!("{key} in {list}"))
+}
+
+both!(
+    async fn every_figure_opens_to_as_many_rows_as_it_says(db) {
+        let t = TestApp::district(db).await;
+        let mut office = t.client();
+        office.api_login("office", "xueshi2021").await;
+        let root = scope_of(&office).await;
+        let (status, list) = get(&office, &format!("/api/v1/units/{root}/figures")).await;
+        assert_eq!(status, 200, "{list}");
+        // The seed figures the district models (001, 000).
+        for (key, value, words) in [
+            ("grassroots_units", 534, "534个"),
+            ("members", 11_543, "11543名"),
+            ("key_matters", 28, "28件"),
+            ("general_matters", 146, "146件"),
+        ] {
+            let f = figure(&list, key);
+            assert_eq!(f["value"], value, "{key}");
+            assert_eq!(f["words"], words, "{key}");
+        }
+        for f in list.as_array().unwrap() {
+            let key = f["key"].as_str().unwrap();
+            let value = f["value"].as_i64().unwrap();
+            assert_eq!(f["can_open"], true, "{key}");
+            let (status, rows) = get(&office, &format!("/api/v1/units/{root}/figures/rows?figure={key}")).await;
+            assert_eq!(status, 200, "{rows}");
+            assert_eq!(rows["total"], value, "{key}");
+            assert_eq!(rows["rows"].as_array().unwrap().len() as i64, value.min(50), "{key}");
+            assert_eq!(rows["pages"], (value + 49) / 50, "{key}");
+        }
+        assert!(xueshi_app::figures::check(&t.app).await.unwrap().is_empty());
+
+        // The last page of the members holds the remainder.
+        let (_, last) = get(&office, &format!("/api/v1/units/{root}/figures/rows?figure=members&page=230")).await;
+        assert_eq!(last["rows"].as_array().unwrap().len(), 11_543 - 230 * 50);
+
+        // The page says the same, pages on, and links the workbook.
+        let mut browser = t.signed_in("office").await;
+        let (status, page) = browser.page(&format!("/units/{root}/figures")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains(&format!("href=\"/units/{root}/figures/rows?figure=key_matters\"")));
+        let (_, rows) = browser.page(&format!("/units/{root}/figures/rows?figure=members&page=1")).await;
+        assert!(rows.contains("共 11543 条记录，即数字 11543名"), "{rows}");
+        assert!(rows.contains("第 2 / 231 页"));
+        let (_, unit) = browser.page(&format!("/units/{root}")).await;
+        assert!(unit.contains(&format!("href=\"/units/{root}/figures\"")));
+
+        // The workbook holds every row, and its export is audited.
+        let r = browser.get(&format!("/units/{root}/figures/rows.xlsx?figure=key_matters")).await;
+        assert_eq!(r.status(), 200);
+        let bytes = r.bytes().await.unwrap().to_vec();
+        let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+        let sheet = wb.worksheet_range("重点民生实事").unwrap();
+        let titles: Vec<String> = sheet.rows().skip(3).map(|r| r[0].to_string()).filter(|s| !s.is_empty()).collect();
+        assert_eq!(titles.len(), 28);
+        let mut conn = t.app.store().read().await.unwrap();
+        let exports: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'figure.export'")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(exports, 1);
+
+        // An unknown figure is not there.
+        let (status, _) = get(&office, &format!("/api/v1/units/{root}/figures/rows?figure=budget")).await;
+        assert_eq!(status, 404);
+    }
+);
+
+both!(
+    async fn a_reader_sees_figures_and_rows_of_their_own_subtree_and_role(db) {
+        let t = TestApp::district(db).await;
+        let mut office = t.client();
+        office.api_login("office", "xueshi2021").await;
+        let root = scope_of(&office).await;
+
+        let mut town = t.client();
+        town.api_login("songyanghu", "xueshi2021").await;
+        let own = scope_of(&town).await;
+        for path in [
+            format!("/api/v1/units/{root}/figures"),
+            format!("/api/v1/units/{root}/figures/rows?figure=members"),
+        ] {
+            assert_eq!(get(&town, &path).await.0, 403, "{path}");
+        }
+        let (_, mine) = get(&town, &format!("/api/v1/units/{own}/figures")).await;
+        let (_, unit) = get(&town, &format!("/api/v1/units/{own}")).await;
+        assert_eq!(figure(&mine, "members")["value"], unit["unit"]["tally"]["members_total"]);
+        let (status, rows) = get(&town, &format!("/api/v1/units/{own}/figures/rows?figure=members")).await;
+        assert_eq!(status, 200);
+        assert_eq!(rows["total"], unit["unit"]["tally"]["members_total"]);
+
+        // A member sees the figure over their branch, never the names.
+        let mut member = t.client();
+        member.api_login("member", "xueshi2021").await;
+        let branch = scope_of(&member).await;
+        let (status, list) = get(&member, &format!("/api/v1/units/{branch}/figures")).await;
+        assert_eq!(status, 200);
+        assert_eq!(figure(&list, "members")["can_open"], false);
+        let (status, _) = get(&member, &format!("/api/v1/units/{branch}/figures/rows?figure=members")).await;
+        assert_eq!(status, 403);
+        let (status, _) = get(&member, &format!("/api/v1/units/{branch}/figures/rows?figure=grassroots_units")).await;
+        assert_eq!(status, 200);
+    }
+);
