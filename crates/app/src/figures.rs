@@ -9,14 +9,16 @@
 //! its rows.
 
 use serde::Serialize;
+use time::Date;
 use xueshi_domain::Id;
 use xueshi_domain::access::Action;
-use xueshi_domain::date::iso;
+use xueshi_domain::date::{from_iso, iso};
 use xueshi_domain::figure_words::{Wording, in_words};
 use xueshi_domain::matter::{MatterLevel, MatterStatus};
 use xueshi_domain::unit::{UnitKind, UnitPath};
 use xueshi_store::matter_board::{self, BoardFilter};
-use xueshi_store::{members, tallies, units};
+use xueshi_store::units::UnitRow;
+use xueshi_store::{members, study, tallies, units};
 
 use crate::audit::{Audited, Entry};
 use crate::permit::{allow, may};
@@ -38,6 +40,10 @@ pub enum Figure {
     GeneralMatters,
     /// 已办结实事: matters finished.
     MattersDone,
+    /// 答题人次: daily quizzes taken in the span.
+    QuizTaken,
+    /// 学习打卡人次: check-ins made in the span.
+    CheckIns,
 }
 
 /// What a figure counts, which decides its measure word.
@@ -50,6 +56,8 @@ pub enum Measure {
     People,
     /// 件 (matters).
     Matters,
+    /// 人次 (person-times).
+    PersonTimes,
 }
 
 impl Measure {
@@ -58,6 +66,7 @@ impl Measure {
             Measure::Organisations => "个",
             Measure::People => "名",
             Measure::Matters => "件",
+            Measure::PersonTimes => "人次",
         }
     }
 }
@@ -73,6 +82,8 @@ pub struct Definition {
     /// The capability whose records it counts.
     pub owner: &'static str,
     pub measure: Measure,
+    /// Counted over a span of days (else as it stands now).
+    pub flow: bool,
     #[serde(skip)]
     pub wording: Wording,
     /// Who may read the value over a unit.
@@ -84,7 +95,7 @@ pub struct Definition {
 }
 
 /// Every figure, in the order a unit's page lists them.
-pub const CATALOGUE: [Definition; 5] = [
+pub const CATALOGUE: [Definition; 7] = [
     Definition {
         figure: Figure::GrassrootsUnits,
         key: "grassroots_units",
@@ -92,6 +103,7 @@ pub const CATALOGUE: [Definition; 5] = [
         name_en: "Grassroots Party organisations",
         owner: "tree",
         measure: Measure::Organisations,
+        flow: false,
         wording: Wording::Exact,
         see: Action::ViewTree,
         open: Action::ViewTree,
@@ -103,6 +115,7 @@ pub const CATALOGUE: [Definition; 5] = [
         name_en: "Party members",
         owner: "tree",
         measure: Measure::People,
+        flow: false,
         wording: Wording::Exact,
         see: Action::ViewTree,
         open: Action::ViewMembers,
@@ -114,6 +127,7 @@ pub const CATALOGUE: [Definition; 5] = [
         name_en: "Key practical matters",
         owner: "matters",
         measure: Measure::Matters,
+        flow: false,
         wording: Wording::Exact,
         see: Action::ViewMatters,
         open: Action::ViewMatters,
@@ -125,6 +139,7 @@ pub const CATALOGUE: [Definition; 5] = [
         name_en: "General practical matters",
         owner: "matters",
         measure: Measure::Matters,
+        flow: false,
         wording: Wording::Exact,
         see: Action::ViewMatters,
         open: Action::ViewMatters,
@@ -136,11 +151,90 @@ pub const CATALOGUE: [Definition; 5] = [
         name_en: "Practical matters finished",
         owner: "matters",
         measure: Measure::Matters,
+        flow: false,
         wording: Wording::Exact,
         see: Action::ViewMatters,
         open: Action::ViewMatters,
     },
+    Definition {
+        figure: Figure::QuizTaken,
+        key: "quiz_taken",
+        name_zh: "每日答题",
+        name_en: "Daily quizzes taken",
+        owner: "quiz",
+        measure: Measure::PersonTimes,
+        flow: true,
+        wording: Wording::Rounded,
+        see: Action::ViewTree,
+        open: Action::ViewStudy,
+    },
+    Definition {
+        figure: Figure::CheckIns,
+        key: "check_ins",
+        name_zh: "学习打卡",
+        name_en: "Study check-ins",
+        owner: "study",
+        measure: Measure::PersonTimes,
+        flow: true,
+        wording: Wording::Rounded,
+        see: Action::ViewTree,
+        open: Action::ViewStudy,
+    },
 ];
+
+/// The days a flow figure counts, both ends included (YYYY-MM-DD).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Span {
+    pub from: String,
+    pub to: String,
+}
+
+/// Longest span a figure is counted over.
+pub const SPAN_MAX_DAYS: i64 = 400;
+
+impl Span {
+    /// The seven days ending `today`: a weekly briefing's week.
+    pub fn week_to(today: Date) -> Span {
+        Span::between(today - time::Duration::days(6), today)
+    }
+
+    pub fn between(from: Date, to: Date) -> Span {
+        Span {
+            from: iso(from),
+            to: iso(to),
+        }
+    }
+
+    /// A span from a reader's `from` and `to` (YYYY-MM-DD, either may be
+    /// empty: the week ending today, or ending `to`).
+    pub fn parse(from: &str, to: &str, today: Date) -> AppResult<Span> {
+        let day = |field: &'static str, s: &str| {
+            from_iso(s.trim()).ok_or_else(|| {
+                xueshi_domain::FieldError::new(field, "bad_date").with("value", s.trim())
+            })
+        };
+        let mut errors = Vec::new();
+        let to = if to.trim().is_empty() {
+            Some(today)
+        } else {
+            day("to", to).map_err(|e| errors.push(e)).ok()
+        };
+        let from = if from.trim().is_empty() {
+            to.map(|t| t - time::Duration::days(6))
+        } else {
+            day("from", from).map_err(|e| errors.push(e)).ok()
+        };
+        let (Some(from), Some(to)) = (from, to) else {
+            return Err(AppError::Invalid(errors));
+        };
+        if from > to || (to - from).whole_days() >= SPAN_MAX_DAYS {
+            return Err(AppError::Invalid(vec![
+                xueshi_domain::FieldError::new("from", "bad_span").with("max", SPAN_MAX_DAYS),
+            ]));
+        }
+        Ok(Span::between(from, to))
+    }
+}
 
 impl Figure {
     pub fn definition(self) -> &'static Definition {
@@ -169,6 +263,8 @@ pub struct Stated {
     pub value: i64,
     /// As a briefing writes it, measure word included ("534个").
     pub words: String,
+    /// The days counted, for a flow figure.
+    pub span: Option<Span>,
     /// Whether the reader may open the rows.
     pub can_open: bool,
 }
@@ -204,51 +300,74 @@ const fn col(zh: &'static str, en: &'static str) -> Column {
 }
 
 /// The catalogue's figures over a unit that the reader may see.
-pub async fn of_unit(app: &App, ctx: &Ctx, unit: Id) -> AppResult<Vec<Stated>> {
+pub async fn of_unit(app: &App, ctx: &Ctx, unit: Id, span: &Span) -> AppResult<Vec<Stated>> {
     let row = load(app, ctx, unit, Action::ViewTree).await?;
     let mut out = Vec::new();
     for d in &CATALOGUE {
         if may(ctx, d.see, &row.path()) {
-            out.push(stated(app, ctx, d, unit, &row.name, &row.path()).await?);
+            out.push(stated(app, ctx, d, &row, span).await?);
         }
     }
     Ok(out)
 }
 
-/// One figure over a unit.
-pub async fn state(app: &App, ctx: &Ctx, figure: Figure, unit: Id) -> AppResult<Stated> {
+/// One figure over a unit (a flow figure over `span`).
+pub async fn state(
+    app: &App,
+    ctx: &Ctx,
+    figure: Figure,
+    unit: Id,
+    span: &Span,
+) -> AppResult<Stated> {
     let d = figure.definition();
     let row = load(app, ctx, unit, Action::ViewTree).await?;
     allow(ctx, d.see, &row.path())?;
-    stated(app, ctx, d, unit, &row.name, &row.path()).await
+    stated(app, ctx, d, &row, span).await
 }
 
 async fn stated(
     app: &App,
     ctx: &Ctx,
     d: &'static Definition,
-    unit: Id,
-    unit_name: &str,
-    path: &UnitPath,
+    unit: &UnitRow,
+    span: &Span,
 ) -> AppResult<Stated> {
-    let value = value(app, d.figure, unit, path).await?;
+    let path = unit.path();
+    let value = value(app, d.figure, unit.id(), &path, span).await?;
     Ok(Stated {
         figure: d.figure,
         key: d.key,
         name_zh: d.name_zh,
         name_en: d.name_en,
-        unit,
-        unit_name: unit_name.to_owned(),
+        unit: unit.id(),
+        unit_name: unit.name.clone(),
         value,
         words: format!("{}{}", in_words(value, d.wording), d.measure.word_zh()),
-        can_open: may(ctx, d.open, path),
+        span: d.flow.then(|| span.clone()),
+        can_open: may(ctx, d.open, &path),
     })
 }
 
 /// The value as the counters and the catalogue's queries keep it.
-async fn value(app: &App, figure: Figure, unit: Id, path: &UnitPath) -> AppResult<i64> {
+async fn value(
+    app: &App,
+    figure: Figure,
+    unit: Id,
+    path: &UnitPath,
+    span: &Span,
+) -> AppResult<i64> {
     let mut conn = app.store().read().await?;
     Ok(match figure {
+        Figure::QuizTaken => {
+            study::daily_sum(&mut conn, unit.0, &span.from, &span.to)
+                .await?
+                .quiz_takers
+        }
+        Figure::CheckIns => {
+            study::daily_sum(&mut conn, unit.0, &span.from, &span.to)
+                .await?
+                .check_ins
+        }
         Figure::GrassrootsUnits => tallies::get(&mut conn, unit.0).await?.units_grassroots,
         Figure::Members => tallies::get(&mut conn, unit.0).await?.members_total,
         Figure::KeyMatters | Figure::GeneralMatters | Figure::MattersDone => {
@@ -269,7 +388,7 @@ fn matter_counts(figure: Figure, level: MatterLevel, status: MatterStatus) -> bo
         Figure::KeyMatters => level.is_key() && status != MatterStatus::Dropped,
         Figure::GeneralMatters => level == MatterLevel::General && status != MatterStatus::Dropped,
         Figure::MattersDone => status == MatterStatus::Done,
-        Figure::GrassrootsUnits | Figure::Members => false,
+        Figure::GrassrootsUnits | Figure::Members | Figure::QuizTaken | Figure::CheckIns => false,
     }
 }
 
@@ -298,13 +417,20 @@ fn matter_filter(app: &App, figure: Figure, path: &UnitPath) -> BoardFilter {
 }
 
 /// A page of the rows behind a figure over a unit (page 0 first).
-pub async fn rows(app: &App, ctx: &Ctx, figure: Figure, unit: Id, page: i64) -> AppResult<Rows> {
+pub async fn rows(
+    app: &App,
+    ctx: &Ctx,
+    figure: Figure,
+    unit: Id,
+    span: &Span,
+    page: i64,
+) -> AppResult<Rows> {
     let d = figure.definition();
     let row = load(app, ctx, unit, Action::ViewTree).await?;
     allow(ctx, d.open, &row.path())?;
-    let stated = stated(app, ctx, d, unit, &row.name, &row.path()).await?;
+    let stated = stated(app, ctx, d, &row, span).await?;
     let page = page.max(0);
-    let (columns, rows, total) = listed(app, figure, &row.path(), PAGE, page * PAGE).await?;
+    let (columns, rows, total) = listed(app, figure, &row.path(), span, PAGE, page * PAGE).await?;
     Ok(Rows {
         stated,
         columns,
@@ -321,11 +447,47 @@ async fn listed(
     app: &App,
     figure: Figure,
     path: &UnitPath,
+    span: &Span,
     limit: i64,
     offset: i64,
 ) -> AppResult<Listed> {
     let mut conn = app.store().read().await?;
     Ok(match figure {
+        Figure::QuizTaken => {
+            let (rows, total) =
+                study::quiz_attempts_in(&mut conn, path, &span.from, &span.to, limit, offset)
+                    .await?;
+            (
+                vec![
+                    col("日期", "Day"),
+                    col("姓名", "Name"),
+                    col("所在组织", "Unit"),
+                    col("答对", "Right"),
+                    col("题数", "Questions"),
+                ],
+                rows.into_iter()
+                    .map(|r| vec![r.day, r.name, r.unit, r.amount.to_string(), r.what])
+                    .collect(),
+                total,
+            )
+        }
+        Figure::CheckIns => {
+            let (rows, total) =
+                study::check_ins_in(&mut conn, path, &span.from, &span.to, limit, offset).await?;
+            (
+                vec![
+                    col("日期", "Day"),
+                    col("姓名", "Name"),
+                    col("所在组织", "Unit"),
+                    col("学习内容", "Studied"),
+                    col("分钟", "Minutes"),
+                ],
+                rows.into_iter()
+                    .map(|r| vec![r.day, r.name, r.unit, r.what, r.amount.to_string()])
+                    .collect(),
+                total,
+            )
+        }
         Figure::GrassrootsUnits => {
             let kinds: Vec<UnitKind> = UnitKind::ALL
                 .into_iter()
@@ -404,11 +566,12 @@ pub async fn rows_workbook(
     ctx: &Ctx,
     figure: Figure,
     unit: Id,
+    span: &Span,
 ) -> AppResult<(String, Vec<u8>)> {
     let d = figure.definition();
     let (row, allowed) = crate::tree::load_allowed(app, ctx, unit, Action::ViewTree).await?;
     allow(ctx, d.open, &row.path())?;
-    let (columns, rows, total) = listed(app, figure, &row.path(), EXPORT_MAX, 0).await?;
+    let (columns, rows, total) = listed(app, figure, &row.path(), span, EXPORT_MAX, 0).await?;
     if total > EXPORT_MAX {
         return Err(AppError::Conflict("figure_too_large"));
     }
@@ -418,11 +581,16 @@ pub async fn rows_workbook(
     let ws = wb.add_worksheet();
     let title: String = d.name_zh.chars().take(31).collect();
     ws.set_name(title).map_err(xlsx)?;
+    let days = if d.flow {
+        format!("，{} 至 {}", span.from, span.to)
+    } else {
+        String::new()
+    };
     ws.write_string(
         0,
         0,
         format!(
-            "{}：{}（{}{}）",
+            "{}：{}（{}{}{days}）",
             row.name,
             d.name_zh,
             total,
@@ -447,7 +615,7 @@ pub async fn rows_workbook(
     tx.commit(
         Entry::new("figure.export", "unit", Some(unit), &row.name)
             .unit(unit)
-            .after(&serde_json::json!({ "figure": d.key, "rows": total })),
+            .after(&serde_json::json!({ "figure": d.key, "rows": total, "span": d.flow.then_some(span) })),
     )
     .await?;
     Ok((format!("{}-{}.xlsx", d.name_zh, row.code), bytes))
@@ -460,11 +628,16 @@ pub async fn check(app: &App) -> AppResult<Vec<String>> {
         let mut conn = app.store().read().await?;
         units::roots(&mut conn).await?
     };
+    // Flow figures over all time.
+    let ever = Span {
+        from: "0000-01-01".to_owned(),
+        to: "9999-12-31".to_owned(),
+    };
     let mut out = Vec::new();
     for root in roots {
         for d in &CATALOGUE {
-            let v = value(app, d.figure, root.id(), &root.path()).await?;
-            let (_, _, total) = listed(app, d.figure, &root.path(), 1, 0).await?;
+            let v = value(app, d.figure, root.id(), &root.path(), &ever).await?;
+            let (_, _, total) = listed(app, d.figure, &root.path(), &ever, 1, 0).await?;
             if v != total {
                 out.push(format!("{} {}: figure {v}, rows {total}", root.name, d.key));
             }

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, FromRow, Row};
 
 use xueshi_domain::study::{Period, QuotaKind, StudyKind};
+use xueshi_domain::unit::UnitPath;
 
 use crate::Result;
 use crate::bulk::{Value, insert_row_direct, insert_rows};
@@ -638,4 +639,113 @@ pub async fn direct_daily(conn: &mut AnyConnection) -> Result<HashMap<(i64, Stri
         e.study_minutes += r.try_get::<i64, _>(3)?;
     }
     Ok(out)
+}
+
+/// A subtree's counters summed over the days `from..=to` (the unit's own
+/// row holds its whole subtree).
+pub async fn daily_sum(conn: &mut AnyConnection, unit: i64, from: &str, to: &str) -> Result<Daily> {
+    let mut sum = Daily::default();
+    for (_, d) in daily(conn, &[unit], from, to).await? {
+        sum += d;
+    }
+    Ok(sum)
+}
+
+/// A quiz taken or a check-in made, listed behind a figure: the day, who,
+/// their unit at the time, and what.
+#[derive(Clone, Debug)]
+pub struct StudyListed {
+    pub day: String,
+    pub name: String,
+    pub unit: String,
+    pub what: String,
+    pub amount: i64,
+}
+
+/// A page of the quizzes taken in a subtree on the days `from..=to`
+/// (`what` the score out of the questions, `amount` the right answers),
+/// and how many in all.
+pub async fn quiz_attempts_in(
+    conn: &mut AnyConnection,
+    root: &UnitPath,
+    from: &str,
+    to: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<StudyListed>, i64)> {
+    listed_in(
+        conn,
+        "SELECT a.day, m.name, u.name, CAST(a.total AS TEXT), a.correct FROM quiz_attempts a",
+        "quiz_attempts a",
+        "a",
+        (root, from, to, limit, offset),
+    )
+    .await
+}
+
+/// A page of the check-ins made in a subtree on the days `from..=to`
+/// (`what` what was studied, `amount` the minutes), and how many in all.
+pub async fn check_ins_in(
+    conn: &mut AnyConnection,
+    root: &UnitPath,
+    from: &str,
+    to: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<StudyListed>, i64)> {
+    listed_in(
+        conn,
+        "SELECT c.day, m.name, u.name, c.what, c.minutes FROM check_ins c",
+        "check_ins c",
+        "c",
+        (root, from, to, limit, offset),
+    )
+    .await
+}
+
+async fn listed_in(
+    conn: &mut AnyConnection,
+    select: &str,
+    table: &str,
+    alias: &str,
+    (root, from, to, limit, offset): (&UnitPath, &str, &str, i64, i64),
+) -> Result<(Vec<StudyListed>, i64)> {
+    let (lo, hi) = root.subtree_range();
+    let cond = format!(
+        "JOIN units u ON u.id = {alias}.unit_id WHERE u.path >= $1 AND u.path < $2 \
+         AND {alias}.day >= $3 AND {alias}.day <= $4"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{select} JOIN members m ON m.id = {alias}.member_id {cond} \
+         ORDER BY {alias}.day, u.path, {alias}.member_id LIMIT $5 OFFSET $6"
+    )))
+    .bind(lo.clone())
+    .bind(hi.clone())
+    .bind(from)
+    .bind(to)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(StudyListed {
+            day: r.try_get(0)?,
+            name: r.try_get(1)?,
+            unit: r.try_get(2)?,
+            what: r.try_get(3)?,
+            amount: r.try_get(4)?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM {table} {cond}"
+    )))
+    .bind(lo)
+    .bind(hi)
+    .bind(from)
+    .bind(to)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((rows, total))
 }

@@ -688,3 +688,39 @@ async fn the_offices_item_forms_and_rating_slips_fit_a_phone() {
     b.screenshot("rating-slips-360").await;
     b.close().await;
 }
+
+/// A branch secretary opens the figures of their town on a phone, and the
+/// rows behind one: both fit 360 px (the tables scroll inside their frame).
+#[tokio::test]
+async fn the_figures_and_their_rows_fit_a_phone() {
+    let t = TestApp::district(Db::Sqlite).await;
+    let town: i64 = {
+        let mut db = t.app.store().read().await.unwrap();
+        sqlx::query_scalar("SELECT scope_unit_id FROM accounts WHERE username = 'songyanghu'")
+            .fetch_one(&mut *db)
+            .await
+            .unwrap()
+    };
+    let b = Browser::start(360, 780).await;
+    sign_in(&b, &t, "songyanghu").await;
+    for (path, shot) in [
+        (format!("/units/{town}/figures"), "figures-360"),
+        (
+            format!("/units/{town}/figures/rows?figure=members"),
+            "figure-rows-360",
+        ),
+    ] {
+        b.client.goto(&t.url(&path)).await.unwrap();
+        wait_until(&b, "return document.readyState === 'complete'").await;
+        let width = b.eval("return document.documentElement.scrollWidth").await;
+        assert!(width.as_i64().unwrap() <= 360, "{path} is {width} px wide");
+        b.eval("document.querySelector('h1').scrollIntoView(); return 0")
+            .await;
+        b.screenshot(shot).await;
+    }
+    let first = b
+        .eval("return document.querySelector('#rows tbody tr td').textContent")
+        .await;
+    assert!(!first.as_str().unwrap_or("").is_empty());
+    b.close().await;
+}

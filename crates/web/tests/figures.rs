@@ -131,3 +131,50 @@ both!(
         assert_eq!(status, 200);
     }
 );
+
+both!(
+    async fn figures_counted_by_day_open_to_the_days_rows(db) {
+        let t = TestApp::district_studying(db).await;
+        let mut office = t.client();
+        office.api_login("office", "xueshi2021").await;
+        let root = scope_of(&office).await;
+        // The week ending today, unless the reader chooses the days.
+        let (status, list) = get(&office, &format!("/api/v1/units/{root}/figures")).await;
+        assert_eq!(status, 200, "{list}");
+        for key in ["quiz_taken", "check_ins"] {
+            let f = figure(&list, key);
+            let value = f["value"].as_i64().unwrap();
+            assert!(value > 0, "{key}: {f}");
+            let (from, to) = (f["span"]["from"].as_str().unwrap(), f["span"]["to"].as_str().unwrap());
+            let (_, rows) = get(&office, &format!("/api/v1/units/{root}/figures/rows?figure={key}&from={from}&to={to}")).await;
+            assert_eq!(rows["total"], value, "{key}");
+            // One day of the week counts what that day's rows hold.
+            let (_, day) = get(&office, &format!("/api/v1/units/{root}/figures/rows?figure={key}&from={to}&to={to}")).await;
+            let on_day: Vec<&Value> = rows["rows"].as_array().unwrap().iter().filter(|r| r[0] == to).collect();
+            assert!(day["total"].as_i64().unwrap() <= value);
+            if rows["pages"] == 1 {
+                assert_eq!(day["total"].as_i64().unwrap(), on_day.len() as i64, "{key}");
+            }
+        }
+        assert!(xueshi_app::figures::check(&t.app).await.unwrap().is_empty());
+
+        // Dates that make no span are refused, naming the field.
+        let (status, body) = get(&office, &format!("/api/v1/units/{root}/figures/rows?figure=check_ins&from=2021-07-01&to=2021-06-01")).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["fields"][0]["field"], "from");
+        let (status, body) = get(&office, &format!("/api/v1/units/{root}/figures?from=2021-02-30")).await;
+        assert_eq!(status, 422, "{body}");
+
+        // The page carries the days to the rows and the workbook.
+        let mut browser = t.signed_in("office").await;
+        let (_, page) = browser.page(&format!("/units/{root}/figures")).await;
+        let f = figure(&list, "check_ins");
+        let (from, to) = (f["span"]["from"].as_str().unwrap(), f["span"]["to"].as_str().unwrap());
+        assert!(page.contains(&format!("figure=check_ins&amp;from={from}&amp;to={to}")), "{page}");
+        let (status, rows) = browser.page(&format!("/units/{root}/figures/rows?figure=check_ins&from={from}&to={to}")).await;
+        assert_eq!(status, 200);
+        // The template's escaper writes & as &#38;, which reads as &amp;.
+        let rows = rows.replace("&#38;", "&amp;");
+        assert!(rows.contains(&format!("rows.xlsx?figure=check_ins&amp;from={from}&amp;to={to}")), "{rows}");
+    }
+);

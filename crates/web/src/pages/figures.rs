@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use xueshi_app::figures::{self, Rows, Stated};
+use xueshi_app::figures::{self, Rows, Span, Stated};
 use xueshi_domain::Id;
 
 use super::{Layout, render};
@@ -21,14 +21,17 @@ struct FiguresPage {
     unit: Id,
     unit_name: String,
     figures: Vec<Stated>,
+    span: Span,
 }
 
 pub async fn list(
     State(state): State<AppState>,
     a: Auth,
     Path(id): Path<Id>,
+    Query(q): Query<RowsQuery>,
 ) -> WebResult<Response> {
-    let figures = figures::of_unit(&state.app, &a.ctx(), id).await?;
+    let span = q.span(&state)?;
+    let figures = figures::of_unit(&state.app, &a.ctx(), id, &span).await?;
     let unit_name = figures
         .first()
         .map(|f| f.unit_name.clone())
@@ -39,6 +42,7 @@ pub async fn list(
         unit: id,
         unit_name,
         figures,
+        span,
     }))
 }
 
@@ -50,13 +54,33 @@ struct RowsPage {
     r: Rows,
 }
 
+impl RowsPage {
+    /// The span of a flow figure, carried on to its other pages and export.
+    fn span_query(&self) -> String {
+        self.r
+            .stated
+            .span
+            .as_ref()
+            .map(|s| format!("&from={}&to={}", s.from, s.to))
+            .unwrap_or_default()
+    }
+}
+
 pub async fn rows(
     State(state): State<AppState>,
     a: Auth,
     Path(id): Path<Id>,
     Query(q): Query<RowsQuery>,
 ) -> WebResult<Response> {
-    let r = figures::rows(&state.app, &a.ctx(), q.figure()?, id, q.page).await?;
+    let r = figures::rows(
+        &state.app,
+        &a.ctx(),
+        q.figure()?,
+        id,
+        &q.span(&state)?,
+        q.page,
+    )
+    .await?;
     let name = match a.rc.lang {
         Lang::En => r.stated.name_en,
         Lang::Zh => r.stated.name_zh,
@@ -75,6 +99,7 @@ pub async fn rows_export(
     Path(id): Path<Id>,
     Query(q): Query<RowsQuery>,
 ) -> WebResult<Response> {
-    let (name, bytes) = figures::rows_workbook(&state.app, &a.ctx(), q.figure()?, id).await?;
+    let (name, bytes) =
+        figures::rows_workbook(&state.app, &a.ctx(), q.figure()?, id, &q.span(&state)?).await?;
     Ok(xlsx(&name, bytes))
 }
