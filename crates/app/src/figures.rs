@@ -382,6 +382,21 @@ async fn value(
     })
 }
 
+/// Figures over a unit the caller has already shown the reader may see
+/// (a briefing's table of the units below its own).
+pub async fn values_over(
+    app: &App,
+    unit: &UnitRow,
+    span: &Span,
+    wanted: &[Figure],
+) -> AppResult<Vec<i64>> {
+    let mut out = Vec::with_capacity(wanted.len());
+    for f in wanted {
+        out.push(value(app, *f, unit.id(), &unit.path(), span).await?);
+    }
+    Ok(out)
+}
+
 /// Whether a matter of this level and status counts towards `figure`.
 fn matter_counts(figure: Figure, level: MatterLevel, status: MatterStatus) -> bool {
     match figure {

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod backup;
 pub mod bank;
 mod batch;
+pub mod briefings;
 pub mod clock;
 pub mod compliance;
 pub mod consistency;

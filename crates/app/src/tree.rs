@@ -77,6 +77,7 @@ pub struct Permissions {
     /// The unit's study figures (学习统计) and its matters board.
     pub view_study: bool,
     pub view_matters: bool,
+    pub read_briefings: bool,
 }
 
 impl Permissions {
@@ -86,6 +87,7 @@ impl Permissions {
             edit_units: can(Action::EditUnits),
             view_study: can(Action::ViewStudy) && actor.role != xueshi_domain::access::Role::Member,
             view_matters: can(Action::ViewMatters),
+            read_briefings: can(Action::ReadBriefings),
             restructure: xueshi_domain::access::authorize_restructure(actor, path, None).is_ok(),
             view_members: can(Action::ViewMembers),
             edit_members: can(Action::EditMembers),

@@ -122,6 +122,7 @@ pub async fn build_with(
         };
         if let Some(root) = root {
             matters::seed(app, root, seed, progress).await?;
+            briefings(app, root).await?;
         }
     }
     // Whatever was looked up before the data existed is wrong now.
@@ -130,6 +131,50 @@ pub async fn build_with(
         elapsed_ms: started.elapsed().as_millis(),
         ..summary
     })
+}
+
+/// The office's weekly briefing for the week ending today, published (第1
+/// 期), and this month's summary in draft: made by the use-cases the
+/// office's pages call.
+async fn briefings(app: &App, root: Id) -> AppResult<()> {
+    use xueshi_app::briefings::{self, NewBriefing};
+    use xueshi_domain::briefing::BriefingStatus;
+
+    let path = {
+        let mut conn = app.store().read().await?;
+        units::get(&mut conn, root.0)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .path()
+    };
+    let ctx = Ctx::system(&path);
+    let weekly = briefings::generate(
+        app,
+        &ctx,
+        root,
+        &NewBriefing {
+            kind: "weekly".into(),
+            remarks:
+                "各基层党组织要对照“五个一”学习任务逐人跟进，\n未完成每日答题的党员由支部书记提醒。"
+                    .into(),
+            ..NewBriefing::default()
+        },
+    )
+    .await?;
+    for to in [BriefingStatus::Approved, BriefingStatus::Published] {
+        briefings::set_status(app, &ctx, weekly, to.as_str()).await?;
+    }
+    briefings::generate(
+        app,
+        &ctx,
+        root,
+        &NewBriefing {
+            kind: "monthly_summary".into(),
+            ..NewBriefing::default()
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// A member the organs or accounts refer to.

@@ -108,6 +108,10 @@ pub enum Action {
     ManageMatters,
     /// Claim a matter as oneself (领办 / 合领合办).
     ClaimMatters,
+    /// Read a subtree's briefings (简报) and summaries.
+    ReadBriefings,
+    /// Generate, edit, approve and publish them.
+    WriteBriefings,
 }
 
 impl Action {
@@ -130,6 +134,8 @@ impl Action {
             Action::ViewMatters => "view_matters",
             Action::ManageMatters => "manage_matters",
             Action::ClaimMatters => "claim_matters",
+            Action::ReadBriefings => "read_briefings",
+            Action::WriteBriefings => "write_briefings",
         }
     }
 }
@@ -170,7 +176,14 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         Role::UnitAdmin => action != ManageStudy,
         Role::Inspector => matches!(
             action,
-            ViewTree | ViewMembers | ViewOrgans | Study | ViewStudy | ViewMatters | ClaimMatters
+            ViewTree
+                | ViewMembers
+                | ViewOrgans
+                | Study
+                | ViewStudy
+                | ViewMatters
+                | ClaimMatters
+                | ReadBriefings
         ),
         Role::Member => matches!(
             action,

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod briefings;
 pub mod bulk;
 pub mod cases;
 pub mod dialect;

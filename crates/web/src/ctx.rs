@@ -30,6 +30,21 @@ pub struct RequestCtx {
 }
 
 impl RequestCtx {
+    /// Where this installation is reached, as the request names it: links
+    /// that leave the page (rating slips' QR codes, a briefing's figures in
+    /// Word) point there.
+    pub fn origin(&self, headers: &axum::http::HeaderMap) -> String {
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+            })
+            .unwrap_or("localhost");
+        format!("{}://{host}", if self.secure { "https" } else { "http" })
+    }
+
     /// The token forms on this page must send back.
     pub fn csrf(&self) -> &str {
         self.session

@@ -39,6 +39,8 @@ pub enum Access {
     Material,
     /// `{id}` is a 党史上的今天 entry.
     HistoryDay,
+    /// `{id}` is an issue of a briefing.
+    Briefing,
 }
 
 /// How large a request body a route reads.
@@ -269,6 +271,47 @@ fn table() -> Table {
     );
     t.get("/api/v1/units/{id}/figures", Unit, api::figures::list);
     t.get("/api/v1/units/{id}/figures/rows", Unit, api::figures::rows);
+    t.get("/units/{id}/briefings", Unit, pages::briefings::list);
+    t.post("/units/{id}/briefings", Unit, pages::briefings::generate);
+    t.get("/briefings/{id}", Briefing, pages::briefings::show);
+    t.get(
+        "/briefings/{id}/document.docx",
+        Briefing,
+        pages::briefings::document,
+    );
+    t.post(
+        "/briefings/{id}/regenerate",
+        Briefing,
+        pages::briefings::regenerate,
+    );
+    t.post(
+        "/briefings/{id}/approve",
+        Briefing,
+        pages::briefings::approve,
+    );
+    t.post(
+        "/briefings/{id}/publish",
+        Briefing,
+        pages::briefings::publish,
+    );
+    t.post("/briefings/{id}/reopen", Briefing, pages::briefings::reopen);
+    t.get("/api/v1/units/{id}/briefings", Unit, api::briefings::list);
+    t.post(
+        "/api/v1/units/{id}/briefings",
+        Unit,
+        api::briefings::generate,
+    );
+    t.get("/api/v1/briefings/{id}", Briefing, api::briefings::show);
+    t.post(
+        "/api/v1/briefings/{id}/status",
+        Briefing,
+        api::briefings::step,
+    );
+    t.post(
+        "/api/v1/briefings/{id}/regenerate",
+        Briefing,
+        api::briefings::regenerate,
+    );
     t.get("/units/{id}/study", Unit, pages::study::unit_page);
     t.get("/units/{id}/study/behind.xlsx", Unit, pages::study::behind);
     t.get("/units/{id}/study/members", Unit, pages::study::standing);

@@ -724,3 +724,38 @@ async fn the_figures_and_their_rows_fit_a_phone() {
     assert!(!first.as_str().unwrap_or("").is_empty());
     b.close().await;
 }
+
+/// The office reads the published weekly briefing and the list of issues
+/// on a phone; the issue is also printed on a desktop's A4.
+#[tokio::test]
+async fn the_briefings_fit_a_phone() {
+    let t = TestApp::district(Db::Sqlite).await;
+    let (root, issue): (i64, i64) = {
+        let mut db = t.app.store().read().await.unwrap();
+        sqlx::query_as(
+            "SELECT unit_id, id FROM briefings WHERE status = 'published' ORDER BY id LIMIT 1",
+        )
+        .fetch_one(&mut *db)
+        .await
+        .unwrap()
+    };
+    let b = Browser::start(360, 780).await;
+    sign_in(&b, &t, "office").await;
+    for (path, shot) in [
+        (format!("/units/{root}/briefings"), "briefings-360"),
+        (format!("/briefings/{issue}"), "briefing-360"),
+    ] {
+        b.client.goto(&t.url(&path)).await.unwrap();
+        wait_until(&b, "return document.readyState === 'complete'").await;
+        let width = b.eval("return document.documentElement.scrollWidth").await;
+        assert!(width.as_i64().unwrap() <= 360, "{path} is {width} px wide");
+        b.eval("document.querySelector('h1').scrollIntoView(); return 0")
+            .await;
+        b.screenshot(shot).await;
+    }
+    let links = b
+        .eval("return document.querySelectorAll('#briefing-figures a').length")
+        .await;
+    assert!(links.as_i64().unwrap() >= 5);
+    b.close().await;
+}

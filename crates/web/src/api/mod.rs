@@ -3,6 +3,7 @@
 //! `X-CSRF-Token` header. Described at `/api/v1/openapi.json`.
 
 pub mod bank;
+pub mod briefings;
 pub mod figures;
 pub mod library;
 pub mod matters;

@@ -82,6 +82,11 @@ use utoipa::OpenApi;
         super::public::vote,
         super::figures::list,
         super::figures::rows,
+        super::briefings::list,
+        super::briefings::generate,
+        super::briefings::show,
+        super::briefings::step,
+        super::briefings::regenerate,
         document,
     )
 )]

@@ -595,20 +595,6 @@ struct SlipsPage {
     slips: Vec<Slip>,
 }
 
-/// Where this installation is reached, as the request names it: the slips'
-/// links and QR codes point there.
-fn origin(rc: &crate::ctx::RequestCtx, headers: &axum::http::HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    format!("{}://{host}", if rc.secure { "https" } else { "http" })
-}
-
 fn qr_svg(link: &str) -> WebResult<String> {
     let code =
         qrcode::QrCode::with_error_correction_level(link, qrcode::EcLevel::M).map_err(|e| {
@@ -648,7 +634,7 @@ pub async fn rating_codes(
         }
         Err(e) => return Err(e.into()),
     };
-    let base = origin(&a.rc, &headers);
+    let base = a.rc.origin(&headers);
     let slips = issued
         .codes
         .iter()

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod bank;
+pub mod briefings;
 pub mod cases;
 pub mod figures;
 pub mod home;
