@@ -16,7 +16,7 @@ use xueshi_domain::date::{from_iso, iso};
 use xueshi_domain::figure_words::{Wording, in_words};
 use xueshi_domain::matter::{MatterLevel, MatterStatus};
 use xueshi_domain::unit::{UnitKind, UnitPath};
-use xueshi_store::matter_board::{self, BoardFilter};
+use xueshi_store::matter_board::{self, BoardFilter, Outcome};
 use xueshi_store::units::UnitRow;
 use xueshi_store::{members, study, tallies, units};
 
@@ -44,6 +44,12 @@ pub enum Figure {
     QuizTaken,
     /// 学习打卡人次: check-ins made in the span.
     CheckIns,
+    /// 帮办各类事务: affairs handled for the people by matters not dropped.
+    Affairs,
+    /// 解决"急难愁"事项: urgent problems solved by them.
+    ProblemsSolved,
+    /// 化解矛盾纠纷: disputes settled by them.
+    Disputes,
 }
 
 /// What a figure counts, which decides its measure word.
@@ -58,6 +64,8 @@ pub enum Measure {
     Matters,
     /// 人次 (person-times).
     PersonTimes,
+    /// 个 (things done, problems solved).
+    Items,
 }
 
 impl Measure {
@@ -67,6 +75,7 @@ impl Measure {
             Measure::People => "名",
             Measure::Matters => "件",
             Measure::PersonTimes => "人次",
+            Measure::Items => "个",
         }
     }
 }
@@ -84,6 +93,8 @@ pub struct Definition {
     pub measure: Measure,
     /// Counted over a span of days (else as it stands now).
     pub flow: bool,
+    /// The sum of its rows' amounts (else how many rows there are).
+    pub adds_up: bool,
     #[serde(skip)]
     pub wording: Wording,
     /// Who may read the value over a unit.
@@ -95,7 +106,7 @@ pub struct Definition {
 }
 
 /// Every figure, in the order a unit's page lists them.
-pub const CATALOGUE: [Definition; 7] = [
+pub const CATALOGUE: [Definition; 10] = [
     Definition {
         figure: Figure::GrassrootsUnits,
         key: "grassroots_units",
@@ -104,6 +115,7 @@ pub const CATALOGUE: [Definition; 7] = [
         owner: "tree",
         measure: Measure::Organisations,
         flow: false,
+        adds_up: false,
         wording: Wording::Exact,
         see: Action::ViewTree,
         open: Action::ViewTree,
@@ -116,6 +128,7 @@ pub const CATALOGUE: [Definition; 7] = [
         owner: "tree",
         measure: Measure::People,
         flow: false,
+        adds_up: false,
         wording: Wording::Exact,
         see: Action::ViewTree,
         open: Action::ViewMembers,
@@ -128,6 +141,7 @@ pub const CATALOGUE: [Definition; 7] = [
         owner: "matters",
         measure: Measure::Matters,
         flow: false,
+        adds_up: false,
         wording: Wording::Exact,
         see: Action::ViewMatters,
         open: Action::ViewMatters,
@@ -140,6 +154,7 @@ pub const CATALOGUE: [Definition; 7] = [
         owner: "matters",
         measure: Measure::Matters,
         flow: false,
+        adds_up: false,
         wording: Wording::Exact,
         see: Action::ViewMatters,
         open: Action::ViewMatters,
@@ -152,6 +167,7 @@ pub const CATALOGUE: [Definition; 7] = [
         owner: "matters",
         measure: Measure::Matters,
         flow: false,
+        adds_up: false,
         wording: Wording::Exact,
         see: Action::ViewMatters,
         open: Action::ViewMatters,
@@ -164,6 +180,7 @@ pub const CATALOGUE: [Definition; 7] = [
         owner: "quiz",
         measure: Measure::PersonTimes,
         flow: true,
+        adds_up: false,
         wording: Wording::Rounded,
         see: Action::ViewTree,
         open: Action::ViewStudy,
@@ -176,9 +193,49 @@ pub const CATALOGUE: [Definition; 7] = [
         owner: "study",
         measure: Measure::PersonTimes,
         flow: true,
+        adds_up: false,
         wording: Wording::Rounded,
         see: Action::ViewTree,
         open: Action::ViewStudy,
+    },
+    Definition {
+        figure: Figure::Affairs,
+        key: "affairs",
+        name_zh: "为群众帮办各类事务",
+        name_en: "Affairs handled for the people",
+        owner: "matters",
+        measure: Measure::Matters,
+        flow: false,
+        adds_up: true,
+        wording: Wording::More,
+        see: Action::ViewMatters,
+        open: Action::ViewMatters,
+    },
+    Definition {
+        figure: Figure::ProblemsSolved,
+        key: "problems_solved",
+        name_zh: "解决“急难愁”事项",
+        name_en: "Urgent problems solved",
+        owner: "matters",
+        measure: Measure::Items,
+        flow: false,
+        adds_up: true,
+        wording: Wording::More,
+        see: Action::ViewMatters,
+        open: Action::ViewMatters,
+    },
+    Definition {
+        figure: Figure::Disputes,
+        key: "disputes",
+        name_zh: "化解矛盾纠纷",
+        name_en: "Disputes settled",
+        owner: "matters",
+        measure: Measure::Matters,
+        flow: false,
+        adds_up: true,
+        wording: Wording::Exact,
+        see: Action::ViewMatters,
+        open: Action::ViewMatters,
     },
 ];
 
@@ -265,6 +322,8 @@ pub struct Stated {
     pub words: String,
     /// The days counted, for a flow figure.
     pub span: Option<Span>,
+    /// The value is what its rows' amounts add up to (else how many rows).
+    pub adds_up: bool,
     /// Whether the reader may open the rows.
     pub can_open: bool,
 }
@@ -288,9 +347,12 @@ pub struct Rows {
     pub stated: Stated,
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<String>>,
-    /// Every row behind the figure, not only this page's: equal to the
-    /// figure's value.
+    /// Every row behind the figure, not only this page's: the figure's
+    /// value, unless the figure adds up its rows' amounts.
     pub total: i64,
+    /// What the rows' amounts add up to, for a figure that is their sum:
+    /// the figure's value.
+    pub sum: Option<i64>,
     pub page: i64,
     pub pages: i64,
 }
@@ -344,6 +406,7 @@ async fn stated(
         value,
         words: format!("{}{}", in_words(value, d.wording), d.measure.word_zh()),
         span: d.flow.then(|| span.clone()),
+        adds_up: d.adds_up,
         can_open: may(ctx, d.open, &path),
     })
 }
@@ -379,6 +442,19 @@ async fn value(
                 .map(|r| r.matters)
                 .sum()
         }
+        Figure::Affairs | Figure::ProblemsSolved | Figure::Disputes => {
+            let today = iso(app.clock().today());
+            matter_board::figures(&mut conn, path, &today)
+                .await?
+                .iter()
+                .filter(|r| r.status != MatterStatus::Dropped)
+                .map(|r| match figure {
+                    Figure::Affairs => r.affairs,
+                    Figure::ProblemsSolved => r.problems_solved,
+                    _ => r.disputes,
+                })
+                .sum()
+        }
     })
 }
 
@@ -403,7 +479,7 @@ fn matter_counts(figure: Figure, level: MatterLevel, status: MatterStatus) -> bo
         Figure::KeyMatters => level.is_key() && status != MatterStatus::Dropped,
         Figure::GeneralMatters => level == MatterLevel::General && status != MatterStatus::Dropped,
         Figure::MattersDone => status == MatterStatus::Done,
-        Figure::GrassrootsUnits | Figure::Members | Figure::QuizTaken | Figure::CheckIns => false,
+        _ => false,
     }
 }
 
@@ -445,18 +521,22 @@ pub async fn rows(
     allow(ctx, d.open, &row.path())?;
     let stated = stated(app, ctx, d, &row, span).await?;
     let page = page.max(0);
-    let (columns, rows, total) = listed(app, figure, &row.path(), span, PAGE, page * PAGE).await?;
+    let (columns, rows, total, sum) =
+        listed(app, figure, &row.path(), span, PAGE, page * PAGE).await?;
     Ok(Rows {
         stated,
         columns,
         rows,
         total,
+        sum,
         page,
         pages: (total + PAGE - 1) / PAGE,
     })
 }
 
-type Listed = (Vec<Column>, Vec<Vec<String>>, i64);
+/// Columns, rows, how many rows in all, and what a summed figure's rows
+/// add up to.
+type Listed = (Vec<Column>, Vec<Vec<String>>, i64, Option<i64>);
 
 async fn listed(
     app: &App,
@@ -484,6 +564,7 @@ async fn listed(
                     .map(|r| vec![r.day, r.name, r.unit, r.amount.to_string(), r.what])
                     .collect(),
                 total,
+                None,
             )
         }
         Figure::CheckIns => {
@@ -501,6 +582,7 @@ async fn listed(
                     .map(|r| vec![r.day, r.name, r.unit, r.what, r.amount.to_string()])
                     .collect(),
                 total,
+                None,
             )
         }
         Figure::GrassrootsUnits => {
@@ -520,6 +602,7 @@ async fn listed(
                     .map(|u| vec![u.code, u.name, u.kind.label_zh().to_owned()])
                     .collect(),
                 total,
+                None,
             )
         }
         Figure::Members => {
@@ -542,6 +625,38 @@ async fn listed(
                     })
                     .collect(),
                 total,
+                None,
+            )
+        }
+        Figure::Affairs | Figure::ProblemsSolved | Figure::Disputes => {
+            let outcome = match figure {
+                Figure::Affairs => Outcome::Affairs,
+                Figure::ProblemsSolved => Outcome::ProblemsSolved,
+                _ => Outcome::Disputes,
+            };
+            let (rows, total, sum) =
+                matter_board::outcome_page(&mut conn, path, outcome, limit, offset).await?;
+            (
+                vec![
+                    col("实事名称", "Matter"),
+                    col("层级", "Level"),
+                    col("责任单位", "Unit"),
+                    col("状态", "Status"),
+                    col("数量", "Amount"),
+                ],
+                rows.into_iter()
+                    .map(|m| {
+                        vec![
+                            m.title,
+                            m.level.label_zh().to_owned(),
+                            m.unit,
+                            m.status.label_zh().to_owned(),
+                            m.amount.to_string(),
+                        ]
+                    })
+                    .collect(),
+                total,
+                Some(sum),
             )
         }
         Figure::KeyMatters | Figure::GeneralMatters | Figure::MattersDone => {
@@ -569,6 +684,7 @@ async fn listed(
                     })
                     .collect(),
                 total,
+                None,
             )
         }
     })
@@ -586,7 +702,7 @@ pub async fn rows_workbook(
     let d = figure.definition();
     let (row, allowed) = crate::tree::load_allowed(app, ctx, unit, Action::ViewTree).await?;
     allow(ctx, d.open, &row.path())?;
-    let (columns, rows, total) = listed(app, figure, &row.path(), span, EXPORT_MAX, 0).await?;
+    let (columns, rows, total, _) = listed(app, figure, &row.path(), span, EXPORT_MAX, 0).await?;
     if total > EXPORT_MAX {
         return Err(AppError::Conflict("figure_too_large"));
     }
@@ -652,9 +768,10 @@ pub async fn check(app: &App) -> AppResult<Vec<String>> {
     for root in roots {
         for d in &CATALOGUE {
             let v = value(app, d.figure, root.id(), &root.path(), &ever).await?;
-            let (_, _, total) = listed(app, d.figure, &root.path(), &ever, 1, 0).await?;
-            if v != total {
-                out.push(format!("{} {}: figure {v}, rows {total}", root.name, d.key));
+            let (_, _, total, sum) = listed(app, d.figure, &root.path(), &ever, 1, 0).await?;
+            let rows = sum.unwrap_or(total);
+            if v != rows {
+                out.push(format!("{} {}: figure {v}, rows {rows}", root.name, d.key));
             }
         }
     }

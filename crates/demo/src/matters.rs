@@ -29,6 +29,37 @@ pub const DROPPED_MATTERS: usize = 3;
 
 const DAY: i64 = 86_400_000;
 
+/// Seed 001's outcomes: "为群众帮办各类事务600多件，解决“急难愁”事项1400多个，
+/// 化解矛盾纠纷320件" — the finished matters' outcomes add up to these.
+pub const AFFAIRS: i64 = 612;
+pub const PROBLEMS_SOLVED: i64 = 1_437;
+pub const DISPUTES: i64 = 320;
+
+/// Scales one outcome of the finished matters so they add up to `target`,
+/// each keeping its share (the remainder goes one by one to the largest).
+fn fit_total(rows: &mut [MatterRow], field: fn(&mut MatterRow) -> &mut i64, target: i64) {
+    let mut done: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].status != MatterStatus::Dropped && *field(&mut rows[i]) > 0)
+        .collect();
+    let sum: i64 = done.iter().map(|&i| *field(&mut rows[i])).sum();
+    if sum == 0 {
+        return;
+    }
+    for &i in &done {
+        let v = field(&mut rows[i]);
+        *v = *v * target / sum;
+    }
+    done.sort_by_key(|&i| std::cmp::Reverse(*field(&mut rows[i])));
+    let mut left = target - done.iter().map(|&i| *field(&mut rows[i])).sum::<i64>();
+    for &i in done.iter().cycle() {
+        if left <= 0 {
+            break;
+        }
+        *field(&mut rows[i]) += 1;
+        left -= 1;
+    }
+}
+
 /// What each field's matters are about: `{}` takes a place.
 const SUBJECTS: [&[&str]; 8] = [
     // 产业发展
@@ -467,6 +498,9 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
         progress.advance(1);
     }
     let reopened = reopen_one(app, &mut rows, &mut events, &mut ratings);
+    fit_total(&mut rows, |m| &mut m.affairs, AFFAIRS);
+    fit_total(&mut rows, |m| &mut m.problems_solved, PROBLEMS_SOLVED);
+    fit_total(&mut rows, |m| &mut m.disputes, DISPUTES);
 
     let mut tx = app.store().write().await?;
     for m in &rows {

@@ -271,3 +271,68 @@ pub async fn cadres(
     .fetch_all(&mut *conn)
     .await
 }
+
+/// What a matter's outcome counts (its column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Affairs,
+    ProblemsSolved,
+    Disputes,
+}
+
+impl Outcome {
+    fn column(self) -> &'static str {
+        match self {
+            Outcome::Affairs => "m.affairs",
+            Outcome::ProblemsSolved => "m.problems_solved",
+            Outcome::Disputes => "m.disputes",
+        }
+    }
+}
+
+/// A matter with something of one outcome to its name.
+#[derive(Clone, Debug, FromRow)]
+pub struct OutcomeRow {
+    pub title: String,
+    #[sqlx(try_from = "String")]
+    pub level: MatterLevel,
+    pub unit: String,
+    #[sqlx(try_from = "String")]
+    pub status: MatterStatus,
+    pub amount: i64,
+}
+
+/// A page of a subtree's matters (not dropped) with some of `outcome`,
+/// largest first, with how many there are and what they add up to.
+pub async fn outcome_page(
+    conn: &mut AnyConnection,
+    subtree: &UnitPath,
+    outcome: Outcome,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<OutcomeRow>, i64, i64)> {
+    let (lo, hi) = subtree.subtree_range();
+    let col = outcome.column();
+    let cond = format!(
+        "FROM matters m JOIN units u ON u.id = m.unit_id WHERE u.path >= $1 AND u.path < $2 \
+         AND m.status <> 'dropped' AND {col} > 0"
+    );
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT m.title, m.level, u.name AS unit, m.status, {col} AS amount {cond} \
+         ORDER BY {col} DESC, m.id LIMIT $3 OFFSET $4"
+    )))
+    .bind(lo.clone())
+    .bind(hi.clone())
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (count, sum): (i64, Option<i64>) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*), CAST(SUM({col}) AS BIGINT) {cond}"
+    )))
+    .bind(lo)
+    .bind(hi)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((rows, count, sum.unwrap_or(0)))
+}

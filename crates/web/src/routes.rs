@@ -295,6 +295,13 @@ fn table() -> Table {
         pages::briefings::publish,
     );
     t.post("/briefings/{id}/reopen", Briefing, pages::briefings::reopen);
+    t.get("/units/{id}/review", Unit, pages::briefings::review);
+    t.get(
+        "/units/{id}/review.docx",
+        Unit,
+        pages::briefings::review_document,
+    );
+    t.get("/api/v1/units/{id}/review", Unit, api::briefings::review);
     t.get("/api/v1/units/{id}/briefings", Unit, api::briefings::list);
     t.post(
         "/api/v1/units/{id}/briefings",

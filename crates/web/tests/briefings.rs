@@ -197,3 +197,65 @@ both!(
         assert_eq!(b["content"]["unit_name"], "松杨湖街道党工委");
     }
 );
+
+/// A review's paragraph as read: its words and its figures' words.
+fn read(paragraph: &Value) -> String {
+    paragraph
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            p["text"]
+                .as_str()
+                .or(p["figure"]["words"].as_str())
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+both!(
+    async fn the_review_says_the_districts_figures_in_the_reports_words(db) {
+        let t = TestApp::district(db).await;
+        let mut office = t.client();
+        office.api_login("office", "xueshi2021").await;
+        let root = scope_of(&office).await;
+        let (status, r) = get(&office, &format!("/api/v1/units/{root}/review")).await;
+        assert_eq!(status, 200, "{r}");
+        let text: Vec<String> = r["paragraphs"].as_array().unwrap().iter().map(read).collect();
+        // Seed 001's figures, as the district models them.
+        assert_eq!(text[0], "中共岳阳市云溪区委员会党史学习教育覆盖534个基层党组织、11543名党员。");
+        assert!(text[2].starts_with("围绕“我为群众办实事”，确定重点民生实事28件、一般实事146件，已办结"), "{}", text[2]);
+        assert_eq!(text[3], "截至目前，11543名党员为群众帮办各类事务600多件，解决“急难愁”事项1400多个，化解矛盾纠纷320件。");
+        // Each figure is the catalogue's, and opens to its rows.
+        let (_, figures) = get(&office, &format!("/api/v1/units/{root}/figures")).await;
+        for piece in r["paragraphs"][3].as_array().unwrap().iter().filter(|p| p["type"] == "figure") {
+            let key = piece["figure"]["key"].as_str().unwrap();
+            let f = figures.as_array().unwrap().iter().find(|f| f["key"] == key).unwrap();
+            assert_eq!(piece["figure"]["value"], f["value"], "{key}");
+            assert_eq!(piece["figure"]["words"], f["words"], "{key}");
+        }
+        let mut browser = t.signed_in("office").await;
+        let (_, page) = browser.page(&format!("/units/{root}/review")).await;
+        assert!(page.contains(&format!("href=\"/units/{root}/figures/rows?figure=affairs\"")), "{page}");
+        let link = format!("/units/{root}/review.docx?from={}&to={}", r["span"]["from"].as_str().unwrap(), r["span"]["to"].as_str().unwrap());
+        let r = browser.get(&link).await;
+        assert_eq!(r.status(), 200);
+        let doc = text_of_docx(&r.bytes().await.unwrap());
+        for line in &text {
+            assert!(doc.contains(line.as_str()), "{line} in {doc}");
+        }
+        // The inspector reads the review of their round's park; a member
+        // reads none.
+        let mut inspector = t.client();
+        inspector.api_login("inspector", "xueshi2021").await;
+        let park = scope_of(&inspector).await;
+        let (status, r) = get(&inspector, &format!("/api/v1/units/{park}/review")).await;
+        assert_eq!(status, 200);
+        assert_eq!(r["paragraphs"].as_array().unwrap().len(), 4);
+        let mut member = t.client();
+        member.api_login("member", "xueshi2021").await;
+        let branch = scope_of(&member).await;
+        assert_eq!(get(&member, &format!("/api/v1/units/{branch}/review")).await.0, 403);
+    }
+);

@@ -10,7 +10,9 @@ use docx_rs::{
     RunFonts, Table, TableCell, TableRow, WidthType,
 };
 
+use super::review::{Piece, Review};
 use super::{Briefing, FigureLine};
+use crate::figures::Span;
 use crate::{AppError, AppResult};
 
 /// A4 in twentieths of a point.
@@ -46,12 +48,65 @@ fn heading(s: &str) -> Paragraph {
 }
 
 /// Where a figure's rows are read.
-fn rows_link(origin: &str, b: &Briefing, f: &FigureLine) -> String {
-    let mut url = format!("{origin}/units/{}/figures/rows?figure={}", b.unit, f.key);
+fn rows_link(origin: &str, unit: xueshi_domain::Id, span: &Span, f: &FigureLine) -> String {
+    let mut url = format!("{origin}/units/{unit}/figures/rows?figure={}", f.key);
     if f.flow {
-        url.push_str(&format!("&from={}&to={}", b.span.from, b.span.to));
+        url.push_str(&format!("&from={}&to={}", span.from, span.to));
     }
     url
+}
+
+/// A figure as a link to its rows.
+fn figure_link(origin: &str, unit: xueshi_domain::Id, span: &Span, f: &FigureLine) -> Hyperlink {
+    Hyperlink::new(rows_link(origin, unit, span, f), HyperlinkType::External).add_run(
+        text(&f.words, "仿宋", SANHAO)
+            .color("1F4E79")
+            .underline("single"),
+    )
+}
+
+fn a4() -> Docx {
+    Docx::new()
+        .page_size(PAGE_W, PAGE_H)
+        .page_margin(
+            PageMargin::new()
+                .top(MARGIN.0)
+                .bottom(MARGIN.1)
+                .left(MARGIN.2)
+                .right(MARGIN.3),
+        )
+        .default_fonts(font("仿宋"))
+        .default_size(SANHAO)
+}
+
+fn pack(doc: Docx) -> AppResult<Vec<u8>> {
+    let mut out = Cursor::new(Vec::new());
+    doc.build()
+        .pack(&mut out)
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(out.into_inner())
+}
+
+/// The campaign review: a title and its paragraphs, figures linked.
+pub fn render_review(r: &Review, origin: &str) -> AppResult<Vec<u8>> {
+    let mut doc = a4().add_paragraph(
+        Paragraph::new()
+            .align(AlignmentType::Center)
+            .add_run(text(&format!("{}党史学习教育综述", r.unit_name), "宋体", ERHAO).bold()),
+    );
+    for p in &r.paragraphs {
+        let mut para = para(vec![text("　　", "仿宋", SANHAO)]);
+        for piece in p {
+            para = match piece {
+                Piece::Text { text: s } => para.add_run(text(s, "仿宋", SANHAO)),
+                Piece::Figure { figure } => {
+                    para.add_hyperlink(figure_link(origin, r.unit, &r.span, figure))
+                }
+            };
+        }
+        doc = doc.add_paragraph(para);
+    }
+    pack(doc)
 }
 
 fn cell(s: &str, width: usize, bold: bool) -> TableCell {
@@ -66,18 +121,7 @@ fn cell(s: &str, width: usize, bold: bool) -> TableCell {
 
 pub fn render(b: &Briefing, origin: &str) -> AppResult<Vec<u8>> {
     let c = &b.content;
-    let mut doc = Docx::new()
-        .page_size(PAGE_W, PAGE_H)
-        .page_margin(
-            PageMargin::new()
-                .top(MARGIN.0)
-                .bottom(MARGIN.1)
-                .left(MARGIN.2)
-                .right(MARGIN.3),
-        )
-        .default_fonts(font("仿宋"))
-        .default_size(SANHAO);
-    doc = doc
+    let mut doc = a4()
         .add_paragraph(
             Paragraph::new().align(AlignmentType::Center).add_run(
                 text(b.kind.label_zh(), "宋体", ERHAO)
@@ -104,13 +148,8 @@ pub fn render(b: &Briefing, origin: &str) -> AppResult<Vec<u8>> {
     doc = doc.add_paragraph(heading("一、主要数字"));
     for f in &c.figures {
         doc = doc.add_paragraph(
-            para(vec![text(&format!("　　{}：", f.name_zh), "仿宋", SANHAO)]).add_hyperlink(
-                Hyperlink::new(rows_link(origin, b, f), HyperlinkType::External).add_run(
-                    text(&f.words, "仿宋", SANHAO)
-                        .color("1F4E79")
-                        .underline("single"),
-                ),
-            ),
+            para(vec![text(&format!("　　{}：", f.name_zh), "仿宋", SANHAO)])
+                .add_hyperlink(figure_link(origin, b.unit, &b.span, f)),
         );
     }
 
@@ -177,9 +216,5 @@ pub fn render(b: &Briefing, origin: &str) -> AppResult<Vec<u8>> {
         }
     }
 
-    let mut out = Cursor::new(Vec::new());
-    doc.build()
-        .pack(&mut out)
-        .map_err(|e| AppError::Internal(e.into()))?;
-    Ok(out.into_inner())
+    pack(doc)
 }

@@ -9,6 +9,7 @@
 //! the ones it went out with, and its page shows what has changed since.
 
 pub mod docx;
+pub mod review;
 
 use serde::{Deserialize, Serialize};
 use xueshi_domain::Id;

@@ -2,13 +2,15 @@
 //! road (approve, publish, back to draft) and generating a draft again.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use xueshi_app::briefings::review::{self, Review};
 use xueshi_app::briefings::{self, Briefing, NewBriefing, UnitBriefings};
 use xueshi_domain::Id;
 
+use crate::api::figures::RowsQuery;
 use crate::ctx::Auth;
 use crate::error::WebResult;
 use crate::state::AppState;
@@ -84,4 +86,23 @@ pub async fn regenerate(
 ) -> WebResult<StatusCode> {
     briefings::regenerate(&state.app, &a.ctx(), id, &input.remarks).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The campaign review (综述) of a unit's subtree: paragraphs of words and
+/// figures; flow figures over `from`..`to`, or the campaign so far.
+#[utoipa::path(get, path = "/api/v1/units/{id}/review", tag = "briefings",
+    params(("id" = String, Path), ("from" = String, Query), ("to" = String, Query)),
+    responses((status = 200, body = Review), (status = 403)))]
+pub async fn review(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(q): Query<RowsQuery>,
+) -> WebResult<Json<Review>> {
+    let span = if q.from.trim().is_empty() && q.to.trim().is_empty() {
+        None
+    } else {
+        Some(q.span(&state)?)
+    };
+    Ok(Json(review::review(&state.app, &a.ctx(), id, span).await?))
 }

@@ -87,6 +87,7 @@ use utoipa::OpenApi;
         super::briefings::show,
         super::briefings::step,
         super::briefings::regenerate,
+        super::briefings::review,
         document,
     )
 )]

@@ -8,11 +8,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xueshi_app::AppError;
+use xueshi_app::briefings::review::{self, Piece, Review};
 use xueshi_app::briefings::{self, Briefing, BriefingItem, NewBriefing};
+use xueshi_app::figures::Span;
 use xueshi_domain::Id;
 use xueshi_domain::briefing::{BriefingKind, BriefingStatus};
 
 use super::{FormErrors, Layout, render, render_status};
+use crate::api::figures::RowsQuery;
 use crate::chart;
 use crate::ctx::Auth;
 use crate::download::docx;
@@ -229,5 +232,58 @@ pub async fn document(
 ) -> WebResult<Response> {
     let origin = a.rc.origin(&headers);
     let (name, bytes) = briefings::document(&state.app, &a.ctx(), id, &origin).await?;
+    Ok(docx(&name, bytes))
+}
+
+#[derive(Template)]
+#[template(path = "review.html")]
+struct ReviewPage {
+    layout: Layout,
+    r: Review,
+}
+
+impl ReviewPage {
+    fn rows_link(&self, f: &briefings::FigureLine) -> String {
+        let mut url = format!("/units/{}/figures/rows?figure={}", self.r.unit, f.key);
+        if f.flow {
+            url.push_str(&format!("&from={}&to={}", self.r.span.from, self.r.span.to));
+        }
+        url
+    }
+}
+
+/// The dates a review's flow figures count: the campaign so far when the
+/// reader gives none.
+fn review_span(state: &AppState, q: &RowsQuery) -> WebResult<Option<Span>> {
+    if q.from.trim().is_empty() && q.to.trim().is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(q.span(state)?))
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(q): Query<RowsQuery>,
+) -> WebResult<Response> {
+    let r = review::review(&state.app, &a.ctx(), id, review_span(&state, &q)?).await?;
+    let title = format!("{}{}", r.unit_name, a.rc.lang.msg().review_title);
+    Ok(render(&ReviewPage {
+        layout: Layout::new(&a.rc, &title),
+        r,
+    }))
+}
+
+pub async fn review_document(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(q): Query<RowsQuery>,
+    headers: HeaderMap,
+) -> WebResult<Response> {
+    let origin = a.rc.origin(&headers);
+    let span = review_span(&state, &q)?;
+    let (name, bytes) = review::document(&state.app, &a.ctx(), id, span, &origin).await?;
     Ok(docx(&name, bytes))
 }
