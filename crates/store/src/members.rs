@@ -271,7 +271,8 @@ pub async fn in_subtree(
     .await
 }
 
-/// A page of a subtree's current members in path and id order, with their
+/// A page of a subtree's current members in id order (the primary key's,
+/// so a province's first page reads little more than it shows), with their
 /// unit's name, and how many there are in all.
 pub async fn page_in_subtree(
     conn: &mut AnyConnection,
@@ -282,7 +283,7 @@ pub async fn page_in_subtree(
     let (lo, hi) = root.subtree_range();
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS}, u.name AS unit_name FROM members m JOIN units u ON u.id = m.unit_id \
-         WHERE u.path >= $1 AND u.path < $2 AND m.left_at IS NULL ORDER BY u.path, m.id LIMIT $3 OFFSET $4"
+         WHERE u.path >= $1 AND u.path < $2 AND m.left_at IS NULL ORDER BY m.id LIMIT $3 OFFSET $4"
     )))
     .bind(lo.clone())
     .bind(hi.clone())

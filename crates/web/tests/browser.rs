@@ -725,37 +725,83 @@ async fn the_figures_and_their_rows_fit_a_phone() {
     b.close().await;
 }
 
-/// The office reads the published weekly briefing and the list of issues
-/// on a phone; the issue is also printed on a desktop's A4.
+/// The office generates this week's briefing on a phone through the form,
+/// approves it, and follows one of its figures to the rows behind it.
 #[tokio::test]
-async fn the_briefings_fit_a_phone() {
-    let t = TestApp::district(Db::Sqlite).await;
-    let (root, issue): (i64, i64) = {
+async fn the_office_generates_this_weeks_briefing_and_follows_a_figure_to_its_rows() {
+    let t = TestApp::district_studying(Db::Sqlite).await;
+    let root: i64 = {
         let mut db = t.app.store().read().await.unwrap();
-        sqlx::query_as(
-            "SELECT unit_id, id FROM briefings WHERE status = 'published' ORDER BY id LIMIT 1",
-        )
-        .fetch_one(&mut *db)
-        .await
-        .unwrap()
+        sqlx::query_scalar("SELECT id FROM units WHERE parent_id IS NULL")
+            .fetch_one(&mut *db)
+            .await
+            .unwrap()
     };
     let b = Browser::start(360, 780).await;
     sign_in(&b, &t, "office").await;
-    for (path, shot) in [
-        (format!("/units/{root}/briefings"), "briefings-360"),
-        (format!("/briefings/{issue}"), "briefing-360"),
-    ] {
-        b.client.goto(&t.url(&path)).await.unwrap();
-        wait_until(&b, "return document.readyState === 'complete'").await;
-        let width = b.eval("return document.documentElement.scrollWidth").await;
-        assert!(width.as_i64().unwrap() <= 360, "{path} is {width} px wide");
-        b.eval("document.querySelector('h1').scrollIntoView(); return 0")
-            .await;
-        b.screenshot(shot).await;
-    }
-    let links = b
-        .eval("return document.querySelectorAll('#briefing-figures a').length")
+    b.client
+        .goto(&t.url(&format!("/units/{root}")))
+        .await
+        .unwrap();
+    wait_for(&b, "#unit-briefings").await.click().await.unwrap();
+    wait_for(&b, "#briefing-form").await;
+    let width = b.eval("return document.documentElement.scrollWidth").await;
+    assert!(
+        width.as_i64().unwrap() <= 360,
+        "the list is {width} px wide"
+    );
+    b.screenshot("briefings-360").await;
+    wait_for(&b, "#briefing-form textarea[name=remarks]")
+        .await
+        .send_keys("各支部本周内完成专题组织生活会。")
+        .await
+        .unwrap();
+    wait_for(&b, "#briefing-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(&b, "#briefing-approve").await;
+    // This week's issue is the district's second weekly one.
+    let masthead = b
+        .eval("return document.querySelector('.masthead').textContent")
         .await;
-    assert!(links.as_i64().unwrap() >= 5);
+    assert!(masthead.as_str().unwrap().contains("第2期"), "{masthead}");
+    let width = b.eval("return document.documentElement.scrollWidth").await;
+    assert!(
+        width.as_i64().unwrap() <= 360,
+        "the issue is {width} px wide"
+    );
+    b.eval("document.querySelector('h1').scrollIntoView(); return 0")
+        .await;
+    b.screenshot("briefing-360").await;
+    wait_for(&b, "#briefing-approve")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(&b, "#briefing-publish").await;
+    // The week's check-ins, as the issue says them, open to as many rows.
+    let said = b
+        .eval("return document.querySelector('#briefing-figures a[data-figure=check_ins]').textContent")
+        .await;
+    wait_for(&b, "#briefing-figures a[data-figure=check_ins]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let summary = wait_for(&b, "#rows-summary").await.text().await.unwrap();
+    assert!(
+        summary.contains(&format!("即数字 {}", said.as_str().unwrap())),
+        "{summary} / {said}"
+    );
+    assert!(
+        b.eval("return document.querySelectorAll('#rows tbody tr').length")
+            .await
+            .as_i64()
+            .unwrap()
+            > 0
+    );
+    b.screenshot("briefing-rows-360").await;
     b.close().await;
 }

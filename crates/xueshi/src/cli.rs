@@ -117,6 +117,19 @@ pub enum BenchKind {
         #[arg(long, default_value_t = 200)]
         runs: usize,
     },
+    /// A weekly briefing with all its sections (and its Word document) for
+    /// the root and for its largest unit, and every figure of the catalogue
+    /// held to its rows; builds the demo (by default the province, 5,000,000
+    /// members) into an empty database.
+    Briefing {
+        #[arg(long, value_enum, default_value_t = DemoScale::Province)]
+        scale: DemoScale,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// End with one JSON line of the figures.
+        #[arg(long)]
+        json: bool,
+    },
     /// Members taking today's quiz over HTTP, driven by wrk (Debian's `wrk`)
     /// on loopback; checks every acknowledged submission is stored once.
     /// Builds the demo first when the database is empty.

@@ -240,6 +240,9 @@ pub async fn bench(cfg: &Config, which: BenchKind) -> Result<()> {
         BenchKind::Import { members } => bench::import(&app, members).await,
         BenchKind::Tree => bench::tree(&app).await,
         BenchKind::Study { runs } => bench::study::study(&app, runs).await,
+        BenchKind::Briefing { scale, runs, json } => {
+            bench::briefing::briefing(&app, scale.into(), runs, json).await
+        }
         BenchKind::Quiz {
             members,
             seconds,

@@ -2,6 +2,7 @@
 //! real database (a fresh SQLite file unless `--database-url` says
 //! otherwise) through the same use-cases the server calls.
 
+pub mod briefing;
 pub mod matters;
 pub mod study;
 

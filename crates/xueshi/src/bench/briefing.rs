@@ -1,0 +1,90 @@
+//! `xueshi bench briefing`: a weekly briefing with all its sections
+//! generated for the root and for a county-sized unit below it, and every
+//! figure of the catalogue held to its rows.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result, anyhow};
+use xueshi_app::App;
+use xueshi_app::briefings::{self, NewBriefing};
+use xueshi_app::jobs::Quiet;
+use xueshi_demo::{self as demo, Scale};
+
+use super::root_ctx;
+
+/// Builds `scale`'s demo into an empty database (the province: 5,000,000
+/// members, about 90 s), then times the root's weekly briefing and the
+/// largest child's, `runs` times each, and checks the catalogue.
+pub async fn briefing(app: &App, scale: Scale, runs: usize, json: bool) -> Result<()> {
+    if demo::installed(app).await?.is_none() {
+        eprintln!("building the {scale:?} demo first …");
+        demo::build_with(app, scale, 2021, false, &Quiet)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+    }
+    let ctx = root_ctx(app).await?;
+    let root = ctx.actor.scope_unit;
+    let county = {
+        let mut c = app.store().read().await?;
+        let kids = xueshi_store::units::children(&mut c, root.0).await?;
+        let ids: Vec<i64> = kids.iter().map(|k| k.id).collect();
+        let t = xueshi_store::tallies::get_many(&mut c, &ids).await?;
+        kids.iter()
+            .max_by_key(|k| t.get(&k.id).map_or(0, |t| t.members_total))
+            .map(|k| k.id())
+            .context("the root has no units under it")?
+    };
+    let mut seconds = Vec::new();
+    for unit in [root, county] {
+        let mut best = f64::MAX;
+        for _ in 0..runs.max(1) {
+            let started = Instant::now();
+            let id = briefings::generate(
+                app,
+                &ctx,
+                unit,
+                &NewBriefing {
+                    kind: "weekly".into(),
+                    ..NewBriefing::default()
+                },
+            )
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+            briefings::document(app, &ctx, id, "http://localhost")
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            best = best.min(started.elapsed().as_secs_f64());
+        }
+        seconds.push(best);
+    }
+    let started = Instant::now();
+    let drift = xueshi_app::figures::check(app)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let check_s = started.elapsed().as_secs_f64();
+    let backend = app.store().backend().name();
+    println!("backend                        {backend}");
+    println!(
+        "weekly briefing, root          {:.3} s (best of {runs}, with its Word document)",
+        seconds[0]
+    );
+    println!("weekly briefing, largest child {:.3} s", seconds[1]);
+    println!(
+        "figures equal to their rows    {} of {} ({check_s:.1} s to check)",
+        xueshi_app::figures::CATALOGUE.len() - drift.len(),
+        xueshi_app::figures::CATALOGUE.len()
+    );
+    for d in &drift {
+        println!("  differs: {d}");
+    }
+    if json {
+        println!(
+            "{{\"backend\":\"{backend}\",\"root_briefing_s\":{:.3},\"county_briefing_s\":{:.3},\"figures\":{},\"figures_equal_recomputation\":{}}}",
+            seconds[0],
+            seconds[1],
+            xueshi_app::figures::CATALOGUE.len(),
+            drift.is_empty()
+        );
+    }
+    Ok(())
+}
