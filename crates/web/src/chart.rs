@@ -130,6 +130,18 @@ pub fn donut(title: &str, parts: &[(String, i64)]) -> String {
 /// Columns over time, one per day, with the value of each in percent
 /// (0–100); every few days are labelled.
 pub fn columns(title: &str, days: &[(String, f64)]) -> String {
+    columns_to(title, days, 100.0, "%")
+}
+
+/// Columns over time of counts, the largest day full height.
+pub fn count_columns(title: &str, days: &[(String, f64)]) -> String {
+    let top = days.iter().map(|(_, v)| *v).fold(1.0, f64::max);
+    columns_to(title, days, top, "")
+}
+
+/// `days` as columns scaled so that `top` is full height; `suffix` after
+/// each value ("%" or nothing).
+fn columns_to(title: &str, days: &[(String, f64)], top: f64, suffix: &str) -> String {
     let width = 360;
     let height = 180;
     let base = 150;
@@ -138,18 +150,18 @@ pub fn columns(title: &str, days: &[(String, f64)]) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r##"<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title><line x1="34" y1="{base}" x2="{}" y2="{base}" stroke="#999"/><text x="34" y="{}" text-anchor="end" class="val">100%</text>"##,
+        r##"<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title><line x1="34" y1="{base}" x2="{}" y2="{base}" stroke="#999"/><text x="34" y="{}" text-anchor="end" class="val">{top}{suffix}</text>"##,
         width - 6,
         base - 120 + 4,
         t = esc(title),
     );
     let every = n.div_ceil(5);
     for (i, (label, v)) in days.iter().enumerate() {
-        let h = (v.clamp(0.0, 100.0) * 1.2).round();
+        let h = (v.clamp(0.0, top) / top * 120.0).round();
         let x = 38.0 + i as f64 * step;
         let _ = write!(
             s,
-            r##"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" rx="2" fill="#c8102e"><title>{} {v:.1}%</title></rect>"##,
+            r##"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" rx="2" fill="#c8102e"><title>{} {v:.1}{suffix}</title></rect>"##,
             base as f64 - h,
             (step - 4.0).max(1.0),
             esc(label),

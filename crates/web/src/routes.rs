@@ -271,6 +271,7 @@ fn table() -> Table {
     );
     t.get("/api/v1/units/{id}/figures", Unit, api::figures::list);
     t.get("/api/v1/units/{id}/figures/rows", Unit, api::figures::rows);
+    t.get("/api/v1/units/{id}/overview", Unit, api::figures::overview);
     t.get("/units/{id}/briefings", Unit, pages::briefings::list);
     t.post("/units/{id}/briefings", Unit, pages::briefings::generate);
     t.get("/briefings/{id}", Briefing, pages::briefings::show);

@@ -170,6 +170,24 @@ both!(
         }
         assert!(xueshi_app::figures::check(&t.app).await.unwrap().is_empty());
 
+        // The overview draws each day of the week, adding up to the figures,
+        // and names the units behind, fewest quizzes per member first.
+        let (status, o) = get(&office, &format!("/api/v1/units/{root}/overview")).await;
+        assert_eq!(status, 200, "{o}");
+        let days = o["days"].as_array().unwrap();
+        assert_eq!(days.len(), 7);
+        for (key, field) in [("quiz_taken", "quiz_taken"), ("check_ins", "check_ins")] {
+            let by_day: i64 = days.iter().map(|d| d[field].as_i64().unwrap()).sum();
+            assert_eq!(by_day, figure(&list, key)["value"].as_i64().unwrap(), "{key}");
+        }
+        let behind: Vec<i64> = o["behind"].as_array().unwrap().iter().map(|u| u["quiz_permille"].as_i64().unwrap()).collect();
+        assert!(!behind.is_empty() && behind.len() <= 5 && behind.windows(2).all(|w| w[0] <= w[1]), "{behind:?}");
+        let mut member = t.client();
+        member.api_login("member", "xueshi2021").await;
+        let branch = member.api(Method::GET, "/api/v1/units", None).await.json::<Value>().await.unwrap()["unit"]["id"].as_str().unwrap().to_owned();
+        let (_, mine) = get(&member, &format!("/api/v1/units/{branch}/overview")).await;
+        assert!(mine["days"].as_array().unwrap().is_empty() && mine["behind"].as_array().unwrap().is_empty(), "{mine}");
+
         // Dates that make no span are refused, naming the field.
         let (status, body) = get(&office, &format!("/api/v1/units/{root}/figures/rows?figure=check_ins&from=2021-07-01&to=2021-06-01")).await;
         assert_eq!(status, 422, "{body}");
@@ -180,6 +198,7 @@ both!(
         // The page carries the days to the rows and the workbook.
         let mut browser = t.signed_in("office").await;
         let (_, page) = browser.page(&format!("/units/{root}/figures")).await;
+        assert!(page.contains("id=\"figures-trend\"") && page.contains("id=\"figures-behind\""));
         let f = figure(&list, "check_ins");
         let (from, to) = (f["span"]["from"].as_str().unwrap(), f["span"]["to"].as_str().unwrap());
         assert!(page.contains(&format!("figure=check_ins&amp;from={from}&amp;to={to}")), "{page}");

@@ -182,6 +182,23 @@ pub async fn generate(app: &App, ctx: &Ctx, unit: Id, input: &NewBriefing) -> Ap
 /// The figures, the units below and the lagging list, from the catalogue.
 async fn content_of(app: &App, ctx: &Ctx, unit: &UnitRow, span: &Span) -> AppResult<Content> {
     let figures = figures::of_unit(app, ctx, unit.id(), span).await?;
+    let (units, lagging) = units_below(app, unit, span).await?;
+    Ok(Content {
+        unit_name: unit.name.clone(),
+        figures: figures.iter().map(FigureLine::from).collect(),
+        units,
+        lagging,
+    })
+}
+
+/// The units directly below `unit` with their main figures over `span`,
+/// and the [`LAGGING_MAX`] with the fewest daily quizzes per member per
+/// day, fewest first. The caller has shown the reader may see `unit`.
+pub async fn units_below(
+    app: &App,
+    unit: &UnitRow,
+    span: &Span,
+) -> AppResult<(Vec<UnitLine>, Vec<UnitLine>)> {
     let children = {
         let mut conn = app.store().read().await?;
         units::children(&mut conn, unit.id).await?
@@ -219,12 +236,7 @@ async fn content_of(app: &App, ctx: &Ctx, unit: &UnitRow, span: &Span) -> AppRes
     let mut lagging: Vec<UnitLine> = lines.iter().filter(|l| l.members > 0).cloned().collect();
     lagging.sort_by_key(|l| (l.quiz_permille, l.name.clone()));
     lagging.truncate(LAGGING_MAX);
-    Ok(Content {
-        unit_name: unit.name.clone(),
-        figures: figures.iter().map(FigureLine::from).collect(),
-        units: lines,
-        lagging,
-    })
+    Ok((lines, lagging))
 }
 
 fn span_days(span: &Span) -> i64 {

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
-use xueshi_app::figures::{self, Figure, Rows, Span, Stated};
+use xueshi_app::figures::{self, Figure, Overview, Rows, Span, Stated};
 use xueshi_domain::Id;
 
 use crate::ctx::Auth;
@@ -23,6 +23,23 @@ pub async fn list(
     let span = q.span(&state)?;
     Ok(Json(
         figures::of_unit(&state.app, &a.ctx(), id, &span).await?,
+    ))
+}
+
+/// A subtree at a glance: the figures, each day of the span (its last 31
+/// days) and the units below that lag behind.
+#[utoipa::path(get, path = "/api/v1/units/{id}/overview", tag = "figures",
+    params(("id" = String, Path), ("from" = String, Query), ("to" = String, Query)),
+    responses((status = 200, body = Overview), (status = 403)))]
+pub async fn overview(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(q): Query<RowsQuery>,
+) -> WebResult<Json<Overview>> {
+    let span = q.span(&state)?;
+    Ok(Json(
+        figures::overview(&state.app, &a.ctx(), id, &span).await?,
     ))
 }
 

@@ -82,6 +82,7 @@ use utoipa::OpenApi;
         super::public::vote,
         super::figures::list,
         super::figures::rows,
+        super::figures::overview,
         super::briefings::list,
         super::briefings::generate,
         super::briefings::show,

@@ -3,11 +3,13 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use xueshi_app::briefings::UnitLine;
 use xueshi_app::figures::{self, Rows, Span, Stated};
 use xueshi_domain::Id;
 
 use super::{Layout, render};
 use crate::api::figures::RowsQuery;
+use crate::chart;
 use crate::ctx::Auth;
 use crate::download::xlsx;
 use crate::error::WebResult;
@@ -22,6 +24,15 @@ struct FiguresPage {
     unit_name: String,
     figures: Vec<Stated>,
     span: Span,
+    quiz_chart: String,
+    check_in_chart: String,
+    behind: Vec<UnitLine>,
+}
+
+impl FiguresPage {
+    fn permille(&self, p: &i64) -> String {
+        format!("{}.{}%", p / 10, p % 10)
+    }
 }
 
 pub async fn list(
@@ -31,18 +42,36 @@ pub async fn list(
     Query(q): Query<RowsQuery>,
 ) -> WebResult<Response> {
     let span = q.span(&state)?;
-    let figures = figures::of_unit(&state.app, &a.ctx(), id, &span).await?;
+    let o = figures::overview(&state.app, &a.ctx(), id, &span).await?;
+    let t = a.rc.lang.msg();
+    let series = |pick: fn(&figures::Day) -> i64| -> Vec<(String, f64)> {
+        o.days
+            .iter()
+            .map(|d| (d.day.clone(), pick(d) as f64))
+            .collect()
+    };
+    let (quiz_chart, check_in_chart) = if o.days.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (
+            chart::count_columns(t.figures_trend_quiz, &series(|d| d.quiz_taken)),
+            chart::count_columns(t.figures_trend_check_ins, &series(|d| d.check_ins)),
+        )
+    };
+    let figures = o.figures;
     let unit_name = figures
         .first()
         .map(|f| f.unit_name.clone())
         .unwrap_or_default();
-    let t = a.rc.lang.msg();
     Ok(render(&FiguresPage {
         layout: Layout::new(&a.rc, &format!("{unit_name} · {}", t.figures_title)),
         unit: id,
         unit_name,
         figures,
         span,
+        quiz_chart,
+        check_in_chart,
+        behind: o.behind,
     }))
 }
 

@@ -4,13 +4,13 @@
 
 use std::time::Instant;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use xueshi_app::App;
 use xueshi_app::briefings::{self, NewBriefing};
 use xueshi_app::jobs::Quiet;
 use xueshi_demo::{self as demo, Scale};
 
-use super::root_ctx;
+use super::{largest_child, root_ctx};
 
 /// Builds `scale`'s demo into an empty database (the province: 5,000,000
 /// members, about 90 s), then times the root's weekly briefing and the
@@ -24,16 +24,7 @@ pub async fn briefing(app: &App, scale: Scale, runs: usize, json: bool) -> Resul
     }
     let ctx = root_ctx(app).await?;
     let root = ctx.actor.scope_unit;
-    let county = {
-        let mut c = app.store().read().await?;
-        let kids = xueshi_store::units::children(&mut c, root.0).await?;
-        let ids: Vec<i64> = kids.iter().map(|k| k.id).collect();
-        let t = xueshi_store::tallies::get_many(&mut c, &ids).await?;
-        kids.iter()
-            .max_by_key(|k| t.get(&k.id).map_or(0, |t| t.members_total))
-            .map(|k| k.id())
-            .context("the root has no units under it")?
-    };
+    let (county, _) = largest_child(app, root).await?;
     let mut seconds = Vec::new();
     for unit in [root, county] {
         let mut best = f64::MAX;

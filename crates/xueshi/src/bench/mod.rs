@@ -49,6 +49,19 @@ async fn root_ctx(app: &App) -> Result<Ctx> {
     Ok(Ctx::system(&root.path()))
 }
 
+/// The unit under `root` with the most members, and its name: a county
+/// under a province, a town under a district.
+async fn largest_child(app: &App, root: xueshi_domain::Id) -> Result<(xueshi_domain::Id, String)> {
+    let mut c = app.store().read().await?;
+    let kids = xueshi_store::units::children(&mut c, root.0).await?;
+    let ids: Vec<i64> = kids.iter().map(|k| k.id).collect();
+    let t = xueshi_store::tallies::get_many(&mut c, &ids).await?;
+    kids.iter()
+        .max_by_key(|k| t.get(&k.id).map_or(0, |t| t.members_total))
+        .map(|k| (k.id(), k.name.clone()))
+        .context("the root has no units under it")
+}
+
 /// A roster workbook of `n` made-up members spread over `codes`.
 fn workbook(n: usize, codes: &[String]) -> Result<Vec<u8>> {
     let mut people = People::new(ChaCha8Rng::seed_from_u64(99), "430682");

@@ -1,12 +1,12 @@
 //! `xueshi bench study`: a unit's study dashboard as its page reads it, at
 //! the root and at its largest unit, and the export of who is behind.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use xueshi_app::App;
 use xueshi_app::jobs::Quiet;
 use xueshi_demo::{self as demo, Scale};
 
-use super::{line, root_ctx, time};
+use super::{largest_child, line, root_ctx, time};
 
 /// A unit's study dashboard as its page reads it — the trend, the
 /// leaderboard and every quota's compliance — at the root and at the
@@ -22,16 +22,7 @@ pub async fn study(app: &App, runs: usize) -> Result<()> {
     }
     let ctx = root_ctx(app).await?;
     let root = ctx.actor.scope_unit;
-    let largest = {
-        let mut c = app.store().read().await?;
-        let kids = xueshi_store::units::children(&mut c, root.0).await?;
-        let ids: Vec<i64> = kids.iter().map(|k| k.id).collect();
-        let t = xueshi_store::tallies::get_many(&mut c, &ids).await?;
-        kids.iter()
-            .max_by_key(|k| t.get(&k.id).map_or(0, |t| t.members_total))
-            .map(|k| (k.id(), k.name.clone()))
-            .context("the root has no units under it")?
-    };
+    let largest = largest_child(app, root).await?;
     let mut figures = Vec::new();
     for (unit, name) in [(root, "the root".to_owned()), largest] {
         let members = xueshi_app::tree::tally(app, &ctx, unit)
