@@ -364,13 +364,18 @@ const fn col(zh: &'static str, en: &'static str) -> Column {
 /// The catalogue's figures over a unit that the reader may see.
 pub async fn of_unit(app: &App, ctx: &Ctx, unit: Id, span: &Span) -> AppResult<Vec<Stated>> {
     let row = load(app, ctx, unit, Action::ViewTree).await?;
-    let mut out = Vec::new();
-    for d in &CATALOGUE {
-        if may(ctx, d.see, &row.path()) {
-            out.push(stated(app, ctx, d, &row, span).await?);
-        }
-    }
-    Ok(out)
+    let path = row.path();
+    let seen: Vec<&'static Definition> = CATALOGUE
+        .iter()
+        .filter(|d| may(ctx, d.see, &path))
+        .collect();
+    let wanted: Vec<Figure> = seen.iter().map(|d| d.figure).collect();
+    let values = values(app, row.id(), &path, span, &wanted).await?;
+    Ok(seen
+        .into_iter()
+        .zip(values)
+        .map(|(d, v)| stated(ctx, d, &row, span, v))
+        .collect())
 }
 
 /// One figure over a unit (a flow figure over `span`).
@@ -384,19 +389,12 @@ pub async fn state(
     let d = figure.definition();
     let row = load(app, ctx, unit, Action::ViewTree).await?;
     allow(ctx, d.see, &row.path())?;
-    stated(app, ctx, d, &row, span).await
+    let v = values(app, row.id(), &row.path(), span, &[figure]).await?;
+    Ok(stated(ctx, d, &row, span, v[0]))
 }
 
-async fn stated(
-    app: &App,
-    ctx: &Ctx,
-    d: &'static Definition,
-    unit: &UnitRow,
-    span: &Span,
-) -> AppResult<Stated> {
-    let path = unit.path();
-    let value = value(app, d.figure, unit.id(), &path, span).await?;
-    Ok(Stated {
+fn stated(ctx: &Ctx, d: &'static Definition, unit: &UnitRow, span: &Span, value: i64) -> Stated {
+    Stated {
         figure: d.figure,
         key: d.key,
         name_zh: d.name_zh,
@@ -407,55 +405,63 @@ async fn stated(
         words: format!("{}{}", in_words(value, d.wording), d.measure.word_zh()),
         span: d.flow.then(|| span.clone()),
         adds_up: d.adds_up,
-        can_open: may(ctx, d.open, &path),
-    })
+        can_open: may(ctx, d.open, &unit.path()),
+    }
 }
 
-/// The value as the counters and the catalogue's queries keep it.
-async fn value(
+/// The values of `wanted`, in its order, as the counters and the
+/// catalogue's queries keep them: each source (the tallies, the study
+/// counters, the matters' sums) read once however many figures it gives.
+async fn values(
     app: &App,
-    figure: Figure,
     unit: Id,
     path: &UnitPath,
     span: &Span,
-) -> AppResult<i64> {
+    wanted: &[Figure],
+) -> AppResult<Vec<i64>> {
+    let wants = |fs: &[Figure]| wanted.iter().any(|w| fs.contains(w));
     let mut conn = app.store().read().await?;
-    Ok(match figure {
-        Figure::QuizTaken => {
-            study::daily_sum(&mut conn, unit.0, &span.from, &span.to)
-                .await?
-                .quiz_takers
-        }
-        Figure::CheckIns => {
-            study::daily_sum(&mut conn, unit.0, &span.from, &span.to)
-                .await?
-                .check_ins
-        }
-        Figure::GrassrootsUnits => tallies::get(&mut conn, unit.0).await?.units_grassroots,
-        Figure::Members => tallies::get(&mut conn, unit.0).await?.members_total,
-        Figure::KeyMatters | Figure::GeneralMatters | Figure::MattersDone => {
-            let today = iso(app.clock().today());
-            matter_board::figures(&mut conn, path, &today)
-                .await?
+    let daily = if wants(&[Figure::QuizTaken, Figure::CheckIns]) {
+        study::daily_sum(&mut conn, unit.0, &span.from, &span.to).await?
+    } else {
+        study::Daily::default()
+    };
+    let tally = if wants(&[Figure::GrassrootsUnits, Figure::Members]) {
+        tallies::get(&mut conn, unit.0).await?
+    } else {
+        Default::default()
+    };
+    let matters = if wants(&[
+        Figure::KeyMatters,
+        Figure::GeneralMatters,
+        Figure::MattersDone,
+        Figure::Affairs,
+        Figure::ProblemsSolved,
+        Figure::Disputes,
+    ]) {
+        let today = iso(app.clock().today());
+        matter_board::figures(&mut conn, path, &today).await?
+    } else {
+        Vec::new()
+    };
+    let live = || matters.iter().filter(|r| r.status != MatterStatus::Dropped);
+    Ok(wanted
+        .iter()
+        .map(|f| match f {
+            Figure::QuizTaken => daily.quiz_takers,
+            Figure::CheckIns => daily.check_ins,
+            Figure::GrassrootsUnits => tally.units_grassroots,
+            Figure::Members => tally.members_total,
+            Figure::KeyMatters | Figure::GeneralMatters | Figure::MattersDone => matters
                 .iter()
-                .filter(|r| matter_counts(figure, r.level, r.status))
+                .filter(|r| matter_counts(*f, r.level, r.status))
                 .map(|r| r.matters)
-                .sum()
-        }
-        Figure::Affairs | Figure::ProblemsSolved | Figure::Disputes => {
-            let today = iso(app.clock().today());
-            matter_board::figures(&mut conn, path, &today)
-                .await?
-                .iter()
-                .filter(|r| r.status != MatterStatus::Dropped)
-                .map(|r| match figure {
-                    Figure::Affairs => r.affairs,
-                    Figure::ProblemsSolved => r.problems_solved,
-                    _ => r.disputes,
-                })
-                .sum()
-        }
-    })
+                .sum(),
+            Figure::Affairs => live().map(|r| r.affairs).sum(),
+            Figure::ProblemsSolved => live().map(|r| r.problems_solved).sum(),
+            Figure::Disputes => live().map(|r| r.disputes).sum(),
+        })
+        .collect())
 }
 
 /// Figures over a unit the caller has already shown the reader may see
@@ -466,11 +472,66 @@ pub async fn values_over(
     span: &Span,
     wanted: &[Figure],
 ) -> AppResult<Vec<i64>> {
-    let mut out = Vec::with_capacity(wanted.len());
-    for f in wanted {
-        out.push(value(app, *f, unit.id(), &unit.path(), span).await?);
+    values(app, unit.id(), &unit.path(), span, wanted).await
+}
+
+/// The figures the public window states (公示), over every root: the
+/// catalogue's matters figures, which the public may read.
+pub const PUBLIC: [Figure; 6] = [
+    Figure::KeyMatters,
+    Figure::GeneralMatters,
+    Figure::MattersDone,
+    Figure::Affairs,
+    Figure::ProblemsSolved,
+    Figure::Disputes,
+];
+
+/// A public figure: its value over every root, and the reports' words.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicFigure {
+    pub figure: Figure,
+    pub key: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+    pub value: i64,
+    pub words: String,
+}
+
+/// The [`PUBLIC`] figures summed over every root.
+pub async fn public(app: &App) -> AppResult<Vec<PublicFigure>> {
+    let roots = {
+        let mut conn = app.store().read().await?;
+        units::roots(&mut conn).await?
+    };
+    let mut sums = [0i64; PUBLIC.len()];
+    for root in roots {
+        let v = values(
+            app,
+            root.id(),
+            &root.path(),
+            &Span::week_to(app.clock().today()),
+            &PUBLIC,
+        )
+        .await?;
+        for (s, v) in sums.iter_mut().zip(v) {
+            *s += v;
+        }
     }
-    Ok(out)
+    Ok(PUBLIC
+        .iter()
+        .zip(sums)
+        .map(|(f, value)| {
+            let d = f.definition();
+            PublicFigure {
+                figure: *f,
+                key: d.key,
+                name_zh: d.name_zh,
+                name_en: d.name_en,
+                value,
+                words: format!("{}{}", in_words(value, d.wording), d.measure.word_zh()),
+            }
+        })
+        .collect())
 }
 
 /// Whether a matter of this level and status counts towards `figure`.
@@ -519,7 +580,8 @@ pub async fn rows(
     let d = figure.definition();
     let row = load(app, ctx, unit, Action::ViewTree).await?;
     allow(ctx, d.open, &row.path())?;
-    let stated = stated(app, ctx, d, &row, span).await?;
+    let v = values(app, row.id(), &row.path(), span, &[figure]).await?;
+    let stated = stated(ctx, d, &row, span, v[0]);
     let page = page.max(0);
     let (columns, rows, total, sum) =
         listed(app, figure, &row.path(), span, PAGE, page * PAGE).await?;
@@ -766,8 +828,9 @@ pub async fn check(app: &App) -> AppResult<Vec<String>> {
     };
     let mut out = Vec::new();
     for root in roots {
-        for d in &CATALOGUE {
-            let v = value(app, d.figure, root.id(), &root.path(), &ever).await?;
+        let all: Vec<Figure> = CATALOGUE.iter().map(|d| d.figure).collect();
+        let values = values(app, root.id(), &root.path(), &ever, &all).await?;
+        for (d, v) in CATALOGUE.iter().zip(values) {
             let (_, _, total, sum) = listed(app, d.figure, &root.path(), &ever, 1, 0).await?;
             let rows = sum.unwrap_or(total);
             if v != rows {

@@ -32,6 +32,7 @@ mod placement;
 pub mod problems;
 pub mod quiz;
 pub mod quotas;
+pub mod rankings;
 pub mod roster;
 pub mod search;
 pub mod sheet;

@@ -174,6 +174,41 @@ async fn briefings(app: &App, root: Id) -> AppResult<()> {
         },
     )
     .await?;
+    ranking(app, &ctx, root).await
+}
+
+/// The office's quarterly 比学赶超 among the units directly below it, with
+/// the three lowest as the 约谈 list.
+async fn ranking(app: &App, ctx: &Ctx, root: Id) -> AppResult<()> {
+    use xueshi_app::rankings::{self, NewRanking};
+    use xueshi_domain::ranking::{RankingMeasure as M, Term};
+
+    let today = app.clock().today();
+    let terms = [
+        (M::QuizParticipation, 30),
+        (M::QuizAccuracy, 10),
+        (M::QuotaCompliance, 30),
+        (M::MattersOnTime, 20),
+        (M::MattersSatisfied, 10),
+    ];
+    rankings::define(
+        app,
+        ctx,
+        root,
+        &NewRanking {
+            name: "本季度比学赶超".into(),
+            depth: 1,
+            from: iso(today - time::Duration::days(89)),
+            to: iso(today),
+            terms: terms
+                .into_iter()
+                .map(|(measure, weight)| Term { measure, weight })
+                .collect(),
+            bottom: 3,
+            ..NewRanking::default()
+        },
+    )
+    .await?;
     Ok(())
 }
 

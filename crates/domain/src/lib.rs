@@ -33,6 +33,7 @@ pub mod organ;
 pub mod pii;
 pub mod problem;
 pub mod quiz;
+pub mod ranking;
 pub mod study;
 pub mod tally;
 pub mod text;

@@ -23,6 +23,7 @@ pub mod organs;
 pub mod problems;
 pub mod quiz;
 pub mod quota_met;
+pub mod rankings;
 pub mod sessions;
 pub mod study;
 pub mod tallies;

@@ -35,7 +35,7 @@ impl UnitRow {
     }
 }
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, parent_id, path, depth, kind, code, name, sort_order, created_at, updated_at";
 
 /// A unit about to be written.

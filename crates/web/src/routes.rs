@@ -41,6 +41,8 @@ pub enum Access {
     HistoryDay,
     /// `{id}` is an issue of a briefing.
     Briefing,
+    /// `{id}` is a ranking.
+    Ranking,
 }
 
 /// How large a request body a route reads.
@@ -297,6 +299,19 @@ fn table() -> Table {
     );
     t.post("/briefings/{id}/reopen", Briefing, pages::briefings::reopen);
     t.get("/units/{id}/review", Unit, pages::briefings::review);
+    t.get("/units/{id}/rankings", Unit, pages::rankings::list);
+    t.post("/units/{id}/rankings", Unit, pages::rankings::define);
+    t.get("/rankings/{id}", Ranking, pages::rankings::show);
+    t.get(
+        "/rankings/{id}/standing.xlsx",
+        Ranking,
+        pages::rankings::workbook,
+    );
+    t.post("/rankings/{id}/delete", Ranking, pages::rankings::delete);
+    t.get("/api/v1/units/{id}/rankings", Unit, api::rankings::list);
+    t.post("/api/v1/units/{id}/rankings", Unit, api::rankings::define);
+    t.get("/api/v1/rankings/{id}", Ranking, api::rankings::show);
+    t.delete("/api/v1/rankings/{id}", Ranking, api::rankings::delete);
     t.get(
         "/units/{id}/review.docx",
         Unit,

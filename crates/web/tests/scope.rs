@@ -85,6 +85,10 @@ both!(
             let mut db = t.app.store().read().await.unwrap();
             sqlx::query_scalar("SELECT id FROM briefings ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap()
         };
+        let ranking: i64 = {
+            let mut db = t.app.store().read().await.unwrap();
+            sqlx::query_scalar("SELECT id FROM rankings ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap()
+        };
 
         // The unit admin and things inside its own scope.
         let mut ua = t.client();
@@ -129,6 +133,7 @@ both!(
                 Access::Material => (Value::String(material.to_string()), Value::Null),
                 Access::HistoryDay => (Value::String(history_day.to_string()), Value::Null),
                 Access::Briefing => (Value::String(briefing.to_string()), Value::Null),
+                Access::Ranking => (Value::String(ranking.to_string()), Value::Null),
             };
             let path = r.path.replace("{id}", id.as_str().unwrap()).replace("{sub}", sub.as_str().unwrap_or(""));
             let url = ua.url(&path);

@@ -49,11 +49,7 @@ fn heading(s: &str) -> Paragraph {
 
 /// Where a figure's rows are read.
 fn rows_link(origin: &str, unit: xueshi_domain::Id, span: &Span, f: &FigureLine) -> String {
-    let mut url = format!("{origin}/units/{unit}/figures/rows?figure={}", f.key);
-    if f.flow {
-        url.push_str(&format!("&from={}&to={}", span.from, span.to));
-    }
-    url
+    format!("{origin}{}", f.rows_path(unit, span))
 }
 
 /// A figure as a link to its rows.

@@ -42,6 +42,18 @@ pub struct FigureLine {
     pub flow: bool,
 }
 
+impl FigureLine {
+    /// Where this figure's rows over `unit` are read (a path; prefix the
+    /// server's origin for a link that leaves the site).
+    pub fn rows_path(&self, unit: Id, span: &Span) -> String {
+        let mut url = format!("/units/{unit}/figures/rows?figure={}", self.key);
+        if self.flow {
+            url.push_str(&format!("&from={}&to={}", span.from, span.to));
+        }
+        url
+    }
+}
+
 impl From<&Stated> for FigureLine {
     fn from(s: &Stated) -> FigureLine {
         FigureLine {

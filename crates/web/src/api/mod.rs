@@ -10,6 +10,7 @@ pub mod matters;
 pub mod openapi;
 pub mod public;
 pub mod quiz;
+pub mod rankings;
 pub mod roster;
 pub mod session;
 pub mod study;

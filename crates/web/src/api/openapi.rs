@@ -89,6 +89,10 @@ use utoipa::OpenApi;
         super::briefings::step,
         super::briefings::regenerate,
         super::briefings::review,
+        super::rankings::list,
+        super::rankings::define,
+        super::rankings::show,
+        super::rankings::delete,
         document,
     )
 )]

@@ -26,7 +26,7 @@ use crate::state::AppState;
 #[derive(Deserialize, Default)]
 pub struct DoneQuery {
     #[serde(default)]
-    done: Option<String>,
+    pub(crate) done: Option<String>,
 }
 
 #[derive(Template)]
@@ -142,11 +142,7 @@ struct IssuePage {
 
 impl IssuePage {
     fn rows_link(&self, f: &briefings::FigureLine) -> String {
-        let mut url = format!("/units/{}/figures/rows?figure={}", self.b.unit, f.key);
-        if f.flow {
-            url.push_str(&format!("&from={}&to={}", self.b.span.from, self.b.span.to));
-        }
-        url
+        f.rows_path(self.b.unit, &self.b.span)
     }
     fn status(&self) -> &'static str {
         status_label(&self.layout, self.b.status)
@@ -244,11 +240,7 @@ struct ReviewPage {
 
 impl ReviewPage {
     fn rows_link(&self, f: &briefings::FigureLine) -> String {
-        let mut url = format!("/units/{}/figures/rows?figure={}", self.r.unit, f.key);
-        if f.flow {
-            url.push_str(&format!("&from={}&to={}", self.r.span.from, self.r.span.to));
-        }
-        url
+        f.rows_path(self.r.unit, &self.r.span)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod members;
 pub mod organs;
 pub mod public;
 pub mod quiz;
+pub mod rankings;
 pub mod roster;
 pub mod study;
 pub mod triage;

@@ -342,6 +342,8 @@ pub async fn rate(
 struct SummaryPage {
     layout: Layout,
     f: Figures,
+    /// The catalogue's public figures, as the reports write them.
+    figures: Vec<xueshi_app::figures::PublicFigure>,
     level_chart: String,
     field_chart: String,
 }
@@ -378,6 +380,7 @@ pub async fn summary(State(state): State<AppState>, Rc(rc): Rc) -> WebResult<Res
     Ok(render(&SummaryPage {
         layout: Layout::new(&rc, t.public_summary_title),
         f,
+        figures: xueshi_app::figures::public(&state.app).await?,
         level_chart,
         field_chart,
     }))
