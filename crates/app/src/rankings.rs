@@ -96,7 +96,8 @@ pub struct Standing {
 pub struct PeerGroup {
     pub kind: UnitKind,
     pub standings: Vec<Standing>,
-    /// The lowest `bottom` with a score, lowest first.
+    /// The lowest `bottom` with a score (at most half the group), lowest
+    /// first.
     pub bottom: Vec<Standing>,
 }
 
@@ -347,11 +348,13 @@ async fn standings(
                     .cmp(&b.place.unwrap_or(usize::MAX))
                     .then_with(|| a.name.cmp(&b.name))
             });
+            // Never more than half a group: with two peers, one is named.
+            let scored = standings.iter().filter(|s| s.score.is_some()).count();
             let mut low: Vec<Standing> = standings
                 .iter()
                 .rev()
                 .filter(|s| s.score.is_some())
-                .take(bottom.max(0) as usize)
+                .take((bottom.max(0) as usize).min(scored / 2))
                 .cloned()
                 .collect();
             low.sort_by(|a, b| b.place.cmp(&a.place).then_with(|| a.name.cmp(&b.name)));

@@ -286,6 +286,9 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
     let mut claims: Vec<ClaimRow> = Vec::new();
     let mut events: Vec<EventRow> = Vec::new();
     let mut ratings: Vec<(i64, i64, String, &'static str, i64)> = Vec::new();
+    // Finish reports that carry a site photo (matter, event, when): most
+    // do; a few were reported done without one.
+    let mut photos: Vec<(i64, i64, i64)> = Vec::new();
     let mut titles = std::collections::HashSet::new();
     let mut next_lead = 0;
     let mut next_join = 0;
@@ -476,6 +479,11 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
                         "in_progress",
                         "已按目标任务完成，群众反映良好",
                     );
+                    if i % 7 != 3
+                        && let Some(e) = events.last()
+                    {
+                        photos.push((m.id, e.id, at));
+                    }
                     for v in 0..rng.random_range(3..12) {
                         let rating = match rng.random_range(0..20) {
                             0 => "unsatisfied",
@@ -511,6 +519,10 @@ pub async fn seed(app: &App, root: Id, seed: u64, progress: &dyn Progress) -> Ap
     }
     for e in &events {
         matters::insert_event(&mut tx, e).await?;
+    }
+    let photo = site_photo()?;
+    for (m, e, at) in &photos {
+        matters::insert_photo(&mut tx, app.next_id().0, *m, *e, &photo, "image/jpeg", *at).await?;
     }
     for (m, round, voter, rating, at) in &ratings {
         // The ratings that sent a matter back are its served people's.
@@ -575,6 +587,21 @@ fn target_of(field: usize, rng: &mut ChaCha8Rng) -> String {
 
 /// One finished matter the public judged not done: two of three 不满意 sent
 /// it back to work, as its history shows.
+/// A small site photo for the finish reports: a sky over a field.
+fn site_photo() -> AppResult<Vec<u8>> {
+    let img = image::RgbImage::from_fn(160, 120, |_, y| {
+        if y < 70 {
+            image::Rgb([120, 170, 220])
+        } else {
+            image::Rgb([90, 140, 70])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg)
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(out.into_inner())
+}
+
 fn reopen_one(
     app: &App,
     rows: &mut [MatterRow],
