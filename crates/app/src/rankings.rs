@@ -33,21 +33,21 @@ pub const PEERS_MAX: usize = 5_000;
 /// Longest name of a ranking.
 pub const NAME_MAX: usize = 100;
 
-/// What the office asks for.
+/// What the office asks for. Every field may be left out: what is missing
+/// is named by the check, not refused as malformed.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct NewRanking {
     pub name: String,
     /// Levels below the unit the peers stand (1: its direct subordinates).
     pub depth: i64,
     /// Only units of this kind (its key); empty: each kind ranked apart.
-    #[serde(default)]
     pub peer_kind: String,
     /// YYYY-MM-DD, both required.
     pub from: String,
     pub to: String,
     pub terms: Vec<Term>,
     /// The lowest this many of each group are the 约谈 list (0: none).
-    #[serde(default)]
     pub bottom: i64,
 }
 

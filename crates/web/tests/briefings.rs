@@ -143,6 +143,10 @@ both!(
             assert!(text.contains(words), "{words} in {text}");
         }
         assert!(!text.contains("各支部书记"));
+        // The chart of daily quizzes per member is drawn when there is
+        // anything to draw.
+        let studied = b["content"]["units"].as_array().unwrap().iter().any(|u| u["quiz_permille"].as_i64().unwrap() > 0);
+        assert_eq!(text.contains("各单位人均每日答题（%）"), studied, "{text}");
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         let mut rels = String::new();
         zip.by_name("word/_rels/document.xml.rels").unwrap().read_to_string(&mut rels).unwrap();

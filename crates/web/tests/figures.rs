@@ -207,5 +207,26 @@ both!(
         // The template's escaper writes & as &#38;, which reads as &amp;.
         let rows = rows.replace("&#38;", "&amp;");
         assert!(rows.contains(&format!("rows.xlsx?figure=check_ins&amp;from={from}&amp;to={to}")), "{rows}");
+
+        // A briefing's Word document draws the units' quizzes per member.
+        let made: Value = office
+            .api(Method::POST, &format!("/api/v1/units/{root}/briefings"), Some(serde_json::json!({ "kind": "weekly" })))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let doc = browser.get(&format!("/briefings/{}/document.docx", made["id"].as_str().unwrap())).await;
+        let mut zip = zip::ZipArchive::new(Cursor::new(doc.bytes().await.unwrap().to_vec())).unwrap();
+        let mut body = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut body).unwrap();
+        assert!(body.contains("各单位人均每日答题（%）") && body.contains("█"), "the chart");
+
+        // The public summary states the catalogue's matters figures.
+        let public = t.client();
+        let (_, summary) = { let mut p = public; p.page("/public/summary").await };
+        for key in ["key_matters", "general_matters", "matters_done", "affairs", "problems_solved", "disputes"] {
+            let v = figure(&list, key)["value"].as_i64().unwrap();
+            assert!(summary.contains(&format!("id=\"sum-{key}\">{v}<br>")), "{key} {v}");
+        }
     }
 );

@@ -115,6 +115,48 @@ fn cell(s: &str, width: usize, bold: bool) -> TableCell {
         .width(width, WidthType::Dxa)
 }
 
+/// Longest bar of the chart, in blocks.
+const BAR_MAX: i64 = 20;
+
+/// The units' daily quizzes per member as a bar chart drawn in the text
+/// (blocks of █ in a table with explicit widths): it prints, and Word,
+/// WPS and LibreOffice draw it alike without an embedded picture.
+fn chart(doc: Docx, units: &[super::UnitLine]) -> Docx {
+    let top = units.iter().map(|u| u.quiz_permille).max().unwrap_or(0);
+    if top == 0 {
+        return doc;
+    }
+    let widths = [2_800, TEXT_W - 2_800 - 1_300, 1_300];
+    let rows = units
+        .iter()
+        .map(|u| {
+            let blocks = (u.quiz_permille * BAR_MAX + top / 2) / top;
+            let bar = Run::new()
+                .add_text("█".repeat(blocks as usize))
+                .fonts(font("宋体"))
+                .size(SIHAO)
+                .color("C00000");
+            TableRow::new(vec![
+                cell(&u.name, widths[0], false),
+                TableCell::new()
+                    .add_paragraph(Paragraph::new().add_run(bar))
+                    .width(widths[1], WidthType::Dxa),
+                cell(
+                    &format!("{}.{}%", u.quiz_permille / 10, u.quiz_permille % 10),
+                    widths[2],
+                    false,
+                ),
+            ])
+        })
+        .collect();
+    doc.add_paragraph(para(vec![text("各单位人均每日答题（%）", "黑体", SIHAO)]))
+        .add_table(
+            Table::new(rows)
+                .set_grid(widths.to_vec())
+                .width(TEXT_W, WidthType::Dxa),
+        )
+}
+
 pub fn render(b: &Briefing, origin: &str) -> AppResult<Vec<u8>> {
     let c = &b.content;
     let mut doc = a4()
@@ -180,6 +222,7 @@ pub fn render(b: &Briefing, origin: &str) -> AppResult<Vec<u8>> {
                 .set_grid(widths.to_vec())
                 .width(TEXT_W, WidthType::Dxa),
         );
+        doc = chart(doc, &c.units);
     }
 
     if !c.lagging.is_empty() {
