@@ -105,6 +105,17 @@ pub struct Definition {
     pub open: Action,
 }
 
+impl Definition {
+    /// A value as the reports write it, measure word included ("534个").
+    pub fn words(&self, value: i64) -> String {
+        format!(
+            "{}{}",
+            in_words(value, self.wording),
+            self.measure.word_zh()
+        )
+    }
+}
+
 /// Every figure, in the order a unit's page lists them.
 pub const CATALOGUE: [Definition; 10] = [
     Definition {
@@ -402,7 +413,7 @@ fn stated(ctx: &Ctx, d: &'static Definition, unit: &UnitRow, span: &Span, value:
         unit: unit.id(),
         unit_name: unit.name.clone(),
         value,
-        words: format!("{}{}", in_words(value, d.wording), d.measure.word_zh()),
+        words: d.words(value),
         span: d.flow.then(|| span.clone()),
         adds_up: d.adds_up,
         can_open: may(ctx, d.open, &unit.path()),
@@ -528,7 +539,7 @@ pub async fn public(app: &App) -> AppResult<Vec<PublicFigure>> {
                 name_zh: d.name_zh,
                 name_en: d.name_en,
                 value,
-                words: format!("{}{}", in_words(value, d.wording), d.measure.word_zh()),
+                words: d.words(value),
             }
         })
         .collect())
