@@ -252,6 +252,12 @@ fn terms_of(r: &RankingRow) -> AppResult<Vec<Term>> {
 /// A ranking, computed from today's records.
 pub async fn get(app: &App, ctx: &Ctx, id: Id) -> AppResult<Ranking> {
     let (r, owner, _) = load(app, ctx, id, Action::ReadBriefings).await?;
+    read(app, ctx, r, &owner).await
+}
+
+/// A ranking the reader has been shown to may read, computed.
+async fn read(app: &App, ctx: &Ctx, r: RankingRow, owner: &UnitRow) -> AppResult<Ranking> {
+    let id = Id(r.id);
     let terms = terms_of(&r)?;
     let kind = r.peer_kind.clone().map(UnitKind::try_from).transpose();
     let kind = kind.map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
@@ -259,7 +265,7 @@ pub async fn get(app: &App, ctx: &Ctx, id: Id) -> AppResult<Ranking> {
         from: r.period_from.clone(),
         to: r.period_to.clone(),
     };
-    let groups = standings(app, &owner, r.depth, kind, &span, &terms, r.bottom).await?;
+    let groups = standings(app, owner, r.depth, kind, &span, &terms, r.bottom).await?;
     Ok(Ranking {
         id,
         unit: owner.id(),
@@ -465,8 +471,8 @@ async fn parts(
 /// The standing as a workbook: one sheet per kind of peer, each measure's
 /// parts in columns (audited as an export).
 pub async fn workbook(app: &App, ctx: &Ctx, id: Id) -> AppResult<(String, Vec<u8>)> {
-    let (_, owner, allowed) = load(app, ctx, id, Action::ReadBriefings).await?;
-    let r = get(app, ctx, id).await?;
+    let (row, owner, allowed) = load(app, ctx, id, Action::ReadBriefings).await?;
+    let r = read(app, ctx, row, &owner).await?;
     let xlsx = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.into());
     let mut wb = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();

@@ -662,48 +662,41 @@ pub struct StudyListed {
     pub amount: i64,
 }
 
-/// A page of the quizzes taken in a subtree on the days `from..=to`
-/// (`what` the score out of the questions, `amount` the right answers),
-/// and how many in all.
-pub async fn quiz_attempts_in(
+/// The study records a figure lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StudyRecord {
+    /// Quizzes taken: `what` the questions, `amount` the right answers.
+    QuizAttempts,
+    /// Check-ins: `what` what was studied, `amount` the minutes.
+    CheckIns,
+}
+
+/// A page of the quizzes taken or the check-ins made in a subtree on the
+/// days `from..=to`, and how many in all.
+pub async fn listed_in(
     conn: &mut AnyConnection,
+    record: StudyRecord,
     root: &UnitPath,
-    from: &str,
-    to: &str,
+    (from, to): (&str, &str),
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<StudyListed>, i64)> {
-    listed_in(
-        conn,
-        "SELECT a.day, m.name, u.name, CAST(a.total AS TEXT), a.correct FROM quiz_attempts a",
-        "quiz_attempts a",
-        "a",
-        (root, from, to, limit, offset),
-    )
-    .await
+    let (select, table, alias) = match record {
+        StudyRecord::QuizAttempts => (
+            "SELECT a.day, m.name, u.name, CAST(a.total AS TEXT), a.correct FROM quiz_attempts a",
+            "quiz_attempts a",
+            "a",
+        ),
+        StudyRecord::CheckIns => (
+            "SELECT c.day, m.name, u.name, c.what, c.minutes FROM check_ins c",
+            "check_ins c",
+            "c",
+        ),
+    };
+    page_in(conn, select, table, alias, (root, from, to, limit, offset)).await
 }
 
-/// A page of the check-ins made in a subtree on the days `from..=to`
-/// (`what` what was studied, `amount` the minutes), and how many in all.
-pub async fn check_ins_in(
-    conn: &mut AnyConnection,
-    root: &UnitPath,
-    from: &str,
-    to: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<StudyListed>, i64)> {
-    listed_in(
-        conn,
-        "SELECT c.day, m.name, u.name, c.what, c.minutes FROM check_ins c",
-        "check_ins c",
-        "c",
-        (root, from, to, limit, offset),
-    )
-    .await
-}
-
-async fn listed_in(
+async fn page_in(
     conn: &mut AnyConnection,
     select: &str,
     table: &str,
