@@ -5,10 +5,10 @@ use xueshi_domain::access::{Action, Denied, Role};
 use xueshi_domain::invalid::{Checks, FieldError, required_text};
 use xueshi_domain::{Id, unit::UnitPath};
 use xueshi_store::accounts::{self, AccountRow, NewAccount};
-use xueshi_store::units;
+use xueshi_store::{members, units};
 
 use crate::audit::{Audited, Entry};
-use crate::auth::{check_password, end_sessions, hash_password, verify_password};
+use crate::auth::{check_password, end_sessions, hash_password, password_matches};
 use crate::permit::{Allowed, allow_account, allow_in_scope, allow_own};
 use crate::{App, AppError, AppResult, Ctx};
 
@@ -81,12 +81,37 @@ pub async fn create(app: &App, ctx: &Ctx, input: NewAccountInput) -> AppResult<A
         c.take(Role::parse(&input.role).ok_or_else(|| FieldError::new("role", "bad_choice")));
     c.take(check_password(&input.password));
     let mut conn = app.store().read().await?;
-    let scope = match (input.scope_unit, input.scope_code.trim()) {
-        (Some(id), _) => units::get(&mut conn, id.0).await?,
-        (None, code) if !code.is_empty() => units::get_by_code(&mut conn, code).await?,
+    // A member's account belongs where the member is registered, and only
+    // to a current member who has none yet.
+    let member = match input.member_id {
+        Some(m) => match members::get(&mut conn, m.0).await? {
+            None => {
+                c.push(FieldError::new("member_id", "unknown_member"));
+                None
+            }
+            Some(row) if row.left_at.is_some() => {
+                c.push(FieldError::new("member_id", "member_left"));
+                None
+            }
+            Some(row) => {
+                if accounts::of_member(&mut conn, row.id).await?.is_some() {
+                    c.push(FieldError::new("member_id", "member_has_account"));
+                }
+                if role.is_some_and(|r| r != Role::Member) {
+                    c.push(FieldError::new("role", "member_account_role"));
+                }
+                Some(row)
+            }
+        },
+        None => None,
+    };
+    let scope = match (&member, input.scope_unit, input.scope_code.trim()) {
+        (Some(m), _, _) => units::get(&mut conn, m.unit_id).await?,
+        (None, Some(id), _) => units::get(&mut conn, id.0).await?,
+        (None, None, code) if !code.is_empty() => units::get_by_code(&mut conn, code).await?,
         _ => None,
     };
-    if scope.is_none() {
+    if scope.is_none() && input.member_id.is_none() {
         c.push(FieldError::new("scope", "unknown_unit"));
     }
     drop(conn);
@@ -114,7 +139,7 @@ pub async fn create(app: &App, ctx: &Ctx, input: NewAccountInput) -> AppResult<A
             password_hash: &hash,
             role: role.as_str(),
             scope_unit_id: scope.id,
-            member_id: input.member_id.map(|m| m.0),
+            member_id: member.as_ref().map(|m| m.id),
             can_unmask: input.can_unmask,
             now: app.now(),
         },
@@ -166,8 +191,11 @@ pub async fn reset_password(app: &App, ctx: &Ctx, id: Id, password: String) -> A
     check_password(&password)?;
     let (row, allowed) = load_in_scope(app, ctx, id).await?;
     let hash = hash_password(password).await?;
+    // Someone else's password, typed by an administrator: its holder
+    // chooses their own at the next sign-in.
+    let must_change = row.id != ctx.actor.account_id.0;
     let mut tx = Audited::begin(app, allowed).await?;
-    accounts::set_password(&mut tx, id.0, &hash, app.now()).await?;
+    accounts::set_password(&mut tx, id.0, &hash, must_change, app.now()).await?;
     end_sessions(app, &mut tx, id.0).await?;
     tx.commit(
         Entry::new("account.password", "account", Some(id), &row.username)
@@ -185,18 +213,20 @@ pub async fn change_own_password(
     new: String,
 ) -> AppResult<()> {
     check_password(&new)?;
+    if new == current {
+        return Err(AppError::invalid("new", "same_password"));
+    }
     let mut conn = app.store().read().await?;
     let row = accounts::get(&mut conn, ctx.actor.account_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
     drop(conn);
-    let ok = verify_password(current.to_owned(), row.password_hash.clone()).await;
-    if !ok {
+    if !password_matches(app, &row, current).await {
         return Err(AppError::invalid("current_password", "bad_credentials"));
     }
     let hash = hash_password(new).await?;
     let mut tx = Audited::begin(app, allow_own(ctx)).await?;
-    accounts::set_password(&mut tx, row.id, &hash, app.now()).await?;
+    accounts::set_password(&mut tx, row.id, &hash, false, app.now()).await?;
     tx.commit(
         Entry::new(
             "account.password",
@@ -207,6 +237,8 @@ pub async fn change_own_password(
         .unit(Id(row.scope_unit_id)),
     )
     .await?;
+    // The cached session still says a change is owed; read it afresh.
+    app.sessions().forget_account(row.id);
     Ok(())
 }
 

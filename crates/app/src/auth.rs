@@ -30,6 +30,9 @@ pub struct Session {
     pub csrf: String,
     pub locale: String,
     pub token_digest: String,
+    /// Signed in with a login slip or an administrator's reset: nothing but
+    /// choosing a new password until it is done.
+    pub must_change_password: bool,
 }
 
 /// What a successful login hands back: the cookie value and the session.
@@ -147,7 +150,7 @@ impl SessionCache {
         let watched = self.watched_at.load(std::sync::atomic::Ordering::SeqCst);
         now - c.fetched_at < CACHE_MS || (watched > 0 && now - watched < WATCH_FRESH_MS)
     }
-    fn forget_account(&self, account: i64) {
+    pub(crate) fn forget_account(&self, account: i64) {
         self.forget_accounts(&HashSet::from([account]));
     }
     fn forget_accounts(&self, accounts: &HashSet<i64>) {
@@ -198,6 +201,28 @@ pub(crate) async fn verify_password(password: String, hash: String) -> bool {
     })
     .await
     .unwrap_or(false)
+}
+
+/// Whether `password` is the account's: its login slip's while it holds
+/// one, else its Argon2 hash's.
+pub(crate) async fn password_matches(app: &App, account: &AccountRow, password: &str) -> bool {
+    match &account.slip_sealed {
+        Some(sealed) => {
+            // The slip's password is random and kept sealed, so comparing it
+            // costs no hashing; the comparison is constant-time all the same.
+            let slip = app.vault().open(sealed).unwrap_or_default();
+            // As long as a hash check, so timing tells no one which
+            // accounts are still on their slip.
+            let _ = verify_password(password.to_owned(), DUMMY_HASH.to_owned()).await;
+            let (a, b) = (slip.as_bytes(), password.as_bytes());
+            let mut diff = a.len() ^ b.len();
+            for (x, y) in a.iter().zip(b.iter()) {
+                diff |= usize::from(x ^ y);
+            }
+            diff == 0 && !slip.is_empty()
+        }
+        None => verify_password(password.to_owned(), account.password_hash.clone()).await,
+    }
 }
 
 /// A password must have at least 8 characters and not be only digits.
@@ -307,8 +332,7 @@ pub async fn login(
         tx.commit_as(entry(), "denied").await?;
         return Err(AppError::Locked { until });
     };
-    let ok = verify_password(password.to_owned(), account.password_hash.clone()).await
-        && account.disabled == 0;
+    let ok = password_matches(app, &account, password).await && account.disabled == 0;
     let mut tx = Audited::visitor(app, Some(account.id), username, ip).await?;
     if !ok {
         let lock = (attempt >= s.lockout_after).then_some(now + s.lockout_ms);
@@ -347,6 +371,7 @@ pub async fn login(
         csrf: row.csrf_token.clone(),
         locale: account.locale.clone(),
         token_digest: row.token_digest.clone(),
+        must_change_password: account.must_change_password != 0,
     };
     app.sessions().put(
         row.token_digest.clone(),
@@ -398,6 +423,7 @@ pub async fn resolve(app: &App, token: &str) -> AppResult<Option<Session>> {
                 csrf: row.csrf_token.clone(),
                 locale: account.locale.clone(),
                 token_digest: d.clone(),
+                must_change_password: account.must_change_password != 0,
             };
             Cached {
                 row,

@@ -270,6 +270,8 @@ pub async fn transfer(app: &App, ctx: &Ctx, id: Id, to: Id) -> AppResult<MemberV
     let view = MemberView::of(&m, &from.name);
     let mut tx = Audited::begin(app, allowed).await?;
     members::set_unit(&mut tx, m.id, target.id, app.now()).await?;
+    // The member's account works where the member now is.
+    let account = xueshi_store::accounts::follow_member(&mut tx, m.id, target.id, app.now()).await?;
     let mut deltas = HashMap::new();
     along(&from.path(), -view.tally(), &mut deltas);
     along(&target.path(), view.tally(), &mut deltas);
@@ -280,6 +282,9 @@ pub async fn transfer(app: &App, ctx: &Ctx, id: Id, to: Id) -> AppResult<MemberV
         .after(&serde_json::json!({ "unit_id": target.id(), "unit": target.name }));
     tx.commit(e).await?;
     app.placement().changed();
+    if let Some(a) = account {
+        app.sessions().forget_account(a);
+    }
     Ok(MemberView {
         unit_id: target.id(),
         unit_name: target.name.clone(),
@@ -311,6 +316,12 @@ pub async fn leave(app: &App, ctx: &Ctx, id: Id, reason: &str) -> AppResult<()> 
     let view = MemberView::of(&m, &u.name);
     let mut tx = Audited::begin(app, allowed).await?;
     members::set_left(&mut tx, m.id, &reason, app.now()).await?;
+    // Off the roster, off the platform: the account stays, disabled, for
+    // the record.
+    if let Some(a) = xueshi_store::accounts::of_member(&mut tx, m.id).await? {
+        xueshi_store::accounts::set_disabled(&mut tx, a.id, true, app.now()).await?;
+        crate::auth::end_sessions(app, &mut tx, a.id).await?;
+    }
     let mut deltas = HashMap::new();
     along(&u.path(), -view.tally(), &mut deltas);
     tallies::add(&mut tx, &deltas).await?;

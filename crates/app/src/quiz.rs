@@ -91,6 +91,8 @@ pub enum Today {
     Done(QuizResult),
     /// No campaign runs today for the member's unit, or the bank is empty.
     Closed,
+    /// Outside the campaign's opening hours (HH:MM, Beijing time).
+    NotOpen { opens: String, closes: String },
 }
 
 /// The answers a member sends: question id → answer as the form wrote it.
@@ -229,6 +231,8 @@ async fn paper(app: &App, ctx: &Ctx, start: bool) -> AppResult<Today> {
     if picked.is_empty() {
         return Ok(Today::Closed);
     }
+    let minute = (app.now() - crate::clock::start_of(day)) / 60_000;
+    let open = (c.quiz_opens..c.quiz_closes).contains(&minute);
     let issued = {
         let mut starts = app
             .quiz_cache()
@@ -240,6 +244,14 @@ async fn paper(app: &App, ctx: &Ctx, start: bool) -> AppResult<Today> {
         }
         match (starts.1.get(&member.0), start) {
             (Some(at), _) => *at,
+            // A quiz begun before closing time may be finished after it.
+            (None, _) if !open => {
+                let hhmm = |m: i64| format!("{:02}:{:02}", m / 60, m % 60);
+                return Ok(Today::NotOpen {
+                    opens: hhmm(c.quiz_opens),
+                    closes: hhmm(c.quiz_closes),
+                });
+            }
             (None, true) => *starts.1.entry(member.0).or_insert_with(|| app.now()),
             (None, false) => {
                 return Ok(Today::Ready {

@@ -78,6 +78,8 @@ pub struct Permissions {
     pub view_study: bool,
     pub view_matters: bool,
     pub read_briefings: bool,
+    /// Members' accounts and login slips (账号开通).
+    pub manage_accounts: bool,
 }
 
 impl Permissions {
@@ -88,6 +90,7 @@ impl Permissions {
             view_study: can(Action::ViewStudy) && actor.role != xueshi_domain::access::Role::Member,
             view_matters: can(Action::ViewMatters),
             read_briefings: can(Action::ReadBriefings),
+            manage_accounts: can(Action::ManageAccounts),
             restructure: xueshi_domain::access::authorize_restructure(actor, path, None).is_ok(),
             view_members: can(Action::ViewMembers),
             edit_members: can(Action::EditMembers),

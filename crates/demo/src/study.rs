@@ -11,16 +11,16 @@ use time::Duration;
 use xueshi_domain::Id;
 use xueshi_domain::date::iso;
 use xueshi_domain::quiz::{Question, QuestionKind, draw};
-use xueshi_domain::study::{Period, QuotaKind, StudyKind};
+use xueshi_domain::study::StudyKind;
 use xueshi_domain::text::fold;
 use xueshi_domain::unit::UnitPath;
 use xueshi_store::quiz::{AttemptRow, QuestionRow, StreakRow};
 use xueshi_store::study::{
-    self, CampaignRow, CheckInRow, Daily, HistoryDayRow, MaterialRow, QuotaRow,
+    self, CampaignRow, CheckInRow, Daily, HistoryDayRow, MaterialRow,
 };
 
 use xueshi_app::jobs::Progress;
-use xueshi_app::{App, AppResult};
+use xueshi_app::{App, AppResult, campaigns};
 
 /// Days of history the district demo carries.
 const HISTORY_DAYS: i64 = 14;
@@ -320,39 +320,6 @@ const QUESTIONS: &[(&str, &str, &[&str], &str, &str)] = &[
 ];
 
 /// (label, kind, count, period, minutes)
-const QUOTAS: &[(&str, Option<StudyKind>, i64, Period, i64)] = &[
-    ("每月读一本书", Some(StudyKind::Book), 1, Period::Month, 0),
-    (
-        "每旬看一部红色电影",
-        Some(StudyKind::Film),
-        1,
-        Period::Xun,
-        0,
-    ),
-    (
-        "每周唱一首红色歌曲",
-        Some(StudyKind::Song),
-        1,
-        Period::Week,
-        0,
-    ),
-    (
-        "每天看一个短视频",
-        Some(StudyKind::Video),
-        1,
-        Period::Day,
-        0,
-    ),
-    (
-        "开展一次体验式学习",
-        Some(StudyKind::Experiential),
-        1,
-        Period::Campaign,
-        0,
-    ),
-    ("每日自学1小时", None, 0, Period::Day, 60),
-];
-
 /// Writes the study content; with `history`, two weeks of members' study.
 pub async fn seed(
     app: &App,
@@ -363,15 +330,6 @@ pub async fn seed(
 ) -> AppResult<()> {
     let today = app.clock().today();
     let now = app.now();
-    let campaign = CampaignRow {
-        id: app.next_id().0,
-        unit_id: root.0,
-        name: "党史学习教育".into(),
-        starts_on: iso(today - Duration::days(60)),
-        ends_on: iso(today + Duration::days(120)),
-        quiz_size: 5,
-        quiz_seconds: 600,
-    };
     let materials: Vec<(MaterialRow, String)> = MATERIALS
         .iter()
         .map(|(kind, title, source, minutes)| {
@@ -429,22 +387,29 @@ pub async fn seed(
         ));
         bank.push((id, q));
     }
+    // The office sets the campaign up as its page does: the 五个一
+    // template, begun two months ago.
+    let path = {
+        let mut conn = app.store().read().await?;
+        xueshi_store::units::get(&mut conn, root.0)
+            .await?
+            .ok_or(xueshi_app::AppError::NotFound)?
+            .path()
+    };
+    let ctx = xueshi_app::Ctx::system(&path);
+    let mut setup = campaigns::template(today - Duration::days(60));
+    setup.name = "党史学习教育".into();
+    setup.ends_on = iso(today + Duration::days(120));
+    let last = setup.phases.len() - 1;
+    setup.phases[last].ends_on = setup.ends_on.clone();
+    let id = campaigns::create(app, &ctx, root, &setup).await?;
+    let campaign = {
+        let mut conn = app.store().read().await?;
+        study::campaign(&mut conn, id.0)
+            .await?
+            .ok_or(xueshi_app::AppError::NotFound)?
+    };
     let mut tx = app.store().write().await?;
-    study::insert_campaign(&mut tx, &campaign, now).await?;
-    for (i, (label, kind, count, period, minutes)) in QUOTAS.iter().enumerate() {
-        let q = QuotaRow {
-            id: app.next_id().0,
-            campaign_id: campaign.id,
-            unit_id: root.0,
-            kind: QuotaKind(*kind),
-            count: *count,
-            period: *period,
-            minutes: *minutes,
-            label: (*label).into(),
-            sort_order: i as i64,
-        };
-        study::insert_quota(&mut tx, &q).await?;
-    }
     study::insert_materials(&mut tx, &materials, now).await?;
     study::insert_history_days(&mut tx, &history_days).await?;
     xueshi_store::quiz::insert_questions(&mut tx, &question_rows, now).await?;

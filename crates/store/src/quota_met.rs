@@ -101,7 +101,8 @@ pub async fn check_ins_in_order(conn: &mut AnyConnection) -> Result<Vec<CheckInB
 /// Every campaign and quota.
 pub async fn rules(conn: &mut AnyConnection) -> Result<(Vec<CampaignRow>, Vec<QuotaRow>)> {
     let campaigns = sqlx::query_as(
-        "SELECT id, unit_id, name, starts_on, ends_on, quiz_size, quiz_seconds FROM campaigns",
+        "SELECT id, unit_id, name, starts_on, ends_on, quiz_size, quiz_seconds, quiz_opens, quiz_closes, \
+         matter_report_days FROM campaigns",
     )
     .fetch_all(&mut *conn)
     .await?;

@@ -23,12 +23,26 @@ pub struct CampaignRow {
     pub ends_on: String,
     pub quiz_size: i64,
     pub quiz_seconds: i64,
+    /// The daily quiz opens at this minute of the day (Beijing time) …
+    pub quiz_opens: i64,
+    /// … and closes before this one.
+    pub quiz_closes: i64,
+    pub matter_report_days: i64,
 }
 
-pub async fn insert_campaign(conn: &mut AnyConnection, c: &CampaignRow, now: i64) -> Result<()> {
+const CAMPAIGN: &str = "SELECT id, unit_id, name, starts_on, ends_on, quiz_size, quiz_seconds, quiz_opens, \
+    quiz_closes, matter_report_days FROM campaigns";
+
+pub async fn insert_campaign(
+    conn: &mut AnyConnection,
+    c: &CampaignRow,
+    created_by: Option<i64>,
+    now: i64,
+) -> Result<()> {
     sqlx::query(
-        "INSERT INTO campaigns (id, unit_id, name, starts_on, ends_on, quiz_size, quiz_seconds, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO campaigns (id, unit_id, name, starts_on, ends_on, quiz_size, quiz_seconds, quiz_opens, \
+         quiz_closes, matter_report_days, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(c.id)
     .bind(c.unit_id)
@@ -37,9 +51,125 @@ pub async fn insert_campaign(conn: &mut AnyConnection, c: &CampaignRow, now: i64
     .bind(&c.ends_on)
     .bind(c.quiz_size)
     .bind(c.quiz_seconds)
+    .bind(c.quiz_opens)
+    .bind(c.quiz_closes)
+    .bind(c.matter_report_days)
+    .bind(created_by)
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Rewrites a campaign's own fields (not its unit).
+pub async fn update_campaign(conn: &mut AnyConnection, c: &CampaignRow) -> Result<()> {
+    sqlx::query(
+        "UPDATE campaigns SET name = $2, starts_on = $3, ends_on = $4, quiz_size = $5, quiz_seconds = $6, \
+         quiz_opens = $7, quiz_closes = $8, matter_report_days = $9 WHERE id = $1",
+    )
+    .bind(c.id)
+    .bind(&c.name)
+    .bind(&c.starts_on)
+    .bind(&c.ends_on)
+    .bind(c.quiz_size)
+    .bind(c.quiz_seconds)
+    .bind(c.quiz_opens)
+    .bind(c.quiz_closes)
+    .bind(c.matter_report_days)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn campaign(conn: &mut AnyConnection, id: i64) -> Result<Option<CampaignRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("{CAMPAIGN} WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// The campaigns a unit runs itself, latest first.
+pub async fn campaigns_of_unit(conn: &mut AnyConnection, unit: i64) -> Result<Vec<CampaignRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{CAMPAIGN} WHERE unit_id = $1 ORDER BY starts_on DESC, id DESC"
+    )))
+    .bind(unit)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Whether any member of a subtree checked in between two days: once one
+/// has, the quotas they were counted against are fixed.
+pub async fn checked_in_between(
+    conn: &mut AnyConnection,
+    root: &UnitPath,
+    from: &str,
+    to: &str,
+) -> Result<bool> {
+    let (lo, hi) = root.subtree_range();
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM check_ins c JOIN units u ON u.id = c.unit_id \
+         WHERE u.path >= $1 AND u.path < $2 AND c.day >= $3 AND c.day <= $4 LIMIT 1",
+    )
+    .bind(lo)
+    .bind(hi)
+    .bind(from)
+    .bind(to)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// A campaign's phase (阶段).
+#[derive(Clone, Debug, FromRow)]
+pub struct PhaseRow {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub name: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub sort_order: i64,
+}
+
+/// Replaces a campaign's phases.
+pub async fn set_phases(conn: &mut AnyConnection, campaign: i64, phases: &[PhaseRow]) -> Result<()> {
+    sqlx::query("DELETE FROM campaign_phases WHERE campaign_id = $1")
+        .bind(campaign)
+        .execute(&mut *conn)
+        .await?;
+    for p in phases {
+        sqlx::query(
+            "INSERT INTO campaign_phases (id, campaign_id, name, starts_on, ends_on, sort_order) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(p.id)
+        .bind(campaign)
+        .bind(&p.name)
+        .bind(&p.starts_on)
+        .bind(&p.ends_on)
+        .bind(p.sort_order)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn phases(conn: &mut AnyConnection, campaign: i64) -> Result<Vec<PhaseRow>> {
+    sqlx::query_as(
+        "SELECT id, campaign_id, name, starts_on, ends_on, sort_order FROM campaign_phases \
+         WHERE campaign_id = $1 ORDER BY sort_order, id",
+    )
+    .bind(campaign)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Removes a campaign's own quotas (before any member was counted).
+pub async fn delete_quotas(conn: &mut AnyConnection, campaign: i64) -> Result<()> {
+    sqlx::query("DELETE FROM quotas WHERE campaign_id = $1")
+        .bind(campaign)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -55,8 +185,7 @@ pub async fn campaign_for(
     }
     let list = placeholders(2, ancestors.len());
     let mut q = sqlx::query_as::<_, CampaignRow>(sqlx::AssertSqlSafe(format!(
-        "SELECT id, unit_id, name, starts_on, ends_on, quiz_size, quiz_seconds FROM campaigns \
-         WHERE unit_id IN ({list}) AND starts_on <= $1 AND ends_on >= $1"
+        "{CAMPAIGN} WHERE unit_id IN ({list}) AND starts_on <= $1 AND ends_on >= $1"
     )))
     .bind(day);
     for a in ancestors {

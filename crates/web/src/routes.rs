@@ -43,6 +43,8 @@ pub enum Access {
     Briefing,
     /// `{id}` is a ranking.
     Ranking,
+    /// `{id}` is a campaign.
+    Campaign,
 }
 
 /// How large a request body a route reads.
@@ -233,6 +235,52 @@ fn table() -> Table {
     t.post("/accounts/{id}/password", Account, pages::accounts::reset);
     t.post("/accounts/{id}/disable", Account, pages::accounts::disable);
     t.post("/accounts/{id}/enable", Account, pages::accounts::enable);
+    t.post("/accounts/{id}/slip", Account, pages::member_accounts::reset);
+    t.get(
+        "/units/{id}/member-accounts",
+        Unit,
+        pages::member_accounts::show,
+    );
+    t.post(
+        "/units/{id}/member-accounts",
+        Unit,
+        pages::member_accounts::issue,
+    );
+    t.get("/units/{id}/login-slips", Unit, pages::member_accounts::slips);
+    t.get(
+        "/units/{id}/login-slips.xlsx",
+        Unit,
+        pages::member_accounts::slips_workbook,
+    );
+    t.get("/units/{id}/campaigns", Unit, pages::campaigns::list);
+    t.post("/units/{id}/campaigns", Unit, pages::campaigns::create);
+    t.get("/campaigns/{id}", Campaign, pages::campaigns::show);
+    t.post("/campaigns/{id}", Campaign, pages::campaigns::update);
+    t.get("/api/v1/units/{id}/campaigns", Unit, api::campaigns::list);
+    t.post("/api/v1/units/{id}/campaigns", Unit, api::campaigns::create);
+    t.get("/api/v1/campaign-template", Signed, api::campaigns::template);
+    t.get("/api/v1/campaigns/{id}", Campaign, api::campaigns::show);
+    t.put("/api/v1/campaigns/{id}", Campaign, api::campaigns::update);
+    t.post(
+        "/api/v1/units/{id}/member-accounts",
+        Unit,
+        api::member_accounts::issue,
+    );
+    t.get(
+        "/api/v1/units/{id}/login-slips",
+        Unit,
+        api::member_accounts::slips,
+    );
+    t.post(
+        "/api/v1/accounts/{id}/slip",
+        Account,
+        api::member_accounts::reset,
+    );
+    t.post(
+        "/api/v1/me/password",
+        Signed,
+        api::member_accounts::change_password,
+    );
 
     t.get("/api/v1/openapi.json", Public, api::openapi::document);
     t.post("/api/v1/session", Public, api::session::login);

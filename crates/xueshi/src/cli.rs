@@ -92,6 +92,11 @@ pub enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Set up study campaigns.
+    Campaign {
+        #[command(subcommand)]
+        action: CampaignAction,
+    },
     /// Benchmarks that print their figures (see docs/performance.md).
     Bench {
         #[command(subcommand)]
@@ -171,20 +176,58 @@ pub enum BenchKind {
 }
 
 #[derive(Subcommand)]
+pub enum CampaignAction {
+    /// Start a campaign over a unit's subtree with the 五个一 template
+    /// (quotas, daily quiz of 5 questions in 10 minutes, open all day).
+    Start {
+        /// Code of the unit running it.
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        name: String,
+        /// First day, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD (default: six months on).
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// List a unit's campaigns and the one governing it today.
+    List {
+        #[arg(long)]
+        unit: String,
+    },
+}
+
+#[derive(Subcommand)]
 pub enum UserAction {
     /// Create an account; prints a generated password.
     Add {
         username: String,
         #[arg(long, value_enum)]
         role: RoleArg,
-        /// Code of the unit whose subtree the account works in.
-        #[arg(long)]
-        scope: String,
+        /// Code of the unit whose subtree the account works in (not needed
+        /// with --member: a member's account works in the member's unit).
+        #[arg(long, required_unless_present = "member")]
+        scope: Option<String>,
         #[arg(long)]
         name: Option<String>,
         /// May see whole phone and ID numbers.
         #[arg(long)]
         unmask: bool,
+        /// Link the account to the member with this ID number (role member).
+        #[arg(long)]
+        member: Option<String>,
+    },
+    /// Make accounts for every member under a unit who has none; their
+    /// first passwords go on login slips (`/units/{id}/login-slips`).
+    Issue {
+        /// Code of the unit whose subtree's members get accounts.
+        #[arg(long)]
+        unit: String,
+        /// User names: `member-code` (unit code-number) or `phone`.
+        #[arg(long, default_value = "member-code")]
+        scheme: String,
     },
     /// Set a new generated password and end the account's sessions.
     Passwd { username: String },

@@ -1,6 +1,7 @@
 //! `xueshi`: one binary that serves the platform and looks after it.
 
 mod bench;
+mod campaign;
 mod cli;
 mod commands;
 mod config;
@@ -128,6 +129,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Check => commands::check(&cfg).await,
         Command::User { action } => user::user(&cfg, action).await,
+        Command::Campaign { action } => campaign::campaign(&cfg, action).await,
         Command::Bench { which } => commands::bench(&cfg, which).await,
     }
 }

@@ -1,7 +1,7 @@
 //! `xueshi user …`: accounts from the command line.
 
 use anyhow::Result;
-use xueshi_app::accounts;
+use xueshi_app::{accounts, member_accounts};
 
 use crate::cli::UserAction;
 use crate::config::Config;
@@ -18,7 +18,17 @@ pub async fn user(cfg: &Config, action: UserAction) -> Result<()> {
             scope,
             name,
             unmask,
+            member,
         } => {
+            let member_id = match member {
+                Some(n) => Some(
+                    member_accounts::member_by_id_number(&app, &n)
+                        .await
+                        .explained()?
+                        .ok_or_else(|| anyhow::anyhow!("no member on the roster has ID number {n}"))?,
+                ),
+                None => None,
+            };
             let password = generated_password();
             accounts::create(
                 &app,
@@ -28,14 +38,30 @@ pub async fn user(cfg: &Config, action: UserAction) -> Result<()> {
                     username: username.clone(),
                     password: password.clone(),
                     role: role.role().as_str().into(),
-                    scope_code: scope,
+                    scope_code: scope.unwrap_or_default(),
                     can_unmask: unmask,
+                    member_id,
                     ..Default::default()
                 },
             )
             .await
             .explained()?;
             println!("created {username} with password {password}");
+        }
+        UserAction::Issue { unit, scheme } => {
+            let scheme = member_accounts::UsernameScheme::parse(&scheme.replace('-', "_"))
+                .ok_or_else(|| anyhow::anyhow!("--scheme is member-code or phone"))?;
+            let u = xueshi_app::tree::by_code(&app, &ctx, &unit).await.explained()?;
+            let issued = member_accounts::issue(&app, &ctx, u.id, scheme)
+                .await
+                .explained()?;
+            println!(
+                "made {} accounts under {}; print their login slips at /units/{}/login-slips",
+                issued.made, u.name, u.id
+            );
+            for s in issued.skipped {
+                println!("  not made: {} ({})", s.name, s.reason);
+            }
         }
         UserAction::Passwd { username } => {
             let a = account_named(&app, &username).await?;

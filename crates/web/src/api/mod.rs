@@ -3,10 +3,12 @@
 //! `X-CSRF-Token` header. Described at `/api/v1/openapi.json`.
 
 pub mod bank;
+pub mod campaigns;
 pub mod briefings;
 pub mod figures;
 pub mod library;
 pub mod matters;
+pub mod member_accounts;
 pub mod openapi;
 pub mod public;
 pub mod quiz;

@@ -93,6 +93,15 @@ use utoipa::OpenApi;
         super::rankings::define,
         super::rankings::show,
         super::rankings::delete,
+        super::campaigns::list,
+        super::campaigns::create,
+        super::campaigns::template,
+        super::campaigns::show,
+        super::campaigns::update,
+        super::member_accounts::issue,
+        super::member_accounts::slips,
+        super::member_accounts::reset,
+        super::member_accounts::change_password,
         document,
     )
 )]

@@ -78,6 +78,9 @@ pub struct CreateData {
     scope_code: String,
     #[serde(default)]
     can_unmask: Option<String>,
+    /// The ID number of the member the account is for, if any.
+    #[serde(default)]
+    member_id_number: String,
 }
 
 pub async fn create(
@@ -85,6 +88,15 @@ pub async fn create(
     a: Auth,
     Form(f): Form<CreateData>,
 ) -> WebResult<Response> {
+    let member_id = match f.member_id_number.trim() {
+        "" => None,
+        raw => match xueshi_app::member_accounts::member_by_id_number(&state.app, raw).await {
+            Ok(Some(m)) => Some(m),
+            // Unknown and malformed alike: the use-case names the field.
+            Ok(None) | Err(AppError::Invalid(_)) => Some(Id(0)),
+            Err(e) => return Err(e.into()),
+        },
+    };
     let input = NewAccountInput {
         username: f.username,
         display_name: f.display_name,
@@ -92,7 +104,7 @@ pub async fn create(
         role: f.role,
         scope_unit: None,
         scope_code: f.scope_code,
-        member_id: None,
+        member_id,
         can_unmask: f.can_unmask.is_some(),
     };
     match accounts::create(&state.app, &a.ctx(), input).await {

@@ -209,12 +209,16 @@ pub async fn switch_lang(
 struct PasswordPage {
     layout: Layout,
     errors: FormErrors,
+    /// Signed in with a slip or after a reset: a password must be chosen
+    /// before anything else.
+    must: bool,
 }
 
 pub async fn password_form(a: Auth) -> Response {
     render(&PasswordPage {
         layout: Layout::new(&a.rc, a.rc.lang.msg().password_title),
         errors: FormErrors::default(),
+        must: a.session.must_change_password,
     })
 }
 
@@ -236,6 +240,7 @@ pub async fn password_submit(
             let page = PasswordPage {
                 layout: Layout::new(&a.rc, t.password_title),
                 errors: FormErrors::new(a.rc.lang, &errors),
+                must: a.session.must_change_password,
             };
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }

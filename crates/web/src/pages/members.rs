@@ -25,6 +25,8 @@ struct MemberPage {
     may: Permissions,
     unmasked: Option<Unmasked>,
     left_note: Option<String>,
+    /// The member's account, shown to those who manage accounts.
+    account: Option<accounts::AccountView>,
 }
 
 async fn page(
@@ -47,12 +49,18 @@ async fn page(
             ],
         )
     });
+    let account = if may.manage_accounts {
+        xueshi_app::member_accounts::of_member(&state.app, id).await?
+    } else {
+        None
+    };
     Ok(MemberPage {
         layout: Layout::new(&a.rc, &m.name),
         m,
         may,
         unmasked,
         left_note,
+        account,
     })
 }
 

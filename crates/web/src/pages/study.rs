@@ -34,6 +34,7 @@ pub(super) struct StudyPage {
     ready: Option<(i64, i64)>,
     expired: bool,
     closed: bool,
+    not_open: Option<(String, String)>,
     kinds: Vec<StudyKind>,
     errors: FormErrors,
     quiz_error: Option<String>,
@@ -98,14 +99,15 @@ pub(super) async fn study_page(
 ) -> WebResult<StudyPage> {
     let ctx = a.ctx();
     let s = xueshi_app::study::my_study(&state.app, &ctx).await?;
-    let (mut paper, mut result, mut ready, mut expired, mut closed) =
-        (None, None, None, false, false);
+    let (mut paper, mut result, mut ready, mut expired, mut closed, mut not_open) =
+        (None, None, None, false, false, None);
     match quiz::status(&state.app, &ctx).await? {
         Today::Open(p) => paper = Some(p),
         Today::Ready { questions, seconds } => ready = Some((questions, seconds)),
         Today::Expired => expired = true,
         Today::Done(r) => result = Some(r),
         Today::Closed => closed = true,
+        Today::NotOpen { opens, closes } => not_open = Some((opens, closes)),
     }
     Ok(StudyPage {
         layout: Layout::new(&a.rc, a.rc.lang.msg().study_title),
@@ -115,6 +117,7 @@ pub(super) async fn study_page(
         ready,
         expired,
         closed,
+        not_open,
         kinds: StudyKind::ALL.to_vec(),
         errors: FormErrors::new(a.rc.lang, errors),
         quiz_error,
