@@ -276,6 +276,7 @@ fn table() -> Table {
         Account,
         api::member_accounts::reset,
     );
+    t.post("/api/v1/accounts", Signed, api::member_accounts::create_account);
     t.post(
         "/api/v1/me/password",
         Signed,

@@ -131,7 +131,7 @@ both!(
         .await
         .unwrap();
         // A finished demo matter (public too) and a typical-case round.
-        let (matter, round, question, material, history_day, briefing, ranking): (i64, i64, i64, i64, i64, i64, i64) = {
+        let (matter, round, question, material, history_day, briefing, ranking, campaign): (i64, i64, i64, i64, i64, i64, i64, i64) = {
             let mut db = t.app.store().read().await.unwrap();
             let m = sqlx::query_scalar("SELECT id FROM matters WHERE status = 'done' ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap();
             let r = sqlx::query_scalar("SELECT id FROM case_rounds ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap();
@@ -140,7 +140,8 @@ both!(
             let h = sqlx::query_scalar("SELECT id FROM history_days ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap();
             let b = sqlx::query_scalar("SELECT id FROM briefings ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap();
             let rk = sqlx::query_scalar("SELECT id FROM rankings ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap();
-            (m, r, q, mt, h, b, rk)
+            let cp = sqlx::query_scalar("SELECT id FROM campaigns ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap();
+            (m, r, q, mt, h, b, rk, cp)
         };
         for lang in ["zh-CN", "en"] {
             c.form("/lang", &[("lang", lang), ("back", "/home")]).await;
@@ -159,6 +160,7 @@ both!(
                     Access::HistoryDay => history_day.to_string(),
                     Access::Briefing => briefing.to_string(),
                     Access::Ranking => ranking.to_string(),
+                    Access::Campaign => campaign.to_string(),
                     Access::Public if r.path.starts_with("/public/matters/") => matter.to_string(),
                     Access::Public if r.path.starts_with("/public/cases/") => round.to_string(),
                     Access::Job | Access::Account | Access::OrganPerson | Access::OrganUnit => continue,

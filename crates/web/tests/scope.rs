@@ -89,6 +89,11 @@ both!(
             let mut db = t.app.store().read().await.unwrap();
             sqlx::query_scalar("SELECT id FROM rankings ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap()
         };
+        // The district's campaign, run by the office above this admin.
+        let campaign: i64 = {
+            let mut db = t.app.store().read().await.unwrap();
+            sqlx::query_scalar("SELECT id FROM campaigns ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap()
+        };
 
         // The unit admin and things inside its own scope.
         let mut ua = t.client();
@@ -134,6 +139,7 @@ both!(
                 Access::HistoryDay => (Value::String(history_day.to_string()), Value::Null),
                 Access::Briefing => (Value::String(briefing.to_string()), Value::Null),
                 Access::Ranking => (Value::String(ranking.to_string()), Value::Null),
+                Access::Campaign => (Value::String(campaign.to_string()), Value::Null),
             };
             let path = r.path.replace("{id}", id.as_str().unwrap()).replace("{sub}", sub.as_str().unwrap_or(""));
             let url = ua.url(&path);

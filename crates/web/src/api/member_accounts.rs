@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use xueshi_app::accounts;
+use xueshi_app::accounts::{self, AccountView, NewAccountInput};
 use xueshi_app::member_accounts::{self, Issued, Slip, UsernameScheme};
 use xueshi_domain::Id;
 
@@ -75,4 +75,17 @@ pub async fn change_password(
 ) -> WebResult<StatusCode> {
     accounts::change_own_password(&state.app, &a.ctx(), &body.current, body.new).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Creates an account inside one's scope; with `member_id`, the member's
+/// own account (role member, working in the member's unit).
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts",
+    request_body = NewAccountInput, responses((status = 201, body = AccountView), (status = 403), (status = 422)))]
+pub async fn create_account(
+    State(state): State<AppState>,
+    a: Auth,
+    Json(input): Json<NewAccountInput>,
+) -> WebResult<(StatusCode, Json<AccountView>)> {
+    let v = accounts::create(&state.app, &a.ctx(), input).await?;
+    Ok((StatusCode::CREATED, Json(v)))
 }

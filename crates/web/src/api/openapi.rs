@@ -102,6 +102,7 @@ use utoipa::OpenApi;
         super::member_accounts::slips,
         super::member_accounts::reset,
         super::member_accounts::change_password,
+        super::member_accounts::create_account,
         document,
     )
 )]
