@@ -85,7 +85,11 @@ pub fn five_ones() -> Vec<QuotaInput> {
         q("每旬看一部红色电影", StudyKind::Film, Period::Xun),
         q("每周唱一首红色歌曲", StudyKind::Song, Period::Week),
         q("每天看一个短视频", StudyKind::Video, Period::Day),
-        q("开展一次体验式学习", StudyKind::Experiential, Period::Campaign),
+        q(
+            "开展一次体验式学习",
+            StudyKind::Experiential,
+            Period::Campaign,
+        ),
         QuotaInput {
             label: "每日自学1小时".into(),
             kind: String::new(),
@@ -250,7 +254,13 @@ fn check(input: &CampaignInput) -> Result<Checked, Vec<FieldError>> {
     }
     range("quiz_size", input.quiz_size, 1, 50, &mut e);
     range("quiz_seconds", input.quiz_seconds, 30, 7200, &mut e);
-    range("matter_report_days", input.matter_report_days, 1, 90, &mut e);
+    range(
+        "matter_report_days",
+        input.matter_report_days,
+        1,
+        90,
+        &mut e,
+    );
     let opens = parse_hhmm("quiz_opens", &input.quiz_opens, &mut e);
     let closes = parse_hhmm("quiz_closes", &input.quiz_closes, &mut e);
     if closes <= opens && !e.iter().any(|f| f.field.starts_with("quiz_")) {
@@ -416,7 +426,11 @@ async fn load(app: &App, id: Id) -> AppResult<CampaignRow> {
 }
 
 /// Whether members have been counted against a campaign's quotas.
-async fn counting(app: &App, c: &CampaignRow, unit: &xueshi_store::units::UnitRow) -> AppResult<bool> {
+async fn counting(
+    app: &App,
+    c: &CampaignRow,
+    unit: &xueshi_store::units::UnitRow,
+) -> AppResult<bool> {
     let mut conn = app.store().read().await?;
     Ok(study::checked_in_between(&mut conn, &unit.path(), &c.starts_on, &c.ends_on).await?)
 }

@@ -144,6 +144,43 @@ pub async fn check_quotas(app: &App) -> AppResult<Vec<QuotaDrift>> {
         .collect())
 }
 
+/// A task completion counter that differs from the assignments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskDrift {
+    pub unit: Id,
+    pub task: Id,
+    pub due_on: String,
+    /// (assigned, done, late)
+    pub stored: (i64, i64, i64),
+    pub recomputed: (i64, i64, i64),
+}
+
+/// Every task completion counter recomputed from the assignments, against
+/// what is stored.
+pub async fn check_tasks(app: &App) -> AppResult<Vec<TaskDrift>> {
+    let want = crate::tasks::recount(app).await?;
+    let have = crate::tasks::stored_counters(app).await?;
+    let mut keys: Vec<&(i64, i64, String)> = want.keys().chain(have.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let t = |d: Option<&xueshi_store::tasks::TallyDelta>| {
+        d.map_or((0, 0, 0), |d| (d.assigned, d.done, d.late))
+    };
+    Ok(keys
+        .into_iter()
+        .filter_map(|k| {
+            let (stored, recomputed) = (t(have.get(k)), t(want.get(k)));
+            (stored != recomputed).then(|| TaskDrift {
+                unit: Id(k.0),
+                task: Id(k.1),
+                due_on: k.2.clone(),
+                stored,
+                recomputed,
+            })
+        })
+        .collect())
+}
+
 /// A member whose stored run of quiz days (连续答题) differs from their
 /// attempts replayed; `None` where one side has no row.
 #[derive(Clone, Debug, PartialEq, Eq)]

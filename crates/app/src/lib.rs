@@ -10,9 +10,9 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod bank;
-pub mod campaigns;
 mod batch;
 pub mod briefings;
+pub mod campaigns;
 pub mod clock;
 pub mod compliance;
 pub mod consistency;
@@ -40,6 +40,7 @@ pub mod search;
 pub mod sheet;
 pub mod standing;
 pub mod study;
+pub mod tasks;
 pub mod tree;
 pub mod vault;
 

@@ -104,7 +104,9 @@ fn code_number(name: &str, prefix: &str) -> Option<u64> {
 pub async fn issue(app: &App, ctx: &Ctx, unit: Id, scheme: UsernameScheme) -> AppResult<Issued> {
     let (row, allowed) = load_allowed(app, ctx, unit, Action::ManageAccounts).await?;
     if !ctx.actor.role.may_grant(Role::Member) {
-        return Err(AppError::Forbidden(xueshi_domain::access::Denied::RoleLacks));
+        return Err(AppError::Forbidden(
+            xueshi_domain::access::Denied::RoleLacks,
+        ));
     }
     let mut conn = app.store().read().await?;
     let pending = accounts::unaccounted_members(&mut conn, &row.path()).await?;
@@ -303,7 +305,9 @@ pub async fn reset_to_slip(app: &App, ctx: &Ctx, account: Id) -> AppResult<Slip>
 pub async fn member_by_id_number(app: &App, raw: &str) -> AppResult<Option<Id>> {
     let n = xueshi_domain::pii::IdNumber::parse("member", raw)?;
     let mut conn = app.store().read().await?;
-    Ok(members::by_digest(&mut conn, &app.vault().digest(n.as_str()))
-        .await?
-        .map(|m| Id(m.id)))
+    Ok(
+        members::by_digest(&mut conn, &app.vault().digest(n.as_str()))
+            .await?
+            .map(|m| Id(m.id)),
+    )
 }

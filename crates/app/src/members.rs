@@ -271,7 +271,8 @@ pub async fn transfer(app: &App, ctx: &Ctx, id: Id, to: Id) -> AppResult<MemberV
     let mut tx = Audited::begin(app, allowed).await?;
     members::set_unit(&mut tx, m.id, target.id, app.now()).await?;
     // The member's account works where the member now is.
-    let account = xueshi_store::accounts::follow_member(&mut tx, m.id, target.id, app.now()).await?;
+    let account =
+        xueshi_store::accounts::follow_member(&mut tx, m.id, target.id, app.now()).await?;
     let mut deltas = HashMap::new();
     along(&from.path(), -view.tally(), &mut deltas);
     along(&target.path(), view.tally(), &mut deltas);

@@ -92,7 +92,10 @@ pub enum Today {
     /// No campaign runs today for the member's unit, or the bank is empty.
     Closed,
     /// Outside the campaign's opening hours (HH:MM, Beijing time).
-    NotOpen { opens: String, closes: String },
+    NotOpen {
+        opens: String,
+        closes: String,
+    },
 }
 
 /// The answers a member sends: question id → answer as the form wrote it.

@@ -295,6 +295,7 @@ pub async fn create(app: &App, ctx: &Ctx, parent: Id, input: &UnitInput) -> AppR
     let path = parent_row.path().child(id);
     let mut tx = Audited::begin(app, allowed).await?;
     insert(&mut tx, app, id, Some(parent), &path, &draft).await?;
+    crate::tasks::assign_new_units(app, &mut tx, &[(id, &path, draft.kind)]).await?;
     let row = units::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
     let t = tallies::get(&mut tx, id.0).await?;
     tx.commit(
@@ -397,6 +398,7 @@ pub async fn move_unit(app: &App, ctx: &Ctx, id: Id, new_parent: Id) -> AppResul
     }
     along(&target, subtree, &mut deltas);
     tallies::add(&mut tx, &deltas).await?;
+    crate::tasks::move_counters(&mut tx, id, old.parent().as_ref(), &target).await?;
     units::move_subtree(&mut tx, row.id, &old, Some((parent.id, &target)), app.now()).await?;
     let e = Entry::new("unit.move", "unit", Some(id), &row.name)
         .unit(id)

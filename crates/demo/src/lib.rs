@@ -12,6 +12,7 @@ pub mod people;
 pub mod plan;
 pub mod province;
 pub mod study;
+pub mod tasks;
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -43,10 +44,11 @@ use xueshi_app::{App, AppError, AppResult, Ctx};
 pub const DEMO_PASSWORD: &str = "xueshi2021";
 
 /// The district demo's accounts, one per role, as the login page lists them.
-pub const ACCOUNTS: [(&str, Role); 5] = [
+pub const ACCOUNTS: [(&str, Role); 6] = [
     ("admin", Role::SystemAdmin),
     ("office", Role::CampaignOffice),
     ("songyanghu", Role::UnitAdmin),
+    ("maolingtou", Role::UnitAdmin),
     ("inspector", Role::Inspector),
     ("member", Role::Member),
 ];
@@ -122,6 +124,7 @@ pub async fn build_with(
         };
         if let Some(root) = root {
             matters::seed(app, root, seed, progress).await?;
+            tasks::seed(app, root, seed, &matters::site_photo()?).await?;
             briefings(app, root).await?;
         }
     }

@@ -588,7 +588,7 @@ fn target_of(field: usize, rng: &mut ChaCha8Rng) -> String {
 /// One finished matter the public judged not done: two of three 不满意 sent
 /// it back to work, as its history shows.
 /// A small site photo for the finish reports: a sky over a field.
-fn site_photo() -> AppResult<Vec<u8>> {
+pub(crate) fn site_photo() -> AppResult<Vec<u8>> {
     let img = image::RgbImage::from_fn(160, 120, |_, y| {
         if y < 70 {
             image::Rgb([120, 170, 220])

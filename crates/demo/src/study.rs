@@ -15,9 +15,7 @@ use xueshi_domain::study::StudyKind;
 use xueshi_domain::text::fold;
 use xueshi_domain::unit::UnitPath;
 use xueshi_store::quiz::{AttemptRow, QuestionRow, StreakRow};
-use xueshi_store::study::{
-    self, CampaignRow, CheckInRow, Daily, HistoryDayRow, MaterialRow,
-};
+use xueshi_store::study::{self, CampaignRow, CheckInRow, Daily, HistoryDayRow, MaterialRow};
 
 use xueshi_app::jobs::Progress;
 use xueshi_app::{App, AppResult, campaigns};

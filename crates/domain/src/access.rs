@@ -112,6 +112,8 @@ pub enum Action {
     ReadBriefings,
     /// Generate, edit, approve and publish them.
     WriteBriefings,
+    /// Set tasks for the subtree, report one's unit's tasks done (任务清单).
+    ManageTasks,
 }
 
 impl Action {
@@ -136,6 +138,7 @@ impl Action {
             Action::ClaimMatters => "claim_matters",
             Action::ReadBriefings => "read_briefings",
             Action::WriteBriefings => "write_briefings",
+            Action::ManageTasks => "manage_tasks",
         }
     }
 }

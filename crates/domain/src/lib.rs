@@ -36,6 +36,7 @@ pub mod quiz;
 pub mod ranking;
 pub mod study;
 pub mod tally;
+pub mod task;
 pub mod text;
 pub mod unit;
 

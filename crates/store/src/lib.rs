@@ -27,6 +27,7 @@ pub mod rankings;
 pub mod sessions;
 pub mod study;
 pub mod tallies;
+pub mod tasks;
 pub mod units;
 
 use std::ops::{Deref, DerefMut};

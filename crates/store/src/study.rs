@@ -132,7 +132,11 @@ pub struct PhaseRow {
 }
 
 /// Replaces a campaign's phases.
-pub async fn set_phases(conn: &mut AnyConnection, campaign: i64, phases: &[PhaseRow]) -> Result<()> {
+pub async fn set_phases(
+    conn: &mut AnyConnection,
+    campaign: i64,
+    phases: &[PhaseRow],
+) -> Result<()> {
     sqlx::query("DELETE FROM campaign_phases WHERE campaign_id = $1")
         .bind(campaign)
         .execute(&mut *conn)

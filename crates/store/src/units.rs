@@ -337,9 +337,10 @@ pub(crate) fn escape_like(s: &str) -> String {
 }
 
 /// What keeps a unit from being deleted, as a message key: sub-units, member
-/// records (current or past), accounts scoped to it, or organs it set up.
+/// records (current or past), accounts scoped to it, organs it set up,
+/// campaigns it runs, tasks it set or was given.
 pub async fn dependants(conn: &mut AnyConnection, id: i64) -> Result<Option<&'static str>> {
-    let checks: [(&'static str, &'static str); 4] = [
+    let checks: [(&'static str, &'static str); 7] = [
         (
             "SELECT COUNT(*) FROM units WHERE parent_id = $1",
             "unit_has_children",
@@ -355,6 +356,18 @@ pub async fn dependants(conn: &mut AnyConnection, id: i64) -> Result<Option<&'st
         (
             "SELECT COUNT(*) FROM organs WHERE unit_id = $1",
             "unit_has_organs",
+        ),
+        (
+            "SELECT COUNT(*) FROM campaigns WHERE unit_id = $1",
+            "unit_has_campaigns",
+        ),
+        (
+            "SELECT COUNT(*) FROM tasks WHERE unit_id = $1 OR target_unit_id = $1",
+            "unit_has_tasks",
+        ),
+        (
+            "SELECT COUNT(*) FROM task_assignments WHERE unit_id = $1",
+            "unit_has_tasks",
         ),
     ];
     for (sql, code) in checks {

@@ -343,18 +343,13 @@ pub async fn context(
         .extensions()
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned());
-    let owes_password = rc
-        .session
-        .as_ref()
-        .is_some_and(|s| s.must_change_password)
+    let owes_password = rc.session.as_ref().is_some_and(|s| s.must_change_password)
         && !PASSWORD_CHANGE_ROUTES.contains(&rc.path.as_str())
         && !rc.path.starts_with("/assets/");
     let mut resp = match before_body(&state, &rc, &req) {
         // A login slip or an administrator's reset: nothing else until the
         // holder has chosen a password of their own.
-        Ok(_) if owes_password && !rc.api => {
-            Redirect::to("/password").into_response()
-        }
+        Ok(_) if owes_password && !rc.api => Redirect::to("/password").into_response(),
         Ok(_) if owes_password => {
             HttpError::new(StatusCode::FORBIDDEN, "password_change_required").into_response()
         }

@@ -45,6 +45,10 @@ pub enum Access {
     Ranking,
     /// `{id}` is a campaign.
     Campaign,
+    /// `{id}` is a task of a task list.
+    Task,
+    /// `{id}` is one unit's assignment of a task.
+    Assignment,
 }
 
 /// How large a request body a route reads.
@@ -235,7 +239,11 @@ fn table() -> Table {
     t.post("/accounts/{id}/password", Account, pages::accounts::reset);
     t.post("/accounts/{id}/disable", Account, pages::accounts::disable);
     t.post("/accounts/{id}/enable", Account, pages::accounts::enable);
-    t.post("/accounts/{id}/slip", Account, pages::member_accounts::reset);
+    t.post(
+        "/accounts/{id}/slip",
+        Account,
+        pages::member_accounts::reset,
+    );
     t.get(
         "/units/{id}/member-accounts",
         Unit,
@@ -246,7 +254,11 @@ fn table() -> Table {
         Unit,
         pages::member_accounts::issue,
     );
-    t.get("/units/{id}/login-slips", Unit, pages::member_accounts::slips);
+    t.get(
+        "/units/{id}/login-slips",
+        Unit,
+        pages::member_accounts::slips,
+    );
     t.get(
         "/units/{id}/login-slips.xlsx",
         Unit,
@@ -256,9 +268,68 @@ fn table() -> Table {
     t.post("/units/{id}/campaigns", Unit, pages::campaigns::create);
     t.get("/campaigns/{id}", Campaign, pages::campaigns::show);
     t.post("/campaigns/{id}", Campaign, pages::campaigns::update);
+    t.get("/units/{id}/tasks", Unit, pages::tasks::list);
+    t.post("/units/{id}/tasks", Unit, pages::tasks::create);
+    t.get(
+        "/units/{id}/tasks.xlsx",
+        Unit,
+        pages::tasks::matrix_workbook,
+    );
+    t.get("/tasks/{id}", Task, pages::tasks::show);
+    t.post("/tasks/{id}/publish", Task, pages::tasks::publish);
+    t.post("/tasks/{id}/comments", Task, pages::tasks::comment);
+    t.post("/tasks/{id}/follow", Task, pages::tasks::follow);
+    t.get("/my/tasks", Signed, pages::tasks::mine);
+    t.get("/assignments/{id}", Assignment, pages::tasks::assignment);
+    t.upload("/assignments/{id}/report", Assignment, pages::tasks::report);
+    t.post(
+        "/assignments/{id}/return",
+        Assignment,
+        pages::tasks::send_back,
+    );
+    t.post("/assignments/{id}/extend", Assignment, pages::tasks::extend);
+    t.get(
+        "/assignments/{id}/evidence",
+        Assignment,
+        pages::tasks::evidence,
+    );
+    t.get("/api/v1/task-kinds", Signed, api::tasks::kinds);
+    t.get("/api/v1/units/{id}/tasks", Unit, api::tasks::list);
+    t.post("/api/v1/units/{id}/tasks", Unit, api::tasks::create);
+    t.get("/api/v1/units/{id}/task-matrix", Unit, api::tasks::matrix);
+    t.get("/api/v1/tasks/{id}", Task, api::tasks::show);
+    t.put("/api/v1/tasks/{id}", Task, api::tasks::update);
+    t.post("/api/v1/tasks/{id}/publish", Task, api::tasks::publish);
+    t.post("/api/v1/tasks/{id}/comments", Task, api::tasks::comment);
+    t.post("/api/v1/tasks/{id}/follow", Task, api::tasks::follow);
+    t.get("/api/v1/my/tasks", Signed, api::tasks::mine);
+    t.get(
+        "/api/v1/assignments/{id}",
+        Assignment,
+        api::tasks::assignment,
+    );
+    t.upload(
+        "/api/v1/assignments/{id}/report",
+        Assignment,
+        api::tasks::report,
+    );
+    t.post(
+        "/api/v1/assignments/{id}/return",
+        Assignment,
+        api::tasks::send_back,
+    );
+    t.post(
+        "/api/v1/assignments/{id}/extend",
+        Assignment,
+        api::tasks::extend,
+    );
     t.get("/api/v1/units/{id}/campaigns", Unit, api::campaigns::list);
     t.post("/api/v1/units/{id}/campaigns", Unit, api::campaigns::create);
-    t.get("/api/v1/campaign-template", Signed, api::campaigns::template);
+    t.get(
+        "/api/v1/campaign-template",
+        Signed,
+        api::campaigns::template,
+    );
     t.get("/api/v1/campaigns/{id}", Campaign, api::campaigns::show);
     t.put("/api/v1/campaigns/{id}", Campaign, api::campaigns::update);
     t.post(
@@ -276,7 +347,11 @@ fn table() -> Table {
         Account,
         api::member_accounts::reset,
     );
-    t.post("/api/v1/accounts", Signed, api::member_accounts::create_account);
+    t.post(
+        "/api/v1/accounts",
+        Signed,
+        api::member_accounts::create_account,
+    );
     t.post(
         "/api/v1/me/password",
         Signed,

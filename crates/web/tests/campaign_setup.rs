@@ -26,7 +26,10 @@ fn roster() -> Vec<u8> {
     let mut wb = Workbook::new();
     let units = wb.add_worksheet();
     units.set_name("组织").unwrap();
-    for (c, h) in ["组织编码*", "组织名称*", "组织类型*", "上级组织编码*"].iter().enumerate() {
+    for (c, h) in ["组织编码*", "组织名称*", "组织类型*", "上级组织编码*"]
+        .iter()
+        .enumerate()
+    {
         units.write_string(0, c as u16, *h).unwrap();
     }
     let unit_rows = [
@@ -41,14 +44,35 @@ fn roster() -> Vec<u8> {
     }
     let members = wb.add_worksheet();
     members.set_name("党员").unwrap();
-    for (c, h) in ["姓名*", "党员状态*", "手机号", "身份证号", "所在组织编码*"].iter().enumerate() {
+    for (c, h) in ["姓名*", "党员状态*", "手机号", "身份证号", "所在组织编码*"]
+        .iter()
+        .enumerate()
+    {
         members.write_string(0, c as u16, *h).unwrap();
     }
     let member_rows = [
-        ["刘红梅", "正式党员", "13907301234", &id_number("43060319760502222"), "ZX-A-1"],
-        ["周建国", "正式党员", "13907305678", &id_number("43060319900811331"), "ZX-A-1"],
+        [
+            "刘红梅",
+            "正式党员",
+            "13907301234",
+            &id_number("43060319760502222"),
+            "ZX-A-1",
+        ],
+        [
+            "周建国",
+            "正式党员",
+            "13907305678",
+            &id_number("43060319900811331"),
+            "ZX-A-1",
+        ],
         // No phone: left out when user names are phone numbers.
-        ["彭志明", "预备党员", "", &id_number("43060319680309123"), "ZX-A-2"],
+        [
+            "彭志明",
+            "预备党员",
+            "",
+            &id_number("43060319680309123"),
+            "ZX-A-2",
+        ],
     ];
     for (r, row) in member_rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
@@ -72,9 +96,17 @@ async fn import(c: &Client, bytes: Vec<u8>) -> Value {
         .await
         .unwrap();
     assert_eq!(r.status(), 202);
-    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for _ in 0..600 {
-        let v: Value = c.api(Method::GET, &format!("/api/v1/jobs/{id}"), None).await.json().await.unwrap();
+        let v: Value = c
+            .api(Method::GET, &format!("/api/v1/jobs/{id}"), None)
+            .await
+            .json()
+            .await
+            .unwrap();
         if v["running"] == false {
             return v;
         }
@@ -120,7 +152,9 @@ fn unit_id(scope: &Value, code: &str) -> String {
         }
         v["children"].as_array()?.iter().find_map(|c| walk(c, code))
     }
-    walk(&scope["unit"], code).or_else(|| walk(scope, code)).unwrap_or_else(|| panic!("{code} in {scope}"))
+    walk(&scope["unit"], code)
+        .or_else(|| walk(scope, code))
+        .unwrap_or_else(|| panic!("{code} in {scope}"))
 }
 
 both!(

@@ -89,6 +89,18 @@ both!(
             let mut db = t.app.store().read().await.unwrap();
             sqlx::query_scalar("SELECT id FROM rankings ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap()
         };
+        // Another town's own task (自选动作) and one of its branches'
+        // assignments: nothing of this admin's.
+        let (task, foreign_assignment): (i64, i64) = {
+            let mut db = t.app.store().read().await.unwrap();
+            sqlx::query_as(
+                "SELECT t.id, a.id FROM tasks t JOIN task_assignments a ON a.task_id = t.id JOIN units s ON s.id = t.unit_id \
+                 WHERE s.name = '云溪街道党工委' ORDER BY t.id, a.id LIMIT 1",
+            )
+            .fetch_one(&mut *db)
+            .await
+            .unwrap()
+        };
         // The district's campaign, run by the office above this admin.
         let campaign: i64 = {
             let mut db = t.app.store().read().await.unwrap();
@@ -140,6 +152,8 @@ both!(
                 Access::Briefing => (Value::String(briefing.to_string()), Value::Null),
                 Access::Ranking => (Value::String(ranking.to_string()), Value::Null),
                 Access::Campaign => (Value::String(campaign.to_string()), Value::Null),
+                Access::Task => (Value::String(task.to_string()), Value::Null),
+                Access::Assignment => (Value::String(foreign_assignment.to_string()), Value::Null),
             };
             let path = r.path.replace("{id}", id.as_str().unwrap()).replace("{sub}", sub.as_str().unwrap_or(""));
             let url = ua.url(&path);

@@ -48,7 +48,10 @@ pub async fn campaign(cfg: &Config, action: CampaignAction) -> Result<()> {
                 .explained()?;
             let l = campaigns::of_unit(&app, &ctx, u.id).await.explained()?;
             match l.governing {
-                Some(g) => println!("governing today: {} {} ({} – {})", g.id, g.name, g.starts_on, g.ends_on),
+                Some(g) => println!(
+                    "governing today: {} {} ({} – {})",
+                    g.id, g.name, g.starts_on, g.ends_on
+                ),
                 None => println!("no campaign governs {} today", u.name),
             }
             for c in l.own {

@@ -179,6 +179,7 @@ pub async fn check(cfg: &Config) -> Result<()> {
     let study = consistency::check_study(&app).await.explained()?;
     let quotas = consistency::check_quotas(&app).await.explained()?;
     let streaks = consistency::check_streaks(&app).await.explained()?;
+    let tasks = consistency::check_tasks(&app).await.explained()?;
     let figures = xueshi_app::figures::check(&app).await.explained()?;
     for d in &drift {
         println!(
@@ -204,6 +205,12 @@ pub async fn check(cfg: &Config) -> Result<()> {
             d.member, d.stored, d.recomputed
         );
     }
+    for d in &tasks {
+        println!(
+            "unit {}, task {} due {}: (assigned, done, late) stored {:?}, recomputed {:?}",
+            d.unit, d.task, d.due_on, d.stored, d.recomputed
+        );
+    }
     for f in &figures {
         println!("figure {f}");
     }
@@ -211,17 +218,19 @@ pub async fn check(cfg: &Config) -> Result<()> {
         && study.is_empty()
         && quotas.is_empty()
         && streaks.is_empty()
+        && tasks.is_empty()
         && figures.is_empty()
     {
         println!("every counter matches the records");
         Ok(())
     } else {
         bail!(
-            "{} unit tallies, {} study counters, {} quota counters, {} members' runs and {} figures differ from the records",
+            "{} unit tallies, {} study counters, {} quota counters, {} members' runs, {} task counters and {} figures differ from the records",
             drift.len(),
             study.len(),
             quotas.len(),
             streaks.len(),
+            tasks.len(),
             figures.len()
         )
     }

@@ -25,7 +25,9 @@ pub async fn user(cfg: &Config, action: UserAction) -> Result<()> {
                     member_accounts::member_by_id_number(&app, &n)
                         .await
                         .explained()?
-                        .ok_or_else(|| anyhow::anyhow!("no member on the roster has ID number {n}"))?,
+                        .ok_or_else(|| {
+                            anyhow::anyhow!("no member on the roster has ID number {n}")
+                        })?,
                 ),
                 None => None,
             };
@@ -51,7 +53,9 @@ pub async fn user(cfg: &Config, action: UserAction) -> Result<()> {
         UserAction::Issue { unit, scheme } => {
             let scheme = member_accounts::UsernameScheme::parse(&scheme.replace('-', "_"))
                 .ok_or_else(|| anyhow::anyhow!("--scheme is member-code or phone"))?;
-            let u = xueshi_app::tree::by_code(&app, &ctx, &unit).await.explained()?;
+            let u = xueshi_app::tree::by_code(&app, &ctx, &unit)
+                .await
+                .explained()?;
             let issued = member_accounts::issue(&app, &ctx, u.id, scheme)
                 .await
                 .explained()?;

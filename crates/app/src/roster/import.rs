@@ -394,6 +394,11 @@ async fn write(
     let ctx = allowed.ctx();
     let mut tx = Audited::begin(app, allowed).await?;
     units::insert_many(&mut tx, &rows).await?;
+    let added: Vec<(Id, &UnitPath, xueshi_domain::unit::UnitKind)> = placed
+        .iter()
+        .map(|(u, id, path, _)| (*id, path, u.draft.kind))
+        .collect();
+    crate::tasks::assign_new_units(app, &mut tx, &added).await?;
     progress.advance(rows.len() as u64);
     let n_members = plan.members.len() as u64;
     for chunk in plan.members.chunks(BATCH) {

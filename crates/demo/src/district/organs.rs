@@ -251,6 +251,14 @@ pub(super) fn accounts(p: &mut Plan, lm: &Landmarks) {
             can_unmask: false,
         },
         PlanAccount {
+            username: "maolingtou",
+            display_name: "茅岭头社区党支部",
+            role: Role::UnitAdmin,
+            scope: lm.maolingtou_branch,
+            member: Some((lm.maolingtou_branch, 0)),
+            can_unmask: false,
+        },
+        PlanAccount {
             username: "inspector",
             display_name: "第三巡回指导组",
             role: Role::Inspector,

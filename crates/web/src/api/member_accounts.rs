@@ -43,7 +43,9 @@ pub async fn slips(
     a: Auth,
     Path(id): Path<Id>,
 ) -> WebResult<Json<Vec<Slip>>> {
-    Ok(Json(member_accounts::slips(&state.app, &a.ctx(), id).await?))
+    Ok(Json(
+        member_accounts::slips(&state.app, &a.ctx(), id).await?,
+    ))
 }
 
 /// Puts a member's account on a fresh login slip.

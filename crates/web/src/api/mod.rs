@@ -3,8 +3,8 @@
 //! `X-CSRF-Token` header. Described at `/api/v1/openapi.json`.
 
 pub mod bank;
-pub mod campaigns;
 pub mod briefings;
+pub mod campaigns;
 pub mod figures;
 pub mod library;
 pub mod matters;
@@ -16,6 +16,7 @@ pub mod rankings;
 pub mod roster;
 pub mod session;
 pub mod study;
+pub mod tasks;
 pub mod tree;
 
 use axum::extract::{FromRequest, Request};

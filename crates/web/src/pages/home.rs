@@ -28,6 +28,9 @@ pub async fn root(Rc(rc): Rc) -> Response {
 #[template(path = "home.html")]
 struct HomePage {
     layout: Layout,
+    /// The unit's own tasks not done (a secretary's 待办); `None` for
+    /// roles that report none.
+    todo: Option<xueshi_app::tasks::ToDo>,
     d: UnitDetail,
     summary: String,
     by_child: String,
@@ -101,8 +104,15 @@ pub async fn home(
         .filter(|(_, n)| *n > 0)
         .collect();
     let by_kind = chart::bars(t.home_by_kind, &kinds);
+    let ctx = a.ctx();
+    let todo = if ctx.actor.role == xueshi_domain::access::Role::UnitAdmin {
+        Some(xueshi_app::tasks::to_do(&state.app, &ctx).await?)
+    } else {
+        None
+    };
     Ok(render(&HomePage {
         layout: l,
+        todo,
         d,
         summary,
         by_child,

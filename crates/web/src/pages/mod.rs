@@ -20,6 +20,7 @@ pub mod quiz;
 pub mod rankings;
 pub mod roster;
 pub mod study;
+pub mod tasks;
 pub mod triage;
 pub mod units;
 
