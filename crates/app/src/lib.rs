@@ -23,6 +23,7 @@ pub mod library;
 pub mod load_test;
 pub mod maintenance;
 pub mod matters;
+pub mod meetings;
 pub mod member_accounts;
 pub mod members;
 pub mod menu;

@@ -247,6 +247,7 @@ pub async fn create_root(app: &App, draft: &UnitDraft) -> AppResult<(Id, UnitPat
     )
     .await?;
     crate::matters::add_default_fields(app).await?;
+    crate::tasks::ensure_kinds(app).await?;
     Ok((id, path))
 }
 

@@ -8,6 +8,7 @@
 
 pub mod district;
 pub mod matters;
+pub mod meetings;
 pub mod people;
 pub mod plan;
 pub mod province;
@@ -117,6 +118,7 @@ pub async fn build_with(
     progress.advance(1);
     let summary = write(app, &plan, scale, seed, study_history, progress).await?;
     xueshi_app::matters::add_default_fields(app).await?;
+    xueshi_app::tasks::ensure_kinds(app).await?;
     if scale == Scale::District {
         let root = {
             let mut conn = app.store().read().await?;
@@ -125,6 +127,7 @@ pub async fn build_with(
         if let Some(root) = root {
             matters::seed(app, root, seed, progress).await?;
             tasks::seed(app, root, seed, &matters::site_photo()?).await?;
+            meetings::seed(app, root, seed).await?;
             briefings(app, root).await?;
         }
     }

@@ -214,7 +214,7 @@ const TASKS: [(&str, &str, Evidence, Aim, i64); 30] = [
 ];
 
 /// Someone acting for a unit: its secretary (any unit admin scoped there).
-fn secretary(u: &UnitRow) -> Ctx {
+pub(crate) fn secretary(u: &UnitRow) -> Ctx {
     Ctx::new(
         Actor {
             account_id: Id(0),
@@ -307,8 +307,10 @@ async fn replay(app: &App, root: Id, seed: u64, photo: &[u8]) -> AppResult<()> {
     // Real today is BACK days ahead of the wound-back clock.
     let start = app.clock().today();
     let today = start + time::Duration::days(BACK);
+    // The office's tasks are each a working group's (领导小组各组).
+    let groups = tasks::form_choices(app, &office, root).await?.0;
     let mut ids = Vec::new();
-    for (title, kind, ev, aim, due) in TASKS {
+    for (n, (title, kind, ev, aim, due)) in TASKS.into_iter().enumerate() {
         let deadline = iso(today + time::Duration::days(due));
         let (ctx, unit, kinds) = match aim {
             Aim::Towns => (
@@ -336,7 +338,11 @@ async fn replay(app: &App, root: Id, seed: u64, photo: &[u8]) -> AppResult<()> {
             evidence: ev.as_str().into(),
             lead_unit: Some(Id(unit.id)),
             co_units: Vec::new(),
-            organ: None,
+            organ: match aim {
+                Aim::Own(_) => None,
+                _ if groups.is_empty() => None,
+                _ => Some(groups[n % groups.len()].0),
+            },
         };
         // A task goes out two to four weeks before its deadline (the
         // earliest on the first day replayed, the latest today).

@@ -45,6 +45,18 @@ impl Evidence {
     }
 }
 
+/// The kinds a new tree starts with: (code, name, mandated). The six
+/// 规定动作 of the reports' 六重抓 and the 自选动作 any unit may add.
+pub const DEFAULT_KINDS: [(&str, &str, bool); 7] = [
+    ("study", "专题学习", true),
+    ("training", "专题培训", true),
+    ("party_lecture", "专题党课", true),
+    ("preaching", "专题宣讲", true),
+    ("research", "专题研究宣传阐释", true),
+    ("life_meeting", "专题民主生活会和组织生活会", true),
+    ("elective", "自选动作", false),
+];
+
 /// Largest evidence document.
 pub const MAX_FILE: usize = 10 * 1024 * 1024;
 /// Longest written account.

@@ -17,6 +17,7 @@ mod direct;
 pub mod grams;
 pub mod matter_board;
 pub mod matters;
+pub mod meetings;
 pub mod members;
 pub mod meta;
 pub mod organs;

@@ -20,6 +20,23 @@ pub struct TaskKindRow {
     pub sort_order: i64,
 }
 
+/// Adds kinds that are not there yet.
+pub async fn add_kinds(conn: &mut AnyConnection, kinds: &[(&str, &str, bool)]) -> Result<()> {
+    for (i, (code, name, mandated)) in kinds.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO task_kinds (code, name, mandated, sort_order) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(*code)
+        .bind(*name)
+        .bind(i64::from(*mandated))
+        .bind(i as i64 + 1)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 pub async fn kinds(conn: &mut AnyConnection) -> Result<Vec<TaskKindRow>> {
     sqlx::query_as(
         "SELECT code, name, mandated, sort_order FROM task_kinds ORDER BY sort_order, code",

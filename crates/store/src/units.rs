@@ -340,7 +340,7 @@ pub(crate) fn escape_like(s: &str) -> String {
 /// records (current or past), accounts scoped to it, organs it set up,
 /// campaigns it runs, tasks it set or was given.
 pub async fn dependants(conn: &mut AnyConnection, id: i64) -> Result<Option<&'static str>> {
-    let checks: [(&'static str, &'static str); 7] = [
+    let checks: [(&'static str, &'static str); 8] = [
         (
             "SELECT COUNT(*) FROM units WHERE parent_id = $1",
             "unit_has_children",
@@ -368,6 +368,10 @@ pub async fn dependants(conn: &mut AnyConnection, id: i64) -> Result<Option<&'st
         (
             "SELECT COUNT(*) FROM task_assignments WHERE unit_id = $1",
             "unit_has_tasks",
+        ),
+        (
+            "SELECT COUNT(*) FROM meetings WHERE unit_id = $1",
+            "unit_has_meetings",
         ),
     ];
     for (sql, code) in checks {

@@ -49,6 +49,10 @@ pub enum Access {
     Task,
     /// `{id}` is one unit's assignment of a task.
     Assignment,
+    /// `{id}` is a meeting (专题组织生活会 / 民主生活会).
+    Meeting,
+    /// `{id}` is a meeting and `{sub}` one of its rectification items.
+    MeetingItem,
 }
 
 /// How large a request body a route reads.
@@ -275,6 +279,12 @@ fn table() -> Table {
         Unit,
         pages::tasks::matrix_workbook,
     );
+    t.get("/units/{id}/roadmap", Unit, pages::tasks::roadmap);
+    t.get(
+        "/units/{id}/schedule.xlsx",
+        Unit,
+        pages::tasks::schedule_workbook,
+    );
     t.get("/tasks/{id}", Task, pages::tasks::show);
     t.post("/tasks/{id}/publish", Task, pages::tasks::publish);
     t.post("/tasks/{id}/comments", Task, pages::tasks::comment);
@@ -292,6 +302,27 @@ fn table() -> Table {
         "/assignments/{id}/evidence",
         Assignment,
         pages::tasks::evidence,
+    );
+    t.get("/units/{id}/meetings", Unit, pages::meetings::list);
+    t.post("/units/{id}/meetings", Unit, pages::meetings::record);
+    t.get("/meetings/{id}", Meeting, pages::meetings::show);
+    t.post(
+        "/meetings/{id}/items/{sub}/done",
+        MeetingItem,
+        pages::meetings::item_done,
+    );
+    t.get("/api/v1/units/{id}/meetings", Unit, api::meetings::list);
+    t.post("/api/v1/units/{id}/meetings", Unit, api::meetings::record);
+    t.get(
+        "/api/v1/units/{id}/meetings/held",
+        Unit,
+        api::meetings::held,
+    );
+    t.get("/api/v1/meetings/{id}", Meeting, api::meetings::show);
+    t.post(
+        "/api/v1/meetings/{id}/items/{sub}/done",
+        MeetingItem,
+        api::meetings::item_done,
     );
     t.get("/api/v1/task-kinds", Signed, api::tasks::kinds);
     t.get("/api/v1/units/{id}/tasks", Unit, api::tasks::list);

@@ -131,6 +131,10 @@ both!(
         .await
         .unwrap();
         // A finished demo matter (public too) and a typical-case round.
+        let meeting: i64 = {
+            let mut db = t.app.store().read().await.unwrap();
+            sqlx::query_scalar("SELECT id FROM meetings ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap()
+        };
         let (task, assignment): (i64, i64) = {
             let mut db = t.app.store().read().await.unwrap();
             sqlx::query_as("SELECT a.task_id, a.id FROM task_assignments a WHERE a.status = 'done' ORDER BY a.id LIMIT 1").fetch_one(&mut *db).await.unwrap()
@@ -167,6 +171,8 @@ both!(
                     Access::Campaign => campaign.to_string(),
                     Access::Task => task.to_string(),
                     Access::Assignment => assignment.to_string(),
+                    Access::Meeting => meeting.to_string(),
+                    Access::MeetingItem => continue,
                     Access::Public if r.path.starts_with("/public/matters/") => matter.to_string(),
                     Access::Public if r.path.starts_with("/public/cases/") => round.to_string(),
                     Access::Job | Access::Account | Access::OrganPerson | Access::OrganUnit => continue,

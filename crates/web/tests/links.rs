@@ -35,7 +35,7 @@ fn shape(path: &str) -> String {
 both!(
     async fn no_link_of_any_role_leads_to_a_refusal_or_nowhere(db) {
         let t = TestApp::district(db).await;
-        for user in ["admin", "office", "songyanghu", "inspector", "member"] {
+        for user in ["admin", "office", "songyanghu", "maolingtou", "inspector", "member"] {
             let mut c = t.client();
             assert_eq!(c.login(user, "xueshi2021").await.status(), 303, "{user}");
             let mut seen = BTreeSet::new();

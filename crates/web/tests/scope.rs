@@ -101,10 +101,28 @@ both!(
             .await
             .unwrap()
         };
-        // The district's campaign, run by the office above this admin.
-        let campaign: i64 = {
+        // Another town's branch's meeting, with a rectification item.
+        let (meeting, meeting_item): (i64, i64) = {
             let mut db = t.app.store().read().await.unwrap();
-            sqlx::query_scalar("SELECT id FROM campaigns ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap()
+            sqlx::query_as(
+                "SELECT m.id, i.id FROM meetings m JOIN meeting_items i ON i.meeting_id = m.id JOIN units u ON u.id = m.unit_id \
+                 WHERE u.path NOT LIKE (SELECT path FROM units WHERE name = '松杨湖街道党工委') || '%' ORDER BY m.id LIMIT 1",
+            )
+            .fetch_one(&mut *db)
+            .await
+            .unwrap()
+        };
+        // Another town's own campaign (the district's governs this admin,
+        // who may read it).
+        let campaign: i64 = {
+            let yunxi: i64 = {
+                let mut db = t.app.store().read().await.unwrap();
+                sqlx::query_scalar("SELECT id FROM units WHERE name = '云溪街道党工委'").fetch_one(&mut *db).await.unwrap()
+            };
+            let path = xueshi_app::accounts::unit_path(&t.app, xueshi_domain::Id(yunxi)).await.unwrap();
+            let mut setup = xueshi_app::campaigns::template(t.app.clock().today());
+            setup.name = "云溪街道党史学习教育".into();
+            xueshi_app::campaigns::create(&t.app, &xueshi_app::Ctx::system(&path), xueshi_domain::Id(yunxi), &setup).await.unwrap().0
         };
 
         // The unit admin and things inside its own scope.
@@ -154,6 +172,8 @@ both!(
                 Access::Campaign => (Value::String(campaign.to_string()), Value::Null),
                 Access::Task => (Value::String(task.to_string()), Value::Null),
                 Access::Assignment => (Value::String(foreign_assignment.to_string()), Value::Null),
+                Access::Meeting => (Value::String(meeting.to_string()), Value::Null),
+                Access::MeetingItem => (Value::String(meeting.to_string()), Value::String(meeting_item.to_string())),
             };
             let path = r.path.replace("{id}", id.as_str().unwrap()).replace("{sub}", sub.as_str().unwrap_or(""));
             let url = ua.url(&path);

@@ -124,6 +124,19 @@ both!(
         assert_eq!(owing.height() as i64 - 1, not_done);
         let (status, _) = page.page(&format!("/units/{root}/tasks")).await;
         assert_eq!(status, 200);
+        // The roadmap groups the office's tasks by working group; the
+        // schedule lists each with its lead and its completion.
+        let (status, html) = page.page(&format!("/units/{root}/roadmap")).await;
+        assert_eq!(status, 200);
+        let set_here = n("SELECT COUNT(*) FROM tasks WHERE unit_id = (SELECT id FROM units WHERE parent_id IS NULL) AND $1 = 0").await;
+        assert_eq!(html.matches("class=\"lane\"").count() as i64, set_here);
+        let bytes = page.get(&format!("/units/{root}/schedule.xlsx")).await.bytes().await.unwrap();
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let sheet = wb.worksheet_range("重点任务安排表").unwrap();
+        assert_eq!(sheet.get((1, 3)).map(|c| c.to_string()), Some("重点任务".to_owned()));
+        assert_eq!(sheet.height() as i64 - 2, set_here, "one row per task");
+        let with_group = (2..sheet.height()).filter(|r| sheet.get((*r, 1)).is_some_and(|c| c.to_string() != "—")).count();
+        assert!(with_group > 0, "the office's tasks name their working group");
     }
 );
 

@@ -135,6 +135,19 @@ pub enum BenchKind {
         #[arg(long)]
         json: bool,
     },
+    /// The task list at scale: one task published to every 党支部 (the
+    /// province demo: about 200,000), twenty-nine to the largest county's,
+    /// 2,000 reports, then the completion matrix (units × 30 tasks) at the
+    /// root and at the county, and the counters held to a recount. Builds
+    /// the demo first when the database is empty.
+    Tasks {
+        #[arg(long, value_enum, default_value_t = DemoScale::Province)]
+        scale: DemoScale,
+        /// End with one JSON line: backend, units, publish_s,
+        /// matrix_root_p95_ms, matrix_county_p95_ms, recomputed_equal.
+        #[arg(long)]
+        json: bool,
+    },
     /// Members taking today's quiz over HTTP, driven by wrk (Debian's `wrk`)
     /// on loopback; checks every acknowledged submission is stored once.
     /// Builds the demo first when the database is empty.

@@ -249,6 +249,7 @@ pub async fn bench(cfg: &Config, which: BenchKind) -> Result<()> {
         BenchKind::Import { members } => bench::import(&app, members).await,
         BenchKind::Tree => bench::tree(&app).await,
         BenchKind::Study { runs } => bench::study::study(&app, runs).await,
+        BenchKind::Tasks { scale, json } => bench::tasks::tasks(&app, scale.into(), json).await,
         BenchKind::Briefing { scale, runs, json } => {
             bench::briefing::briefing(&app, scale.into(), runs, json).await
         }

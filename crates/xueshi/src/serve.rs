@@ -51,6 +51,10 @@ pub async fn serve(cfg: Config, bind: Option<String>, with_demo: bool) -> Result
             );
         }
     }
+    // A tree made before the task list existed gets its kinds.
+    xueshi_app::tasks::ensure_kinds(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let show_demo = demo::installed(&app).await?.is_some();
     let web = WebConfig {
         secure_cookies: cfg.secure_cookies(),

@@ -2,21 +2,15 @@
 -- below it, pushed down as one assignment per target unit.
 
 -- Kinds of task are data: the 规定动作 of the reports (六重抓) and the
--- 自选动作 any unit may add for its own subtree.
+-- 自选动作 any unit may add for its own subtree. A new tree gets the
+-- defaults (`domain::task::DEFAULT_KINDS`) with its root, as rows the
+-- installation owns (a migration's rows would clash with a restore).
 CREATE TABLE task_kinds (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     mandated BIGINT NOT NULL DEFAULT 1 CHECK (mandated IN (0, 1)),
     sort_order BIGINT NOT NULL DEFAULT 0
 );
-INSERT INTO task_kinds (code, name, mandated, sort_order) VALUES
-    ('study', '专题学习', 1, 1),
-    ('training', '专题培训', 1, 2),
-    ('party_lecture', '专题党课', 1, 3),
-    ('preaching', '专题宣讲', 1, 4),
-    ('research', '专题研究宣传阐释', 1, 5),
-    ('life_meeting', '专题民主生活会和组织生活会', 1, 6),
-    ('elective', '自选动作', 0, 7);
 
 -- A task: set by `unit_id` for the units of `target_unit_id`'s subtree
 -- (that unit included) whose kind is in `target_kinds` (comma-separated;

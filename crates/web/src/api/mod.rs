@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod figures;
 pub mod library;
 pub mod matters;
+pub mod meetings;
 pub mod member_accounts;
 pub mod openapi;
 pub mod public;

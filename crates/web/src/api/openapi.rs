@@ -117,6 +117,11 @@ use utoipa::OpenApi;
         super::tasks::report,
         super::tasks::send_back,
         super::tasks::extend,
+        super::meetings::held,
+        super::meetings::list,
+        super::meetings::record,
+        super::meetings::show,
+        super::meetings::item_done,
         document,
     )
 )]

@@ -176,6 +176,7 @@ pub async fn report(
     Path(id): Path<Id>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<StatusCode> {
+    tasks::authorize_report(&state.app, &a.ctx(), id).await?;
     let (input, bad) =
         crate::pages::tasks::read_report(form.map_err(|_| HttpError::bad_request())?).await?;
     if !bad.is_empty() {

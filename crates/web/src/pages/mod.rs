@@ -12,6 +12,7 @@ pub mod figures;
 pub mod home;
 pub mod library;
 pub mod matters;
+pub mod meetings;
 pub mod member_accounts;
 pub mod members;
 pub mod organs;

@@ -39,6 +39,9 @@ struct TasksPage {
     kinds: Vec<xueshi_app::tasks::TaskKind>,
     unit_kinds: Vec<UnitKind>,
     evidences: Vec<Evidence>,
+    /// Working groups and the units that may lead or help.
+    groups: Vec<(Id, String)>,
+    units: Vec<(Id, String)>,
     form: HashMap<String, String>,
     errors: FormErrors,
 }
@@ -68,6 +71,7 @@ async fn tasks_page(
     let ctx = a.ctx();
     let (urow, tasks, may_write) = tasks::set_by(&state.app, &ctx, unit).await?;
     let matrix = tasks::matrix(&state.app, &ctx, unit).await?;
+    let choices = tasks::form_choices(&state.app, &ctx, unit).await?;
     let t = a.rc.lang.msg();
     Ok(TasksPage {
         layout: Layout::new(&a.rc, &format!("{} · {}", urow.name, t.tasks_title)),
@@ -77,6 +81,8 @@ async fn tasks_page(
         may_write,
         matrix,
         kinds: tasks::kinds(&state.app).await?,
+        groups: choices.0,
+        units: choices.1,
         unit_kinds: UnitKind::ALL.to_vec(),
         evidences: Evidence::ALL.to_vec(),
         form,
@@ -98,8 +104,9 @@ pub async fn list(
     Ok(render(&p))
 }
 
-/// The office's form into the use-case's input.
-fn input_of(f: &HashMap<String, String>) -> TaskInput {
+/// The office's form into the use-case's input (co-units may repeat).
+fn input_of(pairs: &[(String, String)]) -> TaskInput {
+    let f: HashMap<String, String> = pairs.iter().cloned().collect();
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let id = |k: &str| get(k).trim().parse::<i64>().ok().map(Id);
     TaskInput {
@@ -114,9 +121,13 @@ fn input_of(f: &HashMap<String, String>) -> TaskInput {
             .map(str::to_owned)
             .collect(),
         evidence: get("evidence"),
-        lead_unit: None,
-        co_units: Vec::new(),
-        organ: None,
+        lead_unit: id("lead_unit"),
+        co_units: pairs
+            .iter()
+            .filter(|(k, _)| k == "co_units")
+            .filter_map(|(_, v)| v.trim().parse().ok().map(Id))
+            .collect(),
+        organ: id("organ"),
     }
 }
 
@@ -124,11 +135,12 @@ pub async fn create(
     State(state): State<AppState>,
     a: Auth,
     Path(unit): Path<Id>,
-    Form(f): Form<HashMap<String, String>>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> WebResult<Response> {
-    match tasks::create(&state.app, &a.ctx(), unit, &input_of(&f)).await {
+    match tasks::create(&state.app, &a.ctx(), unit, &input_of(&pairs)).await {
         Ok(id) => Ok(Redirect::to(&format!("/tasks/{id}?done=tasks.saved")).into_response()),
         Err(AppError::Invalid(errors)) => {
+            let f = pairs.into_iter().collect();
             let p = tasks_page(&state, &a, unit, f, FormErrors::new(a.rc.lang, &errors)).await?;
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
         }
@@ -359,6 +371,7 @@ pub async fn report(
     Path(id): Path<Id>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<Response> {
+    tasks::authorize_report(&state.app, &a.ctx(), id).await?;
     let (input, bad) = read_report(form.map_err(|_| HttpError::bad_request())?).await?;
     let r = if bad.is_empty() {
         tasks::report(&state.app, &a.ctx(), id, input).await
@@ -448,4 +461,35 @@ pub async fn mine(State(state): State<AppState>, a: Auth) -> WebResult<Response>
         layout: Layout::new(&a.rc, a.rc.lang.msg().tasks_mine),
         todo,
     }))
+}
+
+#[derive(Template)]
+#[template(path = "roadmap.html")]
+struct RoadmapPage {
+    layout: Layout,
+    map: xueshi_app::tasks::Roadmap,
+}
+
+pub async fn roadmap(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(unit): Path<Id>,
+) -> WebResult<Response> {
+    let map = tasks::roadmap(&state.app, &a.ctx(), unit).await?;
+    Ok(render(&RoadmapPage {
+        layout: Layout::new(
+            &a.rc,
+            &format!("{} · {}", map.unit_name, a.rc.lang.msg().roadmap_title),
+        ),
+        map,
+    }))
+}
+
+pub async fn schedule_workbook(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(unit): Path<Id>,
+) -> WebResult<Response> {
+    let (name, bytes) = tasks::schedule_workbook(&state.app, &a.ctx(), unit).await?;
+    Ok(xlsx(&name, bytes))
 }

@@ -5,6 +5,7 @@
 pub mod briefing;
 pub mod matters;
 pub mod study;
+pub mod tasks;
 
 use std::time::{Duration, Instant};
 
