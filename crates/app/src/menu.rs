@@ -20,6 +20,8 @@ pub struct Menu {
     /// Typical-case rounds (典型案例).
     pub cases: bool,
     pub accounts: bool,
+    /// The task list of the account's unit (任务清单) and its own to-do.
+    pub tasks: Option<Id>,
 }
 
 impl Menu {
@@ -36,6 +38,7 @@ impl Menu {
             triage: may(Action::ManageMatters) && at_top,
             cases: may(Action::ManageMatters),
             accounts: may(Action::ManageAccounts),
+            tasks: may(Action::ManageTasks).then_some(actor.scope_unit),
         }
     }
 }

@@ -162,19 +162,15 @@ async fn a_branch_secretary_reports_a_task_with_a_photo_from_her_phone() {
         .position(|x| x["id"] == task.as_str())
         .unwrap();
     assert_eq!(m["total"]["cells"][col]["done"], 1, "{m}");
+    // Her community's line: her branch done, the others still owing.
     let row = m["rows"]
         .as_array()
         .unwrap()
         .iter()
         .find(|r| r["name"].as_str().unwrap().contains("茅岭头"))
         .unwrap();
-    assert_eq!(
-        (
-            row["cells"][col]["done"].as_i64(),
-            row["cells"][col]["assigned"].as_i64()
-        ),
-        (Some(1), Some(1))
-    );
+    assert_eq!(row["cells"][col]["done"].as_i64(), Some(1), "{row}");
+    assert!(row["cells"][col]["assigned"].as_i64().unwrap() >= 1);
     let b = Browser::start(360, 780).await;
     sign_in(&b, &t, "office").await;
     b.client
@@ -182,7 +178,8 @@ async fn a_branch_secretary_reports_a_task_with_a_photo_from_her_phone() {
         .await
         .unwrap();
     let table = wait_for(&b, "#matrix").await.text().await.unwrap();
-    assert!(table.contains("1/1"), "{table}");
+    let total = m["total"]["cells"][col]["assigned"].as_i64().unwrap();
+    assert!(table.contains(&format!("1/{total}")), "{table}");
     b.screenshot("office-matrix-360").await;
     b.close().await;
 }

@@ -99,6 +99,8 @@ both!(
             b[k] = v;
             b
         };
+        let mut street = t.client();
+        street.api_login("songyanghu", "xueshi2021").await;
         let before = without_audit(&t).await;
         for (body, field, code) in [
             (with("attendance", json!(members + 1)), "attendance", "attendance_over_members"),
@@ -113,8 +115,6 @@ both!(
             assert!(e["fields"].as_array().unwrap().iter().any(|f| f["field"] == field && f["code"] == code), "{field} {code}: {e}");
         }
         // Not her unit; not a town's 组织生活会.
-        let mut street = t.client();
-        street.api_login("songyanghu", "xueshi2021").await;
         let (_, own) = get(&street, "/api/v1/units").await;
         let town = own["unit"]["id"].as_str().unwrap().to_owned();
         let (s, _) = post(&sec, &format!("/api/v1/units/{town}/meetings"), good.clone()).await;
