@@ -146,6 +146,9 @@ pub struct CampaignView {
     /// can no longer change.
     pub counting: bool,
     pub may_write: bool,
+    /// The reader may open the campaign's unit (not so for a town reading
+    /// the district's campaign).
+    pub unit_in_reach: bool,
 }
 
 /// The campaigns a unit runs, and the one governing it today (perhaps an
@@ -492,6 +495,7 @@ pub async fn get(app: &App, ctx: &Ctx, id: Id) -> AppResult<CampaignView> {
         input: input_of(&c, &phases, &quotas),
         counting: counting(app, &c, &urow).await?,
         may_write: may(ctx, Action::ManageStudy, &urow.path()),
+        unit_in_reach: may(ctx, Action::ViewTree, &urow.path()),
     })
 }
 

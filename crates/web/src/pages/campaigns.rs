@@ -110,6 +110,8 @@ struct CampaignsPage {
     list: Option<UnitCampaigns>,
     unit: Id,
     unit_name: String,
+    /// The reader may open the unit (its crumb is a link).
+    unit_in_reach: bool,
     /// Where the form posts; `None` when the reader may not write.
     action: Option<String>,
     counting: bool,
@@ -146,6 +148,7 @@ fn page(
         list,
         unit: unit.0,
         unit_name: unit.1,
+        unit_in_reach: true,
         action,
         counting,
         f: Fields::of(input),
@@ -218,7 +221,8 @@ async fn show_page(
 ) -> WebResult<CampaignsPage> {
     let v = campaigns::get(&state.app, &a.ctx(), id).await?;
     let action = v.may_write.then(|| format!("/campaigns/{id}"));
-    Ok(page(
+    let in_reach = v.unit_in_reach;
+    let mut p = page(
         a,
         None,
         (v.unit, v.unit_name),
@@ -226,7 +230,9 @@ async fn show_page(
         v.counting,
         input.unwrap_or(v.input),
         errors,
-    ))
+    );
+    p.unit_in_reach = in_reach;
+    Ok(p)
 }
 
 pub async fn show(
