@@ -279,10 +279,10 @@ fn check(input: &CampaignInput) -> Result<Checked, Vec<FieldError>> {
             day("phases", &p.starts_on, &mut e),
             day("phases", &p.ends_on, &mut e),
         );
-        if let (Some(ps), Some(pe), Some(s), Some(t)) = (ps, pe, starts, ends) {
-            if pe < ps || ps < s || pe > t {
-                e.push(FieldError::new("phases", "phase_outside_campaign").with("value", &name));
-            }
+        if let (Some(ps), Some(pe), Some(s), Some(t)) = (ps, pe, starts, ends)
+            && (pe < ps || ps < s || pe > t)
+        {
+            e.push(FieldError::new("phases", "phase_outside_campaign").with("value", &name));
         }
         phases.push(PhaseRow {
             id: 0,

@@ -134,14 +134,14 @@ pub async fn issue(app: &App, ctx: &Ctx, unit: Id, scheme: UsernameScheme) -> Ap
             let mut next: HashMap<i64, u64> = HashMap::new();
             for m in &pending {
                 let prefix = format!("{}-", m.unit_code);
-                if !next.contains_key(&m.unit_id) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = next.entry(m.unit_id) {
                     let used = accounts::usernames_with_prefix(&mut conn, &prefix).await?;
                     let top = used
                         .iter()
                         .filter_map(|n| code_number(n, &prefix))
                         .max()
                         .unwrap_or(0);
-                    next.insert(m.unit_id, top + 1);
+                    slot.insert(top + 1);
                 }
                 let n = next.get_mut(&m.unit_id).expect("inserted above");
                 wanted.push((format!("{prefix}{n}"), m));

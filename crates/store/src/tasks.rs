@@ -393,15 +393,23 @@ pub async fn extend(conn: &mut AnyConnection, id: i64, due_on: &str, now: i64) -
     Ok(r.rows_affected() == 1)
 }
 
+/// An assignment's evidence document or photo as kept.
+#[derive(Clone, Debug, FromRow)]
+struct FileRow {
+    file_name: Option<String>,
+    file_type: Option<String>,
+    file_bytes: Option<Vec<u8>>,
+}
+
 /// The evidence file of an assignment: (name, type, bytes).
 pub async fn file(conn: &mut AnyConnection, id: i64) -> Result<Option<(String, String, Vec<u8>)>> {
-    let row: Option<(Option<String>, Option<String>, Option<Vec<u8>>)> = sqlx::query_as(
+    let row: Option<FileRow> = sqlx::query_as(
         "SELECT file_name, file_type, file_bytes FROM task_assignments WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.and_then(|(n, t, b)| Some((n?, t?, b?))))
+    Ok(row.and_then(|r| Some((r.file_name?, r.file_type?, r.file_bytes?))))
 }
 
 #[derive(Clone, Debug, FromRow)]

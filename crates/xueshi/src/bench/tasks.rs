@@ -1,6 +1,6 @@
 //! `xueshi bench tasks`: one task published to every 党支部 of the demo
 //! (the province by default: about 200,000 branches), twenty-nine more to
-//! the branches of its largest county, a share of them reported, and the
+//! the branches of a county (the largest city's largest), a share of them reported, and the
 //! completion matrix (units × 30 tasks) read at the root and at the county
 //! — all through the use-cases the pages call; then the counters held to
 //! a recount from the assignments.
@@ -33,7 +33,13 @@ pub async fn tasks(app: &App, scale: Scale, json: bool) -> Result<()> {
     }
     let ctx = root_ctx(app).await?;
     let root = ctx.actor.scope_unit;
-    let (county, county_name) = largest_child(app, root).await?;
+    // A county: the largest unit two levels down (a province's city's),
+    // or one level down when the tree is no deeper (a district's town).
+    let (city, _) = largest_child(app, root).await?;
+    let (county, county_name) = match largest_child(app, city).await {
+        Ok(c) => c,
+        Err(_) => largest_child(app, root).await?,
+    };
     let deadline = xueshi_domain::date::iso(app.clock().today() + time::Duration::days(30));
     let task = |title: String, target: Id| TaskInput {
         kind: "study".into(),
