@@ -1040,8 +1040,8 @@ pub async fn detail(app: &App, ctx: &Ctx, id: Id) -> AppResult<TaskDetail> {
     let comments = store::comments(&mut conn, t.id).await?;
     let following = store::follows(&mut conn, t.id, ctx.actor.account_id.0).await?;
     let counters = store::tally_of_units(&mut conn, &[within.id]).await?;
-    let not_done = store::not_done(&mut conn, t.id, &within.path(), 500).await?;
-    let done = store::done(&mut conn, t.id, &within.path(), 200).await?;
+    let not_done = store::in_subtree(&mut conn, t.id, &within.path(), false, 500).await?;
+    let done = store::in_subtree(&mut conn, t.id, &within.path(), true, 200).await?;
     drop(conn);
     let today = iso(app.clock().today());
     let mut completion = Completion::default();
@@ -1287,7 +1287,7 @@ pub async fn matrix_workbook(app: &App, ctx: &Ctx, unit: Id) -> AppResult<(Strin
     let today = iso(app.clock().today());
     for t in &m.tasks {
         let mut conn = app.store().read().await?;
-        let rows = store::not_done(&mut conn, t.id.0, &urow.path(), 20_000).await?;
+        let rows = store::in_subtree(&mut conn, t.id.0, &urow.path(), false, 20_000).await?;
         drop(conn);
         for a in rows {
             let state = match (a.status.as_str(), a.due_on < today) {

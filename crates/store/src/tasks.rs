@@ -282,38 +282,24 @@ pub async fn of_unit(conn: &mut AnyConnection, unit: i64) -> Result<Vec<Assignme
     .await
 }
 
-/// A task's assignments not done, within a subtree: the units still owing
-/// it, by deadline and place in the tree.
-pub async fn not_done(
+/// A task's assignments within a subtree, either those still owing it
+/// (soonest due first, by place in the tree) or those reported (latest
+/// first).
+pub async fn in_subtree(
     conn: &mut AnyConnection,
     task: i64,
     root: &UnitPath,
+    done: bool,
     limit: i64,
 ) -> Result<Vec<AssignmentRow>> {
     let (lo, hi) = root.subtree_range();
+    let (status, order) = if done {
+        ("a.status = 'done'", "a.done_at DESC")
+    } else {
+        ("a.status <> 'done'", "a.due_on, u.path")
+    };
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{ASSIGNMENT} WHERE a.task_id = $1 AND a.status <> 'done' AND u.path >= $2 AND u.path < $3 \
-         ORDER BY a.due_on, u.path LIMIT $4"
-    )))
-    .bind(task)
-    .bind(lo)
-    .bind(hi)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await
-}
-
-/// A task's assignments reported done within a subtree, latest first.
-pub async fn done(
-    conn: &mut AnyConnection,
-    task: i64,
-    root: &UnitPath,
-    limit: i64,
-) -> Result<Vec<AssignmentRow>> {
-    let (lo, hi) = root.subtree_range();
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{ASSIGNMENT} WHERE a.task_id = $1 AND a.status = 'done' AND u.path >= $2 AND u.path < $3 \
-         ORDER BY a.done_at DESC LIMIT $4"
+        "{ASSIGNMENT} WHERE a.task_id = $1 AND {status} AND u.path >= $2 AND u.path < $3 ORDER BY {order} LIMIT $4"
     )))
     .bind(task)
     .bind(lo)
