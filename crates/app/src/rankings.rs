@@ -289,9 +289,16 @@ async fn read(app: &App, ctx: &Ctx, r: RankingRow, owner: &UnitRow) -> AppResult
     })
 }
 
-/// Deletes a ranking (its rule only: nothing else refers to it).
+/// Deletes a ranking (its rule only), unless a year-end review holds it.
 pub async fn delete(app: &App, ctx: &Ctx, id: Id) -> AppResult<Id> {
     let (r, owner, allowed) = load(app, ctx, id, Action::WriteBriefings).await?;
+    {
+        let mut conn = app.store().read().await?;
+        // A year-end review's 约谈 list stands on it.
+        if xueshi_store::rhythm::ranking_in_use(&mut conn, id.0).await? {
+            return Err(AppError::Conflict("ranking_in_use"));
+        }
+    }
     let mut tx = Audited::begin(app, allowed).await?;
     if !rankings::delete(&mut tx, id.0).await? {
         return Err(AppError::NotFound);

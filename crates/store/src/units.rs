@@ -338,9 +338,10 @@ pub(crate) fn escape_like(s: &str) -> String {
 
 /// What keeps a unit from being deleted, as a message key: sub-units, member
 /// records (current or past), accounts scoped to it, organs it set up,
-/// campaigns it runs, tasks it set or was given.
+/// campaigns it runs, tasks it set or was given, meetings, a plan's
+/// consultation or a dispatch meeting's decisions it took part in.
 pub async fn dependants(conn: &mut AnyConnection, id: i64) -> Result<Option<&'static str>> {
-    let checks: [(&'static str, &'static str); 8] = [
+    let checks: [(&'static str, &'static str); 10] = [
         (
             "SELECT COUNT(*) FROM units WHERE parent_id = $1",
             "unit_has_children",
@@ -372,6 +373,14 @@ pub async fn dependants(conn: &mut AnyConnection, id: i64) -> Result<Option<&'st
         (
             "SELECT COUNT(*) FROM meetings WHERE unit_id = $1",
             "unit_has_meetings",
+        ),
+        (
+            "SELECT COUNT(*) FROM plan_consultees WHERE unit_id = $1",
+            "unit_has_plan_comments",
+        ),
+        (
+            "SELECT COUNT(*) FROM dispatch_decisions WHERE owner_unit_id = $1",
+            "unit_has_decisions",
         ),
     ];
     for (sql, code) in checks {

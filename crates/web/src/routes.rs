@@ -53,6 +53,18 @@ pub enum Access {
     Meeting,
     /// `{id}` is a meeting and `{sub}` one of its rectification items.
     MeetingItem,
+    /// `{id}` is an implementation plan (实施方案).
+    Plan,
+    /// `{id}` is a version of a plan.
+    PlanVersion,
+    /// `{id}` is a consulted unit's comment on a plan.
+    PlanComment,
+    /// `{id}` is an occurrence of a campaign's rhythm.
+    Occurrence,
+    /// `{id}` is a dispatch meeting's record.
+    Dispatch,
+    /// `{id}` is a decision of a dispatch meeting.
+    Decision,
 }
 
 /// How large a request body a route reads.
@@ -272,6 +284,51 @@ fn table() -> Table {
     t.post("/units/{id}/campaigns", Unit, pages::campaigns::create);
     t.get("/campaigns/{id}", Campaign, pages::campaigns::show);
     t.post("/campaigns/{id}", Campaign, pages::campaigns::update);
+    t.get("/campaigns/{id}/plans", Campaign, pages::plans::list);
+    t.post("/campaigns/{id}/plans", Campaign, pages::plans::create);
+    t.get("/plans/{id}", Plan, pages::plans::show);
+    t.post("/plans/{id}/versions", Plan, pages::plans::next_version);
+    t.post("/plan-versions/{id}", PlanVersion, pages::plans::edit);
+    t.post(
+        "/plan-versions/{id}/consult",
+        PlanVersion,
+        pages::plans::consult,
+    );
+    t.post(
+        "/plan-versions/{id}/comments",
+        PlanVersion,
+        pages::plans::comment,
+    );
+    t.post(
+        "/plan-versions/{id}/publish",
+        PlanVersion,
+        pages::plans::publish,
+    );
+    t.post(
+        "/plan-comments/{id}/answer",
+        PlanComment,
+        pages::plans::answer,
+    );
+    t.get("/campaigns/{id}/rhythm", Campaign, pages::rhythm::show);
+    t.post("/campaigns/{id}/rhythm", Campaign, pages::rhythm::configure);
+    t.get("/occurrences/{id}", Occurrence, pages::rhythm::occurrence);
+    t.post(
+        "/occurrences/{id}/dispatch",
+        Occurrence,
+        pages::rhythm::record_dispatch,
+    );
+    t.post("/occurrences/{id}/issue", Occurrence, pages::rhythm::issue);
+    t.post(
+        "/occurrences/{id}/ranking",
+        Occurrence,
+        pages::rhythm::ranking,
+    );
+    t.get("/dispatches/{id}", Dispatch, pages::rhythm::dispatch);
+    t.post(
+        "/decisions/{id}/task",
+        Decision,
+        pages::rhythm::decision_task,
+    );
     t.get("/units/{id}/tasks", Unit, pages::tasks::list);
     t.post("/units/{id}/tasks", Unit, pages::tasks::create);
     t.get(
@@ -363,6 +420,67 @@ fn table() -> Table {
     );
     t.get("/api/v1/campaigns/{id}", Campaign, api::campaigns::show);
     t.put("/api/v1/campaigns/{id}", Campaign, api::campaigns::update);
+    t.get("/api/v1/campaigns/{id}/plans", Campaign, api::plans::list);
+    t.post("/api/v1/campaigns/{id}/plans", Campaign, api::plans::create);
+    t.get("/api/v1/plans/{id}", Plan, api::plans::show);
+    t.post(
+        "/api/v1/plans/{id}/versions",
+        Plan,
+        api::plans::next_version,
+    );
+    t.put("/api/v1/plan-versions/{id}", PlanVersion, api::plans::edit);
+    t.post(
+        "/api/v1/plan-versions/{id}/consult",
+        PlanVersion,
+        api::plans::consult,
+    );
+    t.post(
+        "/api/v1/plan-versions/{id}/comments",
+        PlanVersion,
+        api::plans::comment,
+    );
+    t.post(
+        "/api/v1/plan-versions/{id}/publish",
+        PlanVersion,
+        api::plans::publish,
+    );
+    t.post(
+        "/api/v1/plan-comments/{id}/answer",
+        PlanComment,
+        api::plans::answer,
+    );
+    t.get("/api/v1/campaigns/{id}/rhythm", Campaign, api::rhythm::show);
+    t.put(
+        "/api/v1/campaigns/{id}/rhythm",
+        Campaign,
+        api::rhythm::configure,
+    );
+    t.get(
+        "/api/v1/occurrences/{id}",
+        Occurrence,
+        api::rhythm::occurrence,
+    );
+    t.post(
+        "/api/v1/occurrences/{id}/dispatch",
+        Occurrence,
+        api::rhythm::dispatch_record,
+    );
+    t.post(
+        "/api/v1/occurrences/{id}/issue",
+        Occurrence,
+        api::rhythm::issue,
+    );
+    t.post(
+        "/api/v1/occurrences/{id}/ranking",
+        Occurrence,
+        api::rhythm::ranking,
+    );
+    t.get("/api/v1/dispatches/{id}", Dispatch, api::rhythm::dispatch);
+    t.post(
+        "/api/v1/decisions/{id}/task",
+        Decision,
+        api::rhythm::decision_task,
+    );
     t.post(
         "/api/v1/units/{id}/member-accounts",
         Unit,

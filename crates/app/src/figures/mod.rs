@@ -258,7 +258,7 @@ pub const CATALOGUE: [Definition; 10] = [
 ];
 
 /// The days a flow figure counts, both ends included (YYYY-MM-DD).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Span {
     pub from: String,
     pub to: String,

@@ -303,7 +303,12 @@ pub async fn kinds(app: &App) -> AppResult<Vec<TaskKind>> {
 
 /// Checks a task against its setting unit and the actor: the checked row,
 /// or every field that is wrong.
-async fn check(app: &App, ctx: &Ctx, unit: &UnitRow, input: &TaskInput) -> AppResult<TaskRow> {
+pub(crate) async fn check(
+    app: &App,
+    ctx: &Ctx,
+    unit: &UnitRow,
+    input: &TaskInput,
+) -> AppResult<TaskRow> {
     let mut e = Vec::new();
     let title = text("title", &input.title, 100, true, &mut e);
     let body = text("body", &input.body, 4000, false, &mut e);

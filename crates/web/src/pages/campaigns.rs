@@ -112,6 +112,8 @@ struct CampaignsPage {
     unit_name: String,
     /// The reader may open the unit (its crumb is a link).
     unit_in_reach: bool,
+    /// The campaign shown (its plans and rhythm are linked).
+    campaign: Option<Id>,
     /// Where the form posts; `None` when the reader may not write.
     action: Option<String>,
     counting: bool,
@@ -149,6 +151,7 @@ fn page(
         unit: unit.0,
         unit_name: unit.1,
         unit_in_reach: true,
+        campaign: None,
         action,
         counting,
         f: Fields::of(input),
@@ -232,6 +235,7 @@ async fn show_page(
         errors,
     );
     p.unit_in_reach = in_reach;
+    p.campaign = Some(id);
     Ok(p)
 }
 

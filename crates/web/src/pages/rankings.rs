@@ -27,20 +27,20 @@ use crate::state::AppState;
 /// The form as typed: every field a string, so a bad number is named
 /// rather than refused wholesale.
 #[derive(Clone, Debug, Default)]
-struct Typed(HashMap<String, String>);
+pub(crate) struct Typed(pub(crate) HashMap<String, String>);
 
 impl Typed {
-    fn get(&self, k: &str) -> &str {
+    pub(crate) fn get(&self, k: &str) -> &str {
         self.0.get(k).map_or("", |v| v.as_str())
     }
-    fn weight(&self, m: &RankingMeasure) -> &str {
+    pub(crate) fn weight(&self, m: &RankingMeasure) -> &str {
         self.get(&format!("weight_{}", m.as_str()))
     }
 }
 
 /// The office's form into the use-case's input; numbers that are not
 /// numbers become errors of their field.
-fn parse(f: &Typed) -> Result<NewRanking, Vec<FieldError>> {
+pub(crate) fn parse(f: &Typed) -> Result<NewRanking, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut number = |field: &'static str, raw: &str, empty: i64| -> i64 {
         let raw = raw.trim();
@@ -99,7 +99,7 @@ impl ListPage {
     }
 }
 
-fn measure_label(lang: Lang, m: RankingMeasure) -> &'static str {
+pub(crate) fn measure_label(lang: Lang, m: RankingMeasure) -> &'static str {
     match lang {
         Lang::En => m.label_en(),
         Lang::Zh => m.label_zh(),
@@ -108,7 +108,7 @@ fn measure_label(lang: Lang, m: RankingMeasure) -> &'static str {
 
 /// A new ranking's form: this year so far, the measures of today's
 /// capabilities at the weights seed 002's 六比 would give them.
-fn blank(today: time::Date) -> Typed {
+pub(crate) fn blank(today: time::Date) -> Typed {
     let mut f = HashMap::new();
     let jan1 = time::Date::from_ordinal_date(today.year(), 1).unwrap_or(today);
     f.insert("from".into(), xueshi_domain::date::iso(jan1));
