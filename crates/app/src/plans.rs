@@ -437,7 +437,7 @@ pub async fn comment(app: &App, ctx: &Ctx, version: Id, input: &CommentInput) ->
         .collect();
     // Only the units it was sent to speak on a version.
     if mine.is_empty() {
-        allow(ctx, Action::ManageStudy, &p.unit_path)?;
+        allow_from_below(ctx, Action::ViewTree, &p.unit_path)?;
         return Err(AppError::invalid("unit", "not_consulted"));
     }
     let unit = match input.unit {

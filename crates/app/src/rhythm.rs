@@ -967,3 +967,57 @@ pub async fn decision_to_task(app: &App, ctx: &Ctx, decision: Id) -> AppResult<I
     .await?;
     Ok(id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        from_iso(s).unwrap()
+    }
+
+    fn days(kind: RhythmKind, day: i64, from: &str, to: &str) -> Vec<String> {
+        due_days(kind, day, d(from), d(to))
+            .into_iter()
+            .map(iso)
+            .collect()
+    }
+
+    #[test]
+    fn weekly_duties_fall_on_their_weekday() {
+        // 2021-03-01 was a Monday.
+        assert_eq!(
+            days(RhythmKind::WeeklyDispatch, 1, "2021-03-01", "2021-03-21"),
+            ["2021-03-01", "2021-03-08", "2021-03-15"]
+        );
+        assert_eq!(
+            days(RhythmKind::WeeklyBriefing, 5, "2021-03-06", "2021-03-12"),
+            ["2021-03-12"]
+        );
+    }
+
+    #[test]
+    fn monthly_and_quarterly_duties_keep_to_short_months() {
+        assert_eq!(
+            days(RhythmKind::MonthlySummary, 28, "2021-01-30", "2021-04-27"),
+            ["2021-02-28", "2021-03-28"]
+        );
+        assert_eq!(
+            days(RhythmKind::QuarterlyReview, 25, "2021-02-20", "2022-01-31"),
+            ["2021-03-25", "2021-06-25", "2021-09-25", "2021-12-25"]
+        );
+    }
+
+    #[test]
+    fn the_year_end_review_falls_in_december_or_on_the_last_day() {
+        assert_eq!(
+            days(RhythmKind::YearEnd, 20, "2021-02-20", "2021-12-31"),
+            ["2021-12-20"]
+        );
+        assert_eq!(
+            days(RhythmKind::YearEnd, 20, "2021-02-20", "2021-11-30"),
+            ["2021-11-30"]
+        );
+        assert!(days(RhythmKind::WeeklyDispatch, 1, "2021-03-02", "2021-03-01").is_empty());
+    }
+}

@@ -12,6 +12,7 @@ pub mod meetings;
 pub mod people;
 pub mod plan;
 pub mod province;
+pub mod rhythm;
 pub mod study;
 pub mod tasks;
 
@@ -128,6 +129,7 @@ pub async fn build_with(
             matters::seed(app, root, seed, progress).await?;
             tasks::seed(app, root, seed, &matters::site_photo()?).await?;
             meetings::seed(app, root, seed).await?;
+            rhythm::seed(app, root, seed).await?;
             briefings(app, root).await?;
         }
     }

@@ -16,7 +16,7 @@ use xueshi_domain::date::iso;
 use xueshi_domain::task::Evidence;
 use xueshi_store::units::{self, UnitRow};
 
-const DAY: i64 = 86_400_000;
+pub(crate) const DAY: i64 = 86_400_000;
 /// How far back the replay starts.
 const BACK: i64 = 45;
 
@@ -231,7 +231,7 @@ pub(crate) fn secretary(u: &UnitRow) -> Ctx {
 }
 
 /// The office as the office's own account acts.
-async fn office(app: &App, root: &UnitRow) -> AppResult<Ctx> {
+pub(crate) async fn office(app: &App, root: &UnitRow) -> AppResult<Ctx> {
     let a = xueshi_app::accounts::by_username(app, "office")
         .await?
         .ok_or(AppError::NotFound)?;
@@ -278,15 +278,35 @@ fn evidence(e: Evidence, photo: &[u8]) -> ReportInput {
 
 /// Sets, publishes and works the thirty tasks; leaves the clock as it was.
 pub async fn seed(app: &App, root: Id, seed: u64, photo: &[u8]) -> AppResult<()> {
-    let (started_at, started) = (app.now(), std::time::Instant::now());
-    app.clock().advance_ms(-BACK * DAY);
+    let rewound = Rewound::back(app, BACK);
     let result = replay(app, root, seed, photo).await;
-    // Back to today whatever happened, so nothing later runs in the past:
-    // the clock was only ever moved by whole days.
-    let drift = app.now() - started_at - started.elapsed().as_millis() as i64;
-    let days = (drift as f64 / DAY as f64).round() as i64;
-    app.clock().advance_ms(-days * DAY);
+    rewound.forward(app);
     result
+}
+
+/// The clock wound back some whole days, to replay them.
+pub(crate) struct Rewound {
+    at: i64,
+    started: std::time::Instant,
+}
+
+impl Rewound {
+    pub(crate) fn back(app: &App, days: i64) -> Rewound {
+        let r = Rewound {
+            at: app.now(),
+            started: std::time::Instant::now(),
+        };
+        app.clock().advance_ms(-days * DAY);
+        r
+    }
+
+    /// Back to today whatever happened, so nothing later runs in the past:
+    /// the clock was only ever moved by whole days.
+    pub(crate) fn forward(self, app: &App) {
+        let drift = app.now() - self.at - self.started.elapsed().as_millis() as i64;
+        let days = (drift as f64 / DAY as f64).round() as i64;
+        app.clock().advance_ms(-days * DAY);
+    }
 }
 
 async fn replay(app: &App, root: Id, seed: u64, photo: &[u8]) -> AppResult<()> {

@@ -762,11 +762,20 @@ async fn the_office_generates_this_weeks_briefing_and_follows_a_figure_to_its_ro
         .await
         .unwrap();
     wait_for(&b, "#briefing-approve").await;
-    // This week's issue is the district's second weekly one.
+    // This week's issue is the district's latest weekly one.
+    let weeklies: i64 = {
+        let mut db = t.app.store().read().await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM briefings WHERE kind = 'weekly' AND unit_id = $1")
+            .bind(root)
+            .fetch_one(&mut *db)
+            .await
+            .unwrap()
+    };
     let masthead = b
         .eval("return document.querySelector('.masthead').textContent")
         .await;
-    assert!(masthead.as_str().unwrap().contains("第2期"), "{masthead}");
+    let issue = format!("第{weeklies}期");
+    assert!(masthead.as_str().unwrap().contains(&issue), "{masthead}");
     let width = b.eval("return document.documentElement.scrollWidth").await;
     assert!(
         width.as_i64().unwrap() <= 360,

@@ -124,6 +124,35 @@ both!(
             setup.name = "云溪街道党史学习教育".into();
             xueshi_app::campaigns::create(&t.app, &xueshi_app::Ctx::system(&path), xueshi_domain::Id(yunxi), &setup).await.unwrap().0
         };
+        // That campaign's plan out for comment with a branch's comment, and
+        // its rhythm with a dispatch meeting and a decision.
+        let (plan, plan_version, plan_comment, occurrence, dispatch, decision) = {
+            use xueshi_app::{plans, rhythm};
+            use xueshi_domain::Id;
+            let (yunxi, branch): (i64, i64) = {
+                let mut db = t.app.store().read().await.unwrap();
+                sqlx::query_as("SELECT p.id, u.id FROM units p JOIN units u ON u.parent_id = p.id WHERE p.name = '云溪街道党工委' ORDER BY u.id LIMIT 1")
+                    .fetch_one(&mut *db)
+                    .await
+                    .unwrap()
+            };
+            let path = xueshi_app::accounts::unit_path(&t.app, Id(yunxi)).await.unwrap();
+            let ctx = xueshi_app::Ctx::system(&path);
+            let plan = plans::create(&t.app, &ctx, Id(campaign), &plans::PlanInput { title: "云溪街道实施方案".into(), body: "正文".into(), ..Default::default() }).await.unwrap();
+            let version = plans::get(&t.app, &ctx, plan).await.unwrap().versions[0].id;
+            let until = xueshi_domain::date::iso(t.app.clock().today());
+            plans::consult(&t.app, &ctx, version, &plans::ConsultInput { units: vec![Id(branch)], until }).await.unwrap();
+            let comment = plans::comment(&t.app, &ctx, version, &plans::CommentInput { unit: Some(Id(branch)), body: "意见".into() }).await.unwrap();
+            rhythm::configure(&t.app, &ctx, Id(campaign), &[rhythm::ScheduleInput { kind: "weekly_dispatch".into(), day: 1 }]).await.unwrap();
+            let occurrence = rhythm::of_campaign(&t.app, &ctx, Id(campaign)).await.unwrap().occurrences[0].id;
+            let today = xueshi_domain::date::iso(t.app.clock().today());
+            let dispatch = rhythm::record_dispatch(&t.app, &ctx, occurrence, &rhythm::DispatchInput {
+                held_on: today.clone(), chair: "书记".into(), attendees: "班子成员".into(),
+                decisions: vec![rhythm::DecisionInput { body: "落实".into(), owner: Some(Id(branch)), due_on: today }],
+            }).await.unwrap();
+            let decision = rhythm::dispatch(&t.app, &ctx, dispatch).await.unwrap().decisions[0].id;
+            (plan.0, version.0, comment.0, occurrence.0, dispatch.0, decision.0)
+        };
 
         // The unit admin and things inside its own scope.
         let mut ua = t.client();
@@ -174,6 +203,12 @@ both!(
                 Access::Assignment => (Value::String(foreign_assignment.to_string()), Value::Null),
                 Access::Meeting => (Value::String(meeting.to_string()), Value::Null),
                 Access::MeetingItem => (Value::String(meeting.to_string()), Value::String(meeting_item.to_string())),
+                Access::Plan => (Value::String(plan.to_string()), Value::Null),
+                Access::PlanVersion => (Value::String(plan_version.to_string()), Value::Null),
+                Access::PlanComment => (Value::String(plan_comment.to_string()), Value::Null),
+                Access::Occurrence => (Value::String(occurrence.to_string()), Value::Null),
+                Access::Dispatch => (Value::String(dispatch.to_string()), Value::Null),
+                Access::Decision => (Value::String(decision.to_string()), Value::Null),
             };
             let path = r.path.replace("{id}", id.as_str().unwrap()).replace("{sub}", sub.as_str().unwrap_or(""));
             let url = ua.url(&path);

@@ -114,6 +114,8 @@ struct CampaignsPage {
     unit_in_reach: bool,
     /// The campaign shown (its plans and rhythm are linked).
     campaign: Option<Id>,
+    /// The reader is staff, who read the plans and the rhythm.
+    office_links: bool,
     /// Where the form posts; `None` when the reader may not write.
     action: Option<String>,
     counting: bool,
@@ -152,6 +154,7 @@ fn page(
         unit_name: unit.1,
         unit_in_reach: true,
         campaign: None,
+        office_links: a.ctx().actor.role != xueshi_domain::access::Role::Member,
         action,
         counting,
         f: Fields::of(input),

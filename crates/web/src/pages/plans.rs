@@ -126,6 +126,9 @@ impl PlanPage {
     fn status(&self, s: &VersionStatus) -> &'static str {
         self.layout.tr(&format!("plans.status_{}", s.as_str()))
     }
+    fn any_comments(&self) -> bool {
+        self.p.versions.iter().any(|v| !v.comments.is_empty())
+    }
     fn picked(&self, c: &CommentView, a: &Answer) -> bool {
         c.answer == Some(*a)
     }
