@@ -46,6 +46,7 @@ pub mod study;
 pub mod tasks;
 pub mod tree;
 pub mod vault;
+pub mod webhooks;
 
 use std::sync::Arc;
 

@@ -344,6 +344,8 @@ pub struct DispatchView {
     /// The days the flow figures counted.
     pub span: Span,
     pub decisions: Vec<DecisionView>,
+    /// The reader may open the figures' rows over the campaign's unit.
+    pub unit_in_reach: bool,
     pub may_write: bool,
 }
 
@@ -357,6 +359,8 @@ pub struct OccurrenceDetail {
     /// The units a decision may be owned by: the campaign's unit and those
     /// one level below.
     pub owners: Vec<(Id, String)>,
+    /// The reader may open the campaign unit's briefings and rankings.
+    pub may_read_papers: bool,
     pub may_write: bool,
 }
 
@@ -593,6 +597,7 @@ pub async fn occurrence(app: &App, ctx: &Ctx, id: Id) -> AppResult<OccurrenceDet
         unit: Id(c.row.unit_id),
         unit_name: c.unit_name,
         owners,
+        may_read_papers: may(ctx, Action::ReadBriefings, &c.path),
         may_write: may(ctx, Action::ManageStudy, &c.path),
     })
 }
@@ -909,6 +914,7 @@ pub async fn dispatch(app: &App, ctx: &Ctx, id: Id) -> AppResult<DispatchView> {
                 task: x.task_id.map(Id),
             })
             .collect(),
+        unit_in_reach: may(ctx, Action::ViewTree, &c.path),
         may_write: may(ctx, Action::ManageStudy, &c.path),
     })
 }

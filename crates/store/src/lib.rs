@@ -32,6 +32,7 @@ pub mod study;
 pub mod tallies;
 pub mod tasks;
 pub mod units;
+pub mod webhooks;
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;

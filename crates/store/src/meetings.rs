@@ -174,3 +174,47 @@ pub async fn unit_has_meetings(conn: &mut AnyConnection, unit: i64) -> Result<bo
             .await?;
     Ok(found.is_some())
 }
+
+/// A meeting as a figure's row lists it.
+#[derive(Clone, Debug, FromRow)]
+pub struct ListedMeeting {
+    pub unit: String,
+    pub held_on: String,
+    pub attendance: i64,
+    pub members: i64,
+}
+
+/// A page of the meetings of a kind held in a subtree between two days
+/// (both included), and how many there are in all.
+pub async fn listed_in(
+    conn: &mut AnyConnection,
+    root: &UnitPath,
+    kind: &str,
+    (from, to): (&str, &str),
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ListedMeeting>, i64)> {
+    let (lo, hi) = root.subtree_range();
+    const FROM: &str = "FROM meetings m JOIN units u ON u.id = m.unit_id \
+        WHERE u.path >= $1 AND u.path < $2 AND m.kind = $3 AND m.held_on >= $4 AND m.held_on <= $5";
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {FROM}")))
+        .bind(&lo)
+        .bind(&hi)
+        .bind(kind)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&mut *conn)
+        .await?;
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT u.name AS unit, m.held_on, m.attendance, m.members {FROM} \
+         ORDER BY m.held_on, u.path, m.id LIMIT {limit} OFFSET {offset}"
+    )))
+    .bind(&lo)
+    .bind(&hi)
+    .bind(kind)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((rows, total))
+}

@@ -587,3 +587,100 @@ pub async fn unit_has_assignments(conn: &mut AnyConnection, unit: i64) -> Result
             .await?;
     Ok(found.is_some())
 }
+
+/// Assignments over a unit's subtree from its counters: given, done, and
+/// owed past their deadline (`today` excluded).
+pub async fn tally_sum(
+    conn: &mut AnyConnection,
+    unit: i64,
+    today: &str,
+) -> Result<(i64, i64, i64)> {
+    sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(assigned), 0) AS BIGINT), CAST(COALESCE(SUM(done), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN due_on < $2 THEN assigned - done ELSE 0 END), 0) AS BIGINT) \
+         FROM task_tally WHERE unit_id = $1",
+    )
+    .bind(unit)
+    .bind(today)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Which assignments a figure's rows are.
+#[derive(Clone, Copy, Debug)]
+pub enum Listed<'a> {
+    All,
+    Done,
+    /// Not done, due before this day.
+    Overdue(&'a str),
+}
+
+/// An assignment as a figure's row lists it.
+#[derive(Clone, Debug, FromRow)]
+pub struct ListedAssignment {
+    pub unit: String,
+    pub title: String,
+    pub due_on: String,
+    pub status: String,
+    pub extensions: i64,
+}
+
+/// A page of the assignments of a subtree, by deadline and place in the
+/// tree, and how many there are in all.
+pub async fn listed_in(
+    conn: &mut AnyConnection,
+    root: &UnitPath,
+    which: Listed<'_>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ListedAssignment>, i64)> {
+    let (lo, hi) = root.subtree_range();
+    let filter = match which {
+        Listed::All => "",
+        Listed::Done => " AND a.status = 'done'",
+        Listed::Overdue(_) => " AND a.status <> 'done' AND a.due_on < $3",
+    };
+    let today = match which {
+        Listed::Overdue(d) => d,
+        _ => "",
+    };
+    let from = format!(
+        "FROM task_assignments a JOIN units u ON u.id = a.unit_id JOIN tasks t ON t.id = a.task_id \
+        WHERE u.path >= $1 AND u.path < $2{filter}"
+    );
+    let mut count = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {from}")))
+        .bind(&lo)
+        .bind(&hi);
+    let mut page = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT u.name AS unit, t.title, a.due_on, a.status, a.extensions {from} \
+         ORDER BY a.due_on, u.path, a.id LIMIT {limit} OFFSET {offset}"
+    )))
+    .bind(&lo)
+    .bind(&hi);
+    if matches!(which, Listed::Overdue(_)) {
+        count = count.bind(today);
+        page = page.bind(today);
+    }
+    let total: i64 = count.fetch_one(&mut *conn).await?;
+    Ok((page.fetch_all(&mut *conn).await?, total))
+}
+
+/// Assignments owed over a unit's subtree from its counters: due from
+/// `today` to `until` (both included), and overdue.
+pub async fn owed_sum(
+    conn: &mut AnyConnection,
+    unit: i64,
+    today: &str,
+    until: &str,
+) -> Result<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN due_on >= $2 AND due_on <= $3 THEN assigned - done ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN due_on < $2 THEN assigned - done ELSE 0 END), 0) AS BIGINT) \
+         FROM task_tally WHERE unit_id = $1",
+    )
+    .bind(unit)
+    .bind(today)
+    .bind(until)
+    .fetch_one(&mut *conn)
+    .await
+}

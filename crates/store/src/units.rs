@@ -341,7 +341,7 @@ pub(crate) fn escape_like(s: &str) -> String {
 /// campaigns it runs, tasks it set or was given, meetings, a plan's
 /// consultation or a dispatch meeting's decisions it took part in.
 pub async fn dependants(conn: &mut AnyConnection, id: i64) -> Result<Option<&'static str>> {
-    let checks: [(&'static str, &'static str); 10] = [
+    let checks: [(&'static str, &'static str); 11] = [
         (
             "SELECT COUNT(*) FROM units WHERE parent_id = $1",
             "unit_has_children",
@@ -381,6 +381,11 @@ pub async fn dependants(conn: &mut AnyConnection, id: i64) -> Result<Option<&'st
         (
             "SELECT COUNT(*) FROM dispatch_decisions WHERE owner_unit_id = $1",
             "unit_has_decisions",
+        ),
+        (
+            "SELECT (SELECT COUNT(*) FROM unit_webhooks WHERE unit_id = $1) \
+             + (SELECT COUNT(*) FROM webhook_outbox WHERE unit_id = $1)",
+            "unit_has_webhook",
         ),
     ];
     for (sql, code) in checks {

@@ -309,6 +309,9 @@ fn table() -> Table {
         PlanComment,
         pages::plans::answer,
     );
+    t.get("/units/{id}/webhook", Unit, pages::webhooks::show);
+    t.post("/units/{id}/webhook", Unit, pages::webhooks::set);
+    t.post("/units/{id}/webhook/test", Unit, pages::webhooks::test);
     t.get("/campaigns/{id}/rhythm", Campaign, pages::rhythm::show);
     t.post("/campaigns/{id}/rhythm", Campaign, pages::rhythm::configure);
     t.get("/occurrences/{id}", Occurrence, pages::rhythm::occurrence);
@@ -449,6 +452,9 @@ fn table() -> Table {
         PlanComment,
         api::plans::answer,
     );
+    t.get("/api/v1/units/{id}/webhook", Unit, api::webhooks::show);
+    t.put("/api/v1/units/{id}/webhook", Unit, api::webhooks::set);
+    t.post("/api/v1/units/{id}/webhook/test", Unit, api::webhooks::test);
     t.get("/api/v1/campaigns/{id}/rhythm", Campaign, api::rhythm::show);
     t.put(
         "/api/v1/campaigns/{id}/rhythm",

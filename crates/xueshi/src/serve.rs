@@ -89,12 +89,27 @@ pub async fn serve(cfg: Config, bind: Option<String>, with_demo: bool) -> Result
             }
         }
     });
+    let robots = app.clone();
+    tokio::spawn(async move {
+        // Group robots: the morning digest, and the outbox tried in rounds.
+        let mut every = tokio::time::interval(Duration::from_secs(20));
+        loop {
+            every.tick().await;
+            if let Err(e) = xueshi_app::webhooks::digest(&robots).await {
+                tracing::warn!(error = %e, "webhook digest failed");
+            }
+            if let Err(e) = xueshi_app::webhooks::deliver(&robots).await {
+                tracing::warn!(error = %e, "webhook delivery failed");
+            }
+        }
+    });
     println!("学史 xueshi 已启动：http://{local}/");
     if show_demo {
         println!("演示账号（密码均为 {}）：", demo::DEMO_PASSWORD);
         println!("  admin       系统管理员（全区）");
         println!("  office      区委党史学习教育办公室（全区，可查看完整号码）");
         println!("  songyanghu  松杨湖街道党工委 组织管理员");
+        println!("  maolingtou  茅岭头社区第一党支部 支部书记");
         println!("  inspector   第三巡回指导组（绿色化工产业园）");
         println!("  member      茅岭头社区党员");
     }

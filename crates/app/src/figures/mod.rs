@@ -57,6 +57,14 @@ pub enum Figure {
     ProblemsSolved,
     /// 化解矛盾纠纷: disputes settled by them.
     Disputes,
+    /// 下达任务: assignments of published tasks to units of the subtree.
+    TasksAssigned,
+    /// 完成任务: those reported done (and not sent back).
+    TasksDone,
+    /// 逾期未完成任务: those not done whose deadline is past.
+    TasksOverdue,
+    /// 召开专题组织生活会: 专题组织生活会 held in the span.
+    MeetingsHeld,
 }
 
 /// What a figure counts, which decides its measure word.
@@ -73,6 +81,10 @@ pub enum Measure {
     PersonTimes,
     /// 个 (things done, problems solved).
     Items,
+    /// 项 (a task's assignments).
+    Tasks,
+    /// 次 (meetings held).
+    Times,
 }
 
 impl Measure {
@@ -83,6 +95,8 @@ impl Measure {
             Measure::Matters => "件",
             Measure::PersonTimes => "人次",
             Measure::Items => "个",
+            Measure::Tasks => "项",
+            Measure::Times => "次",
         }
     }
 }
@@ -124,7 +138,7 @@ impl Definition {
 }
 
 /// Every figure, in the order a unit's page lists them.
-pub const CATALOGUE: [Definition; 10] = [
+pub const CATALOGUE: [Definition; 14] = [
     Definition {
         figure: Figure::GrassrootsUnits,
         key: "grassroots_units",
@@ -254,6 +268,58 @@ pub const CATALOGUE: [Definition; 10] = [
         wording: Wording::Exact,
         see: Action::ViewMatters,
         open: Action::ViewMatters,
+    },
+    Definition {
+        figure: Figure::TasksAssigned,
+        key: "tasks_assigned",
+        name_zh: "下达任务",
+        name_en: "Tasks assigned",
+        owner: "tasks",
+        measure: Measure::Tasks,
+        flow: false,
+        adds_up: false,
+        wording: Wording::Exact,
+        see: Action::ViewTree,
+        open: Action::ViewTree,
+    },
+    Definition {
+        figure: Figure::TasksDone,
+        key: "tasks_done",
+        name_zh: "完成任务",
+        name_en: "Tasks done",
+        owner: "tasks",
+        measure: Measure::Tasks,
+        flow: false,
+        adds_up: false,
+        wording: Wording::Exact,
+        see: Action::ViewTree,
+        open: Action::ViewTree,
+    },
+    Definition {
+        figure: Figure::TasksOverdue,
+        key: "tasks_overdue",
+        name_zh: "逾期未完成任务",
+        name_en: "Tasks overdue",
+        owner: "tasks",
+        measure: Measure::Tasks,
+        flow: false,
+        adds_up: false,
+        wording: Wording::Exact,
+        see: Action::ViewTree,
+        open: Action::ViewTree,
+    },
+    Definition {
+        figure: Figure::MeetingsHeld,
+        key: "meetings_held",
+        name_zh: "召开专题组织生活会",
+        name_en: "Organisation-life meetings held",
+        owner: "meetings",
+        measure: Measure::Times,
+        flow: true,
+        adds_up: false,
+        wording: Wording::Exact,
+        see: Action::ViewTree,
+        open: Action::ViewTree,
     },
 ];
 
@@ -429,6 +495,30 @@ async fn values(
     } else {
         Vec::new()
     };
+    let today = iso(app.clock().today());
+    let tasks = if wants(&[
+        Figure::TasksAssigned,
+        Figure::TasksDone,
+        Figure::TasksOverdue,
+    ]) {
+        xueshi_store::tasks::tally_sum(&mut conn, unit.0, &today).await?
+    } else {
+        (0, 0, 0)
+    };
+    let meetings = if wants(&[Figure::MeetingsHeld]) {
+        xueshi_store::meetings::listed_in(
+            &mut conn,
+            path,
+            "organization_life",
+            (&span.from, &span.to),
+            0,
+            0,
+        )
+        .await?
+        .1
+    } else {
+        0
+    };
     let live = || matters.iter().filter(|r| r.status != MatterStatus::Dropped);
     Ok(wanted
         .iter()
@@ -445,6 +535,10 @@ async fn values(
             Figure::Affairs => live().map(|r| r.affairs).sum(),
             Figure::ProblemsSolved => live().map(|r| r.problems_solved).sum(),
             Figure::Disputes => live().map(|r| r.disputes).sum(),
+            Figure::TasksAssigned => tasks.0,
+            Figure::TasksDone => tasks.1,
+            Figure::TasksOverdue => tasks.2,
+            Figure::MeetingsHeld => meetings,
         })
         .collect())
 }

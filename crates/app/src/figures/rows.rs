@@ -9,7 +9,7 @@ use xueshi_domain::matter::{MatterLevel, MatterStatus};
 use xueshi_domain::unit::{UnitKind, UnitPath};
 use xueshi_store::matter_board::{self, BoardFilter, Outcome};
 use xueshi_store::study::{self, StudyRecord};
-use xueshi_store::{members, units};
+use xueshi_store::{meetings, members, tasks, units};
 
 use super::{CATALOGUE, Figure, Span, Stated, stated, values};
 use crate::audit::{Audited, Entry};
@@ -203,6 +203,73 @@ async fn listed(
                             unit,
                             m.gender.label_zh().to_owned(),
                             m.status.label_zh().to_owned(),
+                        ]
+                    })
+                    .collect(),
+                total,
+                None,
+            )
+        }
+        Figure::TasksAssigned | Figure::TasksDone | Figure::TasksOverdue => {
+            let today = iso(app.clock().today());
+            let which = match figure {
+                Figure::TasksAssigned => tasks::Listed::All,
+                Figure::TasksDone => tasks::Listed::Done,
+                _ => tasks::Listed::Overdue(&today),
+            };
+            let (rows, total) = tasks::listed_in(&mut conn, path, which, limit, offset).await?;
+            (
+                vec![
+                    col("任务", "Task"),
+                    col("单位", "Unit"),
+                    col("完成时限", "Deadline"),
+                    col("状态", "Status"),
+                    col("延期次数", "Extensions"),
+                ],
+                rows.into_iter()
+                    .map(|a| {
+                        let status = match a.status.as_str() {
+                            "done" => "已完成",
+                            "returned" => "已退回",
+                            _ => "未完成",
+                        };
+                        vec![
+                            a.title,
+                            a.unit,
+                            a.due_on,
+                            status.to_owned(),
+                            a.extensions.to_string(),
+                        ]
+                    })
+                    .collect(),
+                total,
+                None,
+            )
+        }
+        Figure::MeetingsHeld => {
+            let (rows, total) = meetings::listed_in(
+                &mut conn,
+                path,
+                "organization_life",
+                (&span.from, &span.to),
+                limit,
+                offset,
+            )
+            .await?;
+            (
+                vec![
+                    col("召开日期", "Held on"),
+                    col("单位", "Unit"),
+                    col("实到", "Attended"),
+                    col("应到", "Members"),
+                ],
+                rows.into_iter()
+                    .map(|m| {
+                        vec![
+                            m.held_on,
+                            m.unit,
+                            m.attendance.to_string(),
+                            m.members.to_string(),
                         ]
                     })
                     .collect(),

@@ -259,6 +259,11 @@ pub async fn send_back(app: &App, ctx: &Ctx, id: Id, reason: &str) -> AppResult<
     )
     .await?;
     event(app, &mut tx, ctx, &t, Some(a.id), "return", &reason, None).await?;
+    let content = format!(
+        "【学史·任务退回】“{}”：{}的报送被退回，原因：{}",
+        t.title, a.unit_name, reason
+    );
+    crate::webhooks::notify_above(app, &mut tx, &a.unit_path, &content).await?;
     tx.commit(
         Entry::new("task.return", "task_assignment", Some(id), &t.title)
             .unit(Id(a.unit_id))

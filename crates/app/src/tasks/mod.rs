@@ -497,7 +497,7 @@ fn deltas_for<'a>(
 /// Publishes a draft: one assignment for every target unit, counted.
 /// Returns how many units got it.
 pub async fn publish(app: &App, ctx: &Ctx, id: Id) -> AppResult<usize> {
-    let (t, _, allowed) = load_managed(app, ctx, id).await?;
+    let (t, setter, allowed) = load_managed(app, ctx, id).await?;
     if t.status != "draft" {
         return Err(AppError::Conflict("task_published"));
     }
@@ -544,6 +544,17 @@ pub async fn publish(app: &App, ctx: &Ctx, id: Id) -> AppResult<usize> {
     }
     store::insert_assignments(&mut tx, &rows, now).await?;
     store::add_tally(&mut tx, &deltas).await?;
+    if !rows.is_empty() {
+        let content = format!(
+            "【学史·任务下达】{}下达“{}”，完成时限 {}，{}下共 {} 个单位。",
+            setter.name,
+            t.title,
+            t.deadline,
+            target.name,
+            rows.len()
+        );
+        crate::webhooks::notify_around(app, &mut tx, &target.path(), &content).await?;
+    }
     tx.commit(
         Entry::new("task.publish", "task", Some(id), &t.title)
             .unit(Id(t.unit_id))

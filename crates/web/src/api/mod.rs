@@ -21,6 +21,7 @@ pub mod session;
 pub mod study;
 pub mod tasks;
 pub mod tree;
+pub mod webhooks;
 
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;

@@ -139,6 +139,9 @@ use utoipa::OpenApi;
         super::rhythm::ranking,
         super::rhythm::dispatch,
         super::rhythm::decision_task,
+        super::webhooks::show,
+        super::webhooks::set,
+        super::webhooks::test,
         document,
     )
 )]

@@ -26,6 +26,7 @@ pub mod study;
 pub mod tasks;
 pub mod triage;
 pub mod units;
+pub mod webhooks;
 
 use std::collections::HashMap;
 

@@ -193,8 +193,8 @@ async fn occurrence_page(
     let ctx = a.ctx();
     let o = rhythm::occurrence(&state.app, &ctx, id).await?;
     let ranking = match o.occurrence.ranking {
-        Some(r) => Some(rankings::get(&state.app, &ctx, r).await?),
-        None => None,
+        Some(r) if o.may_read_papers => Some(rankings::get(&state.app, &ctx, r).await?),
+        _ => None,
     };
     let form = form.unwrap_or_else(|| {
         let mut f = blank(state.app.clock().today());
