@@ -537,7 +537,9 @@ pub async fn update(app: &App, ctx: &Ctx, id: Id, input: &CampaignInput) -> AppR
     let mut tx = Audited::begin(app, allowed).await?;
     study::update_campaign(&mut tx, &c.row).await?;
     write_parts(app, &mut tx, &c, quotas_changed).await?;
-    crate::rhythm::regenerate(app, &mut tx, &c.row).await?;
+    if c.row.starts_on != old.starts_on || c.row.ends_on != old.ends_on {
+        crate::rhythm::regenerate(app, &mut tx, &c.row).await?;
+    }
     tx.commit(
         Entry::new("campaign.update", "campaign", Some(id), &c.row.name)
             .unit(Id(old.unit_id))

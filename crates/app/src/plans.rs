@@ -722,3 +722,31 @@ pub async fn comment_place(app: &App, ctx: &Ctx, comment: Id) -> AppResult<(Id, 
     allow(ctx, Action::ManageStudy, &p.unit_path)?;
     Ok((Id(p.id), v.number))
 }
+
+/// A plan's version out for comment to the reader's unit.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Awaiting {
+    pub plan: Id,
+    pub title: String,
+    pub number: i64,
+    pub until: Option<String>,
+}
+
+/// What a unit admin's own unit has been asked to comment on, for her
+/// to-do.
+pub async fn awaiting(app: &App, ctx: &Ctx) -> AppResult<Vec<Awaiting>> {
+    if !may(ctx, Action::ManageTasks, &ctx.actor.scope) {
+        return Ok(Vec::new());
+    }
+    let mut conn = app.store().read().await?;
+    Ok(store::awaiting(&mut conn, ctx.actor.scope_unit.0)
+        .await?
+        .into_iter()
+        .map(|r| Awaiting {
+            plan: Id(r.plan_id),
+            title: r.title,
+            number: r.number,
+            until: r.consult_until,
+        })
+        .collect())
+}

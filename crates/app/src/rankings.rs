@@ -452,6 +452,19 @@ async fn parts(
             }
         }
     }
+    // The task list's counters: per deadline, assignments and those done,
+    // late ones apart.
+    let mut tasks_on_time = vec![Ratio::default(); ids.len()];
+    if wants(RankingMeasure::TasksOnTime) {
+        for r in xueshi_store::tasks::tally_of_units(&mut conn, &ids).await? {
+            if r.due_on.as_str() >= span.from.as_str() && r.due_on.as_str() <= span.to.as_str() {
+                if let Some(i) = index.get(&r.unit_id) {
+                    tasks_on_time[*i].of += r.assigned;
+                    tasks_on_time[*i].done += r.done - r.late;
+                }
+            }
+        }
+    }
     Ok((0..ids.len())
         .map(|i| {
             let ratios = terms
@@ -468,6 +481,7 @@ async fn parts(
                     RankingMeasure::QuotaCompliance => met[i],
                     RankingMeasure::MattersOnTime => on_time[i],
                     RankingMeasure::MattersSatisfied => satisfied[i],
+                    RankingMeasure::TasksOnTime => tasks_on_time[i],
                 })
                 .collect();
             (members[i], ratios)

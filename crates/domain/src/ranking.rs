@@ -31,15 +31,19 @@ pub enum RankingMeasure {
     MattersOnTime,
     /// 群众满意率: 满意 verdicts ÷ verdicts on finished matters.
     MattersSatisfied,
+    /// 任务按期完成率: a task's assignments done by their deadline ÷ those
+    /// whose deadline falls in the period.
+    TasksOnTime,
 }
 
 impl RankingMeasure {
-    pub const ALL: [RankingMeasure; 5] = [
+    pub const ALL: [RankingMeasure; 6] = [
         RankingMeasure::QuizParticipation,
         RankingMeasure::QuizAccuracy,
         RankingMeasure::QuotaCompliance,
         RankingMeasure::MattersOnTime,
         RankingMeasure::MattersSatisfied,
+        RankingMeasure::TasksOnTime,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -48,6 +52,7 @@ impl RankingMeasure {
             RankingMeasure::QuotaCompliance => "quota_compliance",
             RankingMeasure::MattersOnTime => "matters_on_time",
             RankingMeasure::MattersSatisfied => "matters_satisfied",
+            RankingMeasure::TasksOnTime => "tasks_on_time",
         }
     }
     pub fn label_zh(self) -> &'static str {
@@ -57,6 +62,7 @@ impl RankingMeasure {
             RankingMeasure::QuotaCompliance => "学习定额达标率",
             RankingMeasure::MattersOnTime => "实事按期办结率（有照片佐证）",
             RankingMeasure::MattersSatisfied => "群众满意率",
+            RankingMeasure::TasksOnTime => "任务按期完成率",
         }
     }
     pub fn label_en(self) -> &'static str {
@@ -66,6 +72,7 @@ impl RankingMeasure {
             RankingMeasure::QuotaCompliance => "Study quotas met",
             RankingMeasure::MattersOnTime => "Matters finished on time (with photos)",
             RankingMeasure::MattersSatisfied => "Public satisfaction",
+            RankingMeasure::TasksOnTime => "Tasks done on time",
         }
     }
     pub fn parse(s: &str) -> Option<RankingMeasure> {

@@ -279,3 +279,24 @@ pub async fn answer(
     .await?;
     Ok(())
 }
+
+/// A version out for comment to a unit.
+#[derive(Clone, Debug, FromRow)]
+pub struct AwaitingRow {
+    pub plan_id: i64,
+    pub title: String,
+    pub number: i64,
+    pub consult_until: Option<String>,
+}
+
+/// The versions out for comment to a unit, soonest due first.
+pub async fn awaiting(conn: &mut AnyConnection, unit: i64) -> Result<Vec<AwaitingRow>> {
+    sqlx::query_as(
+        "SELECT p.id AS plan_id, p.title, v.number, v.consult_until FROM plan_consultees pc \
+         JOIN plan_versions v ON v.id = pc.version_id JOIN plans p ON p.id = v.plan_id \
+         WHERE pc.unit_id = $1 AND v.status = 'consultation' ORDER BY v.consult_until, p.id",
+    )
+    .bind(unit)
+    .fetch_all(&mut *conn)
+    .await
+}

@@ -216,14 +216,35 @@ both!(
         let (s, e) = post(&office, &format!("/api/v1/occurrences/{year_end}/ranking"), json!({ "terms": [{ "measure": "quiz_participation", "weight": 50 }], "bottom": 0 })).await;
         assert_eq!((s, codes(&e)), (422, vec!["bottom:out_of_range".to_owned()]));
         assert_eq!(without_audit(&t).await, before);
-        let (s, made) = post(&office, &format!("/api/v1/occurrences/{year_end}/ranking"), json!({ "terms": [{ "measure": "quiz_participation", "weight": 60 }, { "measure": "quota_compliance", "weight": 40 }], "bottom": 2 })).await;
+        let (s, made) = post(&office, &format!("/api/v1/occurrences/{year_end}/ranking"), json!({ "terms": [{ "measure": "quiz_participation", "weight": 50 }, { "measure": "quota_compliance", "weight": 30 }, { "measure": "tasks_on_time", "weight": 20 }], "bottom": 2 })).await;
         assert_eq!(s, 201, "{made}");
         let ranking = made["ranking"].as_str().unwrap();
         let (_, rk) = get(&office, &format!("/api/v1/rankings/{ranking}")).await;
         assert_eq!(rk["bottom"], 2);
         assert_eq!(rk["span"]["from"], campaign_view["input"]["starts_on"]);
         let terms: Vec<(&str, i64)> = rk["terms"].as_array().unwrap().iter().map(|t| (t["measure"].as_str().unwrap(), t["weight"].as_i64().unwrap())).collect();
-        assert_eq!(terms, [("quiz_participation", 60), ("quota_compliance", 40)]);
+        assert_eq!(terms, [("quiz_participation", 50), ("quota_compliance", 30), ("tasks_on_time", 20)]);
+        // Tasks on time, from the counters, equal a count of the assignments.
+        for g in rk["groups"].as_array().unwrap() {
+            for st in g["standings"].as_array().unwrap() {
+                let unit: i64 = st["unit"].as_str().unwrap().parse().unwrap();
+                let (of, done): (i64, i64) = {
+                    let mut db = t.app.store().read().await.unwrap();
+                    sqlx::query_as(
+                        "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN a.status = 'done' AND a.late = 0 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+                         FROM task_assignments a JOIN units u ON u.id = a.unit_id \
+                         WHERE u.path LIKE (SELECT path FROM units WHERE id = $1) || '%' AND a.due_on >= $2 AND a.due_on <= $3",
+                    )
+                    .bind(unit)
+                    .bind(rk["span"]["from"].as_str().unwrap())
+                    .bind(rk["span"]["to"].as_str().unwrap())
+                    .fetch_one(&mut *db)
+                    .await
+                    .unwrap()
+                };
+                assert_eq!((st["parts"][2]["done"].as_i64(), st["parts"][2]["of"].as_i64()), (Some(done), Some(of)), "{st}");
+            }
+        }
         for g in rk["groups"].as_array().unwrap() {
             let scored = g["standings"].as_array().unwrap().iter().filter(|s| s["score"].is_number()).count();
             assert_eq!(g["bottom"].as_array().unwrap().len(), 2.min(scored / 2), "{g}");

@@ -31,6 +31,8 @@ struct HomePage {
     /// The unit's own tasks not done (a secretary's 待办); `None` for
     /// roles that report none.
     todo: Option<xueshi_app::tasks::ToDo>,
+    /// Plans out for comment to the secretary's unit.
+    consulting: Vec<xueshi_app::plans::Awaiting>,
     d: UnitDetail,
     summary: String,
     by_child: String,
@@ -105,14 +107,18 @@ pub async fn home(
         .collect();
     let by_kind = chart::bars(t.home_by_kind, &kinds);
     let ctx = a.ctx();
-    let todo = if ctx.actor.role == xueshi_domain::access::Role::UnitAdmin {
-        Some(xueshi_app::tasks::to_do(&state.app, &ctx).await?)
+    let (todo, consulting) = if ctx.actor.role == xueshi_domain::access::Role::UnitAdmin {
+        (
+            Some(xueshi_app::tasks::to_do(&state.app, &ctx).await?),
+            xueshi_app::plans::awaiting(&state.app, &ctx).await?,
+        )
     } else {
-        None
+        (None, Vec::new())
     };
     Ok(render(&HomePage {
         layout: l,
         todo,
+        consulting,
         d,
         summary,
         by_child,

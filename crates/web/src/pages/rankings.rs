@@ -212,6 +212,9 @@ impl RankingPage {
                 format!("/units/{unit}/figures/rows?figure=quiz_taken&{span}")
             }
             Some(RankingMeasure::QuotaCompliance) => format!("/units/{unit}/study"),
+            Some(RankingMeasure::TasksOnTime) => {
+                format!("/units/{unit}/figures/rows?figure=tasks_assigned")
+            }
             _ => format!("/units/{unit}/matters"),
         }
     }

@@ -453,13 +453,16 @@ pub async fn evidence(
 struct MyTasksPage {
     layout: Layout,
     todo: ToDo,
+    consulting: Vec<xueshi_app::plans::Awaiting>,
 }
 
 pub async fn mine(State(state): State<AppState>, a: Auth) -> WebResult<Response> {
     let todo = tasks::to_do(&state.app, &a.ctx()).await?;
+    let consulting = xueshi_app::plans::awaiting(&state.app, &a.ctx()).await?;
     Ok(render(&MyTasksPage {
         layout: Layout::new(&a.rc, a.rc.lang.msg().tasks_mine),
         todo,
+        consulting,
     }))
 }
 
