@@ -457,11 +457,11 @@ async fn parts(
     let mut tasks_on_time = vec![Ratio::default(); ids.len()];
     if wants(RankingMeasure::TasksOnTime) {
         for r in xueshi_store::tasks::tally_of_units(&mut conn, &ids).await? {
-            if r.due_on.as_str() >= span.from.as_str() && r.due_on.as_str() <= span.to.as_str() {
-                if let Some(i) = index.get(&r.unit_id) {
-                    tasks_on_time[*i].of += r.assigned;
-                    tasks_on_time[*i].done += r.done - r.late;
-                }
+            let within =
+                r.due_on.as_str() >= span.from.as_str() && r.due_on.as_str() <= span.to.as_str();
+            if let Some(i) = index.get(&r.unit_id).filter(|_| within) {
+                tasks_on_time[*i].of += r.assigned;
+                tasks_on_time[*i].done += r.done - r.late;
             }
         }
     }

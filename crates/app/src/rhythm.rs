@@ -179,10 +179,9 @@ pub fn due_days(kind: RhythmKind, day: i64, from: Date, to: Date) -> Vec<Date> {
                     m,
                     Month::March | Month::June | Month::September | Month::December
                 );
-                if kind.cadence() == Cadence::Monthly || quarter_end {
-                    if let Some(d) = month_day(y, m, day).filter(|d| *d >= from && *d <= to) {
-                        out.push(d);
-                    }
+                let kept = kind.cadence() == Cadence::Monthly || quarter_end;
+                if let Some(d) = month_day(y, m, day).filter(|d| kept && *d >= from && *d <= to) {
+                    out.push(d);
                 }
                 if (y, m as u8) >= (to.year(), to.month() as u8) {
                     break;
