@@ -19,9 +19,9 @@ use xueshi_app::{App, AppError, AppResult, Ctx};
 use xueshi_domain::Id;
 use xueshi_domain::briefing::BriefingStatus;
 use xueshi_domain::date::iso;
-use xueshi_store::units::{self, UnitRow};
+use xueshi_store::units::UnitRow;
 
-use crate::tasks::{DAY, Rewound, office, secretary};
+use crate::tasks::{DAY, Rewound, office, root_and_towns, secretary};
 
 /// How far back the replay starts.
 const BACK: i64 = 42;
@@ -81,18 +81,7 @@ pub async fn seed(app: &App, root: Id, seed: u64) -> AppResult<()> {
 
 async fn replay(app: &App, root: Id, seed: u64) -> AppResult<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5259);
-    let (root_row, towns) = {
-        let mut conn = app.store().read().await?;
-        let r = units::get(&mut conn, root.0)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let towns: Vec<UnitRow> = units::children(&mut conn, root.0)
-            .await?
-            .into_iter()
-            .filter(|u| u.kind().as_str() == "working_committee")
-            .collect();
-        (r, towns)
-    };
+    let (root_row, towns) = root_and_towns(app, root).await?;
     let office = office(app, &root_row).await?;
     let campaign = xueshi_app::campaigns::of_unit(app, &office, root)
         .await?

@@ -311,18 +311,7 @@ impl Rewound {
 
 async fn replay(app: &App, root: Id, seed: u64, photo: &[u8]) -> AppResult<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x7A5C);
-    let (root_row, towns) = {
-        let mut conn = app.store().read().await?;
-        let r = units::get(&mut conn, root.0)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let towns: Vec<UnitRow> = units::children(&mut conn, root.0)
-            .await?
-            .into_iter()
-            .filter(|u| u.kind().as_str() == "working_committee")
-            .collect();
-        (r, towns)
-    };
+    let (root_row, towns) = root_and_towns(app, root).await?;
     let office = office(app, &root_row).await?;
     // Real today is BACK days ahead of the wound-back clock.
     let start = app.clock().today();
@@ -432,6 +421,20 @@ async fn replay(app: &App, root: Id, seed: u64, photo: &[u8]) -> AppResult<()> {
         tasks::follow(app, &office, *first, true).await?;
     }
     Ok(())
+}
+
+/// The district and its towns (街道党工委).
+pub(crate) async fn root_and_towns(app: &App, root: Id) -> AppResult<(UnitRow, Vec<UnitRow>)> {
+    let mut conn = app.store().read().await?;
+    let r = units::get(&mut conn, root.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let towns: Vec<UnitRow> = units::children(&mut conn, root.0)
+        .await?
+        .into_iter()
+        .filter(|u| u.kind().as_str() == "working_committee")
+        .collect();
+    Ok((r, towns))
 }
 
 async fn unit_ctx(app: &App, unit: Id) -> AppResult<Ctx> {
