@@ -24,6 +24,7 @@ macro_rules! stored_as_key {
 pub mod access;
 pub mod briefing;
 pub mod date;
+pub mod exam;
 pub mod figure_words;
 pub mod id;
 pub mod invalid;

@@ -341,7 +341,7 @@ pub(crate) fn escape_like(s: &str) -> String {
 /// campaigns it runs, tasks it set or was given, meetings, a plan's
 /// consultation or a dispatch meeting's decisions it took part in.
 pub async fn dependants(conn: &mut AnyConnection, id: i64) -> Result<Option<&'static str>> {
-    let checks: [(&'static str, &'static str); 11] = [
+    let checks: [(&'static str, &'static str); 12] = [
         (
             "SELECT COUNT(*) FROM units WHERE parent_id = $1",
             "unit_has_children",
@@ -386,6 +386,11 @@ pub async fn dependants(conn: &mut AnyConnection, id: i64) -> Result<Option<&'st
             "SELECT (SELECT COUNT(*) FROM unit_webhooks WHERE unit_id = $1) \
              + (SELECT COUNT(*) FROM webhook_outbox WHERE unit_id = $1)",
             "unit_has_webhook",
+        ),
+        (
+            "SELECT (SELECT COUNT(*) FROM exams WHERE unit_id = $1) \
+             + (SELECT COUNT(*) FROM exam_roster WHERE unit_id = $1)",
+            "unit_has_exams",
         ),
     ];
     for (sql, code) in checks {

@@ -65,6 +65,10 @@ pub enum Access {
     Dispatch,
     /// `{id}` is a decision of a dispatch meeting.
     Decision,
+    /// `{id}` is an exam (闭卷测试).
+    Exam,
+    /// `{id}` is a member's sitting of an exam.
+    Sitting,
 }
 
 /// How large a request body a route reads.
@@ -452,6 +456,17 @@ fn table() -> Table {
         PlanComment,
         api::plans::answer,
     );
+    t.get("/api/v1/units/{id}/exams", Unit, api::exams::list);
+    t.post("/api/v1/units/{id}/exams", Unit, api::exams::create);
+    t.get("/api/v1/exams/{id}", Exam, api::exams::show);
+    t.get("/api/v1/exams/{id}/results", Exam, api::exams::results);
+    t.get("/api/v1/exams/{id}/proctor", Exam, api::exams::proctor);
+    t.post("/api/v1/exams/{id}/makeups", Exam, api::exams::add_makeups);
+    t.post("/api/v1/exams/{id}/sittings", Exam, api::exams::start);
+    t.get("/api/v1/my/exams", Signed, api::exams::mine);
+    t.get("/api/v1/sittings/{id}", Sitting, api::exams::sitting);
+    t.put("/api/v1/sittings/{id}/answers", Sitting, api::exams::save);
+    t.post("/api/v1/sittings/{id}/submit", Sitting, api::exams::submit);
     t.get("/api/v1/units/{id}/webhook", Unit, api::webhooks::show);
     t.put("/api/v1/units/{id}/webhook", Unit, api::webhooks::set);
     t.post("/api/v1/units/{id}/webhook/test", Unit, api::webhooks::test);

@@ -179,7 +179,7 @@ both!(
                     Access::Task => task.to_string(),
                     Access::Assignment => assignment.to_string(),
                     Access::Meeting => meeting.to_string(),
-                    Access::MeetingItem | Access::PlanVersion | Access::PlanComment | Access::Decision => continue,
+                    Access::MeetingItem | Access::PlanVersion | Access::PlanComment | Access::Decision | Access::Exam | Access::Sitting => continue,
                     Access::Plan => plan.to_string(),
                     Access::Occurrence => occurrence.to_string(),
                     Access::Dispatch => dispatch.to_string(),

@@ -153,6 +153,28 @@ both!(
             let decision = rhythm::dispatch(&t.app, &ctx, dispatch).await.unwrap().decisions[0].id;
             (plan.0, version.0, comment.0, occurrence.0, dispatch.0, decision.0)
         };
+        // That town's exam for its members.
+        let exam = {
+            let yunxi: i64 = {
+                let mut db = t.app.store().read().await.unwrap();
+                sqlx::query_scalar("SELECT id FROM units WHERE name = '云溪街道党工委'").fetch_one(&mut *db).await.unwrap()
+            };
+            let path = xueshi_app::accounts::unit_path(&t.app, xueshi_domain::Id(yunxi)).await.unwrap();
+            let now = t.app.now();
+            let at = |ms: i64| xueshi_app::clock::format_ms(ms).get(..16).unwrap().replace(' ', "T");
+            let input = xueshi_app::exams::ExamInput {
+                title: "云溪街道党史知识测试".into(),
+                opens_at: at(now),
+                closes_at: at(now + 86_400_000),
+                minutes: 30,
+                pass_mark: 60,
+                attempts: 1,
+                blueprint: vec![xueshi_domain::exam::BlueprintRow { kind: "single".into(), count: 2, ..Default::default() }],
+                makeup_days: 7,
+                ..Default::default()
+            };
+            xueshi_app::exams::create(&t.app, &xueshi_app::Ctx::system(&path), xueshi_domain::Id(yunxi), &input).await.unwrap().0
+        };
 
         // The unit admin and things inside its own scope.
         let mut ua = t.client();
@@ -209,6 +231,9 @@ both!(
                 Access::Occurrence => (Value::String(occurrence.to_string()), Value::Null),
                 Access::Dispatch => (Value::String(dispatch.to_string()), Value::Null),
                 Access::Decision => (Value::String(decision.to_string()), Value::Null),
+                Access::Exam => (Value::String(exam.to_string()), Value::Null),
+                // A sitting is its member's alone: this admin sits none.
+                Access::Sitting => (Value::String(exam.to_string()), Value::Null),
             };
             let path = r.path.replace("{id}", id.as_str().unwrap()).replace("{sub}", sub.as_str().unwrap_or(""));
             let url = ua.url(&path);

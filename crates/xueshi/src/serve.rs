@@ -91,10 +91,14 @@ pub async fn serve(cfg: Config, bind: Option<String>, with_demo: bool) -> Result
     });
     let robots = app.clone();
     tokio::spawn(async move {
-        // Group robots: the morning digest, and the outbox tried in rounds.
+        // Group robots (the morning digest, the outbox tried in rounds) and
+        // the make-up lists of exams whose window has just closed.
         let mut every = tokio::time::interval(Duration::from_secs(20));
         loop {
             every.tick().await;
+            if let Err(e) = xueshi_app::exams::make_ups_due(&robots).await {
+                tracing::warn!(error = %e, "exam make-ups failed");
+            }
             if let Err(e) = xueshi_app::webhooks::digest(&robots).await {
                 tracing::warn!(error = %e, "webhook digest failed");
             }

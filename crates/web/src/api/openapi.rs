@@ -142,6 +142,17 @@ use utoipa::OpenApi;
         super::webhooks::show,
         super::webhooks::set,
         super::webhooks::test,
+        super::exams::list,
+        super::exams::create,
+        super::exams::show,
+        super::exams::results,
+        super::exams::proctor,
+        super::exams::add_makeups,
+        super::exams::mine,
+        super::exams::start,
+        super::exams::sitting,
+        super::exams::save,
+        super::exams::submit,
         document,
     )
 )]

@@ -1,0 +1,189 @@
+//! Closed-book exams through the real server on both databases: the office
+//! sets one for a branch by blueprint; a member's paper follows it and
+//! carries no answers; answers are kept as given and a reload resumes the
+//! same sitting; the server ends the sitting at its deadline; when the
+//! window closes the make-up list is exactly those absent and those who
+//! failed, and the make-up paper repeats nothing; the result sheet puts
+//! first and make-up results side by side and its roll-up equals a
+//! recomputation. Bad input is refused with its field named, nothing
+//! changed.
+
+use std::collections::{BTreeMap, HashSet};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use xueshi_testkit::people::post;
+use xueshi_testkit::{Client, TestApp, both, dump};
+
+async fn get(c: &Client, path: &str) -> (u16, Value) {
+    let r = c.api(Method::GET, path, None).await;
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn put(c: &Client, path: &str, body: Value) -> (u16, Value) {
+    let r = c.api(Method::PUT, path, Some(body)).await;
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn without_audit(t: &TestApp) -> BTreeMap<String, Vec<String>> {
+    let mut d = dump(t.app.store()).await;
+    d.remove("audit_log");
+    d.remove("sessions");
+    d
+}
+
+async fn login(t: &TestApp, user: &str) -> Client {
+    let mut c = t.client();
+    assert_eq!(c.api_login(user, "xueshi2021").await.0, 200, "{user}");
+    c
+}
+
+fn at(ms: i64) -> String {
+    xueshi_app::clock::format_ms(ms)[..16].replace(' ', "T")
+}
+
+fn codes(v: &Value) -> Vec<String> {
+    v["fields"].as_array().map_or(Vec::new(), |f| {
+        f.iter()
+            .map(|e| {
+                format!(
+                    "{}:{}",
+                    e["field"].as_str().unwrap(),
+                    e["code"].as_str().unwrap()
+                )
+            })
+            .collect()
+    })
+}
+
+/// The right answer to a question, from the bank.
+async fn right(t: &TestApp, question: &str) -> String {
+    let mut db = t.app.store().read().await.unwrap();
+    let answer: String = sqlx::query_scalar("SELECT answer FROM questions WHERE id = $1")
+        .bind(question.parse::<i64>().unwrap())
+        .fetch_one(&mut *db)
+        .await
+        .unwrap();
+    answer.split('|').next().unwrap().to_owned()
+}
+
+both!(
+    async fn an_exam_is_sat_timed_by_the_server_and_the_absent_and_failed_sit_a_fresh_make_up(db) {
+        let t = TestApp::district(db).await;
+        let office = login(&t, "office").await;
+        let mut member = login(&t, "member").await;
+        let (_, me) = get(&member, "/api/v1/me").await;
+        let branch = me["scope_unit_id"].as_str().or(me["scope_unit"].as_str()).map(str::to_owned).unwrap_or_else(|| panic!("{me}"));
+        let now = t.app.now();
+        let exam = |blueprint: Value, closes: i64| json!({
+            "title": "党史知识闭卷测试", "opens_at": at(now - 60_000), "closes_at": at(closes), "minutes": 30,
+            "pass_mark": 60, "attempts": 1, "blueprint": blueprint, "makeup_failed": true, "makeup_days": 3,
+        });
+        let blueprint = json!([{ "kind": "single", "count": 3 }, { "kind": "true_false", "count": 2 }]);
+
+        // Bad set-ups: each field named, nothing written.
+        let before = without_audit(&t).await;
+        let mut bad = exam(json!([{ "kind": "essay", "count": 0 }]), now - 120_000);
+        bad["attempts"] = json!(0);
+        let (s, e) = post(&office, &format!("/api/v1/units/{branch}/exams"), bad).await;
+        assert_eq!(s, 422, "{e}");
+        let c = codes(&e);
+        for want in ["closes_at:closes_before_opens", "attempts:out_of_range", "blueprint:bad_choice", "blueprint:out_of_range"] {
+            assert!(c.contains(&want.to_owned()), "{want} in {c:?}");
+        }
+        let (s, e) = post(&office, &format!("/api/v1/units/{branch}/exams"), exam(json!([{ "kind": "single", "count": 150 }]), now + 7_200_000)).await;
+        assert_eq!((s, codes(&e)), (422, vec!["blueprint:bank_short".to_owned()]), "{e}");
+        assert_eq!(post(&member, &format!("/api/v1/units/{branch}/exams"), exam(blueprint.clone(), now + 7_200_000)).await.0, 403);
+        assert_eq!(without_audit(&t).await, before);
+
+        let (s, made) = post(&office, &format!("/api/v1/units/{branch}/exams"), exam(blueprint.clone(), now + 7_200_000)).await;
+        assert_eq!(s, 201, "{made}");
+        let id = made["id"].as_str().unwrap().to_owned();
+        let (_, ev) = get(&office, &format!("/api/v1/exams/{id}")).await;
+        let roster = ev["roster"].as_u64().unwrap() as usize;
+        assert!(roster > 3, "{ev}");
+        let (_, p) = get(&office, &format!("/api/v1/exams/{id}/proctor")).await;
+        assert_eq!(p["absent"].as_array().unwrap().len(), roster);
+
+        // The paper follows the blueprint and carries no answer.
+        let (s, sit) = post(&member, &format!("/api/v1/exams/{id}/sittings"), json!({})).await;
+        assert_eq!(s, 200, "{sit}");
+        let kinds: Vec<&str> = sit["questions"].as_array().unwrap().iter().map(|q| q["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["single", "single", "single", "true_false", "true_false"]);
+        assert!(sit["questions"].as_array().unwrap().iter().all(|q| q.get("answer").is_none() && q.get("explanation").is_none()));
+        let sitting = sit["id"].as_str().unwrap().to_owned();
+        let first_paper: HashSet<String> = sit["questions"].as_array().unwrap().iter().map(|q| q["id"].as_str().unwrap().to_owned()).collect();
+        let q0 = sit["questions"][0]["id"].as_str().unwrap().to_owned();
+        assert_eq!(put(&member, &format!("/api/v1/sittings/{sitting}/answers"), json!({ "question": q0, "answer": right(&t, &q0).await })).await.0, 204);
+        let (s, e) = put(&member, &format!("/api/v1/sittings/{sitting}/answers"), json!({ "question": "12345", "answer": "A" })).await;
+        assert_eq!((s, codes(&e)), (422, vec!["question:not_on_paper".to_owned()]));
+        assert_eq!(get(&office, &format!("/api/v1/sittings/{sitting}")).await.0, 403);
+        // A dropped connection: starting again resumes the same sitting.
+        let (_, again) = post(&member, &format!("/api/v1/exams/{id}/sittings"), json!({})).await;
+        assert_eq!(again["id"], sit["id"]);
+        assert_eq!(again["questions"][0]["saved"], json!(right(&t, &q0).await));
+        let (_, p) = get(&office, &format!("/api/v1/exams/{id}/proctor")).await;
+        assert_eq!(p["sitting"].as_array().unwrap().len(), 1);
+
+        // The server ends it at its deadline, with what was saved.
+        t.advance_minutes(31);
+        member.api_login("member", "xueshi2021").await;
+        let (s, e) = put(&member, &format!("/api/v1/sittings/{sitting}/answers"), json!({ "question": q0, "answer": "B" })).await;
+        assert_eq!((s, e["code"].as_str()), (409, Some("sitting_closed")));
+        let (_, done) = get(&member, &format!("/api/v1/sittings/{sitting}")).await;
+        assert_eq!((done["submitted"].as_bool(), done["correct"].as_i64(), done["score"].as_i64(), done["passed"].as_bool()), (Some(true), Some(1), Some(20), Some(false)));
+        let (s, e) = post(&member, &format!("/api/v1/exams/{id}/sittings"), json!({})).await;
+        assert_eq!((s, e["code"].as_str()), (409, Some("attempts_spent")));
+
+        // The window closes: the make-up list is those absent and the failed.
+        t.advance_minutes(120);
+        let office = login(&t, "office").await;
+        member.api_login("member", "xueshi2021").await;
+        let (_, r) = get(&office, &format!("/api/v1/exams/{id}/results")).await;
+        let lines = r["lines"].as_array().unwrap();
+        assert_eq!(lines.len(), roster);
+        let reasons: Vec<&str> = lines.iter().map(|l| l["makeup_reason"].as_str().unwrap_or("")).collect();
+        assert_eq!(reasons.iter().filter(|r| **r == "failed").count(), 1);
+        assert_eq!(reasons.iter().filter(|r| **r == "absent").count(), roster - 1);
+        let listed: i64 = {
+            let mut db = t.app.store().read().await.unwrap();
+            sqlx::query_scalar("SELECT COUNT(*) FROM exam_makeups WHERE exam_id = $1").bind(id.parse::<i64>().unwrap()).fetch_one(&mut *db).await.unwrap()
+        };
+        assert_eq!(listed as usize, roster, "made once");
+
+        // The make-up: a fresh paper, none of the first.
+        let (s, mk) = post(&member, &format!("/api/v1/exams/{id}/sittings"), json!({})).await;
+        assert_eq!(s, 200, "{mk}");
+        assert_eq!(mk["round"], 2);
+        let mut answers = serde_json::Map::new();
+        for q in mk["questions"].as_array().unwrap() {
+            let qid = q["id"].as_str().unwrap().to_owned();
+            assert!(!first_paper.contains(&qid), "{qid} repeats");
+            answers.insert(qid.clone(), json!(right(&t, &qid).await));
+        }
+        let (s, graded) = post(&member, &format!("/api/v1/sittings/{}/submit", mk["id"].as_str().unwrap()), json!({ "answers": answers })).await;
+        assert_eq!(s, 200, "{graded}");
+        assert_eq!((graded["score"].as_i64(), graded["passed"].as_bool()), (Some(100), Some(true)));
+
+        // Side by side, and the roll-up equals a recount of the lines.
+        let (_, r) = get(&office, &format!("/api/v1/exams/{id}/results")).await;
+        let mine = r["lines"].as_array().unwrap().iter().find(|l| l["first"].is_object()).unwrap().clone();
+        assert_eq!((mine["first"]["score"].as_i64(), mine["makeup"]["score"].as_i64()), (Some(20), Some(100)));
+        let top = &r["units"][0];
+        assert_eq!((top["roster"].as_u64(), top["sat"].as_u64(), top["passed"].as_u64(), top["mean_tenths"].as_i64()), (Some(roster as u64), Some(1), Some(1), Some(1000)));
+        let (_, p) = get(&office, &format!("/api/v1/exams/{id}/proctor")).await;
+        assert_eq!((p["round"].as_i64(), p["finished"].as_array().unwrap().len()), (Some(2), 1));
+
+        // Overrides: by name with a reason; nobody twice; strangers refused.
+        let before = without_audit(&t).await;
+        let (s, e) = post(&office, &format!("/api/v1/exams/{id}/makeups"), json!({ "unit": branch, "reason": "" })).await;
+        assert_eq!((s, codes(&e)), (422, vec!["reason:required".to_owned()]));
+        let (s, e) = post(&office, &format!("/api/v1/exams/{id}/makeups"), json!({ "members": ["1"], "reason": "病假" })).await;
+        assert_eq!((s, codes(&e)), (422, vec!["members:not_on_roster".to_owned()]));
+        assert_eq!(without_audit(&t).await, before);
+        let (s, added) = post(&office, &format!("/api/v1/exams/{id}/makeups"), json!({ "unit": branch, "reason": "集中补考" })).await;
+        assert_eq!((s, added["added"].as_i64()), (200, Some(0)), "everyone is on it already");
+    }
+);
