@@ -7,6 +7,7 @@
 //! they come, so the province never sits in memory whole.
 
 pub mod district;
+pub mod exams;
 pub mod matters;
 pub mod meetings;
 pub mod people;
@@ -130,6 +131,7 @@ pub async fn build_with(
             tasks::seed(app, root, seed, &matters::site_photo()?).await?;
             meetings::seed(app, root, seed).await?;
             rhythm::seed(app, root, seed).await?;
+            exams::seed(app, root, seed).await?;
             briefings(app, root).await?;
         }
     }

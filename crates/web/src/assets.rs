@@ -8,12 +8,14 @@ use crate::error::HttpError;
 
 const CSS: &str = include_str!("../assets/app.css");
 const QUIZ_JS: &str = include_str!("../assets/quiz.js");
+const EXAM_JS: &str = include_str!("../assets/exam.js");
 const STUDY_JS: &str = include_str!("../assets/study.js");
 
 pub async fn serve(Path(file): Path<String>) -> Response {
     let (body, kind) = match file.as_str() {
         "app.css" => (CSS, "text/css; charset=utf-8"),
         "quiz.js" => (QUIZ_JS, "text/javascript; charset=utf-8"),
+        "exam.js" => (EXAM_JS, "text/javascript; charset=utf-8"),
         "study.js" => (STUDY_JS, "text/javascript; charset=utf-8"),
         _ => return HttpError::not_found().into_response(),
     };

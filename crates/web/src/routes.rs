@@ -313,6 +313,14 @@ fn table() -> Table {
         PlanComment,
         pages::plans::answer,
     );
+    t.get("/units/{id}/exams", Unit, pages::exams::list);
+    t.post("/units/{id}/exams", Unit, pages::exams::create);
+    t.get("/exams/{id}", Exam, pages::exams::show);
+    t.post("/exams/{id}/makeups", Exam, pages::exams::add_makeups);
+    t.post("/exams/{id}/start", Exam, pages::exams::start);
+    t.get("/my/exams", Signed, pages::exams::mine);
+    t.get("/sittings/{id}", Sitting, pages::exams::sitting);
+    t.post("/sittings/{id}/submit", Sitting, pages::exams::submit);
     t.get("/units/{id}/webhook", Unit, pages::webhooks::show);
     t.post("/units/{id}/webhook", Unit, pages::webhooks::set);
     t.post("/units/{id}/webhook/test", Unit, pages::webhooks::test);

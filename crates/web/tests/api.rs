@@ -139,12 +139,13 @@ both!(
             let mut db = t.app.store().read().await.unwrap();
             sqlx::query_as("SELECT a.task_id, a.id FROM task_assignments a WHERE a.status = 'done' ORDER BY a.id LIMIT 1").fetch_one(&mut *db).await.unwrap()
         };
-        let (plan, occurrence, dispatch): (i64, i64, i64) = {
+        let (plan, occurrence, dispatch, exam): (i64, i64, i64, i64) = {
             let mut db = t.app.store().read().await.unwrap();
+            let e = sqlx::query_scalar("SELECT id FROM exams ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap();
             let p = sqlx::query_scalar("SELECT id FROM plans ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap();
             let o = sqlx::query_scalar("SELECT id FROM rhythm_occurrences WHERE kind = 'year_end' ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap();
             let d = sqlx::query_scalar("SELECT id FROM dispatches ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap();
-            (p, o, d)
+            (p, o, d, e)
         };
         let (matter, round, question, material, history_day, briefing, ranking, campaign): (i64, i64, i64, i64, i64, i64, i64, i64) = {
             let mut db = t.app.store().read().await.unwrap();
@@ -179,7 +180,8 @@ both!(
                     Access::Task => task.to_string(),
                     Access::Assignment => assignment.to_string(),
                     Access::Meeting => meeting.to_string(),
-                    Access::MeetingItem | Access::PlanVersion | Access::PlanComment | Access::Decision | Access::Exam | Access::Sitting => continue,
+                    Access::MeetingItem | Access::PlanVersion | Access::PlanComment | Access::Decision | Access::Sitting => continue,
+                    Access::Exam => exam.to_string(),
                     Access::Plan => plan.to_string(),
                     Access::Occurrence => occurrence.to_string(),
                     Access::Dispatch => dispatch.to_string(),

@@ -187,3 +187,34 @@ both!(
         assert_eq!((s, added["added"].as_i64()), (200, Some(0)), "everyone is on it already");
     }
 );
+
+both!(
+    async fn the_demo_exam_has_its_absentees_on_a_make_up_and_its_roll_up_holds(db) {
+        let t = TestApp::district(db).await;
+        let office = login(&t, "office").await;
+        let exam: i64 = {
+            let mut db = t.app.store().read().await.unwrap();
+            sqlx::query_scalar("SELECT id FROM exams ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap()
+        };
+        let (s, r) = get(&office, &format!("/api/v1/exams/{exam}/results")).await;
+        assert_eq!(s, 200);
+        let lines = r["lines"].as_array().unwrap();
+        let absent: Vec<&Value> = lines.iter().filter(|l| l["makeup_reason"] == "absent").collect();
+        let failed: Vec<&Value> = lines.iter().filter(|l| l["makeup_reason"] == "failed").collect();
+        assert!(!absent.is_empty() && !failed.is_empty(), "{r}");
+        assert!(absent.iter().all(|l| l["first"].is_null()));
+        assert!(failed.iter().all(|l| l["first"]["passed"] == false));
+        assert!(lines.iter().filter(|l| l["first"]["passed"] == true).all(|l| l["makeup_reason"].is_null()));
+        assert!(lines.iter().any(|l| l["makeup"]["passed"] == true), "a make-up was sat and passed");
+        // The roll-up is a recount of the lines.
+        let top = &r["units"][0];
+        let sat = lines.iter().filter(|l| l["first"].is_object() || l["makeup"].is_object()).count();
+        let passed = lines.iter().filter(|l| l["first"]["passed"] == true || l["makeup"]["passed"] == true).count();
+        assert_eq!((top["roster"].as_u64(), top["sat"].as_u64(), top["passed"].as_u64()), (Some(lines.len() as u64), Some(sat as u64), Some(passed as u64)));
+        let mut page = t.client();
+        page.login("office", "xueshi2021").await;
+        let (s, html) = page.page(&format!("/exams/{exam}")).await;
+        assert_eq!(s, 200);
+        assert!(html.contains("缺考") && html.contains("不及格") && html.contains("补考进行情况"), "{html}");
+    }
+);
