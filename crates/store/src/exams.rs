@@ -337,3 +337,13 @@ pub async fn finish(
     .await?;
     Ok(r.rows_affected() == 1)
 }
+
+/// Answers kept for an exam's sittings, for the bench's check.
+pub async fn answers_stored(conn: &mut AnyConnection, exam: i64) -> Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM exam_answers a JOIN exam_sittings s ON s.id = a.sitting_id WHERE s.exam_id = $1",
+    )
+    .bind(exam)
+    .fetch_one(&mut *conn)
+    .await
+}

@@ -106,6 +106,50 @@ impl Browser {
         self.client.execute(script, vec![]).await.expect("script")
     }
 
+    /// The element `css` finds, waiting up to 15 s for it.
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(fantoccini::Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+    }
+
+    /// Signs a demo account in through the login page.
+    pub async fn sign_in(&self, t: &crate::TestApp, username: &str) {
+        self.client
+            .goto(&t.url("/login"))
+            .await
+            .expect("login page");
+        self.wait_for("#username")
+            .await
+            .send_keys(username)
+            .await
+            .expect("username");
+        self.wait_for("#password")
+            .await
+            .send_keys("xueshi2021")
+            .await
+            .expect("password");
+        self.wait_for("#login-submit")
+            .await
+            .click()
+            .await
+            .expect("sign in");
+        self.wait_for("#scope-name, #study-title").await;
+    }
+
+    /// Asserts the page is no wider than the viewport's `width`.
+    pub async fn fits(&self, width: i64, what: &str) {
+        let w = self
+            .eval("return document.documentElement.scrollWidth")
+            .await
+            .as_i64()
+            .unwrap_or(i64::MAX);
+        assert!(w <= width, "{what} is {w} px wide on a {width}-px screen");
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();

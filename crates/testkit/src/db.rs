@@ -212,3 +212,14 @@ pub fn without_refusals(
     }
     d
 }
+
+/// Everything but the audit log and the sessions: what a refused request
+/// must leave as it was (refusals and sign-ins are recorded on purpose).
+pub async fn dump_data(
+    store: &xueshi_store::Store,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut d = dump(store).await;
+    d.remove("audit_log");
+    d.remove("sessions");
+    d
+}

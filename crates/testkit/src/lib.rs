@@ -8,7 +8,7 @@ pub mod people;
 pub mod server;
 
 pub use browser::Browser;
-pub use db::{Db, TestDb, dump, without_refusals};
+pub use db::{Db, TestDb, dump, dump_data, without_refusals};
 pub use server::{Client, TestApp, csrf_of};
 
 use xueshi_app::{App, Clock, Settings, Vault};

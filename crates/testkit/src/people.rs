@@ -107,3 +107,43 @@ pub async fn post_solved(c: &Client, path: &str, mut body: Value) -> (u16, Value
     body["answer"] = json!(answer);
     post(c, path, body).await
 }
+
+/// Reads JSON; the status and the body (`Null` when there is none).
+pub async fn get(c: &Client, path: &str) -> (u16, Value) {
+    let r = c.api(Method::GET, path, None).await;
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Puts JSON; the status and the body (`Null` when there is none).
+pub async fn put(c: &Client, path: &str, body: Value) -> (u16, Value) {
+    let r = c.api(Method::PUT, path, Some(body)).await;
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// A refusal's fields as `field:code`, in the order named.
+pub fn field_codes(v: &Value) -> Vec<String> {
+    v["fields"].as_array().map_or(Vec::new(), |f| {
+        f.iter()
+            .map(|e| {
+                format!(
+                    "{}:{}",
+                    e["field"].as_str().unwrap_or(""),
+                    e["code"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    })
+}
+
+/// A demo account signed in over the API.
+pub async fn signed_in_api(t: &TestApp, username: &str) -> Client {
+    let mut c = t.client();
+    assert_eq!(
+        c.api_login(username, "xueshi2021").await.0,
+        200,
+        "{username}"
+    );
+    c
+}

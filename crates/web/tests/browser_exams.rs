@@ -5,29 +5,10 @@
 
 use std::time::Duration;
 
-use fantoccini::Locator;
 use reqwest::Method;
 use serde_json::{Value, json};
 use xueshi_testkit::people::post;
 use xueshi_testkit::{Browser, Db, TestApp};
-
-async fn wait_for(b: &Browser, css: &str) -> fantoccini::elements::Element {
-    b.client
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-}
-
-async fn fits_the_phone(b: &Browser, what: &str) {
-    let w = b
-        .eval("return document.documentElement.scrollWidth")
-        .await
-        .as_i64()
-        .unwrap();
-    assert!(w <= 360, "{what} is {w} px wide on a 360-px phone");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_sits_an_exam_on_her_phone() {
@@ -53,22 +34,24 @@ async fn a_member_sits_an_exam_on_her_phone() {
 
     let b = Browser::start(360, 780).await;
     b.client.goto(&t.url("/login")).await.unwrap();
-    wait_for(&b, "#username")
+    b.wait_for("#username")
         .await
         .send_keys("member")
         .await
         .unwrap();
-    wait_for(&b, "#password")
+    b.wait_for("#password")
         .await
         .send_keys("xueshi2021")
         .await
         .unwrap();
-    wait_for(&b, "#login-submit").await.click().await.unwrap();
-    wait_for(&b, "#my-exams-link").await.click().await.unwrap();
-    wait_for(&b, ".start-exam").await.click().await.unwrap();
-    wait_for(&b, "#sitting-form").await;
-    fits_the_phone(&b, "the paper").await;
-    let first = wait_for(&b, "#sitting-form fieldset.question input[type=radio]").await;
+    b.wait_for("#login-submit").await.click().await.unwrap();
+    b.wait_for("#my-exams-link").await.click().await.unwrap();
+    b.wait_for(".start-exam").await.click().await.unwrap();
+    b.wait_for("#sitting-form").await;
+    b.fits(360, "the paper").await;
+    let first = b
+        .wait_for("#sitting-form fieldset.question input[type=radio]")
+        .await;
     let name = first.attr("name").await.unwrap().unwrap();
     first.click().await.unwrap();
     b.screenshot("member-exam-360").await;
@@ -102,10 +85,10 @@ async fn a_member_sits_an_exam_on_her_phone() {
         ))
         .await;
     assert_eq!(checked, Value::Bool(true));
-    wait_for(&b, "#hand-in").await.click().await.unwrap();
-    let result = wait_for(&b, "#sitting-result").await.text().await.unwrap();
+    b.wait_for("#hand-in").await.click().await.unwrap();
+    let result = b.wait_for("#sitting-result").await.text().await.unwrap();
     assert!(result.contains("共 3 题"), "{result}");
-    fits_the_phone(&b, "the result").await;
+    b.fits(360, "the result").await;
     b.screenshot("member-exam-result-360").await;
     b.close().await;
 }

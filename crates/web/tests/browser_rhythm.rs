@@ -6,45 +6,10 @@
 
 use std::time::Duration;
 
-use fantoccini::Locator;
 use reqwest::Method;
 use serde_json::{Value, json};
 use xueshi_testkit::people::post;
 use xueshi_testkit::{Browser, Db, TestApp};
-
-async fn wait_for(b: &Browser, css: &str) -> fantoccini::elements::Element {
-    b.client
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-}
-
-async fn sign_in(b: &Browser, t: &TestApp, username: &str) {
-    b.client.goto(&t.url("/login")).await.unwrap();
-    wait_for(b, "#username")
-        .await
-        .send_keys(username)
-        .await
-        .unwrap();
-    wait_for(b, "#password")
-        .await
-        .send_keys("xueshi2021")
-        .await
-        .unwrap();
-    wait_for(b, "#login-submit").await.click().await.unwrap();
-    wait_for(b, "#scope-name, #study-title").await;
-}
-
-async fn fits_the_phone(b: &Browser, what: &str) {
-    let w = b
-        .eval("return document.documentElement.scrollWidth")
-        .await
-        .as_i64()
-        .unwrap();
-    assert!(w <= 360, "{what} is {w} px wide on a 360-px phone");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_office_keeps_the_rhythm_and_reads_its_plan_from_a_phone() {
@@ -71,20 +36,20 @@ async fn the_office_keeps_the_rhythm_and_reads_its_plan_from_a_phone() {
     let campaign = campaigns["governing"]["id"].as_str().unwrap().to_owned();
 
     let b = Browser::start(360, 780).await;
-    sign_in(&b, &t, "office").await;
+    b.sign_in(&t, "office").await;
     b.client
         .goto(&t.url(&format!("/campaigns/{campaign}")))
         .await
         .unwrap();
-    wait_for(&b, "#campaign-links a[href$='/rhythm']")
+    b.wait_for("#campaign-links a[href$='/rhythm']")
         .await
         .click()
         .await
         .unwrap();
-    wait_for(&b, "#occurrences").await;
-    let count = wait_for(&b, "#rhythm-count").await.text().await.unwrap();
+    b.wait_for("#occurrences").await;
+    let count = b.wait_for("#rhythm-count").await.text().await.unwrap();
     assert!(count.contains("逾期未完成 1 项"), "{count}");
-    fits_the_phone(&b, "the rhythm").await;
+    b.fits(360, "the rhythm").await;
     b.screenshot("office-rhythm-360").await;
 
     // This week's dispatch meeting, through its form.
@@ -92,19 +57,19 @@ async fn the_office_keeps_the_rhythm_and_reads_its_plan_from_a_phone() {
         .eval("return [...document.querySelectorAll('#occurrences tr.due a, #occurrences tr.upcoming a')].find(a => a.textContent.includes('每周调度会')).getAttribute('href')")
         .await;
     b.client.goto(&t.url(next.as_str().unwrap())).await.unwrap();
-    wait_for(&b, "#dispatch-form").await;
-    fits_the_phone(&b, "the dispatch form").await;
-    wait_for(&b, "#dispatch-form input[name=chair]")
+    b.wait_for("#dispatch-form").await;
+    b.fits(360, "the dispatch form").await;
+    b.wait_for("#dispatch-form input[name=chair]")
         .await
         .send_keys("区委常委、组织部部长")
         .await
         .unwrap();
-    wait_for(&b, "#dispatch-form textarea[name=attendees]")
+    b.wait_for("#dispatch-form textarea[name=attendees]")
         .await
         .send_keys("领导小组办公室成员")
         .await
         .unwrap();
-    wait_for(&b, "#dispatch-form input[name=decision_0]")
+    b.wait_for("#dispatch-form input[name=decision_0]")
         .await
         .send_keys("未召开组织生活会的支部本月内召开")
         .await
@@ -115,21 +80,21 @@ async fn the_office_keeps_the_rhythm_and_reads_its_plan_from_a_phone() {
     ))
     .await;
     b.screenshot("office-dispatch-form-360").await;
-    wait_for(&b, "#dispatch-form button[type=submit]")
+    b.wait_for("#dispatch-form button[type=submit]")
         .await
         .click()
         .await
         .unwrap();
-    wait_for(&b, "#figures-reviewed").await;
-    let decisions = wait_for(&b, "#decisions").await.text().await.unwrap();
+    b.wait_for("#figures-reviewed").await;
+    let decisions = b.wait_for("#decisions").await.text().await.unwrap();
     assert!(
         decisions.contains("未召开组织生活会的支部本月内召开"),
         "{decisions}"
     );
-    fits_the_phone(&b, "the dispatch record").await;
+    b.fits(360, "the dispatch record").await;
     b.screenshot("office-dispatch-360").await;
     // The decision becomes a draft task led by its owner.
-    wait_for(&b, "#decisions form button")
+    b.wait_for("#decisions form button")
         .await
         .click()
         .await
@@ -143,7 +108,7 @@ async fn the_office_keeps_the_rhythm_and_reads_its_plan_from_a_phone() {
         url = b.client.current_url().await.unwrap();
     }
     assert!(url.path().starts_with("/tasks/"), "{url}");
-    let notice = wait_for(&b, "p[role=status]").await.text().await.unwrap();
+    let notice = b.wait_for("p[role=status]").await.text().await.unwrap();
     assert!(notice.contains("已转为任务草稿"), "{notice}");
 
     // The published plan, its drafts and the towns' comments answered.
@@ -151,16 +116,16 @@ async fn the_office_keeps_the_rhythm_and_reads_its_plan_from_a_phone() {
         .goto(&t.url(&format!("/campaigns/{campaign}/plans")))
         .await
         .unwrap();
-    wait_for(&b, "#plans a").await.click().await.unwrap();
-    wait_for(&b, "#plan-body").await;
-    let status = wait_for(&b, "#version-status").await.text().await.unwrap();
+    b.wait_for("#plans a").await.click().await.unwrap();
+    b.wait_for("#plan-body").await;
+    let status = b.wait_for("#version-status").await.text().await.unwrap();
     assert_eq!(status, "已发布");
-    let comments = wait_for(&b, "#comments").await.text().await.unwrap();
+    let comments = b.wait_for("#comments").await.text().await.unwrap();
     assert!(
         comments.contains("部分采纳") && comments.contains("未采纳"),
         "{comments}"
     );
-    fits_the_phone(&b, "the plan").await;
+    b.fits(360, "the plan").await;
     b.screenshot("office-plan-360").await;
     b.close().await;
 
@@ -190,25 +155,25 @@ async fn the_office_keeps_the_rhythm_and_reads_its_plan_from_a_phone() {
     .await;
     assert_eq!(s, 204);
     let b = Browser::start(360, 780).await;
-    sign_in(&b, &t, "songyanghu").await;
+    b.sign_in(&t, "songyanghu").await;
     // Her home's to-do holds the plan she is asked about.
-    wait_for(&b, "#todo-consulting a")
+    b.wait_for("#todo-consulting a")
         .await
         .click()
         .await
         .unwrap();
-    wait_for(&b, "#comment-form textarea[name=comment]")
+    b.wait_for("#comment-form textarea[name=comment]")
         .await
         .send_keys("建议增加进社区的安排。")
         .await
         .unwrap();
-    fits_the_phone(&b, "the comment form").await;
-    wait_for(&b, "#comment-form button[type=submit]")
+    b.fits(360, "the comment form").await;
+    b.wait_for("#comment-form button[type=submit]")
         .await
         .click()
         .await
         .unwrap();
-    let comments = wait_for(&b, "#comments").await.text().await.unwrap();
+    let comments = b.wait_for("#comments").await.text().await.unwrap();
     assert!(
         comments.contains("建议增加进社区的安排。") && comments.contains("待答复"),
         "{comments}"

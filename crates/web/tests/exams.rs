@@ -8,54 +8,14 @@
 //! recomputation. Bad input is refused with its field named, nothing
 //! changed.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
-use reqwest::Method;
 use serde_json::{Value, json};
-use xueshi_testkit::people::post;
-use xueshi_testkit::{Client, TestApp, both, dump};
-
-async fn get(c: &Client, path: &str) -> (u16, Value) {
-    let r = c.api(Method::GET, path, None).await;
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn put(c: &Client, path: &str, body: Value) -> (u16, Value) {
-    let r = c.api(Method::PUT, path, Some(body)).await;
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn without_audit(t: &TestApp) -> BTreeMap<String, Vec<String>> {
-    let mut d = dump(t.app.store()).await;
-    d.remove("audit_log");
-    d.remove("sessions");
-    d
-}
-
-async fn login(t: &TestApp, user: &str) -> Client {
-    let mut c = t.client();
-    assert_eq!(c.api_login(user, "xueshi2021").await.0, 200, "{user}");
-    c
-}
+use xueshi_testkit::people::{field_codes, get, post, put, signed_in_api};
+use xueshi_testkit::{TestApp, both, dump_data};
 
 fn at(ms: i64) -> String {
     xueshi_app::clock::format_ms(ms)[..16].replace(' ', "T")
-}
-
-fn codes(v: &Value) -> Vec<String> {
-    v["fields"].as_array().map_or(Vec::new(), |f| {
-        f.iter()
-            .map(|e| {
-                format!(
-                    "{}:{}",
-                    e["field"].as_str().unwrap(),
-                    e["code"].as_str().unwrap()
-                )
-            })
-            .collect()
-    })
 }
 
 /// The right answer to a question, from the bank.
@@ -72,8 +32,8 @@ async fn right(t: &TestApp, question: &str) -> String {
 both!(
     async fn an_exam_is_sat_timed_by_the_server_and_the_absent_and_failed_sit_a_fresh_make_up(db) {
         let t = TestApp::district(db).await;
-        let office = login(&t, "office").await;
-        let mut member = login(&t, "member").await;
+        let office = signed_in_api(&t, "office").await;
+        let mut member = signed_in_api(&t, "member").await;
         let (_, me) = get(&member, "/api/v1/me").await;
         let branch = me["scope_unit_id"].as_str().or(me["scope_unit"].as_str()).map(str::to_owned).unwrap_or_else(|| panic!("{me}"));
         let now = t.app.now();
@@ -84,19 +44,19 @@ both!(
         let blueprint = json!([{ "kind": "single", "count": 3 }, { "kind": "true_false", "count": 2 }]);
 
         // Bad set-ups: each field named, nothing written.
-        let before = without_audit(&t).await;
+        let before = dump_data(t.app.store()).await;
         let mut bad = exam(json!([{ "kind": "essay", "count": 0 }]), now - 120_000);
         bad["attempts"] = json!(0);
         let (s, e) = post(&office, &format!("/api/v1/units/{branch}/exams"), bad).await;
         assert_eq!(s, 422, "{e}");
-        let c = codes(&e);
+        let c = field_codes(&e);
         for want in ["closes_at:closes_before_opens", "attempts:out_of_range", "blueprint:bad_choice", "blueprint:out_of_range"] {
             assert!(c.contains(&want.to_owned()), "{want} in {c:?}");
         }
         let (s, e) = post(&office, &format!("/api/v1/units/{branch}/exams"), exam(json!([{ "kind": "single", "count": 150 }]), now + 7_200_000)).await;
-        assert_eq!((s, codes(&e)), (422, vec!["blueprint:bank_short".to_owned()]), "{e}");
+        assert_eq!((s, field_codes(&e)), (422, vec!["blueprint:bank_short".to_owned()]), "{e}");
         assert_eq!(post(&member, &format!("/api/v1/units/{branch}/exams"), exam(blueprint.clone(), now + 7_200_000)).await.0, 403);
-        assert_eq!(without_audit(&t).await, before);
+        assert_eq!(dump_data(t.app.store()).await, before);
 
         let (s, made) = post(&office, &format!("/api/v1/units/{branch}/exams"), exam(blueprint.clone(), now + 7_200_000)).await;
         assert_eq!(s, 201, "{made}");
@@ -118,7 +78,7 @@ both!(
         let q0 = sit["questions"][0]["id"].as_str().unwrap().to_owned();
         assert_eq!(put(&member, &format!("/api/v1/sittings/{sitting}/answers"), json!({ "question": q0, "answer": right(&t, &q0).await })).await.0, 204);
         let (s, e) = put(&member, &format!("/api/v1/sittings/{sitting}/answers"), json!({ "question": "12345", "answer": "A" })).await;
-        assert_eq!((s, codes(&e)), (422, vec!["question:not_on_paper".to_owned()]));
+        assert_eq!((s, field_codes(&e)), (422, vec!["question:not_on_paper".to_owned()]));
         assert_eq!(get(&office, &format!("/api/v1/sittings/{sitting}")).await.0, 403);
         // A dropped connection: starting again resumes the same sitting.
         let (_, again) = post(&member, &format!("/api/v1/exams/{id}/sittings"), json!({})).await;
@@ -139,7 +99,7 @@ both!(
 
         // The window closes: the make-up list is those absent and the failed.
         t.advance_minutes(120);
-        let office = login(&t, "office").await;
+        let office = signed_in_api(&t, "office").await;
         member.api_login("member", "xueshi2021").await;
         let (_, r) = get(&office, &format!("/api/v1/exams/{id}/results")).await;
         let lines = r["lines"].as_array().unwrap();
@@ -177,12 +137,12 @@ both!(
         assert_eq!((p["round"].as_i64(), p["finished"].as_array().unwrap().len()), (Some(2), 1));
 
         // Overrides: by name with a reason; nobody twice; strangers refused.
-        let before = without_audit(&t).await;
+        let before = dump_data(t.app.store()).await;
         let (s, e) = post(&office, &format!("/api/v1/exams/{id}/makeups"), json!({ "unit": branch, "reason": "" })).await;
-        assert_eq!((s, codes(&e)), (422, vec!["reason:required".to_owned()]));
+        assert_eq!((s, field_codes(&e)), (422, vec!["reason:required".to_owned()]));
         let (s, e) = post(&office, &format!("/api/v1/exams/{id}/makeups"), json!({ "members": ["1"], "reason": "病假" })).await;
-        assert_eq!((s, codes(&e)), (422, vec!["members:not_on_roster".to_owned()]));
-        assert_eq!(without_audit(&t).await, before);
+        assert_eq!((s, field_codes(&e)), (422, vec!["members:not_on_roster".to_owned()]));
+        assert_eq!(dump_data(t.app.store()).await, before);
         let (s, added) = post(&office, &format!("/api/v1/exams/{id}/makeups"), json!({ "unit": branch, "reason": "集中补考" })).await;
         assert_eq!((s, added["added"].as_i64()), (200, Some(0)), "everyone is on it already");
     }
@@ -191,7 +151,7 @@ both!(
 both!(
     async fn the_demo_exam_has_its_absentees_on_a_make_up_and_its_roll_up_holds(db) {
         let t = TestApp::district(db).await;
-        let office = login(&t, "office").await;
+        let office = signed_in_api(&t, "office").await;
         let exam: i64 = {
             let mut db = t.app.store().read().await.unwrap();
             sqlx::query_scalar("SELECT id FROM exams ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap()

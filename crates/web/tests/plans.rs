@@ -4,59 +4,18 @@
 //! consulted, members and other subtrees are refused; the demo's plan went
 //! through two rounds of comment.
 
-use std::collections::BTreeMap;
-
 use reqwest::Method;
 use serde_json::{Value, json};
-use xueshi_testkit::people::post;
-use xueshi_testkit::{Client, TestApp, both, dump};
-
-async fn get(c: &Client, path: &str) -> (u16, Value) {
-    let r = c.api(Method::GET, path, None).await;
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn put(c: &Client, path: &str, body: Value) -> (u16, Value) {
-    let r = c.api(Method::PUT, path, Some(body)).await;
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn without_audit(t: &TestApp) -> BTreeMap<String, Vec<String>> {
-    let mut d = dump(t.app.store()).await;
-    d.remove("audit_log");
-    d.remove("sessions");
-    d
-}
-
-async fn login(t: &TestApp, user: &str) -> Client {
-    let mut c = t.client();
-    assert_eq!(c.api_login(user, "xueshi2021").await.0, 200, "{user}");
-    c
-}
-
-fn field_codes(v: &Value) -> Vec<String> {
-    v["fields"].as_array().map_or(Vec::new(), |f| {
-        f.iter()
-            .map(|e| {
-                format!(
-                    "{}:{}",
-                    e["field"].as_str().unwrap_or(""),
-                    e["code"].as_str().unwrap_or("")
-                )
-            })
-            .collect()
-    })
-}
+use xueshi_testkit::people::{field_codes, get, post, put, signed_in_api};
+use xueshi_testkit::{TestApp, both, dump_data};
 
 both!(
     async fn a_plan_goes_out_for_comment_every_comment_is_answered_and_the_published_plan_is_fixed(db) {
         let t = TestApp::district(db).await;
-        let office = login(&t, "office").await;
-        let town = login(&t, "songyanghu").await;
-        let branch = login(&t, "maolingtou").await;
-        let member = login(&t, "member").await;
+        let office = signed_in_api(&t, "office").await;
+        let town = signed_in_api(&t, "songyanghu").await;
+        let branch = signed_in_api(&t, "maolingtou").await;
+        let member = signed_in_api(&t, "member").await;
         let (_, scope) = get(&office, "/api/v1/units").await;
         let root = scope["unit"]["id"].as_str().unwrap().to_owned();
         let (_, campaigns) = get(&office, &format!("/api/v1/units/{root}/campaigns")).await;
@@ -66,13 +25,13 @@ both!(
         let other_town = scope["children"].as_array().unwrap().iter().find(|u| u["kind"] == "working_committee" && u["id"] != songyanghu.as_str()).unwrap()["id"].as_str().unwrap().to_owned();
 
         // Bad input first: nothing is made.
-        let before = without_audit(&t).await;
+        let before = dump_data(t.app.store()).await;
         let (s, e) = post(&office, &format!("/api/v1/campaigns/{campaign}/plans"), json!({ "title": " ", "body": "" })).await;
         assert_eq!(s, 422);
         assert_eq!(field_codes(&e), ["title:required", "body:required"]);
         // A town admin writes no district plan.
         assert_eq!(post(&town, &format!("/api/v1/campaigns/{campaign}/plans"), json!({ "title": "x", "body": "y" })).await.0, 403);
-        assert_eq!(without_audit(&t).await, before);
+        assert_eq!(dump_data(t.app.store()).await, before);
 
         let (s, made) = post(&office, &format!("/api/v1/campaigns/{campaign}/plans"), json!({ "title": "关于开展“学党史、办实事”专项行动的方案", "audience": "全体党员", "body": "一、目标\n二、任务" })).await;
         assert_eq!(s, 201, "{made}");
@@ -107,13 +66,13 @@ both!(
         assert_eq!(post(&member, &format!("/api/v1/plan-versions/{v1}/comments"), json!({ "body": "x" })).await.0, 403);
 
         // Publishing waits for every answer.
-        let before = without_audit(&t).await;
+        let before = dump_data(t.app.store()).await;
         let (s, e) = post(&office, &format!("/api/v1/plan-versions/{v1}/publish"), json!({})).await;
         assert_eq!((s, field_codes(&e)), (422, vec!["comments:comments_unanswered".to_owned()]));
         let (s, e) = post(&office, &format!("/api/v1/plan-comments/{c1}/answer"), json!({ "answer": "maybe", "reason": "" })).await;
         assert_eq!((s, field_codes(&e)), (422, vec!["answer:bad_choice".to_owned(), "reason:required".to_owned()]));
         assert_eq!(post(&town, &format!("/api/v1/plan-comments/{c1}/answer"), json!({ "answer": "adopted", "reason": "好" })).await.0, 403);
-        assert_eq!(without_audit(&t).await, before);
+        assert_eq!(dump_data(t.app.store()).await, before);
         assert_eq!(post(&office, &format!("/api/v1/plan-comments/{c1}/answer"), json!({ "answer": "partly", "reason": "送学上门由各支部结合实际安排。" })).await.0, 204);
 
         // The second draft: the first closes and takes no more comments.
@@ -136,7 +95,7 @@ both!(
         assert_eq!(p["published"], true);
 
         // Published: fixed.
-        let before = without_audit(&t).await;
+        let before = dump_data(t.app.store()).await;
         for (method, path, body) in [
             (Method::PUT, format!("/api/v1/plan-versions/{v2}"), json!({ "body": "改" })),
             (Method::POST, format!("/api/v1/plans/{plan}/versions"), json!({})),
@@ -149,7 +108,7 @@ both!(
             let e: Value = r.json().await.unwrap();
             assert_eq!(e["code"], "plan_published", "{method} {path}");
         }
-        assert_eq!(without_audit(&t).await, before);
+        assert_eq!(dump_data(t.app.store()).await, before);
         // The page says so in the reader's words.
         let mut page = t.client();
         page.login("office", "xueshi2021").await;
@@ -163,7 +122,7 @@ both!(
 both!(
     async fn the_demo_plan_was_published_after_two_rounds_of_comment_all_answered(db) {
         let t = TestApp::district(db).await;
-        let office = login(&t, "office").await;
+        let office = signed_in_api(&t, "office").await;
         let (_, scope) = get(&office, "/api/v1/units").await;
         let root = scope["unit"]["id"].as_str().unwrap().to_owned();
         let (_, campaigns) = get(&office, &format!("/api/v1/units/{root}/campaigns")).await;

@@ -7,52 +7,11 @@
 //! 约谈 with its rule; bad input and other roles are refused, nothing
 //! changed.
 
-use std::collections::BTreeMap;
-
 use reqwest::Method;
 use serde_json::{Value, json};
 use xueshi_domain::date::{from_iso, iso};
-use xueshi_testkit::people::post;
-use xueshi_testkit::{Client, TestApp, both, dump};
-
-async fn get(c: &Client, path: &str) -> (u16, Value) {
-    let r = c.api(Method::GET, path, None).await;
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn put(c: &Client, path: &str, body: Value) -> (u16, Value) {
-    let r = c.api(Method::PUT, path, Some(body)).await;
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn without_audit(t: &TestApp) -> BTreeMap<String, Vec<String>> {
-    let mut d = dump(t.app.store()).await;
-    d.remove("audit_log");
-    d.remove("sessions");
-    d
-}
-
-async fn login(t: &TestApp, user: &str) -> Client {
-    let mut c = t.client();
-    assert_eq!(c.api_login(user, "xueshi2021").await.0, 200, "{user}");
-    c
-}
-
-fn codes(v: &Value) -> Vec<String> {
-    v["fields"].as_array().map_or(Vec::new(), |f| {
-        f.iter()
-            .map(|e| {
-                format!(
-                    "{}:{}",
-                    e["field"].as_str().unwrap(),
-                    e["code"].as_str().unwrap()
-                )
-            })
-            .collect()
-    })
-}
+use xueshi_testkit::people::{field_codes, get, post, put, signed_in_api};
+use xueshi_testkit::{Client, TestApp, both, dump_data};
 
 async fn campaign_of(office: &Client) -> String {
     let (_, scope) = get(office, "/api/v1/units").await;
@@ -73,9 +32,9 @@ fn occurrences<'a>(r: &'a Value, kind: &str) -> Vec<&'a Value> {
 both!(
     async fn the_demo_kept_the_rhythm_and_the_office_resets_it(db) {
         let t = TestApp::district(db).await;
-        let office = login(&t, "office").await;
-        let town = login(&t, "songyanghu").await;
-        let member = login(&t, "member").await;
+        let office = signed_in_api(&t, "office").await;
+        let town = signed_in_api(&t, "songyanghu").await;
+        let member = signed_in_api(&t, "member").await;
         let campaign = campaign_of(&office).await;
         let today = t.app.clock().today();
         let (s, r) = get(&office, &format!("/api/v1/campaigns/{campaign}/rhythm")).await;
@@ -107,11 +66,11 @@ both!(
         let (s, seen) = get(&town, &format!("/api/v1/campaigns/{campaign}/rhythm")).await;
         assert_eq!((s, &seen["may_write"]), (200, &json!(false)));
         assert_eq!(get(&member, &format!("/api/v1/campaigns/{campaign}/rhythm")).await.0, 403);
-        let before = without_audit(&t).await;
+        let before = dump_data(t.app.store()).await;
         assert_eq!(put(&town, &format!("/api/v1/campaigns/{campaign}/rhythm"), json!({ "schedules": [] })).await.0, 403);
         let (s, e) = put(&office, &format!("/api/v1/campaigns/{campaign}/rhythm"), json!({ "schedules": [{ "kind": "weekly_dispatch", "day": 9 }, { "kind": "fortnightly", "day": 1 }] })).await;
-        assert_eq!((s, codes(&e)), (422, vec!["weekly_dispatch:out_of_range".to_owned(), "kind:bad_choice".to_owned()]));
-        assert_eq!(without_audit(&t).await, before);
+        assert_eq!((s, field_codes(&e)), (422, vec!["weekly_dispatch:out_of_range".to_owned(), "kind:bad_choice".to_owned()]));
+        assert_eq!(dump_data(t.app.store()).await, before);
 
         // Only a Wednesday dispatch from now on: what was done stays, what is
         // owed from today follows the new day.
@@ -141,8 +100,8 @@ both!(
 both!(
     async fn a_dispatch_meeting_an_issue_and_the_year_end_interview_list(db) {
         let t = TestApp::district(db).await;
-        let office = login(&t, "office").await;
-        let town = login(&t, "songyanghu").await;
+        let office = signed_in_api(&t, "office").await;
+        let town = signed_in_api(&t, "songyanghu").await;
         let campaign = campaign_of(&office).await;
         let today = t.app.clock().today();
         let (_, r) = get(&office, &format!("/api/v1/campaigns/{campaign}/rhythm")).await;
@@ -154,16 +113,16 @@ both!(
         assert!(owners.len() > 2, "{o}");
 
         // Refused: nothing changes.
-        let before = without_audit(&t).await;
+        let before = dump_data(t.app.store()).await;
         let (s, e) = post(&office, &format!("/api/v1/occurrences/{next_dispatch}/dispatch"), json!({
             "held_on": iso(today + time::Duration::days(1)), "chair": "", "attendees": "办公室全体",
             "decisions": [{ "body": "抓紧落实", "owner": owners[1], "due_on": iso(from_iso(&ends).unwrap() + time::Duration::days(1)) }],
         })).await;
-        assert_eq!((s, codes(&e)), (422, vec!["held_on:date_in_future".to_owned(), "chair:required".to_owned(), "decisions:due_outside_campaign".to_owned()]));
+        assert_eq!((s, field_codes(&e)), (422, vec!["held_on:date_in_future".to_owned(), "chair:required".to_owned(), "decisions:due_outside_campaign".to_owned()]));
         assert_eq!(post(&town, &format!("/api/v1/occurrences/{next_dispatch}/dispatch"), json!({ "held_on": iso(today), "chair": "x", "attendees": "x" })).await.0, 403);
         let (s, e) = post(&office, &format!("/api/v1/occurrences/{next_dispatch}/issue"), json!({})).await;
         assert_eq!((s, e["code"].as_str()), (409, Some("occurrence_not_issue")));
-        assert_eq!(without_audit(&t).await, before);
+        assert_eq!(dump_data(t.app.store()).await, before);
 
         let due = iso(today + time::Duration::days(10));
         let (s, made) = post(&office, &format!("/api/v1/occurrences/{next_dispatch}/dispatch"), json!({
@@ -212,10 +171,10 @@ both!(
         // The year-end review: the office's measures and how many; the
         // lowest of each kind listed with the rule.
         let year_end = occurrences(&r, "year_end")[0]["id"].as_str().unwrap().to_owned();
-        let before = without_audit(&t).await;
+        let before = dump_data(t.app.store()).await;
         let (s, e) = post(&office, &format!("/api/v1/occurrences/{year_end}/ranking"), json!({ "terms": [{ "measure": "quiz_participation", "weight": 50 }], "bottom": 0 })).await;
-        assert_eq!((s, codes(&e)), (422, vec!["bottom:out_of_range".to_owned()]));
-        assert_eq!(without_audit(&t).await, before);
+        assert_eq!((s, field_codes(&e)), (422, vec!["bottom:out_of_range".to_owned()]));
+        assert_eq!(dump_data(t.app.store()).await, before);
         let (s, made) = post(&office, &format!("/api/v1/occurrences/{year_end}/ranking"), json!({ "terms": [{ "measure": "quiz_participation", "weight": 50 }, { "measure": "quota_compliance", "weight": 30 }, { "measure": "tasks_on_time", "weight": 20 }], "bottom": 2 })).await;
         assert_eq!(s, 201, "{made}");
         let ranking = made["ranking"].as_str().unwrap();

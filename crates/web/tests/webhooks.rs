@@ -10,22 +10,9 @@ use std::sync::{Arc, Mutex};
 
 use axum::Json;
 use axum::routing::post as route_post;
-use reqwest::Method;
 use serde_json::{Value, json};
-use xueshi_testkit::people::post;
-use xueshi_testkit::{Client, TestApp, both};
-
-async fn get(c: &Client, path: &str) -> (u16, Value) {
-    let r = c.api(Method::GET, path, None).await;
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn put(c: &Client, path: &str, body: Value) -> (u16, Value) {
-    let r = c.api(Method::PUT, path, Some(body)).await;
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
+use xueshi_testkit::people::{get, post, put};
+use xueshi_testkit::{TestApp, both};
 
 /// A robot on loopback: what it received, and a first answer of 500.
 async fn robot() -> (String, Arc<Mutex<Vec<Value>>>) {

@@ -148,6 +148,21 @@ pub enum BenchKind {
         #[arg(long)]
         json: bool,
     },
+    /// Members sitting one exam at once over HTTP on loopback: each starts
+    /// it, saves every answer as its own request and hands in; every
+    /// acknowledged answer must be stored once. Builds the district demo
+    /// first when the database is empty.
+    Exam {
+        #[arg(long, default_value_t = 5_000)]
+        members: usize,
+        /// Members answering at the same moment.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// End with one JSON line: backend, members, answers_acknowledged,
+        /// answers_stored, p99_ms.
+        #[arg(long)]
+        json: bool,
+    },
     /// Members taking today's quiz over HTTP, driven by wrk (Debian's `wrk`)
     /// on loopback; checks every acknowledged submission is stored once.
     /// Builds the demo first when the database is empty.

@@ -253,6 +253,11 @@ pub async fn bench(cfg: &Config, which: BenchKind) -> Result<()> {
         BenchKind::Briefing { scale, runs, json } => {
             bench::briefing::briefing(&app, scale.into(), runs, json).await
         }
+        BenchKind::Exam {
+            members,
+            concurrency,
+            json,
+        } => bench::exam::exam(&app, members, concurrency, json).await,
         BenchKind::Quiz {
             members,
             seconds,

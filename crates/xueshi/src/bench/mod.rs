@@ -3,6 +3,7 @@
 //! otherwise) through the same use-cases the server calls.
 
 pub mod briefing;
+pub mod exam;
 pub mod matters;
 pub mod study;
 pub mod tasks;
