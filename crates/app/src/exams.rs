@@ -435,10 +435,11 @@ async fn load(app: &App, id: Id) -> AppResult<ExamRow> {
     store::get(&mut conn, id.0).await?.ok_or(AppError::NotFound)
 }
 
-/// An exam, for those over its unit.
+/// An exam, for those who read its unit's study (not its members: the
+/// sheet names everyone's score).
 pub async fn get(app: &App, ctx: &Ctx, id: Id) -> AppResult<ExamView> {
     let e = load(app, id).await?;
-    allow(ctx, Action::ViewTree, &e.unit_path)?;
+    allow(ctx, Action::ViewStudy, &e.unit_path)?;
     make_up(app, &e).await?;
     let e = load(app, id).await?;
     let mut conn = app.store().read().await?;
@@ -937,7 +938,7 @@ fn best(sittings: &[SittingRow], member: i64, round: i64) -> Option<RoundResult>
 /// roll-up for the exam's unit and each unit below it.
 pub async fn results(app: &App, ctx: &Ctx, exam: Id) -> AppResult<Results> {
     let e = load(app, exam).await?;
-    allow(ctx, Action::ViewTree, &e.unit_path)?;
+    allow(ctx, Action::ViewStudy, &e.unit_path)?;
     make_up(app, &e).await?;
     let (roster, sittings, makeups, children) = {
         let mut conn = app.store().read().await?;
@@ -1010,7 +1011,7 @@ pub async fn results(app: &App, ctx: &Ctx, exam: Id) -> AppResult<Results> {
 /// Who is sitting, who has finished, who is absent, now.
 pub async fn proctor(app: &App, ctx: &Ctx, exam: Id) -> AppResult<Proctor> {
     let e = load(app, exam).await?;
-    allow(ctx, Action::ViewTree, &e.unit_path)?;
+    allow(ctx, Action::ViewStudy, &e.unit_path)?;
     make_up(app, &e).await?;
     let (roster, sittings, makeups) = {
         let mut conn = app.store().read().await?;

@@ -80,6 +80,10 @@ both!(
         let (s, e) = put(&member, &format!("/api/v1/sittings/{sitting}/answers"), json!({ "question": "12345", "answer": "A" })).await;
         assert_eq!((s, field_codes(&e)), (422, vec!["question:not_on_paper".to_owned()]));
         assert_eq!(get(&office, &format!("/api/v1/sittings/{sitting}")).await.0, 403);
+        // A member reads her own sitting, not her colleagues' scores.
+        for path in ["", "/results", "/proctor"] {
+            assert_eq!(get(&member, &format!("/api/v1/exams/{id}{path}")).await.0, 403, "{path}");
+        }
         // A dropped connection: starting again resumes the same sitting.
         let (_, again) = post(&member, &format!("/api/v1/exams/{id}/sittings"), json!({})).await;
         assert_eq!(again["id"], sit["id"]);
