@@ -317,6 +317,10 @@ fn table() -> Table {
     t.post("/units/{id}/exams", Unit, pages::exams::create);
     t.get("/exams/{id}", Exam, pages::exams::show);
     t.post("/exams/{id}/makeups", Exam, pages::exams::add_makeups);
+    t.get("/exams/{id}/paper", Exam, pages::exams::paper);
+    t.post("/exams/{id}/paper", Exam, pages::exams::draw);
+    t.get("/exams/{id}/marks", Exam, pages::exams::marks);
+    t.post("/exams/{id}/marks", Exam, pages::exams::enter_marks);
     t.post("/exams/{id}/start", Exam, pages::exams::start);
     t.get("/my/exams", Signed, pages::exams::mine);
     t.get("/sittings/{id}", Sitting, pages::exams::sitting);
@@ -470,6 +474,10 @@ fn table() -> Table {
     t.get("/api/v1/exams/{id}/results", Exam, api::exams::results);
     t.get("/api/v1/exams/{id}/proctor", Exam, api::exams::proctor);
     t.post("/api/v1/exams/{id}/makeups", Exam, api::exams::add_makeups);
+    t.get("/api/v1/exams/{id}/paper", Exam, api::exams::printed);
+    t.post("/api/v1/exams/{id}/paper", Exam, api::exams::draw);
+    t.get("/api/v1/exams/{id}/marks", Exam, api::exams::marks);
+    t.post("/api/v1/exams/{id}/marks", Exam, api::exams::enter_marks);
     t.post("/api/v1/exams/{id}/sittings", Exam, api::exams::start);
     t.get("/api/v1/my/exams", Signed, api::exams::mine);
     t.get("/api/v1/sittings/{id}", Sitting, api::exams::sitting);

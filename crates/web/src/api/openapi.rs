@@ -153,6 +153,10 @@ use utoipa::OpenApi;
         super::exams::sitting,
         super::exams::save,
         super::exams::submit,
+        super::exams::printed,
+        super::exams::draw,
+        super::exams::marks,
+        super::exams::enter_marks,
         document,
     )
 )]
