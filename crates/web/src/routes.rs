@@ -69,6 +69,11 @@ pub enum Access {
     Exam,
     /// `{id}` is a member's sitting of an exam.
     Sitting,
+    /// `{id}` is a live competition (现场竞答).
+    Competition,
+    /// `{id}` is a competition, reached by a team's phone with its seat's
+    /// cookie (no account).
+    Seat,
 }
 
 /// How large a request body a route reads.
@@ -325,6 +330,38 @@ fn table() -> Table {
     t.get("/my/exams", Signed, pages::exams::mine);
     t.get("/sittings/{id}", Sitting, pages::exams::sitting);
     t.post("/sittings/{id}/submit", Sitting, pages::exams::submit);
+    t.get("/units/{id}/competitions", Unit, pages::competitions::list);
+    t.post(
+        "/units/{id}/competitions",
+        Unit,
+        pages::competitions::create,
+    );
+    t.get("/competitions/{id}", Competition, pages::competitions::show);
+    t.get(
+        "/competitions/{id}/host",
+        Competition,
+        pages::competitions::console,
+    );
+    t.post(
+        "/competitions/{id}/host",
+        Competition,
+        pages::competitions::act,
+    );
+    t.get(
+        "/competitions/{id}/screen",
+        Competition,
+        pages::competitions::screen,
+    );
+    t.get(
+        "/competitions/{id}/record.xlsx",
+        Competition,
+        pages::competitions::export,
+    );
+    t.get("/competitions/{id}/ws", Competition, crate::live::hall);
+    t.get("/live", Public, pages::competitions::join_form);
+    t.public_form("/live", pages::competitions::join);
+    t.get("/live/{id}", Seat, pages::competitions::phone);
+    t.get("/live/{id}/ws", Seat, crate::live::phone);
     t.get("/units/{id}/webhook", Unit, pages::webhooks::show);
     t.post("/units/{id}/webhook", Unit, pages::webhooks::set);
     t.post("/units/{id}/webhook/test", Unit, pages::webhooks::test);
@@ -483,6 +520,32 @@ fn table() -> Table {
     t.get("/api/v1/sittings/{id}", Sitting, api::exams::sitting);
     t.put("/api/v1/sittings/{id}/answers", Sitting, api::exams::save);
     t.post("/api/v1/sittings/{id}/submit", Sitting, api::exams::submit);
+    t.get(
+        "/api/v1/units/{id}/competitions",
+        Unit,
+        api::competitions::list,
+    );
+    t.post(
+        "/api/v1/units/{id}/competitions",
+        Unit,
+        api::competitions::create,
+    );
+    t.get(
+        "/api/v1/competitions/{id}",
+        Competition,
+        api::competitions::show,
+    );
+    t.get(
+        "/api/v1/competitions/{id}/record",
+        Competition,
+        api::competitions::record,
+    );
+    t.post(
+        "/api/v1/competitions/{id}/host",
+        Competition,
+        api::competitions::act,
+    );
+    t.public_form("/api/v1/live/join", api::competitions::join);
     t.get("/api/v1/units/{id}/webhook", Unit, api::webhooks::show);
     t.put("/api/v1/units/{id}/webhook", Unit, api::webhooks::set);
     t.post("/api/v1/units/{id}/webhook/test", Unit, api::webhooks::test);

@@ -176,6 +176,12 @@ both!(
             xueshi_app::exams::create(&t.app, &xueshi_app::Ctx::system(&path), xueshi_domain::Id(yunxi), &input).await.unwrap().0
         };
 
+        // The district's competition (the demo's final).
+        let competition: i64 = {
+            let mut db = t.app.store().read().await.unwrap();
+            sqlx::query_scalar("SELECT id FROM competitions ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap()
+        };
+
         // The unit admin and things inside its own scope.
         let mut ua = t.client();
         assert_eq!(ua.api_login("songyanghu", "xueshi2021").await.0, 200);
@@ -234,6 +240,9 @@ both!(
                 Access::Exam => (Value::String(exam.to_string()), Value::Null),
                 // A sitting is its member's alone: this admin sits none.
                 Access::Sitting => (Value::String(exam.to_string()), Value::Null),
+                Access::Competition => (Value::String(competition.to_string()), Value::Null),
+                // A phone's seat is its cookie's: this admin holds none.
+                Access::Seat => (Value::String(competition.to_string()), Value::Null),
             };
             let path = r.path.replace("{id}", id.as_str().unwrap()).replace("{sub}", sub.as_str().unwrap_or(""));
             let url = ua.url(&path);

@@ -157,6 +157,12 @@ use utoipa::OpenApi;
         super::exams::draw,
         super::exams::marks,
         super::exams::enter_marks,
+        super::competitions::list,
+        super::competitions::create,
+        super::competitions::show,
+        super::competitions::record,
+        super::competitions::act,
+        super::competitions::join,
         document,
     )
 )]
