@@ -103,9 +103,19 @@ pub struct RouteInfo {
     pub path: &'static str,
     pub access: Access,
     pub body: BodySize,
-    /// A public form with a per-address ceiling, checked before the body
-    /// is read.
-    pub rate_limited: bool,
+    /// A public form's per-address ceiling, checked before the body is
+    /// read.
+    pub rate_limited: Option<Ceiling>,
+}
+
+/// Which per-address ceiling a public form counts against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ceiling {
+    /// Problems, ratings, votes: a few a minute.
+    Public,
+    /// Phones joining a competition: a hall behind one address joins at
+    /// once, and a join code cannot be guessed at any sane rate.
+    Join,
 }
 
 #[derive(Default)]
@@ -127,7 +137,7 @@ impl Table {
             path,
             access,
             body: BodySize::Small,
-            rate_limited: false,
+            rate_limited: None,
         });
         let entry = self.routers.remove(path).unwrap_or_default();
         self.routers.insert(path, entry.merge(r));
@@ -170,7 +180,14 @@ impl Table {
     fn public_form<H: Handler<T, AppState>, T: 'static>(&mut self, path: &'static str, h: H) {
         self.add(Method::POST, path, Access::Public, post(h));
         if let Some(info) = self.infos.last_mut() {
-            info.rate_limited = true;
+            info.rate_limited = Some(Ceiling::Public);
+        }
+    }
+    /// A phone joining a competition: its own, higher ceiling.
+    fn join_form<H: Handler<T, AppState>, T: 'static>(&mut self, path: &'static str, h: H) {
+        self.add(Method::POST, path, Access::Public, post(h));
+        if let Some(info) = self.infos.last_mut() {
+            info.rate_limited = Some(Ceiling::Join);
         }
     }
     fn put<H: Handler<T, AppState>, T: 'static>(
@@ -359,7 +376,7 @@ fn table() -> Table {
     );
     t.get("/competitions/{id}/ws", Competition, crate::live::hall);
     t.get("/live", Public, pages::competitions::join_form);
-    t.public_form("/live", pages::competitions::join);
+    t.join_form("/live", pages::competitions::join);
     t.get("/live/{id}", Seat, pages::competitions::phone);
     t.get("/live/{id}/ws", Seat, crate::live::phone);
     t.get("/units/{id}/webhook", Unit, pages::webhooks::show);
@@ -545,7 +562,7 @@ fn table() -> Table {
         Competition,
         api::competitions::act,
     );
-    t.public_form("/api/v1/live/join", api::competitions::join);
+    t.join_form("/api/v1/live/join", api::competitions::join);
     t.get("/api/v1/units/{id}/webhook", Unit, api::webhooks::show);
     t.put("/api/v1/units/{id}/webhook", Unit, api::webhooks::set);
     t.post("/api/v1/units/{id}/webhook/test", Unit, api::webhooks::test);
