@@ -38,6 +38,17 @@
       schedule();
     }
   }
+  // A choice answer with its option's words; true/false in words.
+  function answerText(q) {
+    if (q.answer === "true") return d.true;
+    if (q.answer === "false") return d.false;
+    var opts = q.options || [];
+    if (opts.length && /^[A-Z]+$/.test(q.answer) && q.answer.length === 1) {
+      var i = q.answer.charCodeAt(0) - 65;
+      if (opts[i]) return q.answer + ". " + opts[i];
+    }
+    return q.answer;
+  }
   function roundName(r) { return d["round" + r.charAt(0).toUpperCase() + r.slice(1)] || r; }
   function list(id, items, text) {
     var ol = $(id); if (!ol) return;
@@ -51,7 +62,7 @@
     set("round", q ? roundName(q.round) + (q.team_name ? " · " + q.team_name : "") + " · " + q.points : "");
     set("stem", q ? q.stem : d.lobby);
     list("options", q && q.options ? q.options : [], function (o) { return o; });
-    set("answer", q && q.answer ? q.answer : "");
+    set("answer", q && q.answer ? answerText(q) : "");
     set("answering", snap.answering_name ? d.answering + "：" + snap.answering_name : "");
     list("order", snap.order, function (b) { return b.name + (role === "console" && b.rtt_ms !== undefined ? " (" + (b.pressed_at - snap.unlock_at) + " ms, " + b.basis + ")" : ""); });
     list("board", snap.board, function (t) { return t.place + ". " + t.name + " " + t.score; });
@@ -62,13 +73,18 @@
   function schedule() {
     if (timer) { clearTimeout(timer); timer = null; }
     var b = $("buzz");
-    localUnlock = snap && snap.phase === "open" && snap.unlock_at ? snap.unlock_at - (offset || 0) : null;
+    if (b) b.disabled = true;
+    localUnlock = null;
+    var q = snap && snap.question;
+    var settled = !q || snap.state !== "running" || snap.phase === "revealed" ||
+      snap.judged.some(function (j) { return j.correct; });
+    if (settled || q.round !== "buzz") { set("countdown", ""); return; }
+    if (snap.phase !== "open" || !snap.unlock_at) { set("countdown", d.locked); return; }
+    localUnlock = snap.unlock_at - (offset || 0);
     var open = function () {
-      if (b) b.disabled = !(snap.state === "running" && !snap.paused && !(me && snap.frozen.indexOf(me) >= 0));
+      if (b) b.disabled = snap.paused || (me && snap.frozen.indexOf(me) >= 0);
       tick();
     };
-    if (b) b.disabled = true;
-    if (localUnlock === null) { set("countdown", snap && snap.phase === "open" ? "" : d.locked); return; }
     var wait = localUnlock - Date.now();
     if (wait > 0) { set("countdown", d.locked); timer = setTimeout(open, wait); } else open();
   }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
@@ -55,11 +55,20 @@ fn same_origin(headers: &HeaderMap) -> WebResult<()> {
     }
 }
 
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct HallQuery {
+    /// console: the host's feed (answers, timings), for those who may
+    /// host; anything else: the hall's.
+    role: String,
+}
+
 /// The hall's big screen or, for those who may host, the console's feed.
 pub async fn hall(
     State(state): State<AppState>,
     a: Auth,
     Path(id): Path<Id>,
+    Query(q): Query<HallQuery>,
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> WebResult<Response> {
@@ -68,7 +77,8 @@ pub async fn hall(
     // Who may watch is settled before whether this is a socket at all.
     let c = xueshi_app::live::get(&state.app, &ctx, id).await?;
     let ws = ws.map_err(|_| HttpError::bad_request())?;
-    let host = c.may_host;
+    // The big screen shows the hall's view even to a host signed in on it.
+    let host = c.may_host && q.role == "console";
     let room = state.app.live().room(&state.app, id).await?;
     let app = state.app.clone();
     Ok(ws

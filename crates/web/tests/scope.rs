@@ -241,8 +241,8 @@ both!(
                 // A sitting is its member's alone: this admin sits none.
                 Access::Sitting => (Value::String(exam.to_string()), Value::Null),
                 Access::Competition => (Value::String(competition.to_string()), Value::Null),
-                // A phone's seat is its cookie's: this admin holds none.
-                Access::Seat => (Value::String(competition.to_string()), Value::Null),
+                // A phone's seat is its cookie's, not an account's (live.rs).
+                Access::Seat => continue,
             };
             let path = r.path.replace("{id}", id.as_str().unwrap()).replace("{sub}", sub.as_str().unwrap_or(""));
             let url = ua.url(&path);

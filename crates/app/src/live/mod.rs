@@ -677,7 +677,12 @@ pub async fn workbook(app: &App, ctx: &Ctx, id: Id) -> AppResult<(String, Vec<u8
             ws.write_number(row, 0, q.position as f64).map_err(xlsx)?;
             ws.write_string(row, 1, q.round.label_zh()).map_err(xlsx)?;
             ws.write_string(row, 2, safe(&q.stem)).map_err(xlsx)?;
-            ws.write_string(row, 3, safe(&q.answer)).map_err(xlsx)?;
+            let answer = match q.answer.as_str() {
+                "true" => "对",
+                "false" => "错",
+                a => a,
+            };
+            ws.write_string(row, 3, safe(answer)).map_err(xlsx)?;
             ws.write_number(row, 4, q.points as f64).map_err(xlsx)?;
             if let Some(j) = q.judgements.get(k) {
                 ws.write_string(row, 5, safe(&j.team)).map_err(xlsx)?;

@@ -137,7 +137,7 @@ pub struct BuzzAck {
 
 /// Orders a question's buzzes: settled press time, ties by arrival, early
 /// ones last.
-pub(crate) fn order_rows<B: std::borrow::Borrow<BuzzRow>>(buzzes: &mut [B]) {
+pub fn order_rows<B: std::borrow::Borrow<BuzzRow>>(buzzes: &mut [B]) {
     rules::order(buzzes, |b| {
         let b = b.borrow();
         let basis = match b.basis.as_str() {

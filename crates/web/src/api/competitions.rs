@@ -70,9 +70,12 @@ pub async fn act(
     State(state): State<AppState>,
     a: Auth,
     Path(id): Path<Id>,
-    Json(action): Json<HostAction>,
+    Json(body): Json<Value>,
 ) -> WebResult<Json<Value>> {
+    // Who may host is settled before what was asked is read.
     live::authorize_host(&state.app, &a.ctx(), id).await?;
+    let action: HostAction = serde_json::from_value(body)
+        .map_err(|_| xueshi_app::AppError::invalid("action", "bad_choice"))?;
     let room = state.app.live().room(&state.app, id).await?;
     Ok(Json(room.act(&state.app, &a.ctx(), &action).await?))
 }

@@ -220,6 +220,13 @@ impl ShowPage {
     fn state_name(&self, s: &str) -> &'static str {
         self.layout.tr(&format!("live.state_{s}"))
     }
+    fn answer<'a>(&'a self, a: &'a str) -> &'a str {
+        match a {
+            "true" => self.layout.t.exams_true,
+            "false" => self.layout.t.exams_false,
+            _ => a,
+        }
+    }
     fn qr_of(&self, id: &Id) -> &str {
         self.qr.get(&id.to_string()).map_or("", |s| s.as_str())
     }
@@ -316,6 +323,7 @@ pub async fn act(
     Path(id): Path<Id>,
     Form(f): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
+    live::authorize_host(&state.app, &a.ctx(), id).await?;
     let action = match f.get("action").map(String::as_str) {
         Some("next") => HostAction::Next,
         Some("unlock") => HostAction::Unlock,
