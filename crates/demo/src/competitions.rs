@@ -1,10 +1,11 @@
 //! The demo's live competitions (seed 004: 知识竞赛 with 现场竞答): the
-//! district's final, eight town teams, played three days ago — each
-//! team's phone joined by its code, required questions in turn, buzz-in
-//! questions with several teams pressing (each phone's clock measured),
-//! risk questions with their stakes, one judgement undone — and the next
-//! round set up for today, ready to host. All through the use-cases the
-//! host's console and the phones call, the clock wound back and forward.
+//! district's final, eight teams of the units under it, played three days
+//! ago — each team's phone joined by its code, required questions in turn,
+//! buzz-in questions with several teams pressing (each phone's clock
+//! measured), risk questions with their stakes, one judgement undone — and
+//! the next round set up for today, ready to host. All through the
+//! use-cases the host's console and the phones call, the clock wound back
+//! and forward.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -23,11 +24,21 @@ const BACK: i64 = 3;
 
 pub async fn seed(app: &App, root: Id, seed: u64) -> AppResult<()> {
     let (root_row, towns) = root_and_towns(app, root).await?;
-    if towns.len() < 2 {
+    // Eight teams: the towns, then other units directly under the district.
+    let mut units = towns;
+    {
+        let mut conn = app.store().read().await?;
+        for u in xueshi_store::units::children(&mut conn, root.0).await? {
+            if !units.iter().any(|t| t.id == u.id) {
+                units.push(u);
+            }
+        }
+    }
+    if units.len() < 2 {
         return Ok(());
     }
     let office = office(app, &root_row).await?;
-    let teams: Vec<TeamInput> = towns
+    let teams: Vec<TeamInput> = units
         .iter()
         .take(8)
         .map(|t| TeamInput {

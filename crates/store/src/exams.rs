@@ -447,3 +447,56 @@ pub async fn settle_absent_makeup(
         .await?;
     Ok(())
 }
+
+/// A sitting handed in, as a figure's row lists it.
+#[derive(Clone, Debug, FromRow)]
+pub struct ListedSitting {
+    pub submitted_at: i64,
+    pub name: String,
+    pub unit: String,
+    pub title: String,
+    pub round: i64,
+    pub score: Option<i64>,
+    pub source: String,
+}
+
+/// Sittings handed in by members the roster places in the subtree, within
+/// `[from, to)` (ms), those passed only if asked; `limit` 0 counts only.
+pub async fn handed_in(
+    conn: &mut AnyConnection,
+    root: &UnitPath,
+    (from, to): (i64, i64),
+    passed_only: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ListedSitting>, i64)> {
+    let (lo, hi) = root.subtree_range();
+    let passed = if passed_only { " AND s.passed = 1" } else { "" };
+    let from_where = format!(
+        "FROM exam_sittings s JOIN exam_roster r ON r.exam_id = s.exam_id AND r.member_id = s.member_id \
+         JOIN units u ON u.id = r.unit_id JOIN members m ON m.id = s.member_id JOIN exams e ON e.id = s.exam_id \
+         WHERE u.path >= $1 AND u.path < $2 AND s.submitted_at >= $3 AND s.submitted_at < $4{passed}"
+    );
+    let total: i64 =
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {from_where}")))
+            .bind(&lo)
+            .bind(&hi)
+            .bind(from)
+            .bind(to)
+            .fetch_one(&mut *conn)
+            .await?;
+    if limit == 0 {
+        return Ok((Vec::new(), total));
+    }
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT s.submitted_at, m.name, u.name AS unit, e.title, s.round, s.score, s.source {from_where} \
+         ORDER BY s.submitted_at, s.id LIMIT {limit} OFFSET {offset}"
+    )))
+    .bind(&lo)
+    .bind(&hi)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((rows, total))
+}

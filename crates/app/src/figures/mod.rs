@@ -65,6 +65,13 @@ pub enum Figure {
     TasksOverdue,
     /// 召开专题组织生活会: 专题组织生活会 held in the span.
     MeetingsHeld,
+    /// 参加闭卷测试: exam sittings handed in within the span (online or on
+    /// paper, first or make-up), by the unit each member sat for.
+    ExamSittings,
+    /// 闭卷测试合格: those of them that passed.
+    ExamPasses,
+    /// 举办知识竞赛: live competitions finished on a day of the span.
+    CompetitionsHeld,
 }
 
 /// What a figure counts, which decides its measure word.
@@ -138,7 +145,7 @@ impl Definition {
 }
 
 /// Every figure, in the order a unit's page lists them.
-pub const CATALOGUE: [Definition; 14] = [
+pub const CATALOGUE: [Definition; 17] = [
     Definition {
         figure: Figure::GrassrootsUnits,
         key: "grassroots_units",
@@ -321,6 +328,45 @@ pub const CATALOGUE: [Definition; 14] = [
         see: Action::ViewTree,
         open: Action::ViewTree,
     },
+    Definition {
+        figure: Figure::ExamSittings,
+        key: "exam_sittings",
+        name_zh: "参加闭卷测试",
+        name_en: "Exam sittings",
+        owner: "exams",
+        measure: Measure::PersonTimes,
+        flow: true,
+        adds_up: false,
+        wording: Wording::Exact,
+        see: Action::ViewTree,
+        open: Action::ViewStudy,
+    },
+    Definition {
+        figure: Figure::ExamPasses,
+        key: "exam_passes",
+        name_zh: "闭卷测试合格",
+        name_en: "Exam sittings passed",
+        owner: "exams",
+        measure: Measure::PersonTimes,
+        flow: true,
+        adds_up: false,
+        wording: Wording::Exact,
+        see: Action::ViewTree,
+        open: Action::ViewStudy,
+    },
+    Definition {
+        figure: Figure::CompetitionsHeld,
+        key: "competitions_held",
+        name_zh: "举办知识竞赛",
+        name_en: "Knowledge competitions held",
+        owner: "live",
+        measure: Measure::Times,
+        flow: true,
+        adds_up: false,
+        wording: Wording::Exact,
+        see: Action::ViewTree,
+        open: Action::ViewTree,
+    },
 ];
 
 /// The days a flow figure counts, both ends included (YYYY-MM-DD).
@@ -337,6 +383,16 @@ impl Span {
     /// The seven days ending `today`: a weekly briefing's week.
     pub fn week_to(today: Date) -> Span {
         Span::between(today - time::Duration::days(6), today)
+    }
+
+    /// The span as epoch milliseconds, `[first day's start, the day after
+    /// the last's start)` in Beijing time.
+    pub fn ms(&self) -> (i64, i64) {
+        let day = |s: &str| from_iso(s).map_or(0, crate::clock::start_of);
+        let to = from_iso(&self.to).map_or(i64::MAX, |d| {
+            crate::clock::start_of(d + time::Duration::days(1))
+        });
+        (day(&self.from), to)
     }
 
     pub fn between(from: Date, to: Date) -> Span {
@@ -519,6 +575,25 @@ async fn values(
     } else {
         0
     };
+    let mut sittings = [0, 0];
+    for (i, f) in [Figure::ExamSittings, Figure::ExamPasses]
+        .into_iter()
+        .enumerate()
+    {
+        if wants(&[f]) {
+            let passed = f == Figure::ExamPasses;
+            sittings[i] = xueshi_store::exams::handed_in(&mut conn, path, span.ms(), passed, 0, 0)
+                .await?
+                .1;
+        }
+    }
+    let competitions = if wants(&[Figure::CompetitionsHeld]) {
+        xueshi_store::competitions::finished_in(&mut conn, path, (&span.from, &span.to), 0, 0)
+            .await?
+            .1
+    } else {
+        0
+    };
     let live = || matters.iter().filter(|r| r.status != MatterStatus::Dropped);
     Ok(wanted
         .iter()
@@ -539,6 +614,9 @@ async fn values(
             Figure::TasksDone => tasks.1,
             Figure::TasksOverdue => tasks.2,
             Figure::MeetingsHeld => meetings,
+            Figure::ExamSittings => sittings[0],
+            Figure::ExamPasses => sittings[1],
+            Figure::CompetitionsHeld => competitions,
         })
         .collect())
 }

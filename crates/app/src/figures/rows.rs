@@ -246,6 +246,64 @@ async fn listed(
                 None,
             )
         }
+        Figure::ExamSittings | Figure::ExamPasses => {
+            let passed = figure == Figure::ExamPasses;
+            let (rows, total) =
+                xueshi_store::exams::handed_in(&mut conn, path, span.ms(), passed, limit, offset)
+                    .await?;
+            (
+                vec![
+                    col("交卷时间", "Handed in"),
+                    col("姓名", "Name"),
+                    col("单位", "Unit"),
+                    col("测试", "Exam"),
+                    col("轮次", "Round"),
+                    col("成绩", "Score"),
+                ],
+                rows.into_iter()
+                    .map(|s| {
+                        let round = match (s.round, s.source.as_str()) {
+                            (1, "paper") => "初考（纸质）",
+                            (1, _) => "初考",
+                            (_, "paper") => "补考（纸质）",
+                            _ => "补考",
+                        };
+                        vec![
+                            crate::clock::format_ms(s.submitted_at),
+                            s.name,
+                            s.unit,
+                            s.title,
+                            round.to_owned(),
+                            s.score.map_or(String::new(), |x| x.to_string()),
+                        ]
+                    })
+                    .collect(),
+                total,
+                None,
+            )
+        }
+        Figure::CompetitionsHeld => {
+            let (rows, total) = xueshi_store::competitions::finished_in(
+                &mut conn,
+                path,
+                (&span.from, &span.to),
+                limit,
+                offset,
+            )
+            .await?;
+            (
+                vec![
+                    col("比赛日期", "Held on"),
+                    col("单位", "Unit"),
+                    col("竞赛", "Competition"),
+                ],
+                rows.into_iter()
+                    .map(|c| vec![c.held_on, c.unit_name, c.title])
+                    .collect(),
+                total,
+                None,
+            )
+        }
         Figure::MeetingsHeld => {
             let (rows, total) = meetings::listed_in(
                 &mut conn,
