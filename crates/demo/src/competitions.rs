@@ -160,7 +160,7 @@ async fn play(app: &App, host: &Ctx, id: Id, seed: u64) -> AppResult<()> {
         // The host judges who answers until one is right or none is left.
         for _ in 0..teams.len() {
             let snap: serde_json::Value =
-                serde_json::from_str(&room.snapshot(app.now(), true).await)
+                serde_json::from_str(&room.snapshot(app.now(), room::View::Host).await)
                     .map_err(|e| xueshi_app::AppError::Internal(e.into()))?;
             let Some(team) = snap["answering"]
                 .as_str()

@@ -3,7 +3,7 @@
 //! buzzes (抢答).
 //!
 //! A phone's clock is measured against the server's several times (the
-//! round trip and the offset of each, the median of each kept). The
+//! offset from the quickest trip, the median round trip). The
 //! server announces a question's unlock as a future server time, so every
 //! screen opens together. A buzz carries the phone's own clock at the press
 //! and its reaction since its unlock; the server estimates the press in
@@ -91,21 +91,16 @@ pub struct ClockSync {
     pub rtt: i64,
 }
 
-/// The median offset and round trip of the samples (the phone's clock
-/// read halfway through each trip).
+/// The phone's offset from the quickest trip (its clock read halfway
+/// through it: the less a trip waited in queues, the less its two halves
+/// can differ — NTP's clock filter), and the median round trip.
 pub fn sync(samples: &[Sample]) -> Option<ClockSync> {
-    if samples.is_empty() {
-        return None;
-    }
-    let mut rtts: Vec<i64> = samples.iter().map(|s| (s.back - s.sent).max(0)).collect();
-    let mut offsets: Vec<i64> = samples
-        .iter()
-        .map(|s| s.sent + (s.back - s.sent).max(0) / 2 - s.phone)
-        .collect();
+    let rtt = |s: &Sample| (s.back - s.sent).max(0);
+    let quickest = samples.iter().min_by_key(|s| rtt(s))?;
+    let mut rtts: Vec<i64> = samples.iter().map(rtt).collect();
     rtts.sort_unstable();
-    offsets.sort_unstable();
     Some(ClockSync {
-        offset: offsets[offsets.len() / 2],
+        offset: quickest.sent + rtt(quickest) / 2 - quickest.phone,
         rtt: rtts[rtts.len() / 2],
     })
 }
@@ -153,8 +148,9 @@ pub fn settle(press: Press, sync: Option<ClockSync>, unlock_at: i64) -> (i64, Ba
         return (by_arrival.max(unlock_at), Basis::Arrival);
     };
     let pressed = press.phone_at + s.offset;
+    // The offset is known to within half a round trip either way.
     let plausible = pressed >= unlock_at + HUMAN_FLOOR_MS
-        && pressed <= press.arrived
+        && pressed <= press.arrived + s.rtt / 2
         && press.arrived - pressed <= s.rtt + JITTER_SLACK_MS
         // The phone's reaction and its clock must tell the same story.
         && (pressed - (unlock_at + press.reaction)).abs() <= s.rtt + JITTER_SLACK_MS;
@@ -180,19 +176,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sync_takes_the_median_of_offsets_and_round_trips() {
-        // The phone's clock runs 5 s behind; trips of 20, 22 and one slow 300.
-        let s = |sent, rtt| Sample {
+    fn sync_takes_the_quickest_trip_and_the_median_round_trip() {
+        // The phone's clock runs 5 s behind. Trips of 20 (even halves), 22,
+        // and three that waited in a queue one way only (the phone read
+        // its clock late): their offsets are off by tens of ms.
+        let even = |sent, rtt| Sample {
             sent,
             phone: sent + rtt / 2 - 5_000,
             back: sent + rtt,
         };
-        let got = sync(&[s(1_000, 20), s(2_000, 300), s(3_000, 22)]).unwrap();
+        let queued = |sent, rtt, late| Sample {
+            sent,
+            phone: sent + late - 5_000,
+            back: sent + rtt,
+        };
+        let got = sync(&[
+            queued(500, 90, 80),
+            even(1_000, 20),
+            queued(2_000, 300, 250),
+            even(3_000, 22),
+            queued(4_000, 60, 50),
+        ])
+        .unwrap();
         assert_eq!(
             got,
             ClockSync {
                 offset: 5_000,
-                rtt: 22
+                rtt: 60
             }
         );
         assert_eq!(sync(&[]), None);

@@ -25,7 +25,12 @@
   }
   function handle(m) {
     if (m.t === "ping") { ws.send(JSON.stringify({ t: "pong", s: m.s, c: Date.now() })); return; }
-    if (m.t === "sync") { offset = m.offset; schedule(); return; }
+    if (m.t === "sync") { offset = m.offset; if (snap) schedule(); return; }
+    // An unlock comes short first; the full view follows.
+    if (m.t === "open") {
+      if (snap && snap.position === m.q) { snap.phase = "open"; snap.unlock_at = m.unlock_at; schedule(); }
+      return;
+    }
     if (m.t === "you") { me = m.team; set("score", m.score); return; }
     if (m.t === "score") { if (m.team === me) set("score", m.score); return; }
     if (m.t === "ack") { set("ack", d["ack" + m.result.charAt(0).toUpperCase() + m.result.slice(1)] || ""); return; }

@@ -1,7 +1,7 @@
 //! The competition's WebSockets: the hall's screens and the host's console
 //! (signed in) and the teams' phones (seated by their cookie). Each socket
 //! measures its peer's clock (the server pings, the peer answers with its
-//! own clock; the median of the last samples is kept per socket), forwards
+//! own clock; the quickest of the last samples is kept per socket), forwards
 //! the room's broadcasts, and on a phone takes buzzes.
 
 use std::collections::VecDeque;
@@ -17,7 +17,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
-use xueshi_app::live::room::{self, Room};
+use xueshi_app::live::room::{self, Room, View};
 use xueshi_app::{App, AppError};
 use xueshi_domain::Id;
 use xueshi_domain::access::Denied;
@@ -78,12 +78,16 @@ pub async fn hall(
     let c = xueshi_app::live::get(&state.app, &ctx, id).await?;
     let ws = ws.map_err(|_| HttpError::bad_request())?;
     // The big screen shows the hall's view even to a host signed in on it.
-    let host = c.may_host && q.role == "console";
+    let view = if c.may_host && q.role == "console" {
+        View::Host
+    } else {
+        View::Hall
+    };
     let room = state.app.live().room(&state.app, id).await?;
     let app = state.app.clone();
     Ok(ws
         .max_message_size(MESSAGE_MAX)
-        .on_upgrade(move |socket| serve(socket, app, room, host, None)))
+        .on_upgrade(move |socket| serve(socket, app, room, view, None)))
 }
 
 /// A team's phone, seated by its cookie.
@@ -102,7 +106,7 @@ pub async fn phone(
     let app = state.app.clone();
     Ok(ws
         .max_message_size(MESSAGE_MAX)
-        .on_upgrade(move |socket| serve(socket, app, room, false, Some(seat.team.0))))
+        .on_upgrade(move |socket| serve(socket, app, room, View::Phone, Some(seat.team.0))))
 }
 
 #[derive(Deserialize)]
@@ -119,10 +123,10 @@ fn text(s: &str) -> Message {
     Message::Text(Utf8Bytes::from(s))
 }
 
-async fn serve(socket: WebSocket, app: App, room: Arc<Room>, host: bool, team: Option<i64>) {
+async fn serve(socket: WebSocket, app: App, room: Arc<Room>, view: View, team: Option<i64>) {
     let (mut out, mut inc) = socket.split();
-    let mut feed = room.subscribe(host);
-    let mut hello = vec![room.snapshot(app.now(), host).await];
+    let mut feed = room.subscribe(view);
+    let mut hello = vec![room.snapshot(app.now(), view).await];
     if let Some(t) = team {
         let s = room.seat_name(t).await;
         hello.push(json!({ "t": "you", "team": Id(t).to_string(), "name": s, "score": room.score(t).await }).to_string());
@@ -142,7 +146,7 @@ async fn serve(socket: WebSocket, app: App, room: Arc<Room>, host: bool, team: O
             msg = feed.recv() => match msg {
                 Ok(m) => if out.send(text(&m)).await.is_err() { return },
                 Err(RecvError::Lagged(_)) => {
-                    let snap = room.snapshot(app.now(), host).await;
+                    let snap = room.snapshot(app.now(), view).await;
                     if out.send(text(&snap)).await.is_err() { return }
                 }
                 Err(RecvError::Closed) => return,

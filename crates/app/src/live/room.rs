@@ -1,10 +1,13 @@
 //! A competition while it is played: one room per competition in the
 //! server's memory, its state written through to the database on every
 //! change (so a host's reload, or the server's restart, loses nothing),
-//! and two broadcast channels — what the hall and the phones may see, and
-//! what the host sees (answers, timings). A host's action is sent at once;
-//! buzzes, which come in bursts, are summed up at most every
-//! [`COALESCE_MS`]. A buzz is acknowledged once it is logged.
+//! and three broadcast channels: what the host sees (answers, timings, the
+//! whole standing), what the hall's screens see, and what the phones need
+//! (no buzz order, no scoreboard: thousands of them). A host's action is
+//! sent at once — an unlock first as a few bytes to the phones; buzzes,
+//! which come in bursts, are summed up at most every [`COALESCE_MS`], to
+//! the phones only when who answers changes. A buzz is acknowledged once
+//! it is logged.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,6 +34,8 @@ use crate::{App, AppError, AppResult, Ctx};
 
 /// Buzz bursts are told to the screens at most this often.
 pub const COALESCE_MS: u64 = 100;
+/// A burst is gathered this long before it is told.
+const GATHER_MS: u64 = 25;
 /// Teams the hall's scoreboard names (the host sees all).
 const BOARD_TOP: usize = 10;
 /// Buzzes logged in one transaction at most.
@@ -47,10 +52,21 @@ pub struct Hub {
 pub struct Room {
     pub id: i64,
     state: Mutex<State>,
-    public: broadcast::Sender<Arc<str>>,
     host: broadcast::Sender<Arc<str>>,
+    hall: broadcast::Sender<Arc<str>>,
+    phones: broadcast::Sender<Arc<str>>,
     arrivals: AtomicI64,
     dirty: Notify,
+    /// The phones are owed a full view (after an unlock sent short).
+    phones_due: std::sync::atomic::AtomicBool,
+}
+
+/// Who a view is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Host,
+    Hall,
+    Phone,
 }
 
 struct State {
@@ -182,10 +198,12 @@ impl Hub {
                 buzzes,
                 judgements,
             }),
-            public: broadcast::channel(64).0,
             host: broadcast::channel(64).0,
+            hall: broadcast::channel(64).0,
+            phones: broadcast::channel(64).0,
             arrivals: AtomicI64::new(arrivals),
             dirty: Notify::new(),
+            phones_due: std::sync::atomic::AtomicBool::new(false),
         });
         tokio::spawn(coalesce(Arc::clone(&room), app.clone()));
         self.rooms
@@ -206,10 +224,17 @@ impl Hub {
 
 /// Sends what changed in a burst of buzzes, at most every [`COALESCE_MS`].
 async fn coalesce(room: Arc<Room>, app: App) {
+    let mut told: Option<Option<i64>> = None;
     loop {
         room.dirty.notified().await;
+        tokio::time::sleep(Duration::from_millis(GATHER_MS)).await;
         let st = room.state.lock().await;
-        room.send(&st, app.now());
+        let answering = st.answering();
+        let phones = room.phones_due.swap(false, Ordering::Relaxed) || told != Some(answering);
+        room.send(&st, app.now(), phones);
+        if phones {
+            told = Some(answering);
+        }
         drop(st);
         tokio::time::sleep(Duration::from_millis(COALESCE_MS)).await;
     }
@@ -272,7 +297,14 @@ impl State {
 
     /// What the screens show; the host's view adds the answer, the
     /// timings and the whole standing.
-    fn snapshot(&self, now: i64, host: bool) -> Value {
+    fn snapshot(&self, now: i64, view: View) -> Value {
+        let host = view == View::Host;
+        // Phones show neither the buzz order nor the scoreboard.
+        let listed = match view {
+            View::Host => usize::MAX,
+            View::Hall => BOARD_TOP,
+            View::Phone => 0,
+        };
         let question = self.current().map(|q| {
             let show_answer = host || self.c.phase == "revealed";
             json!({
@@ -289,7 +321,7 @@ impl State {
         let order: Vec<Value> = self
             .ordered()
             .into_iter()
-            .take(if host { usize::MAX } else { BOARD_TOP })
+            .take(listed)
             .map(|b| {
                 let mut v = json!({
                     "team": Id(b.team_id).to_string(),
@@ -306,10 +338,14 @@ impl State {
                 v
             })
             .collect();
-        let board = standing(&self.teams, &self.judgements, false);
+        let board = if listed == 0 {
+            Vec::new()
+        } else {
+            standing(&self.teams, &self.judgements, false)
+        };
         let board: Vec<Value> = board
             .iter()
-            .take(if host { usize::MAX } else { BOARD_TOP })
+            .take(listed)
             .map(|t| json!({ "team": t.id.to_string(), "name": t.name, "score": t.score, "place": t.place }))
             .collect();
         let judged: Vec<Value> = self
@@ -347,26 +383,31 @@ impl State {
 }
 
 impl Room {
-    fn send(&self, st: &State, now: i64) {
+    fn send(&self, st: &State, now: i64, phones: bool) {
+        if phones {
+            let _ = self
+                .phones
+                .send(Arc::from(st.snapshot(now, View::Phone).to_string()));
+        }
         let _ = self
-            .public
-            .send(Arc::from(st.snapshot(now, false).to_string()));
+            .hall
+            .send(Arc::from(st.snapshot(now, View::Hall).to_string()));
         let _ = self
             .host
-            .send(Arc::from(st.snapshot(now, true).to_string()));
+            .send(Arc::from(st.snapshot(now, View::Host).to_string()));
     }
 
-    pub fn subscribe(&self, host: bool) -> broadcast::Receiver<Arc<str>> {
-        if host {
-            self.host.subscribe()
-        } else {
-            self.public.subscribe()
+    pub fn subscribe(&self, view: View) -> broadcast::Receiver<Arc<str>> {
+        match view {
+            View::Host => self.host.subscribe(),
+            View::Hall => self.hall.subscribe(),
+            View::Phone => self.phones.subscribe(),
         }
     }
 
     /// The room as it stands, for a screen that has just connected.
-    pub async fn snapshot(&self, now: i64, host: bool) -> String {
-        self.state.lock().await.snapshot(now, host).to_string()
+    pub async fn snapshot(&self, now: i64, view: View) -> String {
+        self.state.lock().await.snapshot(now, view).to_string()
     }
 
     pub async fn title(&self) -> String {
@@ -507,14 +548,25 @@ impl Room {
             moved.push(j.team_id);
         }
         for team in moved {
-            let _ = self.public.send(Arc::from(
+            let m: Arc<str> = Arc::from(
                 json!({ "t": "score", "team": Id(team).to_string(), "score": st.score(team) })
                     .to_string(),
-            ));
+            );
+            let _ = self.phones.send(m);
         }
-        self.send(&st, now);
+        if let HostAction::Unlock = action {
+            // A few bytes to every phone first; their full view follows.
+            let _ = self.phones.send(Arc::from(
+                json!({ "t": "open", "q": st.c.position, "unlock_at": st.c.unlock_at }).to_string(),
+            ));
+            self.phones_due.store(true, Ordering::Relaxed);
+            self.dirty.notify_one();
+            self.send(&st, now, false);
+        } else {
+            self.send(&st, now, true);
+        }
         tracing::info!(competition = self.id, action = action.name(), "host");
-        Ok(st.snapshot(now, true))
+        Ok(st.snapshot(now, View::Host))
     }
 
     /// A team's buzz, settled against the phone's measured clock, logged,

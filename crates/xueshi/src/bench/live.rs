@@ -115,8 +115,13 @@ async fn run_phone(
                     let _ = synced.send(());
                 }
             }
-            Some("snap") if v["phase"] == "open" && v["position"].as_i64() > Some(done_q) => {
-                let q = v["position"].as_i64().unwrap_or(0);
+            // The unlock comes as a few bytes first (`open`), then in the
+            // phone's full view; whichever is first counts.
+            Some("open" | "snap")
+                if (v["t"] == "open" || v["phase"] == "open")
+                    && v["q"].as_i64().or(v["position"].as_i64()) > Some(done_q) =>
+            {
+                let q = v["q"].as_i64().or(v["position"].as_i64()).unwrap_or(0);
                 done_q = q;
                 let fanout = unlocked
                     .lock()
