@@ -17,6 +17,7 @@ pub mod clock;
 pub mod compliance;
 pub mod consistency;
 pub mod error;
+pub mod contests;
 pub mod exams;
 pub mod figures;
 pub mod jobs;

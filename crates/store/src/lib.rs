@@ -14,6 +14,7 @@ pub mod bulk;
 pub mod cases;
 pub mod dialect;
 mod direct;
+pub mod contests;
 pub mod exams;
 pub mod grams;
 pub mod matter_board;
