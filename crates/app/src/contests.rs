@@ -854,7 +854,9 @@ pub async fn of_unit(app: &App, ctx: &Ctx, unit: Id) -> AppResult<UnitContests> 
     let u = units::get(&mut conn, unit.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    allow(ctx, Action::ViewTree, &u.path)?;
+    // A unit above the reader's own is listed too: its contests are the
+    // ones the reader enters.
+    allow_from_below(ctx, Action::ViewTree, &u.path)?;
     let ids: Vec<i64> = u.path.ids().into_iter().map(|i| i.0).collect();
     let rows = store::of_units(&mut conn, &ids).await?;
     drop(conn);

@@ -153,6 +153,14 @@ use utoipa::OpenApi;
         super::exams::sitting,
         super::exams::save,
         super::exams::submit,
+        super::contests::list,
+        super::contests::create,
+        super::contests::show,
+        super::contests::submit,
+        super::contests::forward,
+        super::contests::start_judging,
+        super::contests::publish,
+        super::contests::score,
         document,
     )
 )]
