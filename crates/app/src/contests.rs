@@ -710,13 +710,13 @@ pub async fn publish(app: &App, ctx: &Ctx, contest: Id) -> AppResult<()> {
 }
 
 /// The finalists ranked by mean score: (rank, entry, mean).
-fn ranked(finalists: &[&EntryRow], scores: &[(i64, i64, i64)]) -> Vec<(usize, i64, f64)> {
+fn ranked(finalists: &[i64], scores: &[(i64, i64, i64)]) -> Vec<(usize, i64, f64)> {
     let mut totals: Vec<(i64, i64, i64)> = finalists
         .iter()
-        .map(|f| {
-            let mine = scores.iter().filter(|s| s.0 == f.id);
+        .map(|&f| {
+            let mine = scores.iter().filter(|s| s.0 == f);
             let (sum, n) = mine.fold((0, 0), |(s, n), x| (s + x.2, n + 1));
-            (f.id, sum, n)
+            (f, sum, n)
         })
         .collect();
     // Compared as sum × the other's count, exactly, with no rounding.
@@ -811,7 +811,8 @@ pub async fn get(app: &App, ctx: &Ctx, id: Id) -> AppResult<ContestView> {
         Vec::new()
     };
     let results = if round == Round::Published {
-        ranked(&final_rows, &scores)
+        let ids: Vec<i64> = final_rows.iter().map(|x| x.id).collect();
+        ranked(&ids, &scores)
             .into_iter()
             .filter_map(|(rank, eid, mean)| {
                 let x = final_rows.iter().find(|x| x.id == eid)?;
@@ -930,6 +931,27 @@ mod tests {
         assert_eq!(points(Some(f64::NAN), 100).unwrap_err().code, "out_of_range");
         assert_eq!(points(Some(90.125), 100).unwrap_err().code, "too_precise");
         assert_eq!(points(None, 100).unwrap_err().code, "required");
+    }
+
+    #[test]
+    fn equal_means_share_a_rank_in_the_order_the_entries_came() {
+        // Entries 1..=4, two judges each: means 90, 95, 90, 80.
+        let scores = [
+            (1, 7, 9000),
+            (1, 8, 9000),
+            (2, 7, 9400),
+            (2, 8, 9600),
+            (3, 7, 8500),
+            (3, 8, 9500),
+            (4, 7, 8000),
+            (4, 8, 8000),
+        ];
+        let r = ranked(&[1, 2, 3, 4], &scores);
+        assert_eq!(
+            r,
+            vec![(1, 2, 95.0), (2, 1, 90.0), (2, 3, 90.0), (4, 4, 80.0)]
+        );
+        assert_eq!(ranked(&[5], &[(5, 7, 9025), (5, 8, 9000)]), vec![(1, 5, 90.13)]);
     }
 
     #[test]

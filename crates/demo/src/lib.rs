@@ -7,6 +7,7 @@
 //! they come, so the province never sits in memory whole.
 
 pub mod district;
+pub mod contests;
 pub mod exams;
 pub mod matters;
 pub mod meetings;
@@ -132,6 +133,7 @@ pub async fn build_with(
             meetings::seed(app, root, seed).await?;
             rhythm::seed(app, root, seed).await?;
             exams::seed(app, root, seed).await?;
+            contests::seed(app, root, seed).await?;
             briefings(app, root).await?;
         }
     }
