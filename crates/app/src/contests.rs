@@ -162,6 +162,8 @@ pub struct UnitContests {
     pub contests: Vec<ContestBrief>,
     /// Whether the reader may start a contest of this unit.
     pub may_create: bool,
+    /// Whether the unit lies in the reader's scope (its page opens).
+    pub in_scope: bool,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -875,6 +877,7 @@ pub async fn of_unit(app: &App, ctx: &Ctx, unit: Id) -> AppResult<UnitContests> 
             })
             .collect(),
         may_create: may(ctx, Action::ManageTasks, &u.path),
+        in_scope: may(ctx, Action::ViewTree, &u.path),
     })
 }
 
