@@ -329,3 +329,46 @@ pub async fn scores(conn: &mut AnyConnection, contest: i64) -> Result<Vec<(i64, 
     .fetch_all(&mut *conn)
     .await
 }
+
+/// An entry as a figure's row lists it.
+#[derive(Clone, Debug, FromRow)]
+pub struct ListedEntry {
+    pub contest: String,
+    pub title: String,
+    pub unit: String,
+    pub at_unit: String,
+    pub submitted_at: i64,
+}
+
+/// A page of the entries units of a subtree submitted in `[from, to)`
+/// (epoch ms), and how many there are in all.
+pub async fn listed_in(
+    conn: &mut AnyConnection,
+    root: &UnitPath,
+    (from, to): (i64, i64),
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ListedEntry>, i64)> {
+    let (lo, hi) = root.subtree_range();
+    const FROM: &str = "FROM contest_entries e JOIN units u ON u.id = e.unit_id \
+        JOIN units a ON a.id = e.at_unit_id JOIN contests c ON c.id = e.contest_id \
+        WHERE u.path >= $1 AND u.path < $2 AND e.submitted_at >= $3 AND e.submitted_at < $4";
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {FROM}")))
+        .bind(&lo)
+        .bind(&hi)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&mut *conn)
+        .await?;
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT c.title AS contest, e.title, u.name AS unit, a.name AS at_unit, e.submitted_at {FROM} \
+         ORDER BY e.submitted_at, e.id LIMIT {limit} OFFSET {offset}"
+    )))
+    .bind(&lo)
+    .bind(&hi)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((rows, total))
+}

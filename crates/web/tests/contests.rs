@@ -287,6 +287,16 @@ both!(
         assert_eq!(c["levels"][0]["unit"]["id"], root.as_str());
         assert_eq!(c["levels"][0]["remaining"], 3);
         assert_eq!(c["levels"][0]["candidates"].as_array().unwrap().len(), 4);
+        // The figure 参赛作品 counts them, and its rows are they.
+        let today = t.app.clock().today();
+        let span = format!("from={}&to={}", xueshi_domain::date::iso(today - time::Duration::days(20)), xueshi_domain::date::iso(today));
+        let (_, figures) = get(&office, &format!("/api/v1/units/{root}/figures?{span}")).await;
+        let f = figures.as_array().unwrap().iter().find(|f| f["key"] == "contest_entries").cloned().unwrap_or_else(|| panic!("{figures}"));
+        assert_eq!((f["value"].as_i64(), f["words"].as_str()), (Some(9), Some("9件")));
+        let (s, rows) = get(&office, &format!("/api/v1/units/{root}/figures/rows?figure=contest_entries&{span}")).await;
+        assert_eq!(s, 200);
+        assert_eq!(rows["total"], 9);
+        assert_eq!(rows["rows"].as_array().unwrap().len(), 9);
         // A phone-sized page in Chinese, with the boxes to recommend.
         let mut page = t.client();
         page.login("office", "xueshi2021").await;

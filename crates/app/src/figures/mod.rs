@@ -65,6 +65,8 @@ pub enum Figure {
     TasksOverdue,
     /// 召开专题组织生活会: 专题组织生活会 held in the span.
     MeetingsHeld,
+    /// 参赛作品: contest entries units of the subtree submitted in the span.
+    ContestEntries,
 }
 
 /// What a figure counts, which decides its measure word.
@@ -85,6 +87,8 @@ pub enum Measure {
     Tasks,
     /// 次 (meetings held).
     Times,
+    /// 件 (works entered in a contest).
+    Works,
 }
 
 impl Measure {
@@ -97,6 +101,7 @@ impl Measure {
             Measure::Items => "个",
             Measure::Tasks => "项",
             Measure::Times => "次",
+            Measure::Works => "件",
         }
     }
 }
@@ -138,7 +143,7 @@ impl Definition {
 }
 
 /// Every figure, in the order a unit's page lists them.
-pub const CATALOGUE: [Definition; 14] = [
+pub const CATALOGUE: [Definition; 15] = [
     Definition {
         figure: Figure::GrassrootsUnits,
         key: "grassroots_units",
@@ -320,6 +325,20 @@ pub const CATALOGUE: [Definition; 14] = [
         wording: Wording::Exact,
         see: Action::ViewTree,
         open: Action::ViewTree,
+    },
+    Definition {
+        figure: Figure::ContestEntries,
+        key: "contest_entries",
+        name_zh: "参赛作品",
+        name_en: "Contest entries",
+        owner: "contests",
+        measure: Measure::Works,
+        flow: true,
+        adds_up: false,
+        wording: Wording::Exact,
+        see: Action::ViewTree,
+        // Entries are the units' papers, which members do not read.
+        open: Action::ViewStudy,
     },
 ];
 
@@ -519,6 +538,13 @@ async fn values(
     } else {
         0
     };
+    let entries = if wants(&[Figure::ContestEntries]) {
+        xueshi_store::contests::listed_in(&mut conn, path, span_ms(span), 0, 0)
+            .await?
+            .1
+    } else {
+        0
+    };
     let live = || matters.iter().filter(|r| r.status != MatterStatus::Dropped);
     Ok(wanted
         .iter()
@@ -539,8 +565,18 @@ async fn values(
             Figure::TasksDone => tasks.1,
             Figure::TasksOverdue => tasks.2,
             Figure::MeetingsHeld => meetings,
+            Figure::ContestEntries => entries,
         })
         .collect())
+}
+
+/// A span's days as epoch milliseconds `[from, to)`, Beijing days.
+pub(crate) fn span_ms(span: &Span) -> (i64, i64) {
+    let from = from_iso(&span.from).map_or(i64::MIN, crate::clock::start_of);
+    let to = from_iso(&span.to)
+        .and_then(Date::next_day)
+        .map_or(i64::MAX, crate::clock::start_of);
+    (from, to)
 }
 
 /// Figures over a unit the caller has already shown the reader may see
