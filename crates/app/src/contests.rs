@@ -54,7 +54,9 @@ impl ContestKind {
         }
     }
     pub fn parse(s: &str) -> Option<ContestKind> {
-        ContestKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
+        ContestKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
     }
 }
 
@@ -306,9 +308,7 @@ fn entry_view(e: &EntryRow, contest_unit: i64) -> EntryView {
 
 async fn load(app: &App, id: Id) -> AppResult<ContestRow> {
     let mut conn = app.store().read().await?;
-    store::get(&mut conn, id.0)
-        .await?
-        .ok_or(AppError::NotFound)
+    store::get(&mut conn, id.0).await?.ok_or(AppError::NotFound)
 }
 
 async fn is_judge(app: &App, ctx: &Ctx, contest: i64) -> AppResult<bool> {
@@ -328,7 +328,10 @@ async fn read<'a>(app: &App, ctx: &'a Ctx, c: &ContestRow) -> AppResult<(Allowed
     if ctx.actor.role == Role::Member {
         return Err(AppError::Forbidden(Denied::RoleLacks));
     }
-    Ok((allow_from_below(ctx, Action::ViewTree, &c.unit_path)?, false))
+    Ok((
+        allow_from_below(ctx, Action::ViewTree, &c.unit_path)?,
+        false,
+    ))
 }
 
 /// Refuses every write once the results are out.
@@ -482,7 +485,9 @@ pub async fn submit(app: &App, ctx: &Ctx, contest: Id, input: EntryInput) -> App
             title: &title,
             presenter: &presenter,
             link: link.as_deref(),
-            file: file.as_ref().map(|(n, k, b)| (n.as_str(), *k, b.as_slice())),
+            file: file
+                .as_ref()
+                .map(|(n, k, b)| (n.as_str(), *k, b.as_slice())),
             by: Some(ctx.actor.account_id.0),
             now: app.now(),
         },
@@ -664,7 +669,9 @@ pub async fn score(app: &App, ctx: &Ctx, entry: Id, input: &ScoreInput) -> AppRe
     tx.commit(
         Entry::new("contest.score", "contest", Some(Id(c.id)), &c.title)
             .unit(Id(c.unit_id))
-            .after(&serde_json::json!({ "entry": entry, "title": x.title, "score": p as f64 / 100.0 })),
+            .after(
+                &serde_json::json!({ "entry": entry, "title": x.title, "score": p as f64 / 100.0 }),
+            ),
     )
     .await?;
     Ok(())
@@ -931,7 +938,10 @@ mod tests {
         assert_eq!(points(Some(100.0), 100).unwrap(), 10_000);
         assert_eq!(points(Some(100.5), 100).unwrap_err().code, "out_of_range");
         assert_eq!(points(Some(-1.0), 100).unwrap_err().code, "out_of_range");
-        assert_eq!(points(Some(f64::NAN), 100).unwrap_err().code, "out_of_range");
+        assert_eq!(
+            points(Some(f64::NAN), 100).unwrap_err().code,
+            "out_of_range"
+        );
         assert_eq!(points(Some(90.125), 100).unwrap_err().code, "too_precise");
         assert_eq!(points(None, 100).unwrap_err().code, "required");
     }
@@ -954,14 +964,23 @@ mod tests {
             r,
             vec![(1, 2, 95.0), (2, 1, 90.0), (2, 3, 90.0), (4, 4, 80.0)]
         );
-        assert_eq!(ranked(&[5], &[(5, 7, 9025), (5, 8, 9000)]), vec![(1, 5, 90.13)]);
+        assert_eq!(
+            ranked(&[5], &[(5, 7, 9025), (5, 8, 9000)]),
+            vec![(1, 5, 90.13)]
+        );
     }
 
     #[test]
     fn links_are_web_links() {
         assert!(check_link("https://v.qq.com/x/abc").is_ok());
         assert!(check_link("http://example.cn/a").is_ok());
-        for bad in ["javascript:alert(1)", "ftp://x", "https://", "https:///x", "https://a b"] {
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://x",
+            "https://",
+            "https:///x",
+            "https://a b",
+        ] {
             assert!(check_link(bad).is_err(), "{bad}");
         }
     }

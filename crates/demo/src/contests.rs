@@ -14,8 +14,8 @@ use xueshi_app::contests::{self, ContestInput, EntryInput, ForwardInput};
 use xueshi_app::{App, AppResult};
 use xueshi_domain::Id;
 use xueshi_domain::date::iso;
-use xueshi_store::units::{self, UnitRow};
 use xueshi_store::members;
+use xueshi_store::units::{self, UnitRow};
 
 use crate::tasks::{Rewound, office, root_and_towns, secretary};
 
@@ -130,7 +130,12 @@ async fn recommend(app: &App, root: Id, seed: u64) -> AppResult<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x2EC0);
     let (root_row, towns) = root_and_towns(app, root).await?;
     let office = office(app, &root_row).await?;
-    let Some(contest) = contests::of_unit(app, &office, root).await?.contests.first().map(|c| c.id) else {
+    let Some(contest) = contests::of_unit(app, &office, root)
+        .await?
+        .contests
+        .first()
+        .map(|c| c.id)
+    else {
         return Ok(());
     };
     for (n, town) in towns.iter().take(3).enumerate() {

@@ -6,8 +6,8 @@
 //! audit record. Members are generated on a blocking thread and written as
 //! they come, so the province never sits in memory whole.
 
-pub mod district;
 pub mod contests;
+pub mod district;
 pub mod exams;
 pub mod matters;
 pub mod meetings;

@@ -226,12 +226,13 @@ pub async fn forward(
     by: Option<i64>,
     now: i64,
 ) -> Result<bool> {
-    let r = sqlx::query("UPDATE contest_entries SET at_unit_id = $3 WHERE id = $1 AND at_unit_id = $2")
-        .bind(entry)
-        .bind(from)
-        .bind(to)
-        .execute(&mut *conn)
-        .await?;
+    let r =
+        sqlx::query("UPDATE contest_entries SET at_unit_id = $3 WHERE id = $1 AND at_unit_id = $2")
+            .bind(entry)
+            .bind(from)
+            .bind(to)
+            .execute(&mut *conn)
+            .await?;
     if r.rows_affected() != 1 {
         return Ok(false);
     }

@@ -340,7 +340,7 @@ pub(crate) fn escape_like(s: &str) -> String {
 /// records (current or past), accounts scoped to it, organs it set up,
 /// campaigns it runs, tasks it set or was given, meetings, a plan's
 /// consultation or a dispatch meeting's decisions it took part in, a
-/// contest it runs or entered.
+/// contest it runs, entered or recommended entries in.
 pub async fn dependants(conn: &mut AnyConnection, id: i64) -> Result<Option<&'static str>> {
     let checks: [(&'static str, &'static str); 13] = [
         (
@@ -395,7 +395,8 @@ pub async fn dependants(conn: &mut AnyConnection, id: i64) -> Result<Option<&'st
         ),
         (
             "SELECT (SELECT COUNT(*) FROM contests WHERE unit_id = $1) \
-             + (SELECT COUNT(*) FROM contest_entries WHERE unit_id = $1)",
+             + (SELECT COUNT(*) FROM contest_entries WHERE unit_id = $1 OR at_unit_id = $1) \
+             + (SELECT COUNT(*) FROM contest_forwards WHERE from_unit_id = $1 OR to_unit_id = $1)",
             "unit_has_contests",
         ),
     ];

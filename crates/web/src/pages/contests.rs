@@ -248,7 +248,9 @@ pub(crate) async fn read_entry(
             "link" => input.link = text,
             "unit" if !text.trim().is_empty() => match text.trim().parse::<Id>() {
                 Ok(u) => input.unit = Some(u),
-                Err(_) => errors.push(FieldError::new("unit", "bad_choice").with("value", text.trim())),
+                Err(_) => {
+                    errors.push(FieldError::new("unit", "bad_choice").with("value", text.trim()))
+                }
             },
             _ => {}
         }
@@ -302,15 +304,7 @@ pub async fn forward(
     } else {
         Err(AppError::Invalid(bad))
     };
-    after(
-        &state,
-        &a,
-        id,
-        r,
-        "contests.forwarded",
-        HashMap::new(),
-    )
-    .await
+    after(&state, &a, id, r, "contests.forwarded", HashMap::new()).await
 }
 
 pub async fn start_judging(
@@ -351,15 +345,7 @@ pub async fn publish(
     Path(id): Path<Id>,
 ) -> WebResult<Response> {
     let r = contests::publish(&state.app, &a.ctx(), id).await;
-    after(
-        &state,
-        &a,
-        id,
-        r,
-        "contests.published",
-        HashMap::new(),
-    )
-    .await
+    after(&state, &a, id, r, "contests.published", HashMap::new()).await
 }
 
 pub async fn score(
@@ -377,11 +363,9 @@ pub async fn score(
             Ok(s) => {
                 contests::score(&state.app, &a.ctx(), id, &ScoreInput { score: Some(s) }).await
             }
-            Err(_) => {
-                Err(FieldError::new("score", "not_a_number")
-                    .with("value", raw)
-                    .into())
-            }
+            Err(_) => Err(FieldError::new("score", "not_a_number")
+                .with("value", raw)
+                .into()),
         }
     };
     let mut form = f;
