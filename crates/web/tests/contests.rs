@@ -209,6 +209,19 @@ both!(
         assert_eq!(put(&branch, &format!("/api/v1/contest-entries/{a}/score"), json!({ "score": 80 })).await.0, 403);
         assert_eq!(dump_data(t.app.store()).await, before);
 
+        // On the judge's page: the score form, and a refusal in her words.
+        let mut judge_page = t.client();
+        judge_page.login("songyanghu", "xueshi2021").await;
+        // Signing in touches the account: compare from here.
+        let before = dump_data(t.app.store()).await;
+        let (s, html) = judge_page.page(&format!("/contests/{contest}")).await;
+        assert_eq!(s, 200);
+        assert!(html.contains(&format!("action=\"/contest-entries/{a}/score\"")), "{html}");
+        let r = judge_page.form(&format!("/contest-entries/{a}/score"), &[("score", "101")]).await;
+        assert_eq!(r.status().as_u16(), 422);
+        assert!(r.text().await.unwrap().contains("应在 0 到 100 之间"));
+        assert_eq!(dump_data(t.app.store()).await, before);
+
         assert_eq!(put(&town, &format!("/api/v1/contest-entries/{a}/score"), json!({ "score": 92.5 })).await.0, 204);
         let (s, e) = post(&office, &format!("/api/v1/contests/{contest}/publish"), json!({})).await;
         assert_eq!((s, field_codes(&e)), (422, vec!["scores:scores_missing".to_owned()]));
