@@ -22,6 +22,7 @@ pub mod exams;
 pub mod figures;
 pub mod jobs;
 pub mod library;
+pub mod live;
 pub mod load_test;
 pub mod maintenance;
 pub mod matters;
@@ -114,6 +115,8 @@ struct Inner {
     quiz_writes: batch::Batches<quiz::Job, Option<i64>>,
     problem_writes: batch::Batches<problems::Raise, problems::Raised>,
     public_totals: matters::PublicTotals,
+    live: live::Hub,
+    live_writes: batch::Batches<xueshi_store::competitions::BuzzRow, ()>,
     /// Imports read their workbooks one at a time.
     imports: Arc<tokio::sync::Semaphore>,
     /// Photos decoded at once: a phone photo takes ~150 MB while it is.
@@ -147,6 +150,8 @@ impl App {
                 quiz_writes: batch::Batches::new(quiz::MAX_BATCH, "quiz"),
                 problem_writes: batch::Batches::new(problems::MAX_BATCH, "problems"),
                 public_totals: matters::PublicTotals::default(),
+                live: live::Hub::default(),
+                live_writes: batch::Batches::new(live::room::BUZZ_BATCH, "buzzes"),
                 imports: Arc::new(tokio::sync::Semaphore::new(1)),
                 photos: Arc::new(tokio::sync::Semaphore::new(1)),
             }),
@@ -201,6 +206,13 @@ impl App {
             .expect("the import semaphore is never closed")
     }
 
+    /// The competitions being played.
+    pub fn live(&self) -> &live::Hub {
+        &self.inner.live
+    }
+    pub(crate) fn live_writes(&self) -> &batch::Batches<xueshi_store::competitions::BuzzRow, ()> {
+        &self.inner.live_writes
+    }
     pub(crate) fn public_totals(&self) -> &matters::PublicTotals {
         &self.inner.public_totals
     }

@@ -6,6 +6,7 @@
 //! audit record. Members are generated on a blocking thread and written as
 //! they come, so the province never sits in memory whole.
 
+pub mod competitions;
 pub mod contests;
 pub mod district;
 pub mod exams;
@@ -133,6 +134,7 @@ pub async fn build_with(
             meetings::seed(app, root, seed).await?;
             rhythm::seed(app, root, seed).await?;
             exams::seed(app, root, seed).await?;
+            competitions::seed(app, root, seed).await?;
             contests::seed(app, root, seed).await?;
             briefings(app, root).await?;
         }

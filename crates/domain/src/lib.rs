@@ -28,6 +28,7 @@ pub mod exam;
 pub mod figure_words;
 pub mod id;
 pub mod invalid;
+pub mod live;
 pub mod matter;
 pub mod member;
 pub mod organ;

@@ -347,3 +347,103 @@ pub async fn answers_stored(conn: &mut AnyConnection, exam: i64) -> Result<i64> 
     .fetch_one(&mut *conn)
     .await
 }
+
+/// The paper a unit printed for a round, as JSON question ids.
+pub async fn printed_paper(
+    conn: &mut AnyConnection,
+    exam: i64,
+    unit: i64,
+    round: i64,
+) -> Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT paper FROM exam_papers WHERE exam_id = $1 AND unit_id = $2 AND round = $3",
+    )
+    .bind(exam)
+    .bind(unit)
+    .bind(round)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Every paper printed for an exam's round: (unit, JSON question ids).
+pub async fn printed_papers(
+    conn: &mut AnyConnection,
+    exam: i64,
+    round: i64,
+) -> Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT unit_id, paper FROM exam_papers WHERE exam_id = $1 AND round = $2")
+        .bind(exam)
+        .bind(round)
+        .fetch_all(&mut *conn)
+        .await
+}
+
+/// Keeps a unit's printed paper; false when one was already drawn.
+pub async fn insert_printed_paper(
+    conn: &mut AnyConnection,
+    exam: i64,
+    unit: i64,
+    round: i64,
+    paper: &str,
+    by: i64,
+    now: i64,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO exam_papers (exam_id, unit_id, round, paper, drawn_by, drawn_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (exam_id, unit_id, round) DO NOTHING",
+    )
+    .bind(exam)
+    .bind(unit)
+    .bind(round)
+    .bind(paper)
+    .bind(by)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Corrects the marks of a paper sitting.
+pub async fn remark(
+    conn: &mut AnyConnection,
+    id: i64,
+    at: i64,
+    correct: i64,
+    score: i64,
+    passed: bool,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE exam_sittings SET submitted_at = $2, correct = $3, score = $4, passed = $5 \
+         WHERE id = $1 AND source = 'paper'",
+    )
+    .bind(id)
+    .bind(at)
+    .bind(correct)
+    .bind(score)
+    .bind(i64::from(passed))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes a member off the make-up list made for absence, once paper marks
+/// show they sat; or records that they failed instead.
+pub async fn settle_absent_makeup(
+    conn: &mut AnyConnection,
+    exam: i64,
+    member: i64,
+    failed_stays: bool,
+) -> Result<()> {
+    let sql = if failed_stays {
+        "UPDATE exam_makeups SET reason = 'failed' WHERE exam_id = $1 AND member_id = $2 AND reason = 'absent'"
+    } else {
+        "DELETE FROM exam_makeups WHERE exam_id = $1 AND member_id = $2 AND reason = 'absent' \
+         AND NOT EXISTS (SELECT 1 FROM exam_sittings s WHERE s.exam_id = $1 AND s.member_id = $2 AND s.round = 2)"
+    };
+    sqlx::query(sql)
+        .bind(exam)
+        .bind(member)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod briefings;
 pub mod bulk;
 pub mod cases;
+pub mod competitions;
 pub mod contests;
 pub mod dialect;
 mod direct;

@@ -10,6 +10,8 @@ const CSS: &str = include_str!("../assets/app.css");
 const QUIZ_JS: &str = include_str!("../assets/quiz.js");
 const EXAM_JS: &str = include_str!("../assets/exam.js");
 const STUDY_JS: &str = include_str!("../assets/study.js");
+const PRINT_JS: &str = include_str!("../assets/print.js");
+const LIVE_JS: &str = include_str!("../assets/live.js");
 
 pub async fn serve(Path(file): Path<String>) -> Response {
     let (body, kind) = match file.as_str() {
@@ -17,6 +19,8 @@ pub async fn serve(Path(file): Path<String>) -> Response {
         "quiz.js" => (QUIZ_JS, "text/javascript; charset=utf-8"),
         "exam.js" => (EXAM_JS, "text/javascript; charset=utf-8"),
         "study.js" => (STUDY_JS, "text/javascript; charset=utf-8"),
+        "print.js" => (PRINT_JS, "text/javascript; charset=utf-8"),
+        "live.js" => (LIVE_JS, "text/javascript; charset=utf-8"),
         _ => return HttpError::not_found().into_response(),
     };
     let mut r = body.into_response();

@@ -15,6 +15,7 @@ pub mod error;
 pub mod i18n;
 pub mod import_report;
 pub mod limits;
+pub mod live;
 pub mod middleware;
 pub mod pages;
 pub mod routes;

@@ -17,8 +17,8 @@ use xueshi_app::auth::{self, Session};
 use crate::ctx::*;
 use crate::error::HttpError;
 use crate::i18n::Lang;
-use crate::limits::within_public_limit;
-use crate::routes::{BodySize, SMALL_BODY};
+use crate::limits::{within_join_limit, within_public_limit};
+use crate::routes::{BodySize, Ceiling, SMALL_BODY};
 use crate::state::AppState;
 
 fn trusted(state: &AppState, ip: IpAddr) -> bool {
@@ -208,7 +208,12 @@ fn before_body(state: &AppState, rc: &RequestCtx, req: &Request) -> Result<usize
         Some(BodySize::Photos(n)) => crate::routes::photos_body(n),
         _ => SMALL_BODY.min(state.web.max_body_bytes),
     };
-    if route.is_some_and(|r| r.rate_limited) && !within_public_limit(state, &rc.ip) {
+    let within = match route.and_then(|r| r.rate_limited) {
+        None => true,
+        Some(Ceiling::Public) => within_public_limit(state, &rc.ip),
+        Some(Ceiling::Join) => within_join_limit(state, &rc.ip),
+    };
+    if !within {
         return Err(HttpError::rate_limited());
     }
     let declared = req

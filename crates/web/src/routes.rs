@@ -69,6 +69,11 @@ pub enum Access {
     Exam,
     /// `{id}` is a member's sitting of an exam.
     Sitting,
+    /// `{id}` is a live competition (现场竞答).
+    Competition,
+    /// `{id}` is a competition, reached by a team's phone with its seat's
+    /// cookie (no account).
+    Seat,
     /// `{id}` is a contest (红色故事大赛, 宣讲推荐评选).
     Contest,
     /// `{id}` is an entry of a contest.
@@ -102,9 +107,19 @@ pub struct RouteInfo {
     pub path: &'static str,
     pub access: Access,
     pub body: BodySize,
-    /// A public form with a per-address ceiling, checked before the body
-    /// is read.
-    pub rate_limited: bool,
+    /// A public form's per-address ceiling, checked before the body is
+    /// read.
+    pub rate_limited: Option<Ceiling>,
+}
+
+/// Which per-address ceiling a public form counts against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ceiling {
+    /// Problems, ratings, votes: a few a minute.
+    Public,
+    /// Phones joining a competition: a hall behind one address joins at
+    /// once, and a join code cannot be guessed at any sane rate.
+    Join,
 }
 
 #[derive(Default)]
@@ -126,7 +141,7 @@ impl Table {
             path,
             access,
             body: BodySize::Small,
-            rate_limited: false,
+            rate_limited: None,
         });
         let entry = self.routers.remove(path).unwrap_or_default();
         self.routers.insert(path, entry.merge(r));
@@ -169,7 +184,14 @@ impl Table {
     fn public_form<H: Handler<T, AppState>, T: 'static>(&mut self, path: &'static str, h: H) {
         self.add(Method::POST, path, Access::Public, post(h));
         if let Some(info) = self.infos.last_mut() {
-            info.rate_limited = true;
+            info.rate_limited = Some(Ceiling::Public);
+        }
+    }
+    /// A phone joining a competition: its own, higher ceiling.
+    fn join_form<H: Handler<T, AppState>, T: 'static>(&mut self, path: &'static str, h: H) {
+        self.add(Method::POST, path, Access::Public, post(h));
+        if let Some(info) = self.infos.last_mut() {
+            info.rate_limited = Some(Ceiling::Join);
         }
     }
     fn put<H: Handler<T, AppState>, T: 'static>(
@@ -370,10 +392,46 @@ fn table() -> Table {
     t.post("/units/{id}/exams", Unit, pages::exams::create);
     t.get("/exams/{id}", Exam, pages::exams::show);
     t.post("/exams/{id}/makeups", Exam, pages::exams::add_makeups);
+    t.get("/exams/{id}/paper", Exam, pages::exams::paper);
+    t.post("/exams/{id}/paper", Exam, pages::exams::draw);
+    t.get("/exams/{id}/marks", Exam, pages::exams::marks);
+    t.post("/exams/{id}/marks", Exam, pages::exams::enter_marks);
     t.post("/exams/{id}/start", Exam, pages::exams::start);
     t.get("/my/exams", Signed, pages::exams::mine);
     t.get("/sittings/{id}", Sitting, pages::exams::sitting);
     t.post("/sittings/{id}/submit", Sitting, pages::exams::submit);
+    t.get("/units/{id}/competitions", Unit, pages::competitions::list);
+    t.post(
+        "/units/{id}/competitions",
+        Unit,
+        pages::competitions::create,
+    );
+    t.get("/competitions/{id}", Competition, pages::competitions::show);
+    t.get(
+        "/competitions/{id}/host",
+        Competition,
+        pages::competitions::console,
+    );
+    t.post(
+        "/competitions/{id}/host",
+        Competition,
+        pages::competitions::act,
+    );
+    t.get(
+        "/competitions/{id}/screen",
+        Competition,
+        pages::competitions::screen,
+    );
+    t.get(
+        "/competitions/{id}/record.xlsx",
+        Competition,
+        pages::competitions::export,
+    );
+    t.get("/competitions/{id}/ws", Competition, crate::live::hall);
+    t.get("/live", Public, pages::competitions::join_form);
+    t.join_form("/live", pages::competitions::join);
+    t.get("/live/{id}", Seat, pages::competitions::phone);
+    t.get("/live/{id}/ws", Seat, crate::live::phone);
     t.get("/units/{id}/webhook", Unit, pages::webhooks::show);
     t.post("/units/{id}/webhook", Unit, pages::webhooks::set);
     t.post("/units/{id}/webhook/test", Unit, pages::webhooks::test);
@@ -523,11 +581,41 @@ fn table() -> Table {
     t.get("/api/v1/exams/{id}/results", Exam, api::exams::results);
     t.get("/api/v1/exams/{id}/proctor", Exam, api::exams::proctor);
     t.post("/api/v1/exams/{id}/makeups", Exam, api::exams::add_makeups);
+    t.get("/api/v1/exams/{id}/paper", Exam, api::exams::printed);
+    t.post("/api/v1/exams/{id}/paper", Exam, api::exams::draw);
+    t.get("/api/v1/exams/{id}/marks", Exam, api::exams::marks);
+    t.post("/api/v1/exams/{id}/marks", Exam, api::exams::enter_marks);
     t.post("/api/v1/exams/{id}/sittings", Exam, api::exams::start);
     t.get("/api/v1/my/exams", Signed, api::exams::mine);
     t.get("/api/v1/sittings/{id}", Sitting, api::exams::sitting);
     t.put("/api/v1/sittings/{id}/answers", Sitting, api::exams::save);
     t.post("/api/v1/sittings/{id}/submit", Sitting, api::exams::submit);
+    t.get(
+        "/api/v1/units/{id}/competitions",
+        Unit,
+        api::competitions::list,
+    );
+    t.post(
+        "/api/v1/units/{id}/competitions",
+        Unit,
+        api::competitions::create,
+    );
+    t.get(
+        "/api/v1/competitions/{id}",
+        Competition,
+        api::competitions::show,
+    );
+    t.get(
+        "/api/v1/competitions/{id}/record",
+        Competition,
+        api::competitions::record,
+    );
+    t.post(
+        "/api/v1/competitions/{id}/host",
+        Competition,
+        api::competitions::act,
+    );
+    t.join_form("/api/v1/live/join", api::competitions::join);
     t.get("/api/v1/units/{id}/webhook", Unit, api::webhooks::show);
     t.put("/api/v1/units/{id}/webhook", Unit, api::webhooks::set);
     t.post("/api/v1/units/{id}/webhook/test", Unit, api::webhooks::test);

@@ -27,6 +27,8 @@ pub struct WebConfig {
     pub login_per_minute: u32,
     /// Problems the public may raise per IP per minute.
     pub problems_per_minute: u32,
+    /// Phones that may join competitions from one IP per minute.
+    pub joins_per_minute: u32,
     /// Largest request body, in bytes (uploads included).
     pub max_body_bytes: usize,
     /// The demo's accounts and password, listed on the login page when the
@@ -60,6 +62,7 @@ impl Default for WebConfig {
             trusted_proxies: Vec::new(),
             login_per_minute: 10,
             problems_per_minute: 5,
+            joins_per_minute: 600,
             max_body_bytes: 32 * 1024 * 1024,
             demo_sign_in: None,
         }
@@ -75,12 +78,14 @@ pub struct AppState {
     pub routes: Arc<HashMap<(Method, &'static str), RouteInfo>>,
     pub login_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     pub public_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    pub join_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 impl AppState {
     pub fn new(app: App, web: WebConfig) -> AppState {
         let per = NonZeroU32::new(web.login_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         let public = NonZeroU32::new(web.problems_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        let joins = NonZeroU32::new(web.joins_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         let routes = crate::routes::route_table()
             .into_iter()
             .map(|r| ((r.method.clone(), r.path), r))
@@ -90,6 +95,7 @@ impl AppState {
             routes: Arc::new(routes),
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per))),
             public_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(public))),
+            join_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(joins))),
             web: Arc::new(web),
         }
     }

@@ -152,6 +152,10 @@ both!(
             let d = sqlx::query_scalar("SELECT id FROM dispatches ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap();
             (p, o, d, e)
         };
+        let competition: i64 = {
+            let mut db = t.app.store().read().await.unwrap();
+            sqlx::query_scalar("SELECT id FROM competitions ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap()
+        };
         let (matter, round, question, material, history_day, briefing, ranking, campaign): (i64, i64, i64, i64, i64, i64, i64, i64) = {
             let mut db = t.app.store().read().await.unwrap();
             let m = sqlx::query_scalar("SELECT id FROM matters WHERE status = 'done' ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap();
@@ -167,7 +171,7 @@ both!(
         for lang in ["zh-CN", "en"] {
             c.form("/lang", &[("lang", lang), ("back", "/home")]).await;
             for r in route_table().into_iter().filter(|r| r.method == reqwest::Method::GET && !r.path.starts_with("/api/")) {
-                if r.path.contains("photo") {
+                if r.path.contains("photo") || r.path.ends_with("/ws") {
                     continue;
                 }
                 let id = match r.access {
@@ -187,6 +191,8 @@ both!(
                     Access::Meeting => meeting.to_string(),
                     Access::MeetingItem | Access::PlanVersion | Access::PlanComment | Access::Decision | Access::Sitting => continue,
                     Access::Exam => exam.to_string(),
+                    Access::Competition => competition.to_string(),
+                    Access::Seat => continue,
                     Access::Contest => contest.to_string(),
                     Access::ContestEntry => contest_entry.to_string(),
                     Access::Plan => plan.to_string(),

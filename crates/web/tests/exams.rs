@@ -182,3 +182,109 @@ both!(
         assert!(html.contains("缺考") && html.contains("不及格") && html.contains("补考进行情况"), "{html}");
     }
 );
+
+both!(
+    async fn a_unit_sits_on_paper_and_its_marks_count_like_online_sittings(db) {
+        let t = TestApp::district(db).await;
+        let office = signed_in_api(&t, "office").await;
+        let member = signed_in_api(&t, "member").await;
+        let (_, me) = get(&member, "/api/v1/me").await;
+        let branch = me["scope_unit_id"].as_str().or(me["scope_unit"].as_str()).map(str::to_owned).unwrap_or_else(|| panic!("{me}"));
+        let now = t.app.now();
+        let (s, made) = post(&office, &format!("/api/v1/units/{branch}/exams"), json!({
+            "title": "纸质闭卷测试", "opens_at": at(now - 60_000), "closes_at": at(now + 7_200_000), "minutes": 30,
+            "pass_mark": 60, "attempts": 1, "blueprint": [{ "kind": "single", "count": 3 }, { "kind": "true_false", "count": 2 }],
+            "makeup_failed": true, "makeup_days": 3,
+        })).await;
+        assert_eq!(s, 201, "{made}");
+        let id = made["id"].as_str().unwrap().to_owned();
+        let today = xueshi_domain::date::iso(xueshi_app::clock::date_of(now));
+
+        // Nothing to mark before the paper is drawn; members may not print it.
+        let before = dump_data(t.app.store()).await;
+        let (s, e) = post(&office, &format!("/api/v1/exams/{id}/marks"), json!({ "unit": branch, "round": 1, "sat_on": today, "marks": [] })).await;
+        assert_eq!((s, e["code"].as_str()), (409, Some("paper_not_printed")), "{e}");
+        assert_eq!(post(&member, &format!("/api/v1/exams/{id}/paper"), json!({ "unit": branch })).await.0, 403);
+        assert_eq!(get(&member, &format!("/api/v1/exams/{id}/paper?unit={branch}")).await.0, 403);
+        let (s, e) = post(&office, &format!("/api/v1/exams/{id}/paper"), json!({ "unit": branch, "round": 2 })).await;
+        assert_eq!((s, e["code"].as_str()), (409, Some("makeup_not_set")), "{e}");
+        assert_eq!(dump_data(t.app.store()).await, before);
+
+        // The unit's paper: drawn once, by the blueprint, with its key and a sheet per sitter.
+        let (s, paper) = post(&office, &format!("/api/v1/exams/{id}/paper"), json!({ "unit": branch })).await;
+        assert_eq!(s, 201, "{paper}");
+        let kinds: Vec<&str> = paper["questions"].as_array().unwrap().iter().map(|q| q["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["single", "single", "single", "true_false", "true_false"]);
+        assert!(paper["questions"].as_array().unwrap().iter().all(|q| !q["answer"].as_str().unwrap().is_empty()));
+        let (_, ev) = get(&office, &format!("/api/v1/exams/{id}")).await;
+        let sitters: Vec<String> = paper["sitters"].as_array().unwrap().iter().map(|s| s["member"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(sitters.len() as u64, ev["roster"].as_u64().unwrap());
+        assert!(sitters.len() >= 4, "{paper}");
+        let (_, again) = post(&office, &format!("/api/v1/exams/{id}/paper"), json!({ "unit": branch })).await;
+        assert_eq!(again["questions"], paper["questions"], "drawn once");
+        let first_paper: HashSet<String> = paper["questions"].as_array().unwrap().iter().map(|q| q["stem"].as_str().unwrap().to_owned()).collect();
+
+        // The member sits online instead; her row cannot take paper marks.
+        let (_, sit) = post(&member, &format!("/api/v1/exams/{id}/sittings"), json!({})).await;
+        let (s, _) = post(&member, &format!("/api/v1/sittings/{}/submit", sit["id"].as_str().unwrap()), json!({ "answers": {} })).await;
+        assert_eq!(s, 200);
+        let (_, me_member) = get(&member, "/api/v1/me").await;
+        let online = me_member["member_id"].as_str().map(str::to_owned).unwrap_or_else(|| panic!("{me_member}"));
+        let others: Vec<&String> = sitters.iter().filter(|m| **m != online).collect();
+
+        // Bad marks: each row named, nothing written.
+        let before = dump_data(t.app.store()).await;
+        let (s, e) = post(&office, &format!("/api/v1/exams/{id}/marks"), json!({ "unit": branch, "round": 1, "sat_on": "2020-01-01", "marks": [
+            { "member": others[0], "correct": 6 },
+            { "member": "1", "correct": 3 },
+            { "member": online, "correct": 5 },
+            { "member": others[1], "correct": 4 },
+            { "member": others[1], "correct": 4 },
+        ] })).await;
+        assert_eq!(s, 422, "{e}");
+        assert_eq!(field_codes(&e), ["sat_on:out_of_range", "marks:correct_out_of_range", "marks:row_not_on_roster", "marks:row_sat_online", "marks:row_duplicate"], "{e}");
+        let said: Vec<&str> = e["fields"].as_array().unwrap().iter().map(|x| x["message"].as_str().unwrap()).collect();
+        for (i, row) in [(1, 1), (2, 2), (3, 3), (4, 5)] {
+            assert!(said[i].contains(&format!("{row}")), "row {row} named: {said:?}");
+        }
+        assert_eq!(dump_data(t.app.store()).await, before);
+
+        // Good marks: scored and passed like an online sitting; entering again corrects.
+        let (s, r) = post(&office, &format!("/api/v1/exams/{id}/marks"), json!({ "unit": branch, "round": 1, "sat_on": today, "marks": [
+            { "member": others[0], "correct": 5 }, { "member": others[1], "correct": 1 }, { "member": others[2] },
+        ] })).await;
+        assert_eq!((s, r["recorded"].as_i64()), (200, Some(2)), "{r}");
+        let (s, _) = post(&office, &format!("/api/v1/exams/{id}/marks"), json!({ "unit": branch, "round": 1, "sat_on": today, "marks": [{ "member": others[1], "correct": 2 }] })).await;
+        assert_eq!(s, 200);
+        let (_, sheet) = get(&office, &format!("/api/v1/exams/{id}/marks?unit={branch}")).await;
+        let line = |m: &str| sheet["lines"].as_array().unwrap().iter().find(|l| l["member"] == json!(m)).unwrap().clone();
+        assert_eq!((line(others[0])["score"].as_i64(), line(others[1])["score"].as_i64(), line(others[1])["correct"].as_i64()), (Some(100), Some(40), Some(2)));
+        assert_eq!(line(&online)["source"], "online");
+        let sittings: i64 = {
+            let mut db = t.app.store().read().await.unwrap();
+            sqlx::query_scalar("SELECT COUNT(*) FROM exam_sittings WHERE exam_id = $1 AND source = 'paper'").bind(id.parse::<i64>().unwrap()).fetch_one(&mut *db).await.unwrap()
+        };
+        assert_eq!(sittings, 2, "the correction replaced the mark");
+
+        // Counted the same way: the result sheet and the make-up list.
+        t.advance_minutes(150);
+        let office = signed_in_api(&t, "office").await;
+        let (_, r) = get(&office, &format!("/api/v1/exams/{id}/results")).await;
+        let top = &r["units"][0];
+        assert_eq!((top["sat"].as_u64(), top["passed"].as_u64()), (Some(3), Some(1)), "{top}");
+        let reason = |r: &Value, m: &str| r["lines"].as_array().unwrap().iter().find(|l| l["member"] == json!(m)).unwrap()["makeup_reason"].as_str().map(str::to_owned);
+        assert_eq!((reason(&r, others[0]), reason(&r, others[1]), reason(&r, others[2]).as_deref()), (None, Some("failed".to_owned()), Some("absent")));
+        assert_eq!(r["lines"].as_array().unwrap().iter().find(|l| l["member"] == json!(others[0])).unwrap()["first"]["source"], "paper");
+        // Marks that arrive after the close take the sitter off the absent list.
+        let (s, _) = post(&office, &format!("/api/v1/exams/{id}/marks"), json!({ "unit": branch, "round": 1, "sat_on": today, "marks": [{ "member": others[2], "correct": 4 }] })).await;
+        assert_eq!(s, 200);
+        let (_, r) = get(&office, &format!("/api/v1/exams/{id}/results")).await;
+        assert_eq!(reason(&r, others[2]), None);
+
+        // The make-up paper repeats nothing of the unit's first paper.
+        let (s, mk) = post(&office, &format!("/api/v1/exams/{id}/paper"), json!({ "unit": branch, "round": 2 })).await;
+        assert_eq!(s, 201, "{mk}");
+        assert!(mk["questions"].as_array().unwrap().iter().all(|q| !first_paper.contains(q["stem"].as_str().unwrap())));
+        assert!(mk["sitters"].as_array().unwrap().iter().all(|x| x["member"] != json!(others[0]) && x["member"] != json!(others[2])));
+    }
+);

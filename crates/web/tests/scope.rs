@@ -204,6 +204,12 @@ both!(
             (contest.0, entry.0)
         };
 
+        // The district's competition (the demo's final).
+        let competition: i64 = {
+            let mut db = t.app.store().read().await.unwrap();
+            sqlx::query_scalar("SELECT id FROM competitions ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap()
+        };
+
         // The unit admin and things inside its own scope.
         let mut ua = t.client();
         assert_eq!(ua.api_login("songyanghu", "xueshi2021").await.0, 200);
@@ -262,6 +268,9 @@ both!(
                 Access::Exam => (Value::String(exam.to_string()), Value::Null),
                 // A sitting is its member's alone: this admin sits none.
                 Access::Sitting => (Value::String(exam.to_string()), Value::Null),
+                Access::Competition => (Value::String(competition.to_string()), Value::Null),
+                // A phone's seat is its cookie's, not an account's (live.rs).
+                Access::Seat => continue,
                 Access::Contest => (Value::String(contest.to_string()), Value::Null),
                 Access::ContestEntry => (Value::String(contest_entry.to_string()), Value::Null),
             };

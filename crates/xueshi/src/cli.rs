@@ -148,6 +148,22 @@ pub enum BenchKind {
         #[arg(long)]
         json: bool,
     },
+    /// One live competition with this many phones on WebSockets over
+    /// loopback, each with its clock set off and its link delayed: the time
+    /// from the host's unlock to every phone, each buzz's acknowledgement,
+    /// and the buzz order against the order pressed. Builds the district
+    /// demo first when the database is empty.
+    Live {
+        #[arg(long, default_value_t = 2_000)]
+        phones: usize,
+        /// Random delay (ms) added to each message on a phone's link.
+        #[arg(long, default_value_t = 5)]
+        jitter: i64,
+        /// End with one JSON line: phones, fanout_p99_ms, buzz_ack_p99_ms,
+        /// order_errors, lost.
+        #[arg(long)]
+        json: bool,
+    },
     /// Members sitting one exam at once over HTTP on loopback: each starts
     /// it, saves every answer as its own request and hands in; every
     /// acknowledged answer must be stored once. Builds the district demo

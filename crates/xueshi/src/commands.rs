@@ -253,6 +253,11 @@ pub async fn bench(cfg: &Config, which: BenchKind) -> Result<()> {
         BenchKind::Briefing { scale, runs, json } => {
             bench::briefing::briefing(&app, scale.into(), runs, json).await
         }
+        BenchKind::Live {
+            phones,
+            jitter,
+            json,
+        } => bench::live::live(&app, phones, jitter, json).await,
         BenchKind::Exam {
             members,
             concurrency,

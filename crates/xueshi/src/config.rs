@@ -35,6 +35,9 @@ pub struct Config {
     pub login_per_minute: u32,
     /// Problems the public may raise from one address per minute.
     pub problems_per_minute: u32,
+    /// Phones that may join competitions from one address per minute (a
+    /// hall's Wi-Fi is one address).
+    pub joins_per_minute: u32,
     pub idle_minutes: i64,
     pub admin_idle_minutes: i64,
     pub max_upload_mb: usize,
@@ -63,6 +66,7 @@ impl Default for Config {
             secure_cookies: "auto".into(),
             login_per_minute: 10,
             problems_per_minute: 5,
+            joins_per_minute: 600,
             idle_minutes: 30,
             admin_idle_minutes: 15,
             max_upload_mb: 32,
@@ -91,6 +95,7 @@ impl std::fmt::Debug for Config {
             .field("secure_cookies", &self.secure_cookies)
             .field("login_per_minute", &self.login_per_minute)
             .field("problems_per_minute", &self.problems_per_minute)
+            .field("joins_per_minute", &self.joins_per_minute)
             .field("idle_minutes", &self.idle_minutes)
             .field("admin_idle_minutes", &self.admin_idle_minutes)
             .field("max_upload_mb", &self.max_upload_mb)

@@ -61,6 +61,7 @@ pub async fn serve(cfg: Config, bind: Option<String>, with_demo: bool) -> Result
         trusted_proxies: cfg.trusted_proxies()?,
         login_per_minute: cfg.login_per_minute,
         problems_per_minute: cfg.problems_per_minute,
+        joins_per_minute: cfg.joins_per_minute,
         max_body_bytes: cfg.max_upload_mb * 1024 * 1024 + 64 * 1024,
         demo_sign_in: show_demo.then(|| DemoSignIn::new(demo::DEMO_PASSWORD, &demo::ACCOUNTS)),
     };

@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use xueshi_app::exams::paper::{self, MarkSheet, MarksInput, PrintedPaper};
 use xueshi_app::exams::{
     self, ExamInput, ExamView, MyExam, OverrideInput, Proctor, Results, SittingView,
 };
@@ -161,4 +162,74 @@ pub async fn submit(
     Ok(Json(
         exams::submit(&state.app, &a.ctx(), id, &b.answers).await?,
     ))
+}
+
+/// Which unit's paper, for which round.
+#[derive(Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[serde(default)]
+pub struct PaperQuery {
+    /// The exam's own unit when none is named.
+    pub unit: Option<Id>,
+    /// 1 the exam (default), 2 the make-up.
+    pub round: Option<i64>,
+}
+
+/// A unit's printed paper for a round, its answer key and its sitters.
+#[utoipa::path(get, path = "/api/v1/exams/{id}/paper", tag = "exams",
+    params(("id" = String, Path), PaperQuery),
+    responses((status = 200, body = PrintedPaper), (status = 403), (status = 409)))]
+pub async fn printed(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(q): Query<PaperQuery>,
+) -> WebResult<Json<PrintedPaper>> {
+    Ok(Json(
+        paper::printed(&state.app, &a.ctx(), id, q.unit, q.round.unwrap_or(1)).await?,
+    ))
+}
+
+/// Draws a unit's paper for a round, once.
+#[utoipa::path(post, path = "/api/v1/exams/{id}/paper", tag = "exams", params(("id" = String, Path)),
+    request_body = PaperQuery, responses((status = 201, body = PrintedPaper), (status = 403), (status = 409)))]
+pub async fn draw(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Json(q): Json<PaperQuery>,
+) -> WebResult<(StatusCode, Json<PrintedPaper>)> {
+    let round = q.round.unwrap_or(1);
+    paper::draw(&state.app, &a.ctx(), id, q.unit, round).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(paper::printed(&state.app, &a.ctx(), id, q.unit, round).await?),
+    ))
+}
+
+/// The marks recorded for a unit's paper sitting.
+#[utoipa::path(get, path = "/api/v1/exams/{id}/marks", tag = "exams",
+    params(("id" = String, Path), PaperQuery),
+    responses((status = 200, body = MarkSheet), (status = 403)))]
+pub async fn marks(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(q): Query<PaperQuery>,
+) -> WebResult<Json<MarkSheet>> {
+    Ok(Json(
+        paper::sheet(&state.app, &a.ctx(), id, q.unit, q.round.unwrap_or(1)).await?,
+    ))
+}
+
+/// Records a unit's marks for its paper sitting, all or none.
+#[utoipa::path(post, path = "/api/v1/exams/{id}/marks", tag = "exams", params(("id" = String, Path)),
+    request_body = MarksInput, responses((status = 200), (status = 403), (status = 409), (status = 422)))]
+pub async fn enter_marks(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Json(input): Json<MarksInput>,
+) -> WebResult<Json<Value>> {
+    let n = paper::enter(&state.app, &a.ctx(), id, &input).await?;
+    Ok(Json(json!({ "recorded": n })))
 }

@@ -5,6 +5,7 @@
 pub mod bank;
 pub mod briefings;
 pub mod campaigns;
+pub mod competitions;
 pub mod contests;
 pub mod exams;
 pub mod figures;

@@ -10,7 +10,9 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 use xueshi_app::AppError;
+use xueshi_app::exams::paper::{self, Mark, MarkSheet, MarksInput, PrintedPaper};
 use xueshi_app::exams::{
     self, ExamInput, ExamView, MyExam, OverrideInput, Proctor, Results, SittingView,
 };
@@ -324,4 +326,202 @@ pub async fn submit(
     }
     exams::submit(&state.app, &a.ctx(), id, &answers).await?;
     Ok(Redirect::to(&format!("/sittings/{id}")).into_response())
+}
+
+/// Which unit's paper, for which round.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct PaperQuery {
+    unit: Option<Id>,
+    round: Option<i64>,
+    done: Option<String>,
+}
+
+fn paper_params(f: &HashMap<String, String>) -> (Option<Id>, i64) {
+    (
+        f.get("unit").and_then(|u| u.parse().ok()),
+        f.get("round").and_then(|r| r.parse().ok()).unwrap_or(1),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "exam_paper.html")]
+struct PaperPage {
+    layout: Layout,
+    p: PrintedPaper,
+}
+
+impl PaperPage {
+    fn letters(&self, options: &[String]) -> Vec<(String, String)> {
+        options
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (((b'A' + i as u8) as char).to_string(), o.clone()))
+            .collect()
+    }
+    fn kind_name(&self, k: &QuestionKind) -> &'static str {
+        match self.layout.lang {
+            crate::i18n::Lang::Zh => k.label_zh(),
+            crate::i18n::Lang::En => k.as_str(),
+        }
+    }
+    fn answer(&self, k: &QuestionKind, a: &str) -> String {
+        match (k, a) {
+            (QuestionKind::TrueFalse, "true") => self.layout.t.exams_true.to_owned(),
+            (QuestionKind::TrueFalse, "false") => self.layout.t.exams_false.to_owned(),
+            _ => a.to_owned(),
+        }
+    }
+}
+
+/// A unit's paper to print: the paper, an answer sheet per sitter and the
+/// marking key; or the button that draws it.
+pub async fn paper(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(q): Query<PaperQuery>,
+) -> WebResult<Response> {
+    let p = paper::printed(&state.app, &a.ctx(), id, q.unit, q.round.unwrap_or(1)).await?;
+    let layout = Layout::new(
+        &a.rc,
+        &format!("{} · {}", p.title, a.rc.lang.msg().exams_paper),
+    )
+    .notice(q.done.as_deref());
+    Ok(render(&PaperPage { layout, p }))
+}
+
+pub async fn draw(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<HashMap<String, String>>,
+) -> WebResult<Response> {
+    let (unit, round) = paper_params(&f);
+    paper::draw(&state.app, &a.ctx(), id, unit, round).await?;
+    let unit = unit.map_or(String::new(), |u| format!("unit={u}&"));
+    Ok(Redirect::to(&format!("/exams/{id}/paper?{unit}round={round}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "exam_marks.html")]
+struct MarksPage {
+    layout: Layout,
+    s: MarkSheet,
+    form: HashMap<String, String>,
+    problems: Vec<String>,
+}
+
+impl MarksPage {
+    fn value(&self, member: &Id, correct: &Option<i64>) -> String {
+        self.form
+            .get(&format!("correct_{member}"))
+            .cloned()
+            .unwrap_or_else(|| correct.map_or(String::new(), |c| c.to_string()))
+    }
+    fn sat_on(&self) -> &str {
+        self.form
+            .get("sat_on")
+            .map_or(self.s.sat_on.as_str(), |v| v.as_str())
+    }
+}
+
+async fn marks_page(
+    state: &AppState,
+    a: &Auth,
+    id: Id,
+    unit: Option<Id>,
+    round: i64,
+    form: HashMap<String, String>,
+    errors: &[FieldError],
+) -> WebResult<MarksPage> {
+    let s = paper::sheet(&state.app, &a.ctx(), id, unit, round).await?;
+    Ok(MarksPage {
+        layout: Layout::new(
+            &a.rc,
+            &format!("{} · {}", s.title, a.rc.lang.msg().exams_marks),
+        ),
+        s,
+        form,
+        problems: errors
+            .iter()
+            .map(|e| crate::error::field_message(a.rc.lang, e))
+            .collect(),
+    })
+}
+
+pub async fn marks(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Query(q): Query<PaperQuery>,
+) -> WebResult<Response> {
+    let p = marks_page(
+        &state,
+        &a,
+        id,
+        q.unit,
+        q.round.unwrap_or(1),
+        HashMap::new(),
+        &[],
+    )
+    .await?;
+    Ok(render(&p))
+}
+
+/// Takes the marks form: one `correct_{member}` field per sitter, in the
+/// sheet's order (so a refusal names the row the secretary sees).
+pub async fn enter_marks(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let map: HashMap<String, String> = f.iter().cloned().collect();
+    let (unit, round) = paper_params(&map);
+    let mut bad = Vec::new();
+    let marks: Vec<Mark> = f
+        .iter()
+        .filter_map(|(k, v)| {
+            let member: Id = k.strip_prefix("correct_")?.parse().ok()?;
+            let v = v.trim();
+            let correct = if v.is_empty() {
+                None
+            } else {
+                match v.parse() {
+                    Ok(n) => Some(n),
+                    Err(_) => {
+                        bad.push(FieldError::new("marks", "not_a_number").with("value", v));
+                        None
+                    }
+                }
+            };
+            Some(Mark { member, correct })
+        })
+        .collect();
+    let input = MarksInput {
+        unit,
+        round,
+        sat_on: map.get("sat_on").cloned().unwrap_or_default(),
+        marks,
+    };
+    let r = if bad.is_empty() {
+        paper::enter(&state.app, &a.ctx(), id, &input).await
+    } else {
+        Err(AppError::Invalid(bad))
+    };
+    match r {
+        Ok(_) => {
+            let unit = unit.map_or(String::new(), |u| format!("unit={u}&"));
+            Ok(Redirect::to(&format!(
+                "/exams/{id}/paper?{unit}round={round}&done=exams.marks_saved"
+            ))
+            .into_response())
+        }
+        Err(AppError::Invalid(errors)) => {
+            let p = marks_page(&state, &a, id, unit, round, map, &errors).await?;
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

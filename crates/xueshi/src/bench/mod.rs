@@ -4,6 +4,7 @@
 
 pub mod briefing;
 pub mod exam;
+pub mod live;
 pub mod matters;
 pub mod study;
 pub mod tasks;

@@ -11,6 +11,8 @@
 //! others by name or by unit, with the reason. Seed 004: a court tested 96
 //! people, with make-ups for those absent or failing.
 
+pub mod paper;
+
 use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
