@@ -16,6 +16,7 @@ pub mod campaigns;
 pub mod clock;
 pub mod compliance;
 pub mod consistency;
+pub mod contests;
 pub mod error;
 pub mod exams;
 pub mod figures;

@@ -7,6 +7,7 @@
 //! they come, so the province never sits in memory whole.
 
 pub mod competitions;
+pub mod contests;
 pub mod district;
 pub mod exams;
 pub mod matters;
@@ -134,6 +135,7 @@ pub async fn build_with(
             rhythm::seed(app, root, seed).await?;
             exams::seed(app, root, seed).await?;
             competitions::seed(app, root, seed).await?;
+            contests::seed(app, root, seed).await?;
             briefings(app, root).await?;
         }
     }

@@ -13,6 +13,7 @@ pub mod briefings;
 pub mod bulk;
 pub mod cases;
 pub mod competitions;
+pub mod contests;
 pub mod dialect;
 mod direct;
 pub mod exams;

@@ -339,9 +339,11 @@ pub(crate) fn escape_like(s: &str) -> String {
 /// What keeps a unit from being deleted, as a message key: sub-units, member
 /// records (current or past), accounts scoped to it, organs it set up,
 /// campaigns it runs, tasks it set or was given, meetings, a plan's
-/// consultation or a dispatch meeting's decisions it took part in.
+/// consultation or a dispatch meeting's decisions it took part in, a
+/// contest it runs, entered or recommended entries in, a competition it
+/// held or played in.
 pub async fn dependants(conn: &mut AnyConnection, id: i64) -> Result<Option<&'static str>> {
-    let checks: [(&'static str, &'static str); 12] = [
+    let checks: [(&'static str, &'static str); 14] = [
         (
             "SELECT COUNT(*) FROM units WHERE parent_id = $1",
             "unit_has_children",
@@ -391,6 +393,17 @@ pub async fn dependants(conn: &mut AnyConnection, id: i64) -> Result<Option<&'st
             "SELECT (SELECT COUNT(*) FROM exams WHERE unit_id = $1) \
              + (SELECT COUNT(*) FROM exam_roster WHERE unit_id = $1)",
             "unit_has_exams",
+        ),
+        (
+            "SELECT (SELECT COUNT(*) FROM contests WHERE unit_id = $1) \
+             + (SELECT COUNT(*) FROM contest_entries WHERE unit_id = $1 OR at_unit_id = $1) \
+             + (SELECT COUNT(*) FROM contest_forwards WHERE from_unit_id = $1 OR to_unit_id = $1)",
+            "unit_has_contests",
+        ),
+        (
+            "SELECT (SELECT COUNT(*) FROM competitions WHERE unit_id = $1) \
+             + (SELECT COUNT(*) FROM competition_teams WHERE unit_id = $1)",
+            "unit_has_competitions",
         ),
     ];
     for (sql, code) in checks {

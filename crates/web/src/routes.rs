@@ -74,6 +74,10 @@ pub enum Access {
     /// `{id}` is a competition, reached by a team's phone with its seat's
     /// cookie (no account).
     Seat,
+    /// `{id}` is a contest (红色故事大赛, 宣讲推荐评选).
+    Contest,
+    /// `{id}` is an entry of a contest.
+    ContestEntry,
 }
 
 /// How large a request body a route reads.
@@ -334,6 +338,55 @@ fn table() -> Table {
         "/plan-comments/{id}/answer",
         PlanComment,
         pages::plans::answer,
+    );
+    t.get("/units/{id}/contests", Unit, pages::contests::list);
+    t.post("/units/{id}/contests", Unit, pages::contests::create);
+    t.get("/contests/{id}", Contest, pages::contests::show);
+    t.upload("/contests/{id}/entries", Contest, pages::contests::submit);
+    t.post("/contests/{id}/forwards", Contest, pages::contests::forward);
+    t.post(
+        "/contests/{id}/judging",
+        Contest,
+        pages::contests::start_judging,
+    );
+    t.post("/contests/{id}/publish", Contest, pages::contests::publish);
+    t.post(
+        "/contest-entries/{id}/score",
+        ContestEntry,
+        pages::contests::score,
+    );
+    t.get(
+        "/contest-entries/{id}/file",
+        ContestEntry,
+        pages::contests::file,
+    );
+    t.get("/api/v1/units/{id}/contests", Unit, api::contests::list);
+    t.post("/api/v1/units/{id}/contests", Unit, api::contests::create);
+    t.get("/api/v1/contests/{id}", Contest, api::contests::show);
+    t.upload(
+        "/api/v1/contests/{id}/entries",
+        Contest,
+        api::contests::submit,
+    );
+    t.post(
+        "/api/v1/contests/{id}/forwards",
+        Contest,
+        api::contests::forward,
+    );
+    t.post(
+        "/api/v1/contests/{id}/judging",
+        Contest,
+        api::contests::start_judging,
+    );
+    t.post(
+        "/api/v1/contests/{id}/publish",
+        Contest,
+        api::contests::publish,
+    );
+    t.put(
+        "/api/v1/contest-entries/{id}/score",
+        ContestEntry,
+        api::contests::score,
     );
     t.get("/units/{id}/exams", Unit, pages::exams::list);
     t.post("/units/{id}/exams", Unit, pages::exams::create);

@@ -139,6 +139,11 @@ both!(
             let mut db = t.app.store().read().await.unwrap();
             sqlx::query_as("SELECT a.task_id, a.id FROM task_assignments a WHERE a.status = 'done' ORDER BY a.id LIMIT 1").fetch_one(&mut *db).await.unwrap()
         };
+        // The demo's contest and an entry of it with a document.
+        let (contest, contest_entry): (i64, i64) = {
+            let mut db = t.app.store().read().await.unwrap();
+            sqlx::query_as("SELECT contest_id, id FROM contest_entries WHERE file_name IS NOT NULL ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap()
+        };
         let (plan, occurrence, dispatch, exam): (i64, i64, i64, i64) = {
             let mut db = t.app.store().read().await.unwrap();
             let e = sqlx::query_scalar("SELECT id FROM exams ORDER BY id LIMIT 1").fetch_one(&mut *db).await.unwrap();
@@ -188,6 +193,8 @@ both!(
                     Access::Exam => exam.to_string(),
                     Access::Competition => competition.to_string(),
                     Access::Seat => continue,
+                    Access::Contest => contest.to_string(),
+                    Access::ContestEntry => contest_entry.to_string(),
                     Access::Plan => plan.to_string(),
                     Access::Occurrence => occurrence.to_string(),
                     Access::Dispatch => dispatch.to_string(),

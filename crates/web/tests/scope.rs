@@ -175,6 +175,34 @@ both!(
             };
             xueshi_app::exams::create(&t.app, &xueshi_app::Ctx::system(&path), xueshi_domain::Id(yunxi), &input).await.unwrap().0
         };
+        // That town's lecture selection with an entry from one of its
+        // branches.
+        let (contest, contest_entry) = {
+            use xueshi_app::contests;
+            use xueshi_domain::Id;
+            let (yunxi, branch): (i64, i64) = {
+                let mut db = t.app.store().read().await.unwrap();
+                sqlx::query_as("SELECT p.id, u.id FROM units p JOIN units u ON u.parent_id = p.id WHERE p.name = '云溪街道党工委' ORDER BY u.id LIMIT 1")
+                    .fetch_one(&mut *db)
+                    .await
+                    .unwrap()
+            };
+            let path = xueshi_app::accounts::unit_path(&t.app, Id(yunxi)).await.unwrap();
+            let ctx = xueshi_app::Ctx::system(&path);
+            let input = contests::ContestInput {
+                title: "云溪街道宣讲推荐评选".into(),
+                kind: "lecture".into(),
+                entries_close: xueshi_domain::date::iso(t.app.clock().today()),
+                quota: Some(2),
+                max_score: None,
+            };
+            let contest = contests::create(&t.app, &ctx, Id(yunxi), &input).await.unwrap();
+            let entry = contests::submit(&t.app, &ctx, contest, contests::EntryInput {
+                unit: Some(Id(branch)), title: "宣讲稿".into(), presenter: "宣讲员".into(), link: String::new(),
+                file: Some(("宣讲稿.pdf".into(), b"%PDF-1.4\n%%EOF\n".to_vec())),
+            }).await.unwrap();
+            (contest.0, entry.0)
+        };
 
         // The district's competition (the demo's final).
         let competition: i64 = {
@@ -243,6 +271,8 @@ both!(
                 Access::Competition => (Value::String(competition.to_string()), Value::Null),
                 // A phone's seat is its cookie's, not an account's (live.rs).
                 Access::Seat => continue,
+                Access::Contest => (Value::String(contest.to_string()), Value::Null),
+                Access::ContestEntry => (Value::String(contest_entry.to_string()), Value::Null),
             };
             let path = r.path.replace("{id}", id.as_str().unwrap()).replace("{sub}", sub.as_str().unwrap_or(""));
             let url = ua.url(&path);

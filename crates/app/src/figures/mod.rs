@@ -72,6 +72,8 @@ pub enum Figure {
     ExamPasses,
     /// 举办知识竞赛: live competitions finished on a day of the span.
     CompetitionsHeld,
+    /// 参赛作品: contest entries units of the subtree submitted in the span.
+    ContestEntries,
 }
 
 /// What a figure counts, which decides its measure word.
@@ -92,6 +94,8 @@ pub enum Measure {
     Tasks,
     /// 次 (meetings held).
     Times,
+    /// 件 (works entered in a contest).
+    Works,
 }
 
 impl Measure {
@@ -104,6 +108,7 @@ impl Measure {
             Measure::Items => "个",
             Measure::Tasks => "项",
             Measure::Times => "次",
+            Measure::Works => "件",
         }
     }
 }
@@ -145,7 +150,7 @@ impl Definition {
 }
 
 /// Every figure, in the order a unit's page lists them.
-pub const CATALOGUE: [Definition; 17] = [
+pub const CATALOGUE: [Definition; 18] = [
     Definition {
         figure: Figure::GrassrootsUnits,
         key: "grassroots_units",
@@ -367,6 +372,20 @@ pub const CATALOGUE: [Definition; 17] = [
         see: Action::ViewTree,
         open: Action::ViewTree,
     },
+    Definition {
+        figure: Figure::ContestEntries,
+        key: "contest_entries",
+        name_zh: "参赛作品",
+        name_en: "Contest entries",
+        owner: "contests",
+        measure: Measure::Works,
+        flow: true,
+        adds_up: false,
+        wording: Wording::Exact,
+        see: Action::ViewTree,
+        // Entries are the units' papers, which members do not read.
+        open: Action::ViewStudy,
+    },
 ];
 
 /// The days a flow figure counts, both ends included (YYYY-MM-DD).
@@ -388,11 +407,11 @@ impl Span {
     /// The span as epoch milliseconds, `[first day's start, the day after
     /// the last's start)` in Beijing time.
     pub fn ms(&self) -> (i64, i64) {
-        let day = |s: &str| from_iso(s).map_or(0, crate::clock::start_of);
-        let to = from_iso(&self.to).map_or(i64::MAX, |d| {
-            crate::clock::start_of(d + time::Duration::days(1))
-        });
-        (day(&self.from), to)
+        let from = from_iso(&self.from).map_or(i64::MIN, crate::clock::start_of);
+        let to = from_iso(&self.to)
+            .and_then(Date::next_day)
+            .map_or(i64::MAX, crate::clock::start_of);
+        (from, to)
     }
 
     pub fn between(from: Date, to: Date) -> Span {
@@ -594,6 +613,13 @@ async fn values(
     } else {
         0
     };
+    let entries = if wants(&[Figure::ContestEntries]) {
+        xueshi_store::contests::listed_in(&mut conn, path, span.ms(), 0, 0)
+            .await?
+            .1
+    } else {
+        0
+    };
     let live = || matters.iter().filter(|r| r.status != MatterStatus::Dropped);
     Ok(wanted
         .iter()
@@ -617,6 +643,7 @@ async fn values(
             Figure::ExamSittings => sittings[0],
             Figure::ExamPasses => sittings[1],
             Figure::CompetitionsHeld => competitions,
+            Figure::ContestEntries => entries,
         })
         .collect())
 }

@@ -9,7 +9,7 @@ use xueshi_domain::matter::{MatterLevel, MatterStatus};
 use xueshi_domain::unit::{UnitKind, UnitPath};
 use xueshi_store::matter_board::{self, BoardFilter, Outcome};
 use xueshi_store::study::{self, StudyRecord};
-use xueshi_store::{meetings, members, tasks, units};
+use xueshi_store::{contests, meetings, members, tasks, units};
 
 use super::{CATALOGUE, Figure, Span, Stated, stated, values};
 use crate::audit::{Audited, Entry};
@@ -328,6 +328,32 @@ async fn listed(
                             m.unit,
                             m.attendance.to_string(),
                             m.members.to_string(),
+                        ]
+                    })
+                    .collect(),
+                total,
+                None,
+            )
+        }
+        Figure::ContestEntries => {
+            let (rows, total) =
+                contests::listed_in(&mut conn, path, span.ms(), limit, offset).await?;
+            (
+                vec![
+                    col("报送时间", "Submitted"),
+                    col("作品", "Entry"),
+                    col("报送单位", "Entered by"),
+                    col("比赛", "Contest"),
+                    col("已推荐到", "Reached"),
+                ],
+                rows.into_iter()
+                    .map(|e| {
+                        vec![
+                            crate::clock::format_ms(e.submitted_at),
+                            e.title,
+                            e.unit,
+                            e.contest,
+                            e.at_unit,
                         ]
                     })
                     .collect(),

@@ -6,6 +6,7 @@ pub mod bank;
 pub mod briefings;
 pub mod campaigns;
 pub mod competitions;
+pub mod contests;
 pub mod exams;
 pub mod figures;
 pub mod library;

@@ -163,6 +163,14 @@ use utoipa::OpenApi;
         super::competitions::record,
         super::competitions::act,
         super::competitions::join,
+        super::contests::list,
+        super::contests::create,
+        super::contests::show,
+        super::contests::submit,
+        super::contests::forward,
+        super::contests::start_judging,
+        super::contests::publish,
+        super::contests::score,
         document,
     )
 )]

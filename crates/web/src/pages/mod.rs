@@ -9,6 +9,7 @@ pub mod briefings;
 pub mod campaigns;
 pub mod cases;
 pub mod competitions;
+pub mod contests;
 pub mod exams;
 pub mod figures;
 pub mod home;
