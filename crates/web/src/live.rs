@@ -30,10 +30,10 @@ use crate::state::AppState;
 /// The cookie a seated phone carries.
 pub const SEAT_COOKIE: &str = "xs_seat";
 /// Clock samples kept per socket; the first few are taken quickly.
-const SAMPLES: usize = 7;
-const QUICK_PINGS: usize = 5;
-const QUICK_EVERY: Duration = Duration::from_millis(150);
-const PING_EVERY: Duration = Duration::from_secs(15);
+const SAMPLES: usize = 8;
+const QUICK_PINGS: usize = 8;
+const QUICK_EVERY: Duration = Duration::from_millis(200);
+const PING_EVERY: Duration = Duration::from_secs(10);
 /// Longest message a peer may send.
 const MESSAGE_MAX: usize = 1_024;
 
@@ -140,7 +140,10 @@ async fn serve(socket: WebSocket, app: App, room: Arc<Room>, view: View, team: O
     let mut samples: VecDeque<Sample> = VecDeque::new();
     let mut sync: Option<ClockSync> = None;
     let mut pings = 0usize;
-    let mut next_ping = tokio::time::Instant::now();
+    // Sockets opened together (a hall joining) ping out of step, so no
+    // trip waits behind every other socket's.
+    let mut next_ping = tokio::time::Instant::now()
+        + Duration::from_millis(rand::random_range(0..QUICK_EVERY.as_millis() as u64));
     loop {
         tokio::select! {
             msg = feed.recv() => match msg {

@@ -111,7 +111,7 @@ async fn run_phone(
             Some("sync") => {
                 offset = v["offset"].as_i64();
                 samples += 1;
-                if samples == 5 {
+                if samples == 8 {
                     let _ = synced.send(());
                 }
             }
