@@ -241,7 +241,7 @@ fn parse_local(raw: &str) -> Option<i64> {
 }
 
 /// The bank's active questions as the draw sees them.
-async fn candidates(app: &App) -> AppResult<Vec<Candidate>> {
+pub(crate) async fn candidates(app: &App) -> AppResult<Vec<Candidate>> {
     let mut conn = app.store().read().await?;
     Ok(xueshi_store::quiz::active_questions(&mut conn)
         .await?

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use xueshi_domain::Id;
 use xueshi_domain::access::Action;
 use xueshi_domain::date::from_iso;
-use xueshi_domain::exam::{self as rules, BlueprintRow, Candidate};
+use xueshi_domain::exam::{self as rules, BlueprintRow};
 use xueshi_domain::invalid::FieldError;
 use xueshi_domain::live::RoundKind;
 use xueshi_store::competitions::{self as store, CompetitionRow, QuestionRow, TeamRow};
@@ -332,7 +332,7 @@ pub async fn create(app: &App, ctx: &Ctx, unit: Id, input: &CompetitionInput) ->
     }
     let id = app.next_id();
     // The bank's questions for each round, none twice.
-    let bank = bank(app).await?;
+    let bank = crate::exams::candidates(app).await?;
     let blueprint: Vec<BlueprintRow> = input
         .rounds
         .iter()
@@ -438,26 +438,6 @@ pub async fn create(app: &App, ctx: &Ctx, unit: Id, input: &CompetitionInput) ->
     )
     .await?;
     Ok(id)
-}
-
-async fn bank(app: &App) -> AppResult<Vec<Candidate>> {
-    let mut conn = app.store().read().await?;
-    Ok(xueshi_store::quiz::active_questions(&mut conn)
-        .await?
-        .into_iter()
-        .map(|q| Candidate {
-            id: q.id,
-            kind: q.kind,
-            tags: q
-                .tags
-                .split([',', '，', ' ', '、'])
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            difficulty: q.difficulty,
-        })
-        .collect())
 }
 
 pub(crate) async fn load(app: &App, id: Id) -> AppResult<CompetitionRow> {
