@@ -3,7 +3,7 @@
 //! buzzes (抢答).
 //!
 //! A phone's clock is measured against the server's several times (the
-//! offset from the quickest trip, the median round trip). The
+//! offset bounded by every trip, the median round trip). The
 //! server announces a question's unlock as a future server time, so every
 //! screen opens together. A buzz carries the phone's own clock at the press
 //! and its reaction since its unlock; the server estimates the press in
@@ -91,16 +91,29 @@ pub struct ClockSync {
     pub rtt: i64,
 }
 
-/// The phone's offset from the quickest trip (its clock read halfway
-/// through it: the less a trip waited in queues, the less its two halves
-/// can differ — NTP's clock filter), and the median round trip.
+/// The phone's offset and the median round trip. Each trip bounds the
+/// offset: the phone read its clock after the server sent and before the
+/// answer came back, so offset ∈ [sent − phone, back − phone]. The trips'
+/// bounds are intersected and the middle taken: the quickest way out and
+/// the quickest way back count even when they were different trips, so a
+/// trip that waited in a queue one way only cannot pull the estimate. The
+/// result always lies within the quickest trip's own bounds. Bounds that do
+/// not meet (a clock stepped between samples) fall back to the quickest
+/// trip's middle (NTP's clock filter).
 pub fn sync(samples: &[Sample]) -> Option<ClockSync> {
     let rtt = |s: &Sample| (s.back - s.sent).max(0);
     let quickest = samples.iter().min_by_key(|s| rtt(s))?;
+    let low = samples.iter().map(|s| s.sent - s.phone).max()?;
+    let high = samples.iter().map(|s| s.back - s.phone).min()?;
+    let offset = if low <= high {
+        (low + high).div_euclid(2)
+    } else {
+        quickest.sent + rtt(quickest) / 2 - quickest.phone
+    };
     let mut rtts: Vec<i64> = samples.iter().map(rtt).collect();
     rtts.sort_unstable();
     Some(ClockSync {
-        offset: quickest.sent + rtt(quickest) / 2 - quickest.phone,
+        offset,
         rtt: rtts[rtts.len() / 2],
     })
 }
@@ -206,6 +219,28 @@ mod tests {
             }
         );
         assert_eq!(sync(&[]), None);
+    }
+
+    #[test]
+    fn sync_bounds_the_offset_by_the_quickest_way_out_and_back() {
+        // The clock runs 5 s behind. Each trip: sent, ms out, ms back.
+        let trip = |sent, out, back| Sample {
+            sent,
+            phone: sent + out - 5_000,
+            back: sent + out + back,
+        };
+        // The quickest trip (2 out, 18 back) alone says 5,008; a slower
+        // trip that was quick on the way back bounds it to within 4 ms.
+        let got = sync(&[trip(0, 2, 18), trip(1_000, 25, 5), trip(2_000, 3, 27)]).unwrap();
+        assert_eq!(got.offset, 5_001);
+        assert_eq!(got.rtt, 30);
+        // A clock stepped by a second between trips: the bounds do not
+        // meet, so the quickest trip's middle is taken.
+        let stepped = Sample {
+            phone: trip(1_000, 10, 10).phone + 1_000,
+            ..trip(1_000, 10, 10)
+        };
+        assert_eq!(sync(&[trip(0, 5, 5), stepped]).unwrap().offset, 5_000);
     }
 
     #[test]

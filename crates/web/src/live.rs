@@ -1,7 +1,7 @@
 //! The competition's WebSockets: the hall's screens and the host's console
 //! (signed in) and the teams' phones (seated by their cookie). Each socket
 //! measures its peer's clock (the server pings, the peer answers with its
-//! own clock; the quickest of the last samples is kept per socket), forwards
+//! own clock; the last samples bound its offset, per socket), forwards
 //! the room's broadcasts, and on a phone takes buzzes.
 
 use std::collections::VecDeque;

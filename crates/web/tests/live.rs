@@ -239,8 +239,10 @@ both!(
         host(json!({ "action": "next" })).await;
         let (_, snap) = host(json!({ "action": "unlock" })).await;
         let unlock_at = snap["unlock_at"].as_i64().unwrap();
+        // Phones hear of it as a few bytes, not a full view.
         for p in [&mut a, &mut b, &mut c3] {
-            p.until("snap", |v| v["phase"] == "open").await;
+            let open = p.until("open", |_| true).await;
+            assert_eq!((open["q"].clone(), open["unlock_at"].as_i64()), (p.snap["position"].clone(), Some(unlock_at)));
         }
         // 乙 presses before the unlock: frozen for this question.
         let q = c3.snap["position"].as_i64().unwrap();
@@ -260,6 +262,7 @@ both!(
         drop(a);
         let mut a = Phone::connect(&t, &id, &phones_http[0].cookies(), 3_000, 80).await;
         assert_eq!(a.snap["position"].as_i64(), Some(q), "the question is still on");
+        assert_eq!((a.snap["phase"].as_str(), a.snap["unlock_at"].as_i64()), (Some("open"), Some(unlock_at)), "a phone that reconnects finds it open");
         a.send_buzz(q).await;
         assert_eq!(a.until("ack", |_| true).await["result"], "duplicate");
         // A buzz for a question no longer open.

@@ -4,7 +4,7 @@
 //! and three broadcast channels: what the host sees (answers, timings, the
 //! whole standing), what the hall's screens see, and what the phones need
 //! (no buzz order, no scoreboard: thousands of them). A host's action is
-//! sent at once — an unlock first as a few bytes to the phones; buzzes,
+//! sent at once — an unlock as a few bytes to the phones; buzzes,
 //! which come in bursts, are summed up at most every [`COALESCE_MS`], to
 //! the phones only when who answers changes. A buzz is acknowledged once
 //! it is logged.
@@ -57,8 +57,6 @@ pub struct Room {
     phones: broadcast::Sender<Arc<str>>,
     arrivals: AtomicI64,
     dirty: Notify,
-    /// The phones are owed a full view (after an unlock sent short).
-    phones_due: std::sync::atomic::AtomicBool,
 }
 
 /// Who a view is for.
@@ -203,7 +201,6 @@ impl Hub {
             phones: broadcast::channel(64).0,
             arrivals: AtomicI64::new(arrivals),
             dirty: Notify::new(),
-            phones_due: std::sync::atomic::AtomicBool::new(false),
         });
         tokio::spawn(coalesce(Arc::clone(&room), app.clone()));
         self.rooms
@@ -230,7 +227,7 @@ async fn coalesce(room: Arc<Room>, app: App) {
         tokio::time::sleep(Duration::from_millis(GATHER_MS)).await;
         let st = room.state.lock().await;
         let answering = st.answering();
-        let phones = room.phones_due.swap(false, Ordering::Relaxed) || told != Some(answering);
+        let phones = told != Some(answering);
         room.send(&st, app.now(), phones);
         if phones {
             told = Some(answering);
@@ -555,12 +552,13 @@ impl Room {
             let _ = self.phones.send(m);
         }
         if let HostAction::Unlock = action {
-            // A few bytes to every phone first; their full view follows.
+            // A few bytes to every phone, and nothing more: a full view
+            // to thousands of phones would still be on its way while the
+            // unlock is, and hold up its last arrivals. A phone that
+            // connects later gets the open question in its first view.
             let _ = self.phones.send(Arc::from(
                 json!({ "t": "open", "q": st.c.position, "unlock_at": st.c.unlock_at }).to_string(),
             ));
-            self.phones_due.store(true, Ordering::Relaxed);
-            self.dirty.notify_one();
             self.send(&st, now, false);
         } else {
             self.send(&st, now, true);

@@ -115,8 +115,8 @@ async fn run_phone(
                     let _ = synced.send(());
                 }
             }
-            // The unlock comes as a few bytes first (`open`), then in the
-            // phone's full view; whichever is first counts.
+            // The unlock comes as a few bytes (`open`); a phone that
+            // reconnects finds it in its first full view.
             Some("open" | "snap")
                 if (v["t"] == "open" || v["phase"] == "open")
                     && v["q"].as_i64().or(v["position"].as_i64()) > Some(done_q) =>
@@ -249,6 +249,8 @@ pub async fn live(app: &App, phones: usize, jitter: i64, json_out: bool) -> Resu
     let (seen_tx, mut seen_rx) = mpsc::unbounded_channel();
     let (sync_tx, mut sync_rx) = mpsc::unbounded_channel();
     let mut rng = ChaCha8Rng::seed_from_u64(2021);
+    // Server time = phone time − skew, so a phone's true offset is −skew.
+    let mut skews = std::collections::HashMap::new();
     eprintln!(
         "{phones} phones join and connect (clocks off by up to ±5 s, links 0–20 ms each way + up to {jitter} ms jitter) …"
     );
@@ -258,9 +260,11 @@ pub async fn live(app: &App, phones: usize, jitter: i64, json_out: bool) -> Resu
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let token = seat.token.context("a new seat has a token")?;
+        let skew = rng.random_range(-5_000..5_000);
+        skews.insert(t.id, skew);
         let p = Phone {
             team: t.id,
-            skew: rng.random_range(-5_000..5_000),
+            skew,
             delay: rng.random_range(0..=20),
             jitter,
             seed: rng.random(),
@@ -295,6 +299,8 @@ pub async fn live(app: &App, phones: usize, jitter: i64, json_out: bool) -> Resu
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let (mut fanout, mut acks) = (Vec::new(), Vec::new());
     let (mut errors, mut lost, mut accepted) = (0, 0, 0);
+    let mut offset_errors = Vec::new();
+    let mut by_arrival = 0;
     for q in 1..=QUESTIONS as i64 {
         room.act(app, &host, &HostAction::Next)
             .await
@@ -324,6 +330,11 @@ pub async fn live(app: &App, phones: usize, jitter: i64, json_out: bool) -> Resu
         let mut mine: Vec<&xueshi_store::competitions::BuzzRow> =
             logged.iter().filter(|b| b.position == q).collect();
         room::order_rows(&mut mine);
+        by_arrival += mine.iter().filter(|b| b.basis != "corrected").count();
+        offset_errors.extend(mine.iter().filter_map(|b| {
+            let truth = -skews.get(&b.team_id)?;
+            Some(Duration::from_millis((b.offset_ms - truth).unsigned_abs()))
+        }));
         lost += got
             .iter()
             .filter(|(team, s)| s.result == "accepted" && !mine.iter().any(|b| b.team_id == *team))
@@ -336,6 +347,7 @@ pub async fn live(app: &App, phones: usize, jitter: i64, json_out: bool) -> Resu
     server.stop().await;
     let f = summarise(fanout);
     let a = summarise(acks);
+    let o = summarise(offset_errors);
     println!(
         "backend                        {}",
         app.store().backend().name()
@@ -350,7 +362,12 @@ pub async fn live(app: &App, phones: usize, jitter: i64, json_out: bool) -> Resu
         "buzz ack p50/p95/p99           {:.1} / {:.1} / {:.1} ms",
         a.p50, a.p95, a.p99
     );
+    println!(
+        "clock offset error p50/p99/max {:.0} / {:.0} / {:.0} ms",
+        o.p50, o.p99, o.max
+    );
     println!("buzzes accepted                {accepted}");
+    println!("settled by arrival, not clock  {by_arrival}");
     println!("pairs ordered wrong (> {jitter} ms) {errors}");
     println!("lost                           {lost}");
     if json_out {

@@ -24,11 +24,12 @@ use xueshi_domain::date::iso;
 use xueshi_domain::member::CadreLevel;
 use xueshi_domain::text::plan_search;
 
-/// p50, p95 and p99 of some durations, in milliseconds.
+/// p50, p95, p99 and the largest of some durations, in milliseconds.
 pub struct Summary {
     pub p50: f64,
     pub p95: f64,
     pub p99: f64,
+    pub max: f64,
 }
 
 pub fn summarise(mut d: Vec<Duration>) -> Summary {
@@ -39,6 +40,7 @@ pub fn summarise(mut d: Vec<Duration>) -> Summary {
         p50: at(0.50),
         p95: at(0.95),
         p99: at(0.99),
+        max: at(1.0),
     }
 }
 
