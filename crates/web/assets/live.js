@@ -26,9 +26,13 @@
   function handle(m) {
     if (m.t === "ping") { ws.send(JSON.stringify({ t: "pong", s: m.s, c: Date.now() })); return; }
     if (m.t === "sync") { offset = m.offset; if (snap) schedule(); return; }
-    // An unlock comes short first; the full view follows.
+    // To phones, an unlock and who answers come as a few bytes.
     if (m.t === "open") {
       if (snap && snap.position === m.q) { snap.phase = "open"; snap.unlock_at = m.unlock_at; schedule(); }
+      return;
+    }
+    if (m.t === "answering") {
+      if (snap && snap.position === m.q) { snap.answering = m.team; snap.answering_name = m.name; render(); }
       return;
     }
     if (m.t === "you") { me = m.team; set("score", m.score); return; }

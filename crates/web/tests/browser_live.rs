@@ -142,6 +142,8 @@ async fn the_big_screen_shows_the_team_that_buzzed_and_the_scoreboard() {
     // The big screen: first in the buzz order, answering; then on top.
     until_text(&screen, "#order", "红旗队").await;
     until_text(&screen, "#answering", "红旗队").await;
+    // The phone hears it too, once the burst has settled.
+    until_text(&phone, "#answering", "红旗队").await;
     let (_, snap) = host(json!({ "action": "judge", "team": c["teams"].as_array().unwrap().iter().find(|t| t["name"] == "红旗队").unwrap()["id"], "correct": true })).await;
     assert_eq!(snap["board"][0]["name"], "红旗队", "{snap}");
     let board = until_text(&screen, "#board", "红旗队 10").await;

@@ -255,6 +255,9 @@ both!(
         let _ = (ra, rc);
         let ack_a = a.until("ack", |_| true).await;
         let ack_c = c3.until("ack", |_| true).await;
+        // Phones hear who answers as a few bytes once the burst settles.
+        let note = c3.until("answering", |v| v["team"].is_string()).await;
+        assert_eq!((note["q"].as_i64(), note["name"].as_str()), (Some(q), Some("甲队")), "{note}");
         assert_eq!((ack_a["result"].as_str(), ack_c["result"].as_str()), (Some("accepted"), Some("accepted")));
         // Taps again, and after a reconnect: still one buzz, same seat.
         a.send_buzz(q).await;

@@ -6,8 +6,8 @@
 //! (no buzz order, no scoreboard: thousands of them). A host's action is
 //! sent at once — an unlock as a few bytes to the phones; buzzes,
 //! which come in bursts, are summed up at most every [`COALESCE_MS`], to
-//! the phones only when who answers changes. A buzz is acknowledged once
-//! it is logged.
+//! the phones only who answers, once the burst has settled. A buzz is
+//! acknowledged once it is logged.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -36,6 +36,10 @@ use crate::{App, AppError, AppResult, Ctx};
 pub const COALESCE_MS: u64 = 100;
 /// A burst is gathered this long before it is told.
 const GATHER_MS: u64 = 25;
+/// The phones hear who answers once buzzes have stopped this long …
+pub const PHONES_QUIET_MS: u64 = 300;
+/// … or this long after it changed, if they keep coming.
+pub const PHONES_LATEST_MS: u64 = 2_000;
 /// Teams the hall's scoreboard names (the host sees all).
 const BOARD_TOP: usize = 10;
 /// Buzzes logged in one transaction at most.
@@ -219,20 +223,44 @@ impl Hub {
     }
 }
 
-/// Sends what changed in a burst of buzzes, at most every [`COALESCE_MS`].
+/// Sends what changed in a burst of buzzes to the hall and the host at
+/// most every [`COALESCE_MS`]. The phones hear only who answers, as a few
+/// bytes, once the burst has gone quiet for [`PHONES_QUIET_MS`] (or at the
+/// latest [`PHONES_LATEST_MS`] after the change): while a burst lasts, a
+/// later-arriving earlier press can still go first, and thousands of phones
+/// told mid-burst would hold up the buzzes still arriving — the presses
+/// that decide who answers are the earliest ones.
 async fn coalesce(room: Arc<Room>, app: App) {
-    let mut told: Option<Option<i64>> = None;
+    // Who answers, by question, as the phones were last told.
+    let mut told: Option<(i64, Option<i64>)> = None;
+    let mut owed_since: Option<tokio::time::Instant> = None;
     loop {
-        room.dirty.notified().await;
+        let notified = room.dirty.notified();
+        if let Some(since) = owed_since {
+            let quiet = Duration::from_millis(PHONES_QUIET_MS).min(
+                (since + Duration::from_millis(PHONES_LATEST_MS))
+                    .saturating_duration_since(tokio::time::Instant::now()),
+            );
+            let burst_on =
+                quiet > Duration::ZERO && tokio::time::timeout(quiet, notified).await.is_ok();
+            if !burst_on {
+                owed_since = None;
+                let st = room.state.lock().await;
+                let current = (st.c.position, st.answering());
+                if told != Some(current) {
+                    let _ = room.phones.send(Arc::from(st.answering_note().to_string()));
+                    told = Some(current);
+                }
+                continue;
+            }
+        } else {
+            notified.await;
+        }
         tokio::time::sleep(Duration::from_millis(GATHER_MS)).await;
         let st = room.state.lock().await;
-        let answering = st.answering();
-        let phones = told != Some(answering);
-        room.send(&st, app.now(), phones);
-        if phones {
-            told = Some(answering);
-        }
+        room.send(&st, app.now(), false);
         drop(st);
+        owed_since.get_or_insert_with(tokio::time::Instant::now);
         tokio::time::sleep(Duration::from_millis(COALESCE_MS)).await;
     }
 }
@@ -274,6 +302,17 @@ impl State {
                 .team_id
                 .filter(|t| !judged.iter().any(|j| j.team_id == *t)),
         }
+    }
+
+    /// Who answers, for the phones: a few bytes.
+    fn answering_note(&self) -> Value {
+        let answering = self.answering();
+        json!({
+            "t": "answering",
+            "q": self.c.position,
+            "team": answering.map(|t| Id(t).to_string()),
+            "name": answering.map(|t| self.team_name(t)),
+        })
     }
 
     fn team_name(&self, id: i64) -> String {
