@@ -192,6 +192,8 @@ pub struct LevelView {
     pub remaining: i64,
     /// Entries standing at the units directly below it.
     pub candidates: Vec<EntryView>,
+    /// Entries it has admitted (standing at it now), which it may take back.
+    pub picked: Vec<EntryView>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -579,6 +581,52 @@ pub async fn forward(app: &App, ctx: &Ctx, contest: Id, input: &ForwardInput) ->
     Ok(())
 }
 
+/// The level an entry stands at takes back its recommendation while the
+/// round is open (a wrong tick is not for ever): the entry stands again at
+/// the unit that put it forward and the level's place is free.
+pub async fn withdraw(app: &App, ctx: &Ctx, entry: Id) -> AppResult<Id> {
+    let (x, steps) = {
+        let mut conn = app.store().read().await?;
+        let x = store::entry(&mut conn, entry.0)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let steps = store::forwards(&mut conn, x.contest_id).await?;
+        (x, steps)
+    };
+    let c = load(app, Id(x.contest_id)).await?;
+    read(app, ctx, &c).await?;
+    let allowed = allow(ctx, Action::ManageTasks, &x.at_unit_path)?;
+    not_published(&c)?;
+    if round_of(app, &c) != Round::Recommending {
+        return Err(AppError::Conflict("not_recommending"));
+    }
+    let Some(&(_, from, to)) = steps
+        .iter()
+        .rev()
+        .find(|(e, _, to)| *e == x.id && *to == x.at_unit_id)
+    else {
+        return Err(AppError::Conflict("not_forwarded"));
+    };
+    let mut tx = Audited::begin(app, allowed).await?;
+    // Held like a forward, so a withdrawal and a pick of the same level do
+    // not cross.
+    if !store::hold(&mut tx, c.id, "open", app.now()).await? {
+        return Err(AppError::Conflict("not_recommending"));
+    }
+    if !store::withdraw(&mut tx, x.id, from, to).await? {
+        return Err(AppError::Conflict("not_forwarded"));
+    }
+    tx.commit(
+        Entry::new("contest.withdraw", "contest", Some(Id(c.id)), &c.title)
+            .unit(Id(to))
+            .after(
+                &serde_json::json!({ "entry": entry, "title": x.title, "level": x.at_unit_name }),
+            ),
+    )
+    .await?;
+    Ok(Id(c.id))
+}
+
 /// The contest's unit closes the recommendation round and names the judges.
 pub async fn start_judging(
     app: &App,
@@ -785,6 +833,11 @@ pub async fn get(app: &App, ctx: &Ctx, id: Id) -> AppResult<ContestView> {
             candidates: rows
                 .iter()
                 .filter(|x| x.at_unit_path.parent().as_ref() == Some(own))
+                .map(|x| entry_view(x, c.unit_id))
+                .collect(),
+            picked: rows
+                .iter()
+                .filter(|x| x.at_unit_id == own.id().0 && x.unit_id != x.at_unit_id)
                 .map(|x| entry_view(x, c.unit_id))
                 .collect(),
         });

@@ -251,6 +251,28 @@ pub async fn forward(
     Ok(true)
 }
 
+/// Takes back a level's admission of an entry: it stands again at the
+/// unit that put it forward, and the level's place is free. False when the
+/// entry no longer stands at that level.
+pub async fn withdraw(conn: &mut AnyConnection, entry: i64, from: i64, to: i64) -> Result<bool> {
+    let r =
+        sqlx::query("UPDATE contest_entries SET at_unit_id = $2 WHERE id = $1 AND at_unit_id = $3")
+            .bind(entry)
+            .bind(from)
+            .bind(to)
+            .execute(&mut *conn)
+            .await?;
+    if r.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM contest_forwards WHERE entry_id = $1 AND to_unit_id = $2")
+        .bind(entry)
+        .bind(to)
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
+}
+
 /// How many entries a level has admitted.
 pub async fn admitted(conn: &mut AnyConnection, contest: i64, level: i64) -> Result<i64> {
     sqlx::query_scalar(

@@ -355,6 +355,11 @@ fn table() -> Table {
         ContestEntry,
         pages::contests::score,
     );
+    t.post(
+        "/contest-entries/{id}/withdraw",
+        ContestEntry,
+        pages::contests::withdraw,
+    );
     t.get(
         "/contest-entries/{id}/file",
         ContestEntry,
@@ -387,6 +392,11 @@ fn table() -> Table {
         "/api/v1/contest-entries/{id}/score",
         ContestEntry,
         api::contests::score,
+    );
+    t.post(
+        "/api/v1/contest-entries/{id}/withdraw",
+        ContestEntry,
+        api::contests::withdraw,
     );
     t.get("/units/{id}/exams", Unit, pages::exams::list);
     t.post("/units/{id}/exams", Unit, pages::exams::create);

@@ -172,6 +172,38 @@ both!(
         assert_eq!((s, field_codes(&e)), (422, vec!["entries:entry_not_from_below".to_owned()]));
         assert_eq!(dump_data(t.app.store()).await, before);
         assert_eq!(fwd(&town, &contest, songyanghu, &[&a]).await.0, 204);
+
+        // A tick taken back: only by the level that made it (or above),
+        // only for an entry it admitted.
+        let before = dump_data(t.app.store()).await;
+        assert_eq!(post(&branch, &format!("/api/v1/contest-entries/{a}/withdraw"), json!({})).await.0, 403);
+        assert_eq!(post(&member, &format!("/api/v1/contest-entries/{a}/withdraw"), json!({})).await.0, 403);
+        let (s, e) = post(&town, &format!("/api/v1/contest-entries/{b}/withdraw"), json!({})).await;
+        assert_eq!((s, code(&e)), (409, "not_forwarded"), "B was never recommended");
+        assert_eq!(dump_data(t.app.store()).await, before);
+        // On the town's page: what it recommended, each with its button.
+        let mut town_page = t.client();
+        town_page.login("songyanghu", "xueshi2021").await;
+        let (_, html) = town_page.page(&format!("/contests/{contest}")).await;
+        assert!(html.contains(&format!("action=\"/contest-entries/{a}/withdraw\"")), "{html}");
+        let r = town_page.form(&format!("/contest-entries/{a}/withdraw"), &[]).await;
+        assert_eq!(r.status().as_u16(), 303);
+        // A stands at the community again, and the town's place is free.
+        let at = |v: &Value, title: &str| v["entries"].as_array().unwrap().iter().find(|x| x["title"] == title).unwrap()["at"]["id"].as_str().unwrap().to_owned();
+        let (_, v) = get(&town, &format!("/api/v1/contests/{contest}")).await;
+        assert_eq!(at(&v, "半条被子的温暖"), m_unit.to_string());
+        assert_eq!((v["levels"][0]["admitted"].as_i64(), v["levels"][0]["remaining"].as_i64()), (Some(0), Some(1)));
+        // The community's pick of A taken back too: A is at its branch,
+        // where there is nothing more to take back; B takes its place.
+        assert_eq!(post(&town, &format!("/api/v1/contest-entries/{a}/withdraw"), json!({})).await.0, 204);
+        let (_, v) = get(&town, &format!("/api/v1/contests/{contest}")).await;
+        assert_eq!(at(&v, "半条被子的温暖"), a_unit.to_string());
+        let (s, e) = post(&town, &format!("/api/v1/contest-entries/{a}/withdraw"), json!({})).await;
+        assert_eq!((s, code(&e)), (409, "not_forwarded"));
+        assert_eq!(fwd(&town, &contest, m_unit, &[&b]).await.0, 204);
+        assert_eq!(post(&town, &format!("/api/v1/contest-entries/{b}/withdraw"), json!({})).await.0, 204);
+        assert_eq!(fwd(&town, &contest, m_unit, &[&a]).await.0, 204);
+        assert_eq!(fwd(&town, &contest, songyanghu, &[&a]).await.0, 204);
         // The district admits it: a finalist.
         let (s, _) = post(&office, &format!("/api/v1/contests/{contest}/forwards"), json!({ "entries": [a] })).await;
         assert_eq!(s, 204);
@@ -196,6 +228,8 @@ both!(
         let before = dump_data(t.app.store()).await;
         let (s, e) = fwd(&town, &contest, m_unit, &[&b]).await;
         assert_eq!((s, code(&e)), (409, "not_recommending"));
+        let (s, e) = post(&office, &format!("/api/v1/contest-entries/{a}/withdraw"), json!({})).await;
+        assert_eq!((s, code(&e)), (409, "not_recommending"), "a finalist stays one once judging starts");
         // A judge scoring outside the range, too finely, or a non-finalist;
         // someone who is not a judge.
         for (score, want) in [(json!(101), "score:out_of_range"), (json!(-1), "score:out_of_range"), (json!(90.555), "score:too_precise"), (Value::Null, "score:required")] {
@@ -243,6 +277,7 @@ both!(
             (Method::POST, format!("/api/v1/contests/{contest}/judging"), json!({ "judges": [office_acct.to_string()] })),
             (Method::POST, format!("/api/v1/contests/{contest}/publish"), json!({})),
             (Method::PUT, format!("/api/v1/contest-entries/{a}/score"), json!({ "score": 99 })),
+            (Method::POST, format!("/api/v1/contest-entries/{a}/withdraw"), json!({})),
         ] {
             let r = office.api(method.clone(), &path, Some(body)).await;
             assert_eq!(r.status().as_u16(), 409, "{method} {path}");
@@ -262,7 +297,7 @@ both!(
                 .await
                 .unwrap()
         };
-        assert_eq!(actions, ["contest.create", "contest.entry", "contest.forward", "contest.judging", "contest.publish", "contest.score"]);
+        assert_eq!(actions, ["contest.create", "contest.entry", "contest.forward", "contest.judging", "contest.publish", "contest.score", "contest.withdraw"]);
 
         // The page says so in the reader's words, and gives the file.
         let mut page = t.client();

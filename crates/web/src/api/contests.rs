@@ -1,6 +1,7 @@
 //! Contests over the API: a unit's contests and a new one, a contest as its
 //! reader sees it, an entry (a multipart form with a document or a link),
-//! a level admitting entries from below, judging, scores and publication.
+//! a level admitting entries from below (and taking one back), judging,
+//! scores and publication.
 
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
@@ -83,6 +84,19 @@ pub async fn forward(
     Json(input): Json<ForwardInput>,
 ) -> WebResult<StatusCode> {
     contests::forward(&state.app, &a.ctx(), id, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The level an entry stands at takes back its recommendation (while the
+/// round is open): the entry stands again at the unit that put it forward.
+#[utoipa::path(post, path = "/api/v1/contest-entries/{id}/withdraw", tag = "contests", params(("id" = String, Path)),
+    responses((status = 204), (status = 403), (status = 404), (status = 409)))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> WebResult<StatusCode> {
+    contests::withdraw(&state.app, &a.ctx(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -168,6 +168,7 @@ use utoipa::OpenApi;
         super::contests::show,
         super::contests::submit,
         super::contests::forward,
+        super::contests::withdraw,
         super::contests::start_judging,
         super::contests::publish,
         super::contests::score,

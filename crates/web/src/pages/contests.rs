@@ -307,6 +307,18 @@ pub async fn forward(
     after(&state, &a, id, r, "contests.forwarded", HashMap::new()).await
 }
 
+pub async fn withdraw(
+    State(state): State<AppState>,
+    a: Auth,
+    Path(id): Path<Id>,
+) -> WebResult<Response> {
+    let contest = contests::contest_of(&state.app, &a.ctx(), id).await?;
+    let r = contests::withdraw(&state.app, &a.ctx(), id)
+        .await
+        .map(|_| ());
+    after(&state, &a, contest, r, "contests.withdrawn", HashMap::new()).await
+}
+
 pub async fn start_judging(
     State(state): State<AppState>,
     a: Auth,
